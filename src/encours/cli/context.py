@@ -1,0 +1,54 @@
+"""What every command shares: the database option, the unit of work, errors and exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from encours.storage.database import get_engine, unit_of_work
+
+EXIT_BAD_INPUT = 2
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $ENCOURS_DATABASE_URL or sqlite:///encours.db)."),
+]
+AsOfOption = Annotated[str, typer.Option("--as-of", help="Date of the view, YYYY-MM-DD.")]
+
+err_console = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Bad usage or bad input: message on stderr, exit code 2."""
+    err_console.print(message, markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def parse_as_of(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of: invalid date {text!r}, expected YYYY-MM-DD")
+
+
+def engine_for(db: str | None) -> Engine:
+    return get_engine(db)
+
+
+@contextlib.contextmanager
+def session_for(db: str | None) -> Iterator[Session]:
+    with unit_of_work(engine_for(db)) as session:
+        yield session
+
+
+def show_progress() -> bool:
+    """Progress bars only for a person watching a terminal."""
+    return sys.stderr.isatty()

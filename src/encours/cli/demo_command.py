@@ -1,0 +1,63 @@
+"""`encours demo`: create the demo company, then show its aged balance and KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from encours.analytics.aging import aged_balance
+from encours.analytics.kpi import kpis
+from encours.analytics.runner import AlchemyRunner
+from encours.cli.context import DbOption, engine_for, err_console, fail
+from encours.cli.output import print_table
+from encours.demo.generator import generate
+from encours.domain.money import format_amount
+from encours.ingest.parsed import ParsedFile
+from encours.ledger.import_service import ImportService, SourceFile
+from encours.storage.database import unit_of_work
+
+
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same company.")] = 42,
+    customers: Annotated[int, typer.Option(min=1, max=1_000_000)] = 300,
+    until: Annotated[str, typer.Option(help="Last day of the ledger, YYYY-MM-DD.")] = "2026-10-31",
+    db: DbOption = None,
+) -> None:
+    """Create a realistic demo company (two years of invoices, payments, disputes)."""
+    try:
+        last_day = dt.date.fromisoformat(until)
+    except ValueError:
+        fail(f"--until: invalid date {until!r}")
+    with err_console.status("generating the demo company"):
+        ledger = generate(seed=seed, customers=customers, until=last_day)
+    parsed = ParsedFile(
+        file=f"demo(seed={seed})", format="demo", customers=ledger.customers,
+        entries=ledger.entries, allocations=ledger.allocations,
+    )  # fmt: skip
+    source = SourceFile(Path(parsed.file), hashlib.sha256(parsed.file.encode()).digest(), "demo")
+    engine = engine_for(db)
+    with unit_of_work(engine) as session:
+        counts = ImportService(session).store(parsed, source)
+    typer.echo(counts.describe())
+    with unit_of_work(engine) as session:
+        runner = AlchemyRunner(session)
+        balances = aged_balance(runner, last_day)
+        results = kpis(runner, last_day)
+    for balance in balances:
+        labels = [b.label for b in balance.buckets]
+        print_table(
+            f"Aged balance totals at {last_day} ({balance.currency}), {len(balance.rows)} customers",
+            ["", "total", *labels],
+            [["TOTAL", format_amount(balance.total), *map(format_amount, balance.totals)]],
+        )
+    for result in results:
+        payload = result.to_json()
+        print_table(
+            f"KPIs at {last_day} ({result.currency})",
+            ["kpi", "value"],
+            [[k, "-" if v is None else v] for k, v in payload.items() if k not in ("as_of", "currency")],
+        )

@@ -1,0 +1,147 @@
+"""`encours import`, `aging` and `kpi` (SPEC §1, §4, §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from encours.analytics.aging import aged_balance
+from encours.analytics.kpi import kpis
+from encours.analytics.runner import AlchemyRunner
+from encours.cli.context import (
+    EXIT_BAD_INPUT,
+    AsOfOption,
+    DbOption,
+    engine_for,
+    err_console,
+    fail,
+    parse_as_of,
+    session_for,
+    show_progress,
+)
+from encours.cli.output import OutputFormat, print_csv, print_json, print_table
+from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
+from encours.domain.money import format_amount
+from encours.ingest.detect import FORMATS
+from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
+from encours.storage.database import unit_of_work
+
+
+def import_files(
+    files: Annotated[list[Path], typer.Argument(help="Files to import.")],
+    format: Annotated[
+        str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import ledger files; each file is all or nothing, re-importing changes nothing."""
+    if format is not None and format not in FORMATS:
+        fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    engine = engine_for(db)
+    failed = False
+    sources = []
+    for path in files:
+        try:
+            sources.append(read_source(path, format))
+        except ImportRejected as rejected:
+            _report(rejected)
+            failed = True
+    with Progress(disable=not show_progress(), transient=True, console=err_console) as progress:
+        task = progress.add_task("importing", total=len(sources))
+        for source in import_order(sources):
+            progress.update(task, description=f"importing {source.path.name}")
+            try:
+                with unit_of_work(engine) as session:
+                    counts = ImportService(session).import_source(source)
+                typer.echo(counts.describe())
+            except ImportRejected as rejected:
+                _report(rejected)
+                failed = True
+            progress.advance(task)
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _report(rejected: ImportRejected) -> None:
+    for error in rejected.errors[:50]:
+        err_console.print(f"error: {error}", markup=False, highlight=False)
+    if len(rejected.errors) > 50:
+        err_console.print(f"... and {len(rejected.errors) - 50} more errors", markup=False)
+    if rejected.errors:
+        err_console.print(f"{rejected.errors[0].file}: nothing imported", markup=False, highlight=False)
+
+
+def aging(
+    as_of: AsOfOption,
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    buckets: Annotated[
+        str | None, typer.Option("--buckets", help="Bucket bounds in days, e.g. 0,30,60,90.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Aged balance by customer and bucket."""
+    day = parse_as_of(as_of)
+    try:
+        chosen = parse_bounds(buckets) if buckets else DEFAULT_BUCKETS
+    except ValueError as exc:
+        fail(f"--buckets: {exc}")
+    with session_for(db) as session:
+        balances = aged_balance(AlchemyRunner(session), day, chosen)
+    if output is OutputFormat.JSON:
+        print_json([balance.to_json() for balance in balances])
+        return
+    labels = [bucket.label for bucket in chosen]
+    if output is OutputFormat.CSV:
+        rows = [
+            [
+                row.customer_id,
+                row.name,
+                b.currency,
+                format_amount(row.total),
+                *map(format_amount, row.amounts),
+            ]
+            for b in balances
+            for row in b.rows
+        ]
+        print_csv(["customer_id", "name", "currency", "total", *labels], rows)
+        return
+    for balance in balances:
+        print_table(
+            f"Aged balance at {day.isoformat()} ({balance.currency})",
+            ["customer_id", "name", "total", *labels],
+            [
+                [r.customer_id, r.name, format_amount(r.total), *map(format_amount, r.amounts)]
+                for r in balance.rows
+            ],
+            ["TOTAL", "", format_amount(balance.total), *map(format_amount, balance.totals)],
+        )
+
+
+def kpi(
+    as_of: AsOfOption,
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Receivable KPIs: outstanding, overdue, DSO (countback, simple, best possible), ADD, CEI."""
+    day = parse_as_of(as_of)
+    if output is OutputFormat.CSV:
+        fail("--format: kpi prints table or json")
+    with session_for(db) as session:
+        results = kpis(AlchemyRunner(session), day)
+    payloads = [result.to_json() for result in results]
+    if output is OutputFormat.JSON:
+        print_json(payloads)
+        return
+    for payload in payloads:
+        print_table(
+            f"KPIs at {day.isoformat()} ({payload['currency']})",
+            ["kpi", "value"],
+            [
+                [key, "-" if value is None else value]
+                for key, value in payload.items()
+                if key not in ("as_of", "currency")
+            ],
+        )

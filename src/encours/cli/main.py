@@ -1,0 +1,33 @@
+"""The `encours` command: every sub-command registered in one place."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from encours.cli import ledger_commands
+from encours.cli.demo_command import demo
+
+app = typer.Typer(
+    name="encours",
+    help="Encours: accounts-receivable management (aged balance, KPIs, dunning, forecasts).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("import")(ledger_commands.import_files)
+app.command("aging")(ledger_commands.aging)
+app.command("kpi")(ledger_commands.kpi)
+app.command("demo")(demo)
+
+
+def run() -> None:
+    """Entry point: usage errors exit 2 (Click's convention too), crashes exit 1."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - last-resort boundary of the process
+        print(f"internal error: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""A realistic demo company, reproducible by seed: the data generator for demos, tests and benchmarks."""

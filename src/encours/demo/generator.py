@@ -1,0 +1,207 @@
+"""Generate customers, invoices, credit notes and payments with distinct payment behaviours.
+
+Pure: returns domain records. Behaviours are what a credit manager meets every day:
+punctual payers, chronic late payers, customers whose delays deteriorate, disputers,
+partial payers, customers who pay without saying which invoice, and a few who stop paying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from encours.domain.money import round_cents
+from encours.domain.records import Allocation, Customer, Entry, EntryKind
+from encours.domain.terms import PaymentTerms, TermsKind
+
+
+class Behaviour(StrEnum):
+    PUNCTUAL = "punctual"
+    LATE = "late"
+    DETERIORATING = "deteriorating"
+    DISPUTER = "disputer"
+    PARTIAL = "partial"
+    UNAPPLIED = "unapplied"
+    DEFAULTER = "defaulter"
+
+
+BEHAVIOUR_WEIGHTS = {
+    Behaviour.PUNCTUAL: 35,
+    Behaviour.LATE: 20,
+    Behaviour.DETERIORATING: 10,
+    Behaviour.DISPUTER: 10,
+    Behaviour.PARTIAL: 10,
+    Behaviour.UNAPPLIED: 10,
+    Behaviour.DEFAULTER: 5,
+}
+
+COMPANY_WORDS = (
+    "Atelier", "Bâtiment", "Logistique", "Conseil", "Industries", "Distribution", "Services",
+    "Transports", "Électricité", "Menuiserie", "Agro", "Pharma", "Textile", "Mécanique",
+)  # fmt: skip
+CITY_WORDS = ("Lyon", "Nantes", "Lille", "Rennes", "Bordeaux", "Grenoble", "Dijon", "Brest", "Metz", "Tours")
+
+
+class DemoLedger(NamedTuple):
+    customers: tuple[Customer, ...]
+    entries: tuple[Entry, ...]
+    allocations: tuple[Allocation, ...]
+    behaviours: dict[str, Behaviour]
+
+
+class _Builder:
+    def __init__(self, seed: int, start: dt.date, until: dt.date) -> None:
+        self.rng = random.Random(seed)
+        self.start = start
+        self.until = until
+        self.entries: list[Entry] = []
+        self.allocations: list[Allocation] = []
+        self.invoice_no = 0
+        self.payment_no = 0
+
+    def amount(self, scale: float) -> Decimal:
+        value = self.rng.lognormvariate(0, 0.8) * scale
+        return round_cents(Decimal(str(round(max(value, 50.0), 2))))
+
+    def next_invoice(self) -> str:
+        self.invoice_no += 1
+        return f"F{self.invoice_no:07d}"
+
+    def next_payment(self) -> str:
+        self.payment_no += 1
+        return f"P{self.payment_no:07d}"
+
+    def delay(self, behaviour: Behaviour, progress: float) -> int | None:
+        """Days after the due date the customer pays (None: never)."""
+        rng = self.rng
+        if behaviour is Behaviour.PUNCTUAL:
+            return int(rng.gauss(-2, 3))
+        if behaviour is Behaviour.LATE:
+            return int(rng.gauss(35, 12))
+        if behaviour is Behaviour.DETERIORATING:
+            return int(rng.gauss(-2 + 70 * progress**2, 6))
+        if behaviour is Behaviour.DEFAULTER:
+            return None if progress > 0.6 else int(rng.gauss(20, 10))
+        return int(rng.gauss(12, 10))
+
+    def pay(self, customer: Customer, invoice: Entry, day: dt.date, amount: Decimal, allocate: bool) -> None:
+        if day > self.until:
+            return
+        payment_id = self.next_payment()
+        payment = Entry(
+            key=f"pay:{payment_id}", customer_id=customer.customer_id, kind=EntryKind.PAYMENT,
+            reference=payment_id, date=day, due_date=day, amount=-amount, currency=invoice.currency,
+            label="virement",
+        )  # fmt: skip
+        self.entries.append(payment)
+        if allocate:
+            self.allocations.append(Allocation(payment.key, invoice.key, amount, max(day, invoice.date)))
+
+    def customer_ledger(self, customer: Customer, behaviour: Behaviour, terms: PaymentTerms) -> None:
+        rng = self.rng
+        scale = rng.choice((400.0, 1500.0, 5000.0, 15000.0))
+        per_month = rng.choice((1, 1, 2, 3, 5))
+        span = (self.until - self.start).days
+        day = self.start + dt.timedelta(days=rng.randrange(0, 30))
+        while day <= self.until:
+            progress = (day - self.start).days / span
+            self.invoice(customer, behaviour, terms, day, scale, progress)
+            day += dt.timedelta(days=max(1, int(rng.expovariate(per_month / 30.0))))
+
+    def invoice(
+        self, customer: Customer, behaviour: Behaviour, terms: PaymentTerms,
+        day: dt.date, scale: float, progress: float,
+    ) -> None:  # fmt: skip
+        rng = self.rng
+        invoice_id = self.next_invoice()
+        amount = self.amount(scale)
+        disputed = behaviour is Behaviour.DISPUTER and rng.random() < 0.25
+        invoice = Entry(
+            key=f"doc:{invoice_id}", customer_id=customer.customer_id, kind=EntryKind.INVOICE,
+            reference=invoice_id, date=day, due_date=terms.due_date(day), amount=amount,
+            currency=customer.currency or "EUR", disputed=disputed,
+        )  # fmt: skip
+        self.entries.append(invoice)
+        if rng.random() < 0.04:
+            self.credit_note(customer, invoice, allocate=rng.random() < 0.6)
+        if disputed and rng.random() < 0.7:
+            return
+        delay = self.delay(behaviour, progress)
+        if delay is None:
+            return
+        paid_on = max(day, invoice.due_date + dt.timedelta(days=delay))
+        if behaviour is Behaviour.PARTIAL and rng.random() < 0.5:
+            first = round_cents(amount * Decimal(rng.choice(("0.3", "0.5", "0.7"))))
+            self.pay(customer, invoice, paid_on, first, allocate=True)
+            if rng.random() < 0.7:
+                self.pay(
+                    customer,
+                    invoice,
+                    paid_on + dt.timedelta(days=rng.randrange(10, 50)),
+                    amount - first,
+                    True,
+                )
+            return
+        allocate = not (behaviour is Behaviour.UNAPPLIED and rng.random() < 0.3)
+        self.pay(customer, invoice, paid_on, amount, allocate)
+
+    def credit_note(self, customer: Customer, invoice: Entry, allocate: bool) -> None:
+        share = Decimal(self.rng.choice(("0.1", "0.2", "1")))
+        amount = round_cents(invoice.amount * share)
+        day = invoice.date + dt.timedelta(days=self.rng.randrange(1, 20))
+        if day > self.until:
+            return
+        note_id = self.next_invoice().replace("F", "A")
+        note = Entry(
+            key=f"doc:{note_id}", customer_id=customer.customer_id, kind=EntryKind.CREDIT_NOTE,
+            reference=note_id, date=day, due_date=day, amount=-amount, currency=invoice.currency,
+            label=f"avoir sur {invoice.reference}",
+        )  # fmt: skip
+        self.entries.append(note)
+        if allocate:
+            self.allocations.append(Allocation(note.key, invoice.key, amount, day))
+
+
+def _customers(rng: random.Random, count: int) -> Iterator[tuple[Customer, Behaviour, PaymentTerms]]:
+    behaviours = list(BEHAVIOUR_WEIGHTS)
+    weights = list(BEHAVIOUR_WEIGHTS.values())
+    for number in range(1, count + 1):
+        behaviour = rng.choices(behaviours, weights)[0]
+        days = rng.choice((30, 30, 30, 45, 60))
+        terms = PaymentTerms(TermsKind.NET, days)
+        english = rng.random() < 0.15
+        name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(CITY_WORDS)} {number}"
+        customer = Customer(
+            customer_id=f"C{number:05d}",
+            name=name if not english else f"{name} Ltd",
+            country="GB" if english else "FR",
+            currency="EUR",
+            payment_terms_days=days,
+            credit_limit=Decimal(rng.choice((5000, 10000, 25000, 50000, 100000))),
+            email=f"compta@client{number:05d}.example",
+            language="en" if english else "fr",
+            sales_rep=rng.choice(("alice", "bruno", "chloe")),
+        )
+        yield customer, behaviour, terms
+
+
+def generate(
+    seed: int = 42,
+    customers: int = 300,
+    until: dt.date = dt.date(2026, 10, 31),
+    years: int = 2,
+) -> DemoLedger:
+    """A ledger of ``customers`` over ``years`` years ending at ``until``."""
+    start = until.replace(year=until.year - years)
+    builder = _Builder(seed, start, until)
+    people = []
+    behaviours = {}
+    for customer, behaviour, terms in _customers(builder.rng, customers):
+        builder.customer_ledger(customer, behaviour, terms)
+        people.append(customer)
+        behaviours[customer.customer_id] = behaviour
+    return DemoLedger(tuple(people), tuple(builder.entries), tuple(builder.allocations), behaviours)

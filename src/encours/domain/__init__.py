@@ -1,0 +1,1 @@
+"""Pure domain core: values and rules of accounts receivable, no I/O."""

@@ -1,0 +1,1 @@
+"""Importers: turn users' files into domain records plus errors, never touching storage."""

@@ -1,0 +1,60 @@
+"""Recognising a file's format from its content, never from its name."""
+
+from __future__ import annotations
+
+import re
+
+from encours.ingest.canonical_csv import csv_kind
+from encours.ingest.textfile import decode, detect_separator
+
+FEC = "fec"
+CSV = "csv"
+CAMT053 = "camt053"
+CAMT054 = "camt054"
+OFX = "ofx"
+CFONB120 = "cfonb120"
+MT940 = "mt940"
+FACTURX = "facturx"
+CII = "cii"
+UBL = "ubl"
+
+FORMATS = (FEC, CSV, CAMT053, CAMT054, OFX, CFONB120, MT940, FACTURX, CII, UBL)
+
+_FEC_COLUMNS = ("journalcode", "comptenum", "ecrituredate")
+
+
+def _xml_format(head: str) -> str | None:
+    if "camt.053" in head:
+        return CAMT053
+    if "camt.054" in head:
+        return CAMT054
+    if "CrossIndustryInvoice" in head:
+        return CII
+    if re.search(r"<(\w+:)?(Invoice|CreditNote)[\s>]", head):
+        return UBL
+    return None
+
+
+def detect_format(data: bytes) -> str | None:
+    """The format name of FORMATS, or None when nothing matches."""
+    if data.startswith(b"%PDF"):
+        return FACTURX
+    head = decode(data[:65536])
+    stripped = head.lstrip()
+    if stripped.startswith("<?xml") or stripped.startswith("<"):
+        found = _xml_format(head)
+        if found:
+            return found
+    if "OFXHEADER" in head or "<OFX>" in head.upper():
+        return OFX
+    if re.search(r"^:20:", head, re.M) and re.search(r"^:6[01][FM]:", head, re.M):
+        return MT940
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    lowered = first.lower()
+    if all(column in lowered for column in _FEC_COLUMNS):
+        return FEC
+    if re.match(r"^01\d{4}", first) and len(first.rstrip("\r\n")) in range(118, 123):
+        return CFONB120
+    if csv_kind(first.split(detect_separator(first))) is not None:
+        return CSV
+    return None

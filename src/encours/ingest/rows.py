@@ -1,0 +1,70 @@
+"""Reading a delimited file row by row while collecting every bad field as an error."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+from encours.domain.errors import LedgerError
+from encours.ingest.textfile import Line
+
+T = TypeVar("T")
+
+
+class Row:
+    """One data row; ``get`` parses a field and records an error instead of raising."""
+
+    def __init__(self, file: str, line: int, values: dict[str, str], errors: list[LedgerError]):
+        self.file = file
+        self.line = line
+        self.values = values
+        self._errors = errors
+        self.failed = False
+
+    def text(self, field: str, *, required: bool = False) -> str:
+        value = (self.values.get(field) or "").strip()
+        if required and not value:
+            self.error(field, "required value is empty")
+        return value
+
+    def get(self, field: str, parse: Callable[[str], T], *, required: bool = False) -> T | None:
+        raw = self.text(field, required=required)
+        if not raw:
+            return None
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            self.error(field, str(exc))
+            return None
+
+    def error(self, field: str, message: str) -> None:
+        self.failed = True
+        self._errors.append(LedgerError(self.file, self.line, field, message))
+
+
+def header_errors(
+    file: str, header: Sequence[str], required: Sequence[str], line: int = 1
+) -> list[LedgerError]:
+    missing = [name for name in required if name not in header]
+    return [LedgerError(file, line, name, "required column is missing") for name in missing]
+
+
+def read_rows(
+    file: str, lines: Sequence[Line], delimiter: str, errors: list[LedgerError]
+) -> tuple[list[str], Iterator[Row]]:
+    """Header names (stripped) and the non-blank data rows, keyed by header name."""
+    header = [name.strip() for name in next(csv.reader([lines[0].text], delimiter=delimiter))]
+
+    def rows() -> Iterator[Row]:
+        width = len(header)
+        for line in lines[1:]:
+            if not line.text.strip():
+                continue
+            values = next(csv.reader([line.text], delimiter=delimiter))
+            row = Row(file, line.number, dict(zip(header, values, strict=False)), errors)
+            if len(values) > width and any(v.strip() for v in values[width:]):
+                row.error("", f"{len(values)} fields, header has {width}")
+            yield row
+
+    return header, rows()

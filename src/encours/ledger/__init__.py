@@ -1,0 +1,1 @@
+"""The receivable ledger: storing imported records and reading them back."""

@@ -1,0 +1,242 @@
+"""Named queries on the ledger tables. Flushes only; the unit of work commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from encours.domain.money import from_cents, to_cents
+from encours.domain.records import Allocation, Customer, Entry, EntryKind
+from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
+
+CHUNK = 900  # below SQLite's bound-parameter limit
+
+CUSTOMER_FIELDS = (
+    "name", "country", "currency", "payment_terms_days", "email", "language", "segment",
+    "siren", "vat_number", "sales_rep",
+)  # fmt: skip
+ENTRY_FIELDS = (
+    "customer_pk", "kind", "reference", "date", "due_date", "amount_cents", "currency",
+    "disputed", "label",
+)  # fmt: skip
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def customer_values(customer: Customer) -> dict[str, Any]:
+    values = {field: getattr(customer, field) for field in CUSTOMER_FIELDS}
+    limit = customer.credit_limit
+    values["credit_limit_cents"] = None if limit is None else to_cents(limit)
+    return values
+
+
+def row_to_customer(row: CustomerRow) -> Customer:
+    limit = row.credit_limit_cents
+    return Customer(
+        customer_id=row.customer_id,
+        credit_limit=None if limit is None else from_cents(limit),
+        **{field: getattr(row, field) for field in CUSTOMER_FIELDS},
+    )
+
+
+class LedgerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # customers -----------------------------------------------------------------------
+    def customers_by_id(self, ids: Iterable[str] | None = None) -> dict[str, Customer]:
+        query = select(CustomerRow)
+        if ids is None:
+            return {row.customer_id: row_to_customer(row) for row in self.session.scalars(query)}
+        found: dict[str, Customer] = {}
+        for part in chunks(sorted(set(ids))):
+            for row in self.session.scalars(query.where(CustomerRow.customer_id.in_(part))):
+                found[row.customer_id] = row_to_customer(row)
+        return found
+
+    def customer_pks(self) -> dict[str, int]:
+        return dict(self.session.execute(select(CustomerRow.customer_id, CustomerRow.id)).tuples().all())
+
+    def upsert_customers(self, customers: Sequence[Customer]) -> tuple[int, int]:
+        """Insert new customers, update changed ones; returns (created, updated)."""
+        existing = self.customers_by_id(c.customer_id for c in customers)
+        new = [c for c in customers if c.customer_id not in existing]
+        changed = [
+            c for c in customers
+            if c.customer_id in existing and customer_values(c) != customer_values(existing[c.customer_id])
+        ]  # fmt: skip
+        if new:
+            self.session.execute(
+                insert(CustomerRow), [{"customer_id": c.customer_id, **customer_values(c)} for c in new]
+            )
+        for customer in changed:
+            self.session.execute(
+                update(CustomerRow)
+                .where(CustomerRow.customer_id == customer.customer_id)
+                .values(**customer_values(customer))
+            )
+        return len(new), len(changed)
+
+    def ensure_customers(self, ids: Iterable[str]) -> int:
+        """Create customers known only from documents or payments, named by their id."""
+        wanted = set(ids)
+        missing = sorted(wanted - set(self.customers_by_id(wanted)))
+        if missing:
+            self.session.execute(insert(CustomerRow), [{"customer_id": cid, "name": cid} for cid in missing])
+        return len(missing)
+
+    # entries -------------------------------------------------------------------------
+    def entry_values(self, entry: Entry, customer_pk: int) -> dict[str, Any]:
+        return {
+            "customer_pk": customer_pk,
+            "kind": entry.kind.value,
+            "reference": entry.reference,
+            "date": entry.date,
+            "due_date": entry.due_date,
+            "amount_cents": to_cents(entry.amount),
+            "currency": entry.currency,
+            "disputed": entry.disputed,
+            "label": entry.label[:255],
+        }
+
+    def existing_entries(self, keys: set[str]) -> dict[str, tuple[int, dict[str, Any]]]:
+        """Stored id and values of the given keys, streamed in one pass over the table."""
+        columns = [getattr(EntryRow, field) for field in ENTRY_FIELDS]
+        found: dict[str, tuple[int, dict[str, Any]]] = {}
+        if not keys:
+            return found
+        result = self.session.execute(
+            select(EntryRow.key, EntryRow.id, *columns).execution_options(yield_per=50_000)
+        )
+        for row in result:
+            if row[0] in keys:
+                found[row[0]] = (row[1], dict(zip(ENTRY_FIELDS, row[2:], strict=True)))
+        return found
+
+    def upsert_entries(self, entries: Sequence[Entry], batch_id: int | None) -> tuple[int, int, int]:
+        """(created, updated, unchanged); a re-import of the same file changes nothing."""
+        pks = self.customer_pks()
+        existing = self.existing_entries({e.key for e in entries})
+        new_rows: list[dict[str, Any]] = []
+        updated = 0
+        for entry in entries:
+            values = self.entry_values(entry, pks[entry.customer_id])
+            stored = existing.get(entry.key)
+            if stored is None:
+                new_rows.append({"key": entry.key, "batch_id": batch_id, **values})
+            elif stored[1] != values:
+                self.session.execute(update(EntryRow).where(EntryRow.id == stored[0]).values(**values))
+                updated += 1
+        for part in chunks(new_rows, 20_000):
+            self.session.execute(insert(EntryRow), list(part))
+        return len(new_rows), updated, len(entries) - len(new_rows) - updated
+
+    def entry_ids(self, keys: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for part in chunks(sorted(set(keys))):
+            found.update(
+                self.session.execute(select(EntryRow.key, EntryRow.id).where(EntryRow.key.in_(part)))
+                .tuples()
+                .all()
+            )
+        return found
+
+    def entries_by_key(self, keys: Iterable[str]) -> dict[str, Entry]:
+        found: dict[str, Entry] = {}
+        for part in chunks(sorted(set(keys))):
+            query = (
+                select(EntryRow, CustomerRow.customer_id)
+                .join(CustomerRow, CustomerRow.id == EntryRow.customer_pk)
+                .where(EntryRow.key.in_(part))
+            )
+            for row, customer_id in self.session.execute(query).tuples():
+                found[row.key] = row_to_entry(row, customer_id)
+        return found
+
+    # allocations ---------------------------------------------------------------------
+    def settled_amounts(self, debit_ids: Iterable[int], excluding_credit_ids: set[int]) -> dict[int, Decimal]:
+        """Amount already allocated to each debit, leaving out the given credits' shares."""
+        totals: dict[int, int] = {}
+        for part in chunks(sorted(set(debit_ids))):
+            query = select(
+                AllocationRow.debit_entry_id, AllocationRow.credit_entry_id, AllocationRow.amount_cents
+            ).where(AllocationRow.debit_entry_id.in_(part))
+            for debit_id, credit_id, cents in self.session.execute(query).tuples():
+                if credit_id not in excluding_credit_ids:
+                    totals[debit_id] = totals.get(debit_id, 0) + cents
+        return {debit_id: from_cents(cents) for debit_id, cents in totals.items()}
+
+    def allocations_from(self, credit_ids: Iterable[int], origin: str) -> set[tuple[int, int, int, Any]]:
+        found: set[tuple[int, int, int, Any]] = set()
+        for part in chunks(sorted(set(credit_ids))):
+            query = select(
+                AllocationRow.credit_entry_id,
+                AllocationRow.debit_entry_id,
+                AllocationRow.amount_cents,
+                AllocationRow.date,
+            ).where(AllocationRow.credit_entry_id.in_(part), AllocationRow.origin == origin)
+            found.update(self.session.execute(query).tuples().all())
+        return found
+
+    def replace_allocations(
+        self, credit_ids: Iterable[int], origin: str, rows: set[tuple[int, int, int, Any]]
+    ) -> int:
+        """Make the credits' allocations of ``origin`` exactly ``rows``; returns rows written."""
+        credit_ids = set(credit_ids)
+        if self.allocations_from(credit_ids, origin) == rows:
+            return 0
+        for part in chunks(sorted(credit_ids)):
+            self.session.execute(
+                delete(AllocationRow).where(
+                    AllocationRow.credit_entry_id.in_(part), AllocationRow.origin == origin
+                )
+            )
+        if rows:
+            self.session.execute(
+                insert(AllocationRow),
+                [
+                    {
+                        "credit_entry_id": c,
+                        "debit_entry_id": d,
+                        "amount_cents": a,
+                        "date": day,
+                        "origin": origin,
+                    }
+                    for c, d, a, day in sorted(rows)
+                ],
+            )
+        return len(rows)
+
+    def entry_count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(EntryRow)) or 0
+
+
+def row_to_entry(row: EntryRow, customer_id: str) -> Entry:
+    return Entry(
+        key=row.key,
+        customer_id=customer_id,
+        kind=EntryKind(row.kind),
+        reference=row.reference,
+        date=row.date,
+        due_date=row.due_date,
+        amount=from_cents(row.amount_cents),
+        currency=row.currency,
+        disputed=row.disputed,
+        label=row.label,
+    )
+
+
+def allocation_tuple(allocation: Allocation, ids: dict[str, int]) -> tuple[int, int, int, Any]:
+    return (
+        ids[allocation.credit_key],
+        ids[allocation.debit_key],
+        to_cents(allocation.amount),
+        allocation.date,
+    )

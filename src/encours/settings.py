@@ -1,0 +1,16 @@
+"""Runtime settings from the environment, read in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///encours.db"
+
+
+def database_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("ENCOURS_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("ENCOURS_DATA_DIR", "./encours-data"))

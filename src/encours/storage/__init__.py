@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy models, migrations, unit of work and repositories."""

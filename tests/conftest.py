@@ -1,0 +1,75 @@
+"""Shared fixtures: databases (SQLite and a real PostgreSQL), the demo ledger, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from encours.cli.main import app
+from encours.demo.generator import DemoLedger, generate
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SAMPLES = SHARED / "samples"
+DEMO_UNTIL = dt.date(2026, 10, 31)
+
+
+def postgres_admin_url() -> str | None:
+    return os.environ.get("ENCOURS_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'encours.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server; CI must have one, locally it may skip."""
+    admin = postgres_admin_url()
+    if admin is None:
+        if os.environ.get("CI"):
+            pytest.fail("ENCOURS_TEST_POSTGRES_URL is not set: scripts/test.sh starts PostgreSQL")
+        pytest.skip("no PostgreSQL server (set ENCOURS_TEST_POSTGRES_URL)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    from encours.storage.database import get_engine
+
+    get_engine.cache_clear()
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs on both backends: they must behave identically."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture(scope="session")
+def demo_ledger() -> DemoLedger:
+    return generate(seed=7, customers=40, until=DEMO_UNTIL)
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr

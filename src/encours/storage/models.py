@@ -1,6 +1,7 @@
 """Every table of every domain, gathered so Alembic and tests see the whole schema."""
 
+from encours.audit.models import AuditEventRow
 from encours.storage.base import Base
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow, ImportBatchRow
 
-__all__ = ["AllocationRow", "Base", "CustomerRow", "EntryRow", "ImportBatchRow"]
+__all__ = ["AllocationRow", "AuditEventRow", "Base", "CustomerRow", "EntryRow", "ImportBatchRow"]

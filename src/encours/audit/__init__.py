@@ -1,0 +1,1 @@
+"""Append-only audit trail: who did what to which customer or document, and when."""

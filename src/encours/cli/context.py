@@ -26,9 +26,14 @@ AsOfOption = Annotated[str, typer.Option("--as-of", help="Date of the view, YYYY
 err_console = Console(stderr=True)
 
 
+def say_error(message: str) -> None:
+    """One unwrapped line on stderr, so scripts can grep file:line [field]."""
+    print(message, file=sys.stderr)
+
+
 def fail(message: str) -> NoReturn:
     """Bad usage or bad input: message on stderr, exit code 2."""
-    err_console.print(message, markup=False, highlight=False)
+    say_error(message)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 

@@ -19,6 +19,7 @@ from encours.cli.context import (
     err_console,
     fail,
     parse_as_of,
+    say_error,
     session_for,
     show_progress,
 )
@@ -67,11 +68,11 @@ def import_files(
 
 def _report(rejected: ImportRejected) -> None:
     for error in rejected.errors[:50]:
-        err_console.print(f"error: {error}", markup=False, highlight=False)
+        say_error(f"error: {error}")
     if len(rejected.errors) > 50:
-        err_console.print(f"... and {len(rejected.errors) - 50} more errors", markup=False)
+        say_error(f"... and {len(rejected.errors) - 50} more errors")
     if rejected.errors:
-        err_console.print(f"{rejected.errors[0].file}: nothing imported", markup=False, highlight=False)
+        say_error(f"{rejected.errors[0].file}: nothing imported")
 
 
 def aging(

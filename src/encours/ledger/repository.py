@@ -62,7 +62,7 @@ class LedgerRepository:
         return found
 
     def customer_pks(self) -> dict[str, int]:
-        return dict(self.session.execute(select(CustomerRow.customer_id, CustomerRow.id)).tuples().all())
+        return {cid: pk for cid, pk in self.session.execute(select(CustomerRow.customer_id, CustomerRow.id))}
 
     def upsert_customers(self, customers: Sequence[Customer]) -> tuple[int, int]:
         """Insert new customers, update changed ones; returns (created, updated)."""
@@ -142,9 +142,7 @@ class LedgerRepository:
         found: dict[str, int] = {}
         for part in chunks(sorted(set(keys))):
             found.update(
-                self.session.execute(select(EntryRow.key, EntryRow.id).where(EntryRow.key.in_(part)))
-                .tuples()
-                .all()
+                self.session.execute(select(EntryRow.key, EntryRow.id).where(EntryRow.key.in_(part))).all()
             )
         return found
 
@@ -156,7 +154,7 @@ class LedgerRepository:
                 .join(CustomerRow, CustomerRow.id == EntryRow.customer_pk)
                 .where(EntryRow.key.in_(part))
             )
-            for row, customer_id in self.session.execute(query).tuples():
+            for row, customer_id in self.session.execute(query):
                 found[row.key] = row_to_entry(row, customer_id)
         return found
 
@@ -168,7 +166,7 @@ class LedgerRepository:
             query = select(
                 AllocationRow.debit_entry_id, AllocationRow.credit_entry_id, AllocationRow.amount_cents
             ).where(AllocationRow.debit_entry_id.in_(part))
-            for debit_id, credit_id, cents in self.session.execute(query).tuples():
+            for debit_id, credit_id, cents in self.session.execute(query):
                 if credit_id not in excluding_credit_ids:
                     totals[debit_id] = totals.get(debit_id, 0) + cents
         return {debit_id: from_cents(cents) for debit_id, cents in totals.items()}
@@ -182,7 +180,7 @@ class LedgerRepository:
                 AllocationRow.amount_cents,
                 AllocationRow.date,
             ).where(AllocationRow.credit_entry_id.in_(part), AllocationRow.origin == origin)
-            found.update(self.session.execute(query).tuples().all())
+            found.update(self.session.execute(query).all())
         return found
 
     def replace_allocations(

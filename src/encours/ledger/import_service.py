@@ -18,8 +18,10 @@ from encours.domain.allocation import apply_payment
 from encours.domain.errors import LedgerError
 from encours.domain.records import Entry
 from encours.ingest import detect
+from encours.ingest.canonical_csv import csv_kind
 from encours.ingest.parsed import ParsedFile, PaymentLink
 from encours.ingest.registry import parser_for
+from encours.ingest.textfile import decode, physical_lines
 from encours.ledger.repository import LedgerRepository, allocation_tuple
 from encours.storage.ledger_models import ImportBatchRow
 
@@ -70,16 +72,15 @@ def read_source(path: Path, forced_format: str | None = None) -> SourceFile:
 
 
 def import_order(sources: Sequence[SourceFile]) -> list[SourceFile]:
+    """Customers first, then documents, then payments, so one command takes files in any order."""
+
     def rank(source: SourceFile) -> int:
-        if source.format == detect.CSV:
-            kind = detect.detect_format(source.data)
-            first = source.data.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
-            if kind == detect.CSV and "payment_id" in first:
-                return 2
-            if kind == detect.CSV and "invoice_id" in first:
-                return 1
-            return 0
-        return _RANK.get(source.format, 3)
+        if source.format != detect.CSV:
+            return _RANK.get(source.format, 3)
+        lines = physical_lines(decode(source.data[:4096]))
+        header = next(lines, None)
+        kind = csv_kind(header.text.split(",")) if header else None
+        return _RANK.get(f"csv-{kind}", 3)
 
     return sorted(sources, key=rank)
 
@@ -114,6 +115,8 @@ class ImportService:
         created, updated, unchanged = self.ledger.upsert_entries(parsed.entries, batch.id)
         written = self._store_links(parsed) + self._store_lettering(parsed)
         batch.created, batch.updated, batch.unchanged = created, updated, unchanged
+        if not (customers_created or customers_updated or created or updated or written):
+            self.session.delete(batch)  # a re-import that changes nothing leaves no trace
         self.session.flush()
         return ImportCounts(
             parsed.file, parsed.format, customers_created, customers_updated,

@@ -7,8 +7,8 @@ source scripts/services.sh
 start_postgres
 ensure_chromium
 trap 'eval "$ENCOURS_TEST_POSTGRES_STOP" >/dev/null 2>&1 || true' EXIT
-uv run ruff check src tests bench
-uv run ruff format --check src tests bench
+uv run ruff check
+uv run ruff format --check
 uv run mypy
 set +e
 uv run pytest -p no:cacheprovider "$@"

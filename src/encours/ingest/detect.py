@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from encours.ingest.canonical_csv import csv_kind
 from encours.ingest.textfile import decode, detect_separator
@@ -21,6 +22,7 @@ UBL = "ubl"
 FORMATS = (FEC, CSV, CAMT053, CAMT054, OFX, CFONB120, MT940, FACTURX, CII, UBL)
 
 _FEC_COLUMNS = ("journalcode", "comptenum", "ecrituredate")
+_FEC_COLUMNS_ALT = ("codejournal", "numcompte", "dateecriture")
 
 
 def _xml_format(head: str) -> str | None:
@@ -33,6 +35,15 @@ def _xml_format(head: str) -> str | None:
     if re.search(r"<(\w+:)?(Invoice|CreditNote)[\s>]", head):
         return UBL
     return None
+
+
+def _is_fec_header(line: str) -> bool:
+    """FEC headers in any case, with accents, spaces or underscores (``Écriture_Date``)."""
+    decomposed = unicodedata.normalize("NFKD", line)
+    squeezed = "".join(ch for ch in decomposed if ch.isascii() and (ch.isalnum() or ch in "\t|;")).lower()
+    return all(column in squeezed for column in _FEC_COLUMNS) or all(
+        column in squeezed for column in _FEC_COLUMNS_ALT
+    )
 
 
 def detect_format(data: bytes) -> str | None:
@@ -50,8 +61,7 @@ def detect_format(data: bytes) -> str | None:
     if re.search(r"^:20:", head, re.M) and re.search(r"^:6[01][FM]:", head, re.M):
         return MT940
     first = next((line for line in head.splitlines() if line.strip()), "")
-    lowered = first.lower()
-    if all(column in lowered for column in _FEC_COLUMNS):
+    if _is_fec_header(first):
         return FEC
     if re.match(r"^01\d{4}", first) and len(first.rstrip("\r\n")) in range(118, 123):
         return CFONB120

@@ -1,0 +1,349 @@
+"""Reading a FEC into customer entries and the allocations its lettering states.
+
+One pass over the lines validates every line (so every bad one is reported) and keeps the
+customer lines plus which accounting entries touch a revenue account; entry kinds, keys,
+lettering groups and allocations follow from those in linear time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from encours.domain.allocation import allocate_group
+from encours.domain.errors import LedgerError
+from encours.domain.records import Allocation, Customer, Entry, EntryKind, SourceRef
+from encours.domain.terms import PaymentTerms
+from encours.ingest.fec import columns as col
+from encours.ingest.fec.values import ZERO, DateParser, parse_fec_amount
+from encours.ingest.parsed import ParsedFile
+from encours.ingest.textfile import Line, decode, detect_separator, physical_lines
+
+FORMAT = "fec"
+PREFIXES_ENV = "ENCOURS_FEC_CUSTOMER_PREFIXES"
+DEFAULT_CUSTOMER_PREFIXES = ("411",)
+DEFAULT_REVENUE_PREFIXES = ("70",)
+KEY_PREFIX = "fec:"
+MAX_CUSTOMER_ID = 64  # customers.customer_id
+MAX_TEXT = 255
+
+_SEPARATORS = ("\t", "|", ";")
+_DEBIT_WORDS = frozenset({"d", "debit", "+", "1", "db", "dr"})
+_CREDIT_WORDS = frozenset({"c", "credit", "-", "-1", "cr"})
+_NO_NUMBER = frozenset({"", "0"})
+
+
+def customer_prefixes_from_env() -> tuple[str, ...]:
+    """``ENCOURS_FEC_CUSTOMER_PREFIXES=411,416`` widens what counts as a customer account."""
+    raw = os.environ.get(PREFIXES_ENV, "")
+    prefixes = tuple(part.strip() for part in raw.split(",") if part.strip())
+    return prefixes or DEFAULT_CUSTOMER_PREFIXES
+
+
+class CustomerLine(NamedTuple):
+    """A validated line on a customer account, before its kind and key are known."""
+
+    line: int
+    journal: str
+    number: str
+    entry_date_text: str
+    entry_date: dt.date
+    account: str
+    account_label: str
+    aux: str
+    aux_label: str
+    piece_ref: str
+    piece_date: dt.date | None
+    label: str
+    debit: Decimal
+    credit: Decimal
+    letter: str
+
+    @property
+    def coarse(self) -> tuple[str, str]:
+        return (self.journal, self.number)
+
+    @property
+    def fine(self) -> tuple[str, str, str, str]:
+        return (self.journal, self.number, self.piece_ref, self.entry_date_text)
+
+
+class _Scan(NamedTuple):
+    """What one pass over the lines keeps."""
+
+    customer_lines: list[CustomerLine]
+    revenue_coarse: set[tuple[str, str]]
+    revenue_fine: set[tuple[str, str, str, str]]
+    ambiguous: set[tuple[str, str]]  # (journal, number) used by entries of several dates
+    errors: list[LedgerError]
+
+
+def _split(text: str, separator: str) -> list[str]:
+    fields = text.split(separator)
+    if '"' in text:  # some exports quote every field
+        fields = [_unquote(field) for field in fields]
+    return fields
+
+
+def _unquote(field: str) -> str:
+    core = field.strip()
+    return core[1:-1] if len(core) > 1 and core[0] == core[-1] == '"' else field
+
+
+def _direction(text: str) -> int:
+    word = col.normalise(text) if text not in ("+", "-", "-1") else text
+    if word in _DEBIT_WORDS:
+        return 1
+    if word in _CREDIT_WORDS:
+        return -1
+    raise ValueError(f"invalid direction {text.strip()!r}, expected D or C")
+
+
+def _scan(
+    file: str,
+    lines: Iterator[Line],
+    separator: str,
+    header: col.Header,
+    customer_prefixes: tuple[str, ...],
+    revenue_prefixes: tuple[str, ...],
+) -> _Scan:
+    pos = header.positions
+    width = header.width
+    i_journal, i_number = pos[col.JOURNAL_CODE], pos[col.ECRITURE_NUM]
+    i_date, i_account = pos[col.ECRITURE_DATE], pos[col.COMPTE_NUM]
+    i_account_label, i_aux, i_aux_label = pos[col.COMPTE_LIB], pos[col.COMP_AUX_NUM], pos[col.COMP_AUX_LIB]
+    i_piece, i_piece_date, i_label = pos[col.PIECE_REF], pos[col.PIECE_DATE], pos[col.ECRITURE_LIB]
+    i_letter = pos[col.ECRITURE_LET]
+    split_amounts = header.has_debit_credit
+    i_first = pos[col.DEBIT] if split_amounts else pos[col.MONTANT]
+    i_second = pos[col.CREDIT] if split_amounts else pos[col.SENS]
+    first_name, second_name = (col.DEBIT, col.CREDIT) if split_amounts else (col.MONTANT, col.SENS)
+    blank = " \t|;\"'"
+    parse_date = DateParser()
+    customers: list[CustomerLine] = []
+    revenue_coarse: set[tuple[str, str]] = set()
+    revenue_fine: set[tuple[str, str, str, str]] = set()
+    first_date: dict[tuple[str, str], str] = {}
+    ambiguous: set[tuple[str, str]] = set()
+    errors: list[LedgerError] = []
+
+    for number, text in lines:
+        if not text.strip(blank):
+            continue
+        fields = _split(text, separator)
+        count = len(fields)
+        if count != width and (count < width or any(f.strip() for f in fields[width:])):
+            errors.append(LedgerError(file, number, "", f"{count} fields, header has {width}"))
+            continue
+        bad = False
+        account = fields[i_account].strip()
+        if not account:
+            errors.append(LedgerError(file, number, col.COMPTE_NUM, "required value is empty"))
+            bad = True
+        date_text = fields[i_date].strip()
+        entry_date: dt.date | None = None
+        if not date_text:
+            errors.append(LedgerError(file, number, col.ECRITURE_DATE, "required value is empty"))
+            bad = True
+        else:
+            try:
+                entry_date = parse_date(date_text)
+            except ValueError as exc:
+                errors.append(LedgerError(file, number, col.ECRITURE_DATE, str(exc)))
+                bad = True
+        piece_text = fields[i_piece_date].strip()
+        piece_date: dt.date | None = None
+        if piece_text:
+            try:
+                piece_date = parse_date(piece_text)
+            except ValueError as exc:
+                errors.append(LedgerError(file, number, col.PIECE_DATE, str(exc)))
+                bad = True
+        debit = credit = ZERO
+        try:
+            first = parse_fec_amount(fields[i_first])
+        except ValueError as exc:
+            errors.append(LedgerError(file, number, first_name, str(exc)))
+            bad = True
+            first = ZERO
+        try:
+            if split_amounts:
+                debit, credit = first, parse_fec_amount(fields[i_second])
+            elif _direction(fields[i_second]) > 0:
+                debit = first
+            else:
+                credit = first
+        except ValueError as exc:
+            errors.append(LedgerError(file, number, second_name, str(exc)))
+            bad = True
+        if bad or entry_date is None:
+            continue
+        journal = fields[i_journal].strip()
+        entry_number = fields[i_number].strip()
+        coarse = (journal, entry_number)
+        seen = first_date.setdefault(coarse, date_text)
+        if seen != date_text:
+            ambiguous.add(coarse)
+        if account.startswith(revenue_prefixes):
+            revenue_coarse.add(coarse)
+            revenue_fine.add((journal, entry_number, fields[i_piece].strip(), date_text))
+        if account.startswith(customer_prefixes):
+            texts = [fields[i].strip() for i in (i_account_label, i_aux, i_aux_label, i_piece, i_label)]
+            account_label, aux, aux_label, piece_ref, label = texts
+            letter = fields[i_letter].strip()
+            customers.append(
+                CustomerLine(
+                    number,
+                    journal,
+                    entry_number,
+                    date_text,
+                    entry_date,
+                    account,
+                    account_label,
+                    aux,
+                    aux_label,
+                    piece_ref,
+                    piece_date,
+                    label,
+                    debit,
+                    credit,
+                    letter,
+                )
+            )
+    return _Scan(customers, revenue_coarse, revenue_fine, ambiguous, errors)
+
+
+def _touches_revenue(line: CustomerLine, scan: _Scan) -> bool:
+    """Whether the line's accounting entry has a revenue line.
+
+    An entry is its journal and number, unless the number is missing, "0" or reused on
+    several dates: then the piece reference and date tell entries apart.
+    """
+    coarse = line.coarse
+    if line.number in _NO_NUMBER or coarse in scan.ambiguous:
+        return line.fine in scan.revenue_fine
+    return coarse in scan.revenue_coarse
+
+
+def _entry_kind(line: CustomerLine, amount: Decimal, scan: _Scan) -> EntryKind:
+    sale = _touches_revenue(line, scan)
+    if amount > 0:
+        return EntryKind.INVOICE if sale else EntryKind.OTHER_DEBIT
+    return EntryKind.CREDIT_NOTE if sale else EntryKind.PAYMENT
+
+
+def entry_key(line: CustomerLine, occurrence: int) -> str:
+    """Stable across re-imports and later exports: built from the line's content, not its position."""
+    content = "\x1f".join(
+        (
+            line.journal, line.number, line.entry_date.isoformat(), line.account, line.aux,
+            line.piece_ref, line.label, f"{line.debit:.2f}", f"{line.credit:.2f}",
+        )
+    )  # fmt: skip
+    digest = hashlib.blake2b(content.encode("utf-8"), digest_size=12).hexdigest()
+    return f"{KEY_PREFIX}{digest}" if occurrence == 0 else f"{KEY_PREFIX}{digest}-{occurrence}"
+
+
+def _customers(names: Mapping[str, str], known: Mapping[str, Customer]) -> list[Customer]:
+    """New customers named from the file; a known one only gains a name it lacked."""
+    result = []
+    for customer_id, name in names.items():
+        existing = known.get(customer_id)
+        if existing is None:
+            result.append(Customer(customer_id=customer_id, name=name or customer_id))
+        elif name and existing.name == customer_id and name != customer_id:
+            result.append(existing._replace(name=name))
+    return result
+
+
+def build(
+    file: str, scan: _Scan, known: Mapping[str, Customer], currency: str
+) -> tuple[list[Customer], list[Entry], list[Allocation], list[LedgerError]]:
+    """Entries, lettering allocations and customers from a scan without errors."""
+    entries: list[Entry] = []
+    errors: list[LedgerError] = []
+    names: dict[str, str] = {}
+    occurrences: dict[str, int] = defaultdict(int)
+    groups: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
+    for line in scan.customer_lines:
+        amount = line.debit - line.credit
+        if amount == 0:
+            continue
+        customer_id = line.aux or line.account
+        if len(customer_id) > MAX_CUSTOMER_ID:
+            field = col.COMP_AUX_NUM if line.aux else col.COMPTE_NUM
+            message = f"customer id longer than {MAX_CUSTOMER_ID} characters"
+            errors.append(LedgerError(file, line.line, field, message))
+            continue
+        name = line.aux_label if line.aux else line.account_label
+        if not names.get(customer_id):
+            names[customer_id] = name
+        document_date = line.piece_date or line.entry_date
+        kind = _entry_kind(line, amount, scan)
+        if amount > 0:
+            customer = known.get(customer_id)
+            days = customer.payment_terms_days if customer else None
+            due = PaymentTerms.net(days).due_date(document_date)
+        else:
+            due = document_date
+        base = entry_key(line, 0)
+        occurrence = occurrences[base]
+        occurrences[base] += 1
+        entry = Entry(
+            key=entry_key(line, occurrence),
+            customer_id=customer_id,
+            kind=kind,
+            reference=(line.piece_ref or line.number)[:MAX_TEXT],
+            date=document_date,
+            due_date=due,
+            amount=amount,
+            currency=currency,
+            label=line.label[:MAX_TEXT],
+            source=SourceRef(file, line.line),
+        )
+        entries.append(entry)
+        if line.letter:
+            groups[(line.account, line.aux, line.letter)].append(entry)
+    allocations = [allocation for group in groups.values() for allocation in allocate_group(group)]
+    return _customers(names, known), entries, allocations, errors
+
+
+def parse_fec(
+    file: str,
+    data: bytes,
+    known: Mapping[str, Customer],
+    *,
+    customer_prefixes: Sequence[str] | None = None,
+    revenue_prefixes: Sequence[str] = DEFAULT_REVENUE_PREFIXES,
+    book_currency: str = "EUR",
+) -> ParsedFile:
+    """Customer entries of a FEC with the allocations of its balanced lettering groups.
+
+    Any bad line makes the whole file an error list (all or nothing per file).
+    """
+    prefixes = tuple(customer_prefixes) if customer_prefixes is not None else customer_prefixes_from_env()
+    lines = physical_lines(decode(data))
+    head = next((line for line in lines if line.text.strip()), None)
+    if head is None:
+        return ParsedFile(file, FORMAT, errors=(LedgerError(file, 1, "", "empty file"),))
+    separator = detect_separator(head.text, _SEPARATORS)
+    header = col.read_header(_split(head.text, separator))
+    if header.missing:
+        missing = [
+            LedgerError(file, head.number, name, "required column is missing") for name in header.missing
+        ]
+        return ParsedFile(file, FORMAT, errors=tuple(missing))
+    scan = _scan(file, lines, separator, header, prefixes, tuple(revenue_prefixes))
+    if scan.errors:
+        return ParsedFile(file, FORMAT, errors=tuple(scan.errors))
+    customers, entries, allocations, errors = build(file, scan, known, book_currency.upper())
+    if errors:
+        return ParsedFile(file, FORMAT, errors=tuple(errors))
+    return ParsedFile(
+        file, FORMAT, customers=tuple(customers), entries=tuple(entries), allocations=tuple(allocations)
+    )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from importlib import resources
 
 from encours.analytics.runner import SqlRunner
 from encours.analytics.sql import with_open_items
 from encours.domain.kpi import KpiInputs, Kpis, compute_kpis, dso_countback
+from encours.domain.kpi_alerts import Threshold, parse_thresholds
 from encours.domain.money import from_cents
+from encours.settings import data_dir
 
 DOUBTFUL_AFTER_DAYS = 180
 
@@ -90,3 +93,12 @@ def kpis(runner: SqlRunner, as_of: dt.date, default_currency: str = "EUR") -> li
         countback = dso_countback(outstanding, as_of, daily.between, daily.earliest)
         results.append(compute_kpis(inputs, countback))
     return results
+
+
+def load_thresholds() -> tuple[Threshold, ...]:
+    """The user's thresholds file in the data directory, else the shipped defaults."""
+    user_file = data_dir() / "kpi_thresholds.toml"
+    if user_file.is_file():
+        return parse_thresholds(user_file.read_text(encoding="utf-8"))
+    shipped = resources.files("encours.data").joinpath("kpi_thresholds.toml")
+    return parse_thresholds(shipped.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.cli.context import DbOption, engine_for, err_console, fail
+from encours.cli.ledger_commands import print_kpi_tables
 from encours.cli.output import print_table
 from encours.demo.generator import generate
 from encours.domain.money import format_amount
@@ -54,10 +55,4 @@ def demo(
             ["", "total", *labels],
             [["TOTAL", format_amount(balance.total), *map(format_amount, balance.totals)]],
         )
-    for result in results:
-        payload = result.to_json()
-        print_table(
-            f"KPIs at {last_day} ({result.currency})",
-            ["kpi", "value"],
-            [[k, "-" if v is None else v] for k, v in payload.items() if k not in ("as_of", "currency")],
-        )
+    print_kpi_tables(results)

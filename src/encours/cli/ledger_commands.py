@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 from rich.progress import Progress
 
 from encours.analytics.aging import aged_balance
-from encours.analytics.kpi import kpis
+from encours.analytics.kpi import kpis, load_thresholds
 from encours.analytics.runner import AlchemyRunner
 from encours.cli.context import (
     EXIT_BAD_INPUT,
@@ -25,6 +26,8 @@ from encours.cli.context import (
 )
 from encours.cli.output import OutputFormat, print_csv, print_json, print_table
 from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
+from encours.domain.kpi import Kpis
+from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
 from encours.ingest.detect import FORMATS
 from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
@@ -136,13 +139,23 @@ def kpi(
     if output is OutputFormat.JSON:
         print_json(payloads)
         return
-    for payload in payloads:
+    print_kpi_tables(results)
+
+
+def print_kpi_tables(results: Sequence[Kpis]) -> None:
+    """KPIs with their alert level against the user's thresholds."""
+    try:
+        thresholds = load_thresholds()
+    except ValueError as exc:
+        fail(f"kpi_thresholds.toml: {exc}")
+    for result in results:
+        levels = {a.kpi: f"{a.level} (threshold {a.threshold})" for a in evaluate(result, thresholds)}
         print_table(
-            f"KPIs at {day.isoformat()} ({payload['currency']})",
-            ["kpi", "value"],
+            f"KPIs at {result.as_of.isoformat()} ({result.currency})",
+            ["kpi", "value", "alert"],
             [
-                [key, "-" if value is None else value]
-                for key, value in payload.items()
+                [key, "-" if value is None else value, levels.get(key, "")]
+                for key, value in result.to_json().items()
                 if key not in ("as_of", "currency")
             ],
         )

@@ -127,8 +127,9 @@ class _Builder:
         )  # fmt: skip
         self.entries.append(invoice)
         if rng.random() < 0.04:
-            self.credit_note(customer, invoice, allocate=rng.random() < 0.6)
-        if disputed and rng.random() < 0.7:
+            # a commercial gesture on part of the invoice, applied to it; the rest is paid
+            amount -= self.credit_note(customer, invoice, Decimal(rng.choice(("0.1", "0.2"))))
+        if disputed and self.settle_dispute(customer, invoice):
             return
         delay = self.delay(behaviour, progress)
         if delay is None:
@@ -146,15 +147,34 @@ class _Builder:
                     True,
                 )
             return
-        allocate = not (behaviour is Behaviour.UNAPPLIED and rng.random() < 0.3)
+        # cash application catches up with unapplied receipts after a few weeks
+        recent = paid_on > self.until - dt.timedelta(days=45)
+        allocate = not (behaviour is Behaviour.UNAPPLIED and recent and rng.random() < 0.5)
         self.pay(customer, invoice, paid_on, amount, allocate)
 
-    def credit_note(self, customer: Customer, invoice: Entry, allocate: bool) -> None:
-        share = Decimal(self.rng.choice(("0.1", "0.2", "1")))
+    def settle_dispute(self, customer: Customer, invoice: Entry) -> bool:
+        """Disputes last weeks to months, then end in a credit note or a late payment.
+
+        Returns True when the dispute ends without the normal payment (open or cancelled).
+        """
+        rng = self.rng
+        resolved_on = invoice.due_date + dt.timedelta(days=rng.randrange(30, 150))
+        if resolved_on > self.until:
+            return True  # still in dispute
+        if rng.random() < 0.4:
+            self.credit_note(customer, invoice, Decimal(1), day=resolved_on)
+            return True
+        self.pay(customer, invoice, resolved_on, invoice.amount, allocate=True)
+        return True
+
+    def credit_note(
+        self, customer: Customer, invoice: Entry, share: Decimal, day: dt.date | None = None
+    ) -> Decimal:
+        """Issue a credit note on ``share`` of the invoice, allocated to it; returns the amount."""
         amount = round_cents(invoice.amount * share)
-        day = invoice.date + dt.timedelta(days=self.rng.randrange(1, 20))
+        day = day or invoice.date + dt.timedelta(days=self.rng.randrange(1, 20))
         if day > self.until:
-            return
+            return Decimal(0)
         note_id = self.next_invoice().replace("F", "A")
         note = Entry(
             key=f"doc:{note_id}", customer_id=customer.customer_id, kind=EntryKind.CREDIT_NOTE,
@@ -162,8 +182,8 @@ class _Builder:
             label=f"avoir sur {invoice.reference}",
         )  # fmt: skip
         self.entries.append(note)
-        if allocate:
-            self.allocations.append(Allocation(note.key, invoice.key, amount, day))
+        self.allocations.append(Allocation(note.key, invoice.key, amount, day))
+        return amount
 
 
 def _customers(rng: random.Random, count: int) -> Iterator[tuple[Customer, Behaviour, PaymentTerms]]:

@@ -12,7 +12,7 @@ _CENT = Decimal("0.01")
 # 1234,56  1234.56  0000000074,70  -12  12.5
 _PLAIN = re.compile(r"\d+(?:[.,]\d*)?|[.,]\d+")
 # 1.234.567,89  1,234,567.89  1.234.567 (groups of three, then an optional other decimal mark)
-_GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})+(?:[.,]\d*)?")
+_GROUPED = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*(?:(?!\1)[.,]\d*)?")
 _NOISE = str.maketrans("", "", " \u00a0\u202f'\u2019\t")
 
 
@@ -38,11 +38,7 @@ def parse_fec_amount(text: str) -> Decimal:
         grouped = _GROUPED.fullmatch(cleaned)
         if grouped is None:
             raise ValueError(f"invalid amount {text.strip()!r}")
-        thousands = grouped.group(1)
-        number = cleaned.replace(thousands, "")
-        if thousands in number:
-            raise ValueError(f"invalid amount {text.strip()!r}")
-        number = number.replace(",", ".")
+        number = cleaned.replace(grouped.group(1), "").replace(",", ".")
     try:
         value = Decimal(number)
     except InvalidOperation:  # pragma: no cover - the patterns only let digits through

@@ -1,0 +1,182 @@
+"""Disputes: an invoice the customer contests leaves the dunning scenario until resolved.
+
+``entries.disputed`` stays the flag imported from the accounting; this table is the
+workflow (reason, owner, status, resolution). Dunning suppression merges both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from encours.audit.service import record
+from encours.casework import repository
+from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.models import DisputeRow
+from encours.storage.base import utcnow
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+
+class Dispute(NamedTuple):
+    dispute_id: int
+    customer_id: str
+    entry_key: str
+    invoice: str  # the document's reference
+    reason: str
+    owner: str | None
+    status: DisputeStatus
+    resolution: str | None
+    opened_on: dt.date
+    opened_at: dt.datetime
+    opened_by: str
+    closed_at: dt.datetime | None
+    closed_by: str | None
+
+
+def _load(session: Session, rows: Sequence[DisputeRow]) -> list[Dispute]:
+    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    docs = repository.entries_by_id(session, {row.entry_id for row in rows})
+    return [
+        Dispute(
+            row.id,
+            names[row.customer_pk],
+            docs[row.entry_id].key,
+            docs[row.entry_id].reference,
+            row.reason,
+            row.owner,
+            DisputeStatus(row.status),
+            row.resolution,
+            row.opened_on,
+            row.opened_at,
+            row.opened_by,
+            row.closed_at,
+            row.closed_by,
+        )
+        for row in rows
+    ]
+
+
+def get_dispute(session: Session, dispute_id: int) -> Dispute:
+    row = session.get(DisputeRow, dispute_id)
+    if row is None:
+        raise NotFound("dispute", f"unknown dispute {dispute_id}")
+    return _load(session, [row])[0]
+
+
+def list_disputes(
+    session: Session, customer_id: str | None = None, status: DisputeStatus | str | None = None
+) -> list[Dispute]:
+    query = select(DisputeRow).order_by(DisputeRow.id)
+    if customer_id is not None:
+        query = query.where(DisputeRow.customer_pk == repository.customer(session, customer_id).pk)
+    if status is not None:
+        query = query.where(DisputeRow.status == str(status))
+    return _load(session, session.scalars(query).all())
+
+
+def open_dispute(
+    session: Session,
+    customer_id: str,
+    invoice: str,
+    *,
+    reason: str,
+    actor: str,
+    owner: str | None = None,
+    opened_on: dt.date | None = None,
+) -> Dispute:
+    """Open a dispute on one invoice; one open dispute per invoice at a time."""
+    if not reason.strip():
+        raise CaseworkError("reason", "a dispute needs a reason")
+    customer = repository.customer(session, customer_id)
+    [doc] = repository.entries(session, customer, [invoice])
+    already = session.scalar(
+        select(DisputeRow.id).where(DisputeRow.entry_id == doc.id, DisputeRow.status == DisputeStatus.OPEN)
+    )
+    if already is not None:
+        raise CaseworkError("invoice", f"{doc.reference} already has an open dispute ({already})")
+    row = DisputeRow(
+        customer_pk=customer.pk,
+        entry_id=doc.id,
+        reason=reason.strip()[:255],
+        owner=owner,
+        status=DisputeStatus.OPEN.value,
+        opened_on=opened_on or utcnow().date(),
+        opened_at=utcnow(),
+        opened_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        "dispute.opened",
+        customer_id=customer.customer_id,
+        subject=doc.key,
+        details={"dispute_id": row.id, "reason": row.reason, "owner": owner},
+    )
+    return _load(session, [row])[0]
+
+
+def _close(session: Session, dispute_id: int, status: DisputeStatus, resolution: str, actor: str) -> Dispute:
+    row = session.get(DisputeRow, dispute_id)
+    if row is None:
+        raise NotFound("dispute", f"unknown dispute {dispute_id}")
+    if row.status != DisputeStatus.OPEN:
+        raise CaseworkError("dispute", f"dispute {dispute_id} is already {row.status}")
+    if not resolution.strip():
+        raise CaseworkError("resolution", "say how the dispute ended")
+    row.status = status.value
+    row.resolution = resolution.strip()
+    row.closed_at = utcnow()
+    row.closed_by = actor
+    session.flush()
+    dispute = _load(session, [row])[0]
+    record(
+        session,
+        actor,
+        f"dispute.{status.value}",
+        customer_id=dispute.customer_id,
+        subject=dispute.entry_key,
+        details={"dispute_id": row.id, "resolution": row.resolution},
+    )
+    return dispute
+
+
+def resolve_dispute(session: Session, dispute_id: int, *, resolution: str, actor: str) -> Dispute:
+    """The customer was right or agreed: the invoice goes back to the scenario (if still open)."""
+    return _close(session, dispute_id, DisputeStatus.RESOLVED, resolution, actor)
+
+
+def reject_dispute(session: Session, dispute_id: int, *, resolution: str, actor: str) -> Dispute:
+    """The claim is rejected: the invoice is due as issued and reminders resume."""
+    return _close(session, dispute_id, DisputeStatus.REJECTED, resolution, actor)
+
+
+def assign_dispute(session: Session, dispute_id: int, owner: str, *, actor: str) -> Dispute:
+    row = session.get(DisputeRow, dispute_id)
+    if row is None:
+        raise NotFound("dispute", f"unknown dispute {dispute_id}")
+    if not owner.strip():
+        raise CaseworkError("owner", "empty owner")
+    previous, row.owner = row.owner, owner.strip()
+    session.flush()
+    dispute = _load(session, [row])[0]
+    record(
+        session,
+        actor,
+        "dispute.assigned",
+        customer_id=dispute.customer_id,
+        subject=dispute.entry_key,
+        details={"dispute_id": row.id, "from": previous, "to": row.owner},
+    )
+    return dispute

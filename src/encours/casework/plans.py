@@ -1,0 +1,379 @@
+"""Payment plans (échéanciers): agree instalments on some invoices, follow them, alert on breach.
+
+While a plan is active its invoices leave ordinary reminders; instalment reminders replace
+them (``suppression.dunning_suppressions(...).due_instalments``). Payments toward a plan are
+the allocations to its invoices plus the customer's unapplied payments, from its start date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
+
+from encours.audit.service import record
+from encours.casework import repository
+from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.models import InstalmentRow, PlanEntryRow, PlanRow
+from encours.casework.tasks import create_task
+from encours.domain import plans as rules
+from encours.domain.money import format_amount, from_cents, to_cents
+from encours.domain.plans import Instalment, InstalmentState, InstalmentStatus, PlanStatus
+from encours.storage.base import utcnow
+from encours.storage.ledger_models import AllocationRow, EntryRow
+
+DEFAULT_PLAN_GRACE_DAYS = 3
+
+
+class Plan(NamedTuple):
+    plan_id: int
+    customer_id: str
+    currency: str
+    total: Decimal
+    start_date: dt.date
+    grace_days: int
+    status: str
+    closed_on: dt.date | None
+    entry_keys: tuple[str, ...]
+    instalments: tuple[InstalmentState, ...]  # as stored (status updated by evaluate_plans)
+    note: str
+    created_by: str
+    created_at: dt.datetime
+
+
+class PlanOutcome(NamedTuple):
+    plan_id: int
+    customer_id: str
+    status: PlanStatus
+    instalments: tuple[InstalmentState, ...]
+
+
+def _load(session: Session, rows: Sequence[PlanRow]) -> list[Plan]:
+    ids = [row.id for row in rows]
+    if not ids:
+        return []
+    keys: dict[int, list[str]] = defaultdict(list)
+    query = (
+        select(PlanEntryRow.plan_id, EntryRow.key)
+        .join(EntryRow, EntryRow.id == PlanEntryRow.entry_id)
+        .where(PlanEntryRow.plan_id.in_(ids))
+        .order_by(EntryRow.key)
+    )
+    for plan_id, key in session.execute(query):
+        keys[plan_id].append(key)
+    items: dict[int, list[InstalmentState]] = defaultdict(list)
+    for item in session.scalars(
+        select(InstalmentRow).where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
+    ):
+        amount = from_cents(item.amount_cents)
+        remaining = Decimal(0) if item.status == InstalmentStatus.KEPT else amount
+        items[item.plan_id].append(
+            InstalmentState(
+                item.seq, item.due_date, amount, InstalmentStatus(item.status), remaining, item.settled_on
+            )
+        )
+    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    return [
+        Plan(
+            row.id,
+            names[row.customer_pk],
+            row.currency,
+            from_cents(row.total_cents),
+            row.start_date,
+            row.grace_days,
+            row.status,
+            row.closed_on,
+            tuple(keys[row.id]),
+            tuple(items[row.id]),
+            row.note,
+            row.created_by,
+            row.created_at,
+        )
+        for row in rows
+    ]
+
+
+def get_plan(session: Session, plan_id: int) -> Plan:
+    row = session.get(PlanRow, plan_id)
+    if row is None:
+        raise NotFound("plan", f"unknown payment plan {plan_id}")
+    return _load(session, [row])[0]
+
+
+def list_plans(session: Session, customer_id: str | None = None, status: str | None = None) -> list[Plan]:
+    query = select(PlanRow).order_by(PlanRow.id)
+    if customer_id is not None:
+        query = query.where(PlanRow.customer_pk == repository.customer(session, customer_id).pk)
+    if status is not None:
+        query = query.where(PlanRow.status == status)
+    return _load(session, session.scalars(query).all())
+
+
+def create_plan(
+    session: Session,
+    customer_id: str,
+    invoices: Sequence[str],
+    *,
+    start_date: dt.date,
+    actor: str,
+    instalments: Sequence[tuple[dt.date, Decimal]] = (),
+    count: int | None = None,
+    first_due: dt.date | None = None,
+    every_months: int = 1,
+    grace_days: int = DEFAULT_PLAN_GRACE_DAYS,
+    note: str = "",
+) -> Plan:
+    """Agree a plan on ``invoices``: explicit instalments, or ``count`` equal monthly ones.
+
+    The instalments must add up to what the invoices owe at ``start_date``.
+    """
+    owner = repository.customer(session, customer_id)
+    if not invoices:
+        raise CaseworkError("invoices", "a payment plan covers at least one invoice")
+    if grace_days < 0:
+        raise CaseworkError("grace_days", "grace days cannot be negative")
+    covered = repository.entries(session, owner, invoices)
+    currencies = {ref.currency for ref in covered}
+    if len(currencies) > 1:
+        raise CaseworkError("invoices", f"invoices in several currencies: {', '.join(sorted(currencies))}")
+    ids = [ref.id for ref in covered]
+    busy = (
+        session.execute(
+            select(EntryRow.key)
+            .join(PlanEntryRow, PlanEntryRow.entry_id == EntryRow.id)
+            .join(PlanRow, PlanRow.id == PlanEntryRow.plan_id)
+            .where(PlanEntryRow.entry_id.in_(ids), PlanRow.status == PlanStatus.ACTIVE.value)
+        )
+        .scalars()
+        .all()
+    )
+    if busy:
+        raise CaseworkError("invoices", f"already in an active payment plan: {', '.join(sorted(busy))}")
+    open_amounts = repository.open_cents(session, ids, start_date)
+    closed = [ref.key for ref in covered if open_amounts.get(ref.id, 0) <= 0]
+    if closed:
+        raise CaseworkError("invoices", f"nothing left to pay on {', '.join(sorted(closed))} at {start_date}")
+    total = from_cents(sum(open_amounts[i] for i in ids))
+    schedule = _schedule(total, instalments, count, first_due, every_months)
+    errors = rules.schedule_errors(schedule, total)
+    if schedule and schedule[0].due_date < start_date:
+        errors.append("instalment 1: due before the plan starts")
+    if errors:
+        raise CaseworkError("instalments", "; ".join(errors))
+    row = PlanRow(
+        customer_pk=owner.pk,
+        currency=covered[0].currency,
+        total_cents=to_cents(total),
+        start_date=start_date,
+        grace_days=grace_days,
+        status=PlanStatus.ACTIVE.value,
+        note=note,
+        created_at=utcnow(),
+        created_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(PlanEntryRow(plan_id=row.id, entry_id=i) for i in ids)
+    session.add_all(
+        InstalmentRow(
+            plan_id=row.id,
+            seq=i.seq,
+            due_date=i.due_date,
+            amount_cents=to_cents(i.amount),
+            status=InstalmentStatus.PENDING.value,
+        )
+        for i in schedule
+    )
+    session.flush()
+    record(
+        session,
+        actor,
+        "plan.created",
+        customer_id=owner.customer_id,
+        subject=f"plan:{row.id}",
+        details={
+            "total": format_amount(total),
+            "currency": row.currency,
+            "start_date": start_date.isoformat(),
+            "invoices": sorted(ref.key for ref in covered),
+            "instalments": [[i.due_date.isoformat(), format_amount(i.amount)] for i in schedule],
+        },
+    )
+    return get_plan(session, row.id)
+
+
+def _schedule(
+    total: Decimal,
+    explicit: Sequence[tuple[dt.date, Decimal]],
+    count: int | None,
+    first_due: dt.date | None,
+    every_months: int,
+) -> list[Instalment]:
+    if explicit and count is not None:
+        raise CaseworkError("instalments", "give either explicit instalments or a count, not both")
+    if explicit:
+        return [Instalment(n, day, amount) for n, (day, amount) in enumerate(explicit, start=1)]
+    if count is None or first_due is None:
+        raise CaseworkError("instalments", "give explicit instalments, or a count and a first due date")
+    try:
+        return rules.equal_schedule(total, first_due, count, every_months)
+    except ValueError as exc:
+        raise CaseworkError("instalments", str(exc)) from exc
+
+
+def cancel_plan(session: Session, plan_id: int, actor: str, reason: str = "") -> Plan:
+    row = session.get(PlanRow, plan_id)
+    if row is None:
+        raise NotFound("plan", f"unknown payment plan {plan_id}")
+    if row.status != PlanStatus.ACTIVE.value:
+        raise CaseworkError("plan", f"plan {plan_id} is already {row.status}")
+    row.status = PlanStatus.CANCELLED.value
+    row.closed_on = utcnow().date()
+    session.flush()
+    plan = get_plan(session, plan_id)
+    record(
+        session,
+        actor,
+        "plan.cancelled",
+        customer_id=plan.customer_id,
+        subject=f"plan:{plan_id}",
+        details={"reason": reason},
+    )
+    return plan
+
+
+def plan_payments(
+    session: Session, plan_ids: Iterable[int], as_of: dt.date
+) -> dict[int, list[tuple[dt.date, Decimal]]]:
+    """Dated amounts paid toward each plan by ``as_of``, in two set-wise queries."""
+    ids = sorted(set(plan_ids))
+    found: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    if not ids:
+        return found
+    allocated = (
+        select(PlanEntryRow.plan_id, AllocationRow.date, AllocationRow.amount_cents)
+        .join(PlanRow, PlanRow.id == PlanEntryRow.plan_id)
+        .join(AllocationRow, AllocationRow.debit_entry_id == PlanEntryRow.entry_id)
+        .where(
+            PlanRow.id.in_(ids),
+            AllocationRow.date >= PlanRow.start_date,
+            AllocationRow.date <= as_of,
+        )
+    )
+    unapplied = repository.unapplied_cents_at(as_of)
+    received = (
+        select(PlanRow.id, EntryRow.date, unapplied)
+        .join(EntryRow, EntryRow.customer_pk == PlanRow.customer_pk)
+        .where(PlanRow.id.in_(ids), *repository.payment_filter(PlanRow.start_date, literal(as_of), as_of))
+    )
+    for query in (allocated, received):
+        for plan_id, day, cents in session.execute(query):
+            if cents and int(cents) > 0:
+                found[plan_id].append((day, from_cents(int(cents))))
+    return found
+
+
+def plan_states(
+    session: Session, plan_ids: Iterable[int], as_of: dt.date
+) -> dict[int, list[InstalmentState]]:
+    """Every instalment's state at ``as_of`` computed from payments (read-only)."""
+    ids = sorted(set(plan_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(PlanRow).where(PlanRow.id.in_(ids))).all()
+    schedules: dict[int, list[Instalment]] = defaultdict(list)
+    for item in session.scalars(
+        select(InstalmentRow).where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
+    ):
+        schedules[item.plan_id].append(Instalment(item.seq, item.due_date, from_cents(item.amount_cents)))
+    payments = plan_payments(session, ids, as_of)
+    return {
+        row.id: rules.evaluate(schedules[row.id], payments.get(row.id, []), row.grace_days, as_of)
+        for row in rows
+    }
+
+
+def evaluate_plans(session: Session, as_of: dt.date, actor: str = "system") -> list[PlanOutcome]:
+    """Update active plans at ``as_of``: instalments kept or broken, plan completed or broken.
+
+    A broken plan gives its invoices back to ordinary reminders, writes ``plan.broken`` and
+    opens a task for the collector. Idempotent for the same day.
+    """
+    rows = session.scalars(
+        select(PlanRow)
+        .where(PlanRow.status == PlanStatus.ACTIVE.value, PlanRow.start_date <= as_of)
+        .order_by(PlanRow.id)
+    ).all()
+    states = plan_states(session, [row.id for row in rows], as_of)
+    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    stored = {
+        (item.plan_id, item.seq): item
+        for item in session.scalars(select(InstalmentRow).where(InstalmentRow.plan_id.in_(list(states))))
+    }
+    outcomes: list[PlanOutcome] = []
+    for row in rows:
+        customer_id = names[row.customer_pk]
+        plan_state = states[row.id]
+        for state in plan_state:
+            item = stored[(row.id, state.seq)]
+            if item.status == state.status.value:
+                continue
+            item.status = state.status.value
+            item.settled_on = state.settled_on
+            record(
+                session,
+                actor,
+                f"plan.instalment_{state.status.value}",
+                customer_id=customer_id,
+                subject=f"plan:{row.id}#{state.seq}",
+                details={
+                    "due_date": state.due_date.isoformat(),
+                    "amount": format_amount(state.amount),
+                    "remaining": format_amount(state.remaining),
+                    "as_of": as_of.isoformat(),
+                },
+            )
+        status = rules.plan_status(plan_state)
+        if status is not PlanStatus.ACTIVE:
+            row.status = status.value
+            row.closed_on = as_of
+            record(
+                session,
+                actor,
+                f"plan.{status.value}",
+                customer_id=customer_id,
+                subject=f"plan:{row.id}",
+                details={"as_of": as_of.isoformat()},
+            )
+        if status is PlanStatus.BROKEN:
+            broken = next(s for s in plan_state if s.status is InstalmentStatus.BROKEN)
+            create_task(
+                session,
+                customer_id,
+                "call",
+                f"Payment plan {row.id} broken: instalment {broken.seq} due {broken.due_date} unpaid",
+                as_of,
+                source="plan",
+                actor=actor,
+                ref=f"plan:{row.id}:broken",
+                entry_keys=_plan_keys(session, row.id),
+            )
+        outcomes.append(PlanOutcome(row.id, customer_id, status, tuple(plan_state)))
+    session.flush()
+    return outcomes
+
+
+def _plan_keys(session: Session, plan_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(EntryRow.key)
+            .join(PlanEntryRow, PlanEntryRow.entry_id == EntryRow.id)
+            .where(PlanEntryRow.plan_id == plan_id)
+            .order_by(EntryRow.key)
+        )
+    )

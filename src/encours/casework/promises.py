@@ -1,0 +1,278 @@
+"""Promises to pay: pause reminders until the promised date plus grace, then check the money.
+
+Payments toward a promise are the allocations to its invoices plus the customer's unapplied
+payments received between the day it was made and its deadline (all the customer's payments
+for a promise that names no invoice). A broken promise resumes reminders, writes
+``promise.broken`` and opens a task for the collector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from encours.audit.service import record
+from encours.casework import repository
+from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.models import PromiseEntryRow, PromiseRow
+from encours.casework.tasks import create_task
+from encours.domain import promises as rules
+from encours.domain.money import format_amount, from_cents, to_cents
+from encours.domain.promises import DEFAULT_GRACE_DAYS, PromiseStatus
+from encours.storage.base import utcnow
+from encours.storage.ledger_models import AllocationRow, EntryRow
+
+
+class Promise(NamedTuple):
+    promise_id: int
+    customer_id: str
+    amount: Decimal
+    currency: str
+    made_on: dt.date
+    promised_date: dt.date
+    grace_days: int
+    honour_by: dt.date
+    status: str
+    paid: Decimal | None  # at the last evaluation
+    evaluated_on: dt.date | None
+    entry_keys: tuple[str, ...]
+    note: str
+    created_by: str
+    created_at: dt.datetime
+
+
+class PromiseOutcome(NamedTuple):
+    promise_id: int
+    customer_id: str
+    status: PromiseStatus
+    paid: Decimal
+
+
+def _load(session: Session, rows: Sequence[PromiseRow]) -> list[Promise]:
+    ids = [row.id for row in rows]
+    keys: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        query = (
+            select(PromiseEntryRow.promise_id, EntryRow.key)
+            .join(EntryRow, EntryRow.id == PromiseEntryRow.entry_id)
+            .where(PromiseEntryRow.promise_id.in_(ids))
+            .order_by(EntryRow.key)
+        )
+        for promise_id, key in session.execute(query):
+            keys[promise_id].append(key)
+    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    return [
+        Promise(
+            row.id,
+            names[row.customer_pk],
+            from_cents(row.amount_cents),
+            row.currency,
+            row.made_on,
+            row.promised_date,
+            row.grace_days,
+            row.honour_by,
+            row.status,
+            None if row.paid_cents is None else from_cents(row.paid_cents),
+            row.evaluated_on,
+            tuple(keys[row.id]),
+            row.note,
+            row.created_by,
+            row.created_at,
+        )
+        for row in rows
+    ]
+
+
+def get_promise(session: Session, promise_id: int) -> Promise:
+    row = session.get(PromiseRow, promise_id)
+    if row is None:
+        raise NotFound("promise", f"unknown promise {promise_id}")
+    return _load(session, [row])[0]
+
+
+def list_promises(
+    session: Session, customer_id: str | None = None, status: str | None = None
+) -> list[Promise]:
+    query = select(PromiseRow).order_by(PromiseRow.id)
+    if customer_id is not None:
+        query = query.where(PromiseRow.customer_pk == repository.customer(session, customer_id).pk)
+    if status is not None:
+        query = query.where(PromiseRow.status == status)
+    return _load(session, session.scalars(query).all())
+
+
+def make_promise(
+    session: Session,
+    customer_id: str,
+    amount: Decimal,
+    promised_date: dt.date,
+    *,
+    actor: str,
+    invoices: Sequence[str] = (),
+    grace_days: int = DEFAULT_GRACE_DAYS,
+    made_on: dt.date | None = None,
+    note: str = "",
+) -> Promise:
+    """Record that the customer promised ``amount`` by ``promised_date`` (for some invoices)."""
+    owner = repository.customer(session, customer_id)
+    if amount <= 0:
+        raise CaseworkError("amount", f"a promised amount must be positive, got {amount}")
+    if to_cents(amount) != amount * 100:
+        raise CaseworkError("amount", f"at most two decimals, got {amount}")
+    if grace_days < 0:
+        raise CaseworkError("grace_days", "grace days cannot be negative")
+    made_on = made_on or utcnow().date()
+    if promised_date < made_on:
+        raise CaseworkError("date", f"promised date {promised_date} is before the promise ({made_on})")
+    covered = repository.entries(session, owner, invoices)
+    currencies = {ref.currency for ref in covered} or {owner.currency}
+    if len(currencies) > 1:
+        raise CaseworkError("invoices", f"invoices in several currencies: {', '.join(sorted(currencies))}")
+    row = PromiseRow(
+        customer_pk=owner.pk,
+        amount_cents=to_cents(amount),
+        currency=currencies.pop(),
+        made_on=made_on,
+        promised_date=promised_date,
+        grace_days=grace_days,
+        honour_by=rules.honour_by(promised_date, grace_days),
+        status=PromiseStatus.OPEN.value,
+        note=note,
+        created_at=utcnow(),
+        created_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(PromiseEntryRow(promise_id=row.id, entry_id=ref.id) for ref in covered)
+    session.flush()
+    record(
+        session,
+        actor,
+        "promise.made",
+        customer_id=owner.customer_id,
+        subject=f"promise:{row.id}",
+        details={
+            "amount": format_amount(amount),
+            "currency": row.currency,
+            "promised_date": promised_date.isoformat(),
+            "grace_days": grace_days,
+            "invoices": sorted(ref.key for ref in covered),
+            "note": note,
+        },
+    )
+    return get_promise(session, row.id)
+
+
+def cancel_promise(session: Session, promise_id: int, actor: str, reason: str = "") -> Promise:
+    row = session.get(PromiseRow, promise_id)
+    if row is None:
+        raise NotFound("promise", f"unknown promise {promise_id}")
+    if row.status != PromiseStatus.OPEN.value:
+        raise CaseworkError("promise", f"promise {promise_id} is already {row.status}")
+    row.status = PromiseStatus.CANCELLED.value
+    session.flush()
+    promise = get_promise(session, promise_id)
+    record(
+        session,
+        actor,
+        "promise.cancelled",
+        customer_id=promise.customer_id,
+        subject=f"promise:{promise_id}",
+        details={"reason": reason},
+    )
+    return promise
+
+
+def promise_paid(session: Session, promise_ids: Iterable[int], as_of: dt.date) -> dict[int, Decimal]:
+    """Amount paid toward each promise by ``as_of`` (within its window), set-wise."""
+    ids = sorted(set(promise_ids))
+    totals: dict[int, int] = defaultdict(int)
+    if not ids:
+        return {}
+    named = select(PromiseEntryRow.promise_id).distinct().where(PromiseEntryRow.promise_id.in_(ids))
+    allocated = (
+        select(PromiseEntryRow.promise_id, AllocationRow.amount_cents)
+        .join(PromiseRow, PromiseRow.id == PromiseEntryRow.promise_id)
+        .join(AllocationRow, AllocationRow.debit_entry_id == PromiseEntryRow.entry_id)
+        .where(
+            PromiseRow.id.in_(ids),
+            AllocationRow.date >= PromiseRow.made_on,
+            AllocationRow.date <= PromiseRow.honour_by,
+            AllocationRow.date <= as_of,
+        )
+    )
+    window = repository.payment_filter(PromiseRow.made_on, PromiseRow.honour_by, as_of)
+    unapplied = (
+        select(PromiseRow.id, repository.unapplied_cents_at(as_of))
+        .join(EntryRow, EntryRow.customer_pk == PromiseRow.customer_pk)
+        .where(PromiseRow.id.in_(named), *window)
+    )
+    on_account = (
+        select(PromiseRow.id, -EntryRow.amount_cents)
+        .join(EntryRow, EntryRow.customer_pk == PromiseRow.customer_pk)
+        .where(PromiseRow.id.in_(ids), PromiseRow.id.not_in(named), *window)
+    )
+    for query in (allocated, unapplied, on_account):
+        for promise_id, cents in session.execute(query):
+            if cents and int(cents) > 0:
+                totals[promise_id] += int(cents)
+    return {promise_id: from_cents(totals.get(promise_id, 0)) for promise_id in ids}
+
+
+def evaluate_promises(session: Session, as_of: dt.date, actor: str = "system") -> list[PromiseOutcome]:
+    """Settle every open promise made by ``as_of``: kept when paid, broken past its deadline.
+
+    Returns only the promises whose status changed; idempotent for the same day.
+    """
+    rows = session.scalars(
+        select(PromiseRow)
+        .where(PromiseRow.status == PromiseStatus.OPEN.value, PromiseRow.made_on <= as_of)
+        .order_by(PromiseRow.id)
+    ).all()
+    paid = promise_paid(session, [row.id for row in rows], as_of)
+    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    outcomes: list[PromiseOutcome] = []
+    for row in rows:
+        status = rules.evaluate(from_cents(row.amount_cents), paid[row.id], row.honour_by, as_of)
+        if status is PromiseStatus.OPEN:
+            continue
+        customer_id = names[row.customer_pk]
+        row.status = status.value
+        row.paid_cents = to_cents(paid[row.id])
+        row.evaluated_on = as_of
+        session.flush()
+        record(
+            session,
+            actor,
+            f"promise.{status.value}",
+            customer_id=customer_id,
+            subject=f"promise:{row.id}",
+            details={
+                "amount": format_amount(from_cents(row.amount_cents)),
+                "paid": format_amount(paid[row.id]),
+                "honour_by": row.honour_by.isoformat(),
+                "as_of": as_of.isoformat(),
+            },
+        )
+        if status is PromiseStatus.BROKEN:
+            keys = get_promise(session, row.id).entry_keys
+            create_task(
+                session,
+                customer_id,
+                "call",
+                f"Broken promise {row.id}: {format_amount(from_cents(row.amount_cents))} {row.currency} "
+                f"due {row.promised_date}, {format_amount(paid[row.id])} received",
+                as_of,
+                source="promise",
+                actor=actor,
+                ref=f"promise:{row.id}:broken",
+                entry_keys=keys,
+            )
+        outcomes.append(PromiseOutcome(row.id, customer_id, status, paid[row.id]))
+    return outcomes

@@ -1,0 +1,154 @@
+"""Named queries shared by the casework services: finding customers and invoices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, select
+from sqlalchemy.orm import Session
+
+from encours.casework.errors import NotFound
+from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
+
+
+class CustomerRef(NamedTuple):
+    pk: int
+    customer_id: str
+    name: str
+    currency: str  # the customer's currency, EUR when unknown
+    siren: str | None
+
+
+class EntryRef(NamedTuple):
+    id: int
+    key: str
+    customer_pk: int
+    reference: str
+    kind: str
+    date: dt.date
+    due_date: dt.date
+    amount_cents: int
+    currency: str
+    disputed: bool
+
+
+def customer(session: Session, customer_id: str) -> CustomerRef:
+    row = session.scalars(select(CustomerRow).where(CustomerRow.customer_id == customer_id)).first()
+    if row is None:
+        raise NotFound("customer", f"unknown customer {customer_id!r}")
+    return CustomerRef(row.id, row.customer_id, row.name, row.currency or "EUR", row.siren)
+
+
+def customers_by_pk(session: Session, pks: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(pks))
+    if not wanted:
+        return {}
+    query = select(CustomerRow.id, CustomerRow.customer_id).where(CustomerRow.id.in_(wanted))
+    return dict(session.execute(query).all())
+
+
+def _entry_ref(row: EntryRow) -> EntryRef:
+    return EntryRef(
+        row.id,
+        row.key,
+        row.customer_pk,
+        row.reference,
+        row.kind,
+        row.date,
+        row.due_date,
+        row.amount_cents,
+        row.currency,
+        row.disputed,
+    )
+
+
+def entry(session: Session, owner: CustomerRef, invoice: str) -> EntryRef:
+    """A document of ``owner`` named by its ledger key, ``doc:<id>`` key, or reference."""
+    for candidate in (invoice, f"doc:{invoice}"):
+        row = session.scalars(select(EntryRow).where(EntryRow.key == candidate)).first()
+        if row is not None and row.customer_pk == owner.pk:
+            return _entry_ref(row)
+    rows = session.scalars(
+        select(EntryRow)
+        .where(EntryRow.customer_pk == owner.pk, EntryRow.reference == invoice)
+        .order_by(EntryRow.id)
+    ).all()
+    debits = [row for row in rows if row.amount_cents > 0] or list(rows)
+    if len(debits) == 1:
+        return _entry_ref(debits[0])
+    if len(debits) > 1:
+        raise NotFound("invoice", f"{invoice!r} names several entries of {owner.customer_id}; use the key")
+    raise NotFound("invoice", f"unknown invoice {invoice!r} for customer {owner.customer_id}")
+
+
+def entries(session: Session, owner: CustomerRef, invoices: Sequence[str]) -> list[EntryRef]:
+    """Resolve several invoice names; each must be a debit (an amount the customer owes)."""
+    found: dict[int, EntryRef] = {}
+    for name in invoices:
+        ref = entry(session, owner, name)
+        if ref.amount_cents <= 0:
+            raise NotFound("invoice", f"{name!r} is not an invoice (it is a {ref.kind})")
+        found[ref.id] = ref
+    return list(found.values())
+
+
+def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, EntryRef]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {
+        row.id: _entry_ref(row) for row in session.scalars(select(EntryRow).where(EntryRow.id.in_(wanted)))
+    }
+
+
+def open_cents(session: Session, entry_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
+    """Open amount (signed cents) of each given document at ``as_of`` (SPEC §4 rule)."""
+    found: dict[int, int] = {}
+    ids = sorted(set(entry_ids))
+    for start in range(0, len(ids), 900):
+        part = ids[start : start + 900]
+        settled = (
+            select(AllocationRow.debit_entry_id.label("entry_id"), AllocationRow.amount_cents.label("cents"))
+            .where(AllocationRow.date <= as_of, AllocationRow.debit_entry_id.in_(part))
+            .union_all(
+                select(AllocationRow.credit_entry_id, -AllocationRow.amount_cents).where(
+                    AllocationRow.date <= as_of, AllocationRow.credit_entry_id.in_(part)
+                )
+            )
+            .subquery()
+        )
+        moves = dict(
+            session.execute(
+                select(settled.c.entry_id, func.sum(settled.c.cents)).group_by(settled.c.entry_id)
+            ).all()
+        )
+        for entry_id, amount in session.execute(
+            select(EntryRow.id, EntryRow.amount_cents).where(EntryRow.id.in_(part), EntryRow.date <= as_of)
+        ):
+            found[entry_id] = amount - int(moves.get(entry_id) or 0)
+    return found
+
+
+def unapplied_cents_at(as_of: dt.date) -> ColumnElement[int]:
+    """For a payment row of ``EntryRow``: the part not allocated to any invoice by ``as_of``."""
+    allocated = (
+        select(func.coalesce(func.sum(AllocationRow.amount_cents), 0))
+        .where(AllocationRow.credit_entry_id == EntryRow.id, AllocationRow.date <= as_of)
+        .scalar_subquery()
+    )
+    return -EntryRow.amount_cents - allocated
+
+
+def payment_filter(
+    first: SQLColumnExpression[dt.date], last: SQLColumnExpression[dt.date], as_of: dt.date
+) -> list[ColumnElement[bool]]:
+    """Payments (not credit notes) received in [first, last] and no later than ``as_of``."""
+    return [
+        EntryRow.kind == "payment",
+        EntryRow.amount_cents < 0,
+        EntryRow.date >= first,
+        EntryRow.date <= last,
+        EntryRow.date <= as_of,
+    ]

@@ -1,0 +1,212 @@
+"""Collector worklist: phone calls, follow-ups, litigation files, with assignee and due date.
+
+Dunning steps, broken promises and broken plans create tasks here; collectors close them.
+``ref`` makes creation idempotent: the same source event never opens two tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from encours.audit.service import record
+from encours.casework import repository
+from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.models import AssignmentRow, TaskRow
+from encours.storage.base import utcnow
+from encours.storage.ledger_models import CustomerRow
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Task(NamedTuple):
+    task_id: int
+    customer_id: str
+    kind: str
+    title: str
+    due_date: dt.date
+    assignee: str | None
+    status: str
+    source: str
+    entry_keys: tuple[str, ...]
+    created_at: dt.datetime
+    created_by: str
+    closed_at: dt.datetime | None
+    closed_by: str | None
+    outcome: str | None
+
+
+def _task(row: TaskRow, customer_id: str) -> Task:
+    return Task(
+        row.id,
+        customer_id,
+        row.kind,
+        row.title,
+        row.due_date,
+        row.assignee,
+        row.status,
+        row.source,
+        tuple(str(k) for k in row.entry_keys),
+        row.created_at,
+        row.created_by,
+        row.closed_at,
+        row.closed_by,
+        row.outcome,
+    )
+
+
+def default_assignee(session: Session, customer_pk: int) -> str | None:
+    """The customer's collector, else its sales rep (assignment, else the imported field)."""
+    rows = dict(
+        session.execute(
+            select(AssignmentRow.role, AssignmentRow.assignee).where(AssignmentRow.customer_pk == customer_pk)
+        ).all()
+    )
+    if "collector" in rows:
+        return rows["collector"]
+    if "sales_rep" in rows:
+        return rows["sales_rep"]
+    return session.scalar(select(CustomerRow.sales_rep).where(CustomerRow.id == customer_pk))
+
+
+def create_task(
+    session: Session,
+    customer_id: str,
+    kind: str,
+    title: str,
+    due_date: dt.date,
+    assignee: str | None = None,
+    entry_keys: Sequence[str] = (),
+    source: str = "dunning",
+    *,
+    actor: str = "system",
+    ref: str | None = None,
+) -> Task:
+    """Open a task; with ``ref`` set, returns the existing task instead of a duplicate.
+
+    Without an explicit ``assignee`` the task goes to the customer's collector or sales rep.
+    """
+    kind = kind.strip()
+    title = title.strip()
+    if not kind:
+        raise CaseworkError("kind", "a task needs a kind (e.g. call)")
+    if not title:
+        raise CaseworkError("title", "a task needs a title")
+    owner = repository.customer(session, customer_id)
+    if ref is not None:
+        existing = session.scalars(select(TaskRow).where(TaskRow.ref == ref)).first()
+        if existing is not None:
+            return _task(existing, owner.customer_id)
+    row = TaskRow(
+        customer_pk=owner.pk,
+        kind=kind[:32],
+        title=title[:255],
+        due_date=due_date,
+        assignee=assignee or default_assignee(session, owner.pk),
+        status=TaskStatus.OPEN.value,
+        source=source,
+        ref=ref,
+        entry_keys=list(entry_keys),
+        created_at=utcnow(),
+        created_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        "task.created",
+        customer_id=owner.customer_id,
+        subject=f"task:{row.id}",
+        details={
+            "kind": row.kind,
+            "title": row.title,
+            "due_date": due_date.isoformat(),
+            "assignee": row.assignee,
+            "source": source,
+            "entry_keys": list(entry_keys),
+        },
+    )
+    return _task(row, owner.customer_id)
+
+
+def _row(session: Session, task_id: int) -> TaskRow:
+    row = session.get(TaskRow, task_id)
+    if row is None:
+        raise NotFound("task", f"unknown task {task_id}")
+    return row
+
+
+def close_task(
+    session: Session, task_id: int, actor: str, outcome: str = "", *, cancelled: bool = False
+) -> Task:
+    """Mark a task done (or cancelled) with what came out of it (e.g. the call's summary)."""
+    row = _row(session, task_id)
+    if row.status != TaskStatus.OPEN.value:
+        raise CaseworkError("task", f"task {task_id} is already {row.status}")
+    row.status = (TaskStatus.CANCELLED if cancelled else TaskStatus.DONE).value
+    row.closed_at = utcnow()
+    row.closed_by = actor
+    row.outcome = outcome or None
+    session.flush()
+    customer_id = repository.customers_by_pk(session, [row.customer_pk])[row.customer_pk]
+    record(
+        session,
+        actor,
+        f"task.{row.status}",
+        customer_id=customer_id,
+        subject=f"task:{row.id}",
+        details={"kind": row.kind, "title": row.title, "outcome": outcome},
+    )
+    return _task(row, customer_id)
+
+
+def reassign_task(session: Session, task_id: int, assignee: str, actor: str) -> Task:
+    row = _row(session, task_id)
+    if not assignee.strip():
+        raise CaseworkError("assignee", "empty assignee")
+    previous = row.assignee
+    row.assignee = assignee.strip()
+    session.flush()
+    customer_id = repository.customers_by_pk(session, [row.customer_pk])[row.customer_pk]
+    record(
+        session,
+        actor,
+        "task.reassigned",
+        customer_id=customer_id,
+        subject=f"task:{row.id}",
+        details={"from": previous, "to": row.assignee},
+    )
+    return _task(row, customer_id)
+
+
+def list_tasks(
+    session: Session,
+    *,
+    customer_id: str | None = None,
+    assignee: str | None = None,
+    status: str | None = TaskStatus.OPEN.value,
+    due_by: dt.date | None = None,
+) -> list[Task]:
+    """The worklist: filtered, ordered by due date then id."""
+    query = select(TaskRow).order_by(TaskRow.due_date, TaskRow.id)
+    if customer_id is not None:
+        query = query.where(TaskRow.customer_pk == repository.customer(session, customer_id).pk)
+    if assignee is not None:
+        query = query.where(TaskRow.assignee == assignee)
+    if status is not None:
+        query = query.where(TaskRow.status == status)
+    if due_by is not None:
+        query = query.where(TaskRow.due_date <= due_by)
+    rows = session.scalars(query).all()
+    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    return [_task(row, names[row.customer_pk]) for row in rows]

@@ -1,0 +1,85 @@
+"""A small ledger written inline, stored through the real import pipeline, on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from encours.domain.records import Allocation, Customer, Entry, EntryKind
+from encours.ingest.parsed import ParsedFile
+from encours.ledger.import_service import ImportService, SourceFile
+from encours.storage.database import get_engine, unit_of_work
+
+D = dt.date
+
+
+def invoice(number: str, customer: str, issued: dt.date, amount: str, *, due_days: int = 30,
+            disputed: bool = False) -> Entry:  # fmt: skip
+    return Entry(
+        f"doc:{number}", customer, EntryKind.INVOICE, number, issued,
+        issued + dt.timedelta(days=due_days), Decimal(amount), disputed=disputed,
+    )  # fmt: skip
+
+
+def payment(number: str, customer: str, day: dt.date, amount: str) -> Entry:
+    return Entry(f"pay:{number}", customer, EntryKind.PAYMENT, number, day, day, -Decimal(amount))
+
+
+CUSTOMERS = (
+    Customer("ACME", "Acme SA", siren="111111111", credit_limit=Decimal("10000.00"), sales_rep="rita"),
+    Customer("ACME2", "Acme Services", siren="111111111"),
+    Customer("BETA", "Béta SARL", siren="222222222", credit_limit=Decimal("1000.00")),
+    Customer("GAMMA", "Gamma", credit_limit=Decimal("5000.00")),
+)
+ENTRIES = (
+    invoice("A1", "ACME", D(2026, 1, 1), "1200.00"),
+    invoice("A2", "ACME", D(2026, 2, 1), "800.00"),
+    invoice("A3", "ACME", D(2026, 2, 15), "3000.00"),
+    payment("PA1", "ACME", D(2026, 2, 20), "1200.00"),
+    invoice("B1", "ACME2", D(2026, 1, 10), "5000.00"),
+    invoice("C1", "BETA", D(2026, 1, 5), "1500.00"),
+    invoice("C2", "BETA", D(2026, 1, 20), "600.00", disputed=True),
+    invoice("D1", "GAMMA", D(2026, 1, 15), "900.00"),
+    payment("PD1", "GAMMA", D(2026, 3, 10), "300.00"),
+)
+ALLOCATIONS = (Allocation("pay:PA1", "doc:A1", Decimal("1200.00"), D(2026, 2, 20)),)
+
+
+def store(
+    url: str,
+    entries: Sequence[Entry],
+    allocations: Sequence[Allocation] = (),
+    customers: Sequence[Customer] = (),
+    name: str = "inline",
+) -> None:
+    """Store records as an import would (idempotent by key)."""
+    parsed = ParsedFile(name, "test", tuple(customers), tuple(entries), tuple(allocations))
+    digest = hashlib.sha256(repr(parsed).encode()).digest()
+    with unit_of_work(get_engine(url)) as session:
+        ImportService(session).store(parsed, SourceFile(Path(name), digest, "test"))
+
+
+@pytest.fixture
+def ledger_url(db_url: str) -> str:
+    """The inline ledger in a fresh database, SQLite then PostgreSQL."""
+    store(db_url, ENTRIES, ALLOCATIONS, CUSTOMERS)
+    return db_url
+
+
+@pytest.fixture
+def sqlite_ledger(sqlite_url: str) -> str:
+    store(sqlite_url, ENTRIES, ALLOCATIONS, CUSTOMERS)
+    return sqlite_url
+
+
+@pytest.fixture
+def session(ledger_url: str) -> Iterator[Session]:
+    """A unit of work over the ledger; committed at the end of the test."""
+    with unit_of_work(get_engine(ledger_url)) as session:
+        yield session

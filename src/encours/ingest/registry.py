@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from encours.domain.records import Customer
+from encours.domain.records import Customer, Entry
 from encours.ingest import detect
 from encours.ingest.canonical_csv import parse_canonical_csv
 from encours.ingest.parsed import ParsedFile
@@ -27,6 +27,23 @@ def register(format_name: str, parser: Parser) -> None:
 def parser_for(format_name: str) -> Parser | None:
     _load_builtin_parsers()
     return PARSERS.get(format_name)
+
+
+# A resolver completes a parsed file with what only the stored ledger knows (bank receipts:
+# which customer owns the invoice numbers a transfer quotes). It reads stored entries by key
+# through ``EntryLookup`` and returns the file, still unstored; parsers themselves stay pure.
+EntryLookup = Callable[[Iterable[str]], Mapping[str, Entry]]
+Resolver = Callable[[ParsedFile, EntryLookup], ParsedFile]
+RESOLVERS: dict[str, Resolver] = {}
+
+
+def register_resolver(format_name: str, resolver: Resolver) -> None:
+    RESOLVERS[format_name] = resolver
+
+
+def resolver_for(format_name: str) -> Resolver | None:
+    _load_builtin_parsers()
+    return RESOLVERS.get(format_name)
 
 
 def _load_builtin_parsers() -> None:

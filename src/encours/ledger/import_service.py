@@ -20,13 +20,15 @@ from encours.domain.records import Entry
 from encours.ingest import detect
 from encours.ingest.canonical_csv import csv_kind
 from encours.ingest.parsed import ParsedFile, PaymentLink
-from encours.ingest.registry import parser_for
+from encours.ingest.registry import parser_for, resolver_for
 from encours.ingest.textfile import decode, physical_lines
 from encours.ledger.repository import LedgerRepository, allocation_tuple
 from encours.storage.ledger_models import ImportBatchRow
 
 # customers first, then documents, then payments, so one command can take them in any order
 _RANK = {"csv-customers": 0, "csv-invoices": 1, "fec": 1, "csv-payments": 2}
+_RANK |= {fmt: 1 for fmt in (detect.FACTURX, detect.CII, detect.UBL)}  # e-invoices are documents
+_RANK |= {fmt: 2 for fmt in (detect.CAMT053, detect.CAMT054, detect.OFX, detect.CFONB120, detect.MT940)}
 
 
 class ImportRejected(Exception):
@@ -96,7 +98,13 @@ class ImportService:
             message = f"no importer for format {source.format!r}"
             raise ImportRejected([LedgerError(str(source.path), 0, "", message)])
         known = self.ledger.customers_by_id()
-        return parser(str(source.path), source.data, known)
+        parsed = parser(str(source.path), source.data, known)
+        # Formats with a resolver (bank statements) complete the parse from the stored ledger,
+        # e.g. the customer owning an invoice number a transfer quotes; they read, never write.
+        resolver = resolver_for(source.format)
+        if resolver is not None and not parsed.errors:
+            parsed = resolver(parsed, self.ledger.entries_by_key)
+        return parsed
 
     def import_source(self, source: SourceFile) -> ImportCounts:
         parsed = self.parse(source)

@@ -1,0 +1,170 @@
+"""What every bank-statement importer shares: incoming credits become unapplied payments.
+
+Each parser turns its format into ``Receipt`` values (credits to our account only: debits are
+what we pay, not receivables) and hands them to ``receipts_to_parsed``, which gives them
+stable keys, finds the paying customer among the known ones and builds the payment entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from lxml import etree
+
+from encours.domain.errors import LedgerError
+from encours.domain.money import format_amount
+from encours.domain.records import Customer, Entry, EntryKind, SourceRef
+from encours.domain.remittance import identify_payer
+from encours.ingest.parsed import ParsedFile
+
+UNIDENTIFIED = "UNIDENTIFIED"
+UNIDENTIFIED_NAME = "Encaissements non identifiés"
+KEY_PREFIX = "bank:"
+_MAX_REF = 80
+
+
+class Receipt(NamedTuple):
+    """One credit to our account as the bank reported it; ``amount`` is positive."""
+
+    account: str
+    date: dt.date
+    amount: Decimal
+    currency: str
+    bank_ref: str  # the bank's own reference of the transaction, "" when it gives none
+    debtor_name: str
+    remittance: str
+    line: int
+
+
+def unidentified_customer() -> Customer:
+    return Customer(customer_id=UNIDENTIFIED, name=UNIDENTIFIED_NAME)
+
+
+def receipt_key(receipt: Receipt, occurrence: int) -> str:
+    """Stable across re-imports and overlapping statements: no statement id, no file name.
+
+    Identical receipts in one file (same account, day, reference and amount) are told apart
+    by their rank in the file.
+    """
+    ref = re.sub(r"\s+", " ", receipt.bank_ref).strip()[:_MAX_REF] or "-"
+    amount = format_amount(receipt.amount)
+    key = f"{KEY_PREFIX}{receipt.account or '-'}:{receipt.date.isoformat()}:{ref}:{amount}"
+    return key if occurrence == 1 else f"{key}#{occurrence}"
+
+
+def payment_label(receipt: Receipt) -> str:
+    return " | ".join(part for part in (receipt.debtor_name, receipt.remittance) if part)
+
+
+def receipts_to_parsed(
+    file: str,
+    format_name: str,
+    receipts: Iterable[Receipt],
+    known: Mapping[str, Customer],
+    errors: Sequence[LedgerError] = (),
+) -> ParsedFile:
+    """Payment entries of the receipts; a file with errors yields only its errors."""
+    if errors:
+        return ParsedFile(file, format_name, errors=tuple(errors))
+    seen: dict[str, int] = {}
+    entries = []
+    for receipt in receipts:
+        base = receipt_key(receipt, 1)
+        seen[base] = seen.get(base, 0) + 1
+        customer_id = identify_payer(receipt.debtor_name, receipt.remittance, known) or UNIDENTIFIED
+        entries.append(
+            Entry(
+                key=receipt_key(receipt, seen[base]),
+                customer_id=customer_id,
+                kind=EntryKind.PAYMENT,
+                reference=receipt.bank_ref[:255],
+                date=receipt.date,
+                due_date=receipt.date,
+                amount=-receipt.amount,
+                currency=receipt.currency,
+                label=payment_label(receipt),
+                source=SourceRef(file, receipt.line),
+            )
+        )
+    return with_unidentified(ParsedFile(file, format_name, entries=tuple(entries)))
+
+
+def with_unidentified(parsed: ParsedFile) -> ParsedFile:
+    """Declare the catch-all customer exactly when an entry of the file needs it."""
+    others = tuple(c for c in parsed.customers if c.customer_id != UNIDENTIFIED)
+    if any(e.customer_id == UNIDENTIFIED for e in parsed.entries):
+        others += (unidentified_customer(),)
+    return parsed._replace(customers=others)
+
+
+# -- small parsing helpers shared by the formats -------------------------------------------
+
+_AMOUNT = re.compile(r"^(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
+
+
+def parse_positive_amount(text: str) -> Decimal:
+    """A non-negative bank amount with ``.`` or ``,`` as decimal mark, never via float."""
+    cleaned = text.strip()
+    if not _AMOUNT.match(cleaned):
+        raise ValueError(f"invalid amount {text!r}")
+    try:
+        return Decimal(cleaned.replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already guards it
+        raise ValueError(f"invalid amount {text!r}") from exc
+
+
+def parse_currency(text: str) -> str:
+    code = text.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"invalid currency {text!r}")
+    return code
+
+
+def yyyymmdd(text: str) -> dt.date:
+    """A compact date; raises ValueError unless exactly 8 digits forming a real day."""
+    if not re.fullmatch(r"\d{8}", text):
+        raise ValueError(f"invalid date {text!r}, expected YYYYMMDD")
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+def xml_root(file: str, data: bytes) -> tuple[etree._Element | None, list[LedgerError]]:
+    """Parse XML safely (no entities, no network); a syntax error names its line."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+    try:
+        return etree.fromstring(data, parser), []
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno or 1
+        return None, [LedgerError(file, line, "", f"malformed XML: {exc.msg}")]
+
+
+def local(element: etree._Element) -> str:
+    """Tag without its namespace, so every schema version reads alike."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def children(element: etree._Element, *path: str) -> list[etree._Element]:
+    """Descendants along ``path`` of local names, namespace-agnostic."""
+    current = [element]
+    for name in path:
+        current = [child for node in current for child in node if local(child) == name]
+    return current
+
+
+def child(element: etree._Element, *path: str) -> etree._Element | None:
+    found = children(element, *path)
+    return found[0] if found else None
+
+
+def text_of(element: etree._Element | None, *path: str) -> str:
+    if element is None:
+        return ""
+    found = child(element, *path) if path else element
+    return "" if found is None or found.text is None else found.text.strip()
+
+
+def line_of(element: etree._Element | None) -> int:
+    return (element.sourceline or 1) if element is not None else 1

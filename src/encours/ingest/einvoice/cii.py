@@ -1,0 +1,153 @@
+"""UN/CEFACT Cross Industry Invoice (CII D16B), the XML inside Factur-X / ZUGFeRD.
+
+Reads the EN 16931 business terms an receivable needs: number (BT-1), type (BT-3), issue date
+(BT-2), due date (BT-9), currency (BT-5), amount due (BT-115, else grand total BT-112) and the
+buyer (BT-44 name, BT-48 VAT, BT-47 legal id, BT-55 country, BT-49/BT-58 e-mail).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+from lxml import etree
+
+from encours.domain.records import Customer
+from encours.ingest import detect
+from encours.ingest.bank.common import child, children, line_of, local, text_of, xml_root, yyyymmdd
+from encours.ingest.einvoice.common import (
+    CREDIT_NOTE_TYPES,
+    Buyer,
+    Document,
+    XmlProblem,
+    check_number,
+    document_to_parsed,
+    parse_amount,
+    parse_currency_code,
+    problem_to_parsed,
+)
+from encours.ingest.parsed import ParsedFile
+
+_SETTLEMENT = ("SupplyChainTradeTransaction", "ApplicableHeaderTradeSettlement")
+_TOTALS = (*_SETTLEMENT, "SpecifiedTradeSettlementHeaderMonetarySummation")
+_BUYER = ("SupplyChainTradeTransaction", "ApplicableHeaderTradeAgreement", "BuyerTradeParty")
+
+
+def parse_cii(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFile:
+    root, errors = xml_root(file, data)
+    if root is None:
+        return ParsedFile(file, detect.CII, errors=tuple(errors))
+    return parse_cii_root(file, root, known, detect.CII)
+
+
+def parse_cii_root(
+    file: str, root: etree._Element, known: Mapping[str, Customer], format_name: str, note: str = ""
+) -> ParsedFile:
+    """Parse a CrossIndustryInvoice element; ``note`` is appended to error messages."""
+    try:
+        document = read_cii(root)
+    except XmlProblem as problem:
+        return problem_to_parsed(file, format_name, problem, note)
+    return document_to_parsed(file, format_name, document, known)
+
+
+def read_cii(root: etree._Element) -> Document:
+    if local(root) != "CrossIndustryInvoice":
+        raise XmlProblem(line_of(root), "CrossIndustryInvoice", f"not a CII invoice: root is {local(root)}")
+    header = child(root, "ExchangedDocument")
+    if header is None:
+        raise XmlProblem(line_of(root), "ExchangedDocument", "missing ExchangedDocument (BT-1, BT-2)")
+    number = check_number(text_of(header, "ID"), line_of(header), "ID")
+    type_code = text_of(header, "TypeCode")
+    issue = _date(header, ("IssueDateTime", "DateTimeString"), "IssueDateTime", required=True)
+    if issue is None:  # pragma: no cover - required=True raises instead
+        raise XmlProblem(line_of(header), "IssueDateTime", "missing issue date")
+    settlement = child(root, *_SETTLEMENT)
+    if settlement is None:
+        raise XmlProblem(line_of(root), "ApplicableHeaderTradeSettlement", "missing trade settlement")
+    amount, currency_attr = _amount(root)
+    currency_text = text_of(settlement, "InvoiceCurrencyCode") or currency_attr
+    currency = parse_currency_code(currency_text, line_of(settlement), "InvoiceCurrencyCode")
+    due = None
+    for terms in children(settlement, "SpecifiedTradePaymentTerms"):
+        due = due or _date(terms, ("DueDateDateTime", "DateTimeString"), "DueDateDateTime", required=False)
+    return Document(
+        number=number,
+        credit_note=type_code in CREDIT_NOTE_TYPES,
+        issue_date=issue,
+        due_date=due,
+        amount=amount,
+        currency=currency,
+        buyer=_buyer(root),
+        label=_label(settlement, number, type_code in CREDIT_NOTE_TYPES),
+        line=line_of(header),
+    )
+
+
+def _date(parent: etree._Element, path: tuple[str, ...], field: str, *, required: bool) -> dt.date | None:
+    node = child(parent, *path)
+    if node is None:
+        if required:
+            raise XmlProblem(line_of(parent), field, f"missing {field}")
+        return None
+    text = (node.text or "").strip()
+    if node.get("format", "102") != "102":
+        raise XmlProblem(
+            line_of(node), field, f"unsupported date format {node.get('format')!r}, expected 102"
+        )
+    try:
+        return yyyymmdd(text)
+    except ValueError:
+        raise XmlProblem(line_of(node), field, f"invalid date {text!r}, expected YYYYMMDD") from None
+
+
+def _amount(root: etree._Element) -> tuple[Decimal, str]:
+    totals = child(root, *_TOTALS)
+    if totals is None:
+        raise XmlProblem(line_of(root), "SpecifiedTradeSettlementHeaderMonetarySummation", "missing totals")
+    for name in ("DuePayableAmount", "GrandTotalAmount"):
+        node = child(totals, name)
+        if node is not None:
+            amount = parse_amount(node, name)
+            if amount < 0:
+                message = f"negative {name} {amount}: a credit must be a credit note (type 381)"
+                raise XmlProblem(line_of(node), name, message)
+            return amount, node.get("currencyID", "")
+    raise XmlProblem(line_of(totals), "GrandTotalAmount", "missing DuePayableAmount and GrandTotalAmount")
+
+
+def _buyer(root: etree._Element) -> Buyer:
+    party = child(root, *_BUYER)
+    if party is None:
+        raise XmlProblem(line_of(root), "BuyerTradeParty", "missing buyer (BG-7)")
+    name = text_of(party, "Name")
+    if not name:
+        raise XmlProblem(line_of(party), "BuyerTradeParty/Name", "missing buyer name (BT-44)")
+    vat = next(
+        (text_of(n) for n in children(party, "SpecifiedTaxRegistration", "ID") if n.get("schemeID") == "VA"),
+        None,
+    )
+    ids = [text_of(n) for n in children(party, "SpecifiedLegalOrganization", "ID")]
+    ids += [text_of(n) for n in children(party, "GlobalID") if n.get("schemeID") in ("0002", "0009")]
+    emails = [
+        text_of(n) for n in children(party, "URIUniversalCommunication", "URIID") if n.get("schemeID") == "EM"
+    ]
+    emails += [
+        text_of(n) for n in children(party, "DefinedTradeContact", "EmailURIUniversalCommunication", "URIID")
+    ]
+    return Buyer(
+        name=" ".join(name.split()),
+        vat_number=vat,
+        registration_ids=tuple(i for i in ids if i),
+        country=text_of(party, "PostalTradeAddress", "CountryID") or None,
+        email=next((e for e in emails if e), None),
+    )
+
+
+def _label(settlement: etree._Element, number: str, credit_note: bool) -> str:
+    referenced = text_of(settlement, "InvoiceReferencedDocument", "IssuerAssignedID")
+    if credit_note and referenced:
+        return f"avoir sur {referenced}"
+    reference = text_of(settlement, "PaymentReference")
+    return reference if reference != number else ""

@@ -1,0 +1,1 @@
+"""Foresight: payment-date prediction, cash-in forecast, risk scores and honest backtests."""

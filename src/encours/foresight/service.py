@@ -1,0 +1,67 @@
+"""Foresight services: the up-to-date model for a day, and the ledger read once per request.
+
+A stored model is reused while it is fresh: trained with knowledge of no day after the one
+asked for (never a look-ahead), at most ``STALE_DAYS`` before it, and on a ledger whose
+content before its cutoff has not changed since. Otherwise it is retrained and stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy.orm import Session
+
+from encours.analytics.runner import AlchemyRunner
+from encours.foresight.features import Pairs, feature_matrix
+from encours.foresight.history import Allocations, History, day_number, load_allocations, load_history
+from encours.foresight.model import DEFAULT_CONFIG, KIND, PaymentModel, TrainingConfig
+from encours.foresight.repository import ForesightRepository
+
+STALE_DAYS = 31
+
+
+class Ledger(NamedTuple):
+    history: History
+    allocations: Allocations
+
+
+def read_ledger(session: Session) -> Ledger:
+    runner = AlchemyRunner(session)
+    return Ledger(load_history(runner), load_allocations(runner))
+
+
+class ModelChoice(NamedTuple):
+    model: PaymentModel
+    trained: bool
+
+
+def train_model(
+    session: Session, ledger: Ledger, knowledge_before: dt.date, config: TrainingConfig = DEFAULT_CONFIG
+) -> PaymentModel:
+    """Train from what was known before ``knowledge_before`` and store the artifact."""
+    history = ledger.history
+    features = feature_matrix(Pairs.at_issue(history), history)
+    model = PaymentModel.train(history, features, day_number(knowledge_before), config)
+    repository = ForesightRepository(session)
+    repository.save_model(KIND, knowledge_before, repository.fingerprint(knowledge_before),
+                          model.n_invoices, model.to_json())  # fmt: skip
+    return model
+
+
+def model_for(
+    session: Session, ledger: Ledger, as_of: dt.date, config: TrainingConfig = DEFAULT_CONFIG
+) -> ModelChoice:
+    """The model to predict with at the end of ``as_of`` (payments dated up to it are known)."""
+    knowledge_before = as_of + dt.timedelta(days=1)
+    repository = ForesightRepository(session)
+    row = repository.latest_model(KIND, knowledge_before)
+    if (
+        row is not None
+        and (knowledge_before - row.knowledge_before).days <= STALE_DAYS
+        and row.fingerprint == repository.fingerprint(row.knowledge_before)
+    ):
+        model = PaymentModel.from_json(row.payload)
+        if model is not None:
+            return ModelChoice(model, False)
+    return ModelChoice(train_model(session, ledger, knowledge_before, config), True)

@@ -1,14 +1,14 @@
-"""Aged balance computed set-wise: one GROUP BY over the open items."""
+"""Aged balance computed set-wise: GROUP BYs over the entries and the allocations."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from encours.analytics.runner import SqlRunner
-from encours.analytics.sql import with_open_items
+from encours.analytics.sql import DOCUMENTS, SETTLEMENTS
 from encours.domain.aging import DEFAULT_BUCKETS, AgedBalance, AgedRow, Bucket
 from encours.domain.money import from_cents
 
@@ -18,7 +18,7 @@ def bucket_thresholds(buckets: Sequence[Bucket], as_of: dt.date) -> list[dt.date
     return [bucket.due_date_range(as_of)[0] for bucket in buckets[:-1]]  # type: ignore[misc]
 
 
-def aging_sql(bucket_count: int) -> str:
+def bucket_sums(bucket_count: int) -> str:
     """SUM per bucket; bucket i holds aging dates in [t_i, t_{i-1})."""
     columns = []
     for index in range(bucket_count):
@@ -27,15 +27,37 @@ def aging_sql(bucket_count: int) -> str:
             conditions.append(f"aging_date >= :t{index}")
         if index > 0:
             conditions.append(f"aging_date < :t{index - 1}")
-        columns.append(f"SUM(CASE WHEN {' AND '.join(conditions)} THEN open_cents ELSE 0 END) AS b{index}")
-    return with_open_items(
-        f"""
-SELECT c.customer_id, c.name, o.currency, {", ".join(columns)}
-FROM open_items o JOIN customers c ON c.id = o.customer_pk
-WHERE o.open_cents <> 0
-GROUP BY c.customer_id, c.name, o.currency
+        columns.append(f"SUM(CASE WHEN {' AND '.join(conditions)} THEN cents ELSE 0 END) AS b{index}")
+    return ", ".join(columns)
+
+
+def aging_sql(bucket_count: int) -> str:
+    """Open amounts are linear, so entries and settlements are summed apart, then added.
+
+    The entries are read once without joining anything (an index on customer, currency and
+    dates serves it in order); only allocations are joined to their entries; customers are
+    joined to the aggregated balances, not to every item.
+    """
+    sums = bucket_sums(bucket_count)
+    names = [f"b{i}" for i in range(bucket_count)]
+    totals = ", ".join(f"SUM({name}) AS {name}" for name in names)
+    return f"""
+WITH documents AS (
+    SELECT customer_pk, currency, {sums} FROM ({DOCUMENTS}) d GROUP BY customer_pk, currency
+),
+settlements AS (
+    SELECT customer_pk, currency, {sums} FROM ({SETTLEMENTS}) s GROUP BY customer_pk, currency
+),
+balances AS (
+    SELECT customer_pk, currency, {totals} FROM (
+        SELECT customer_pk, currency, {", ".join(names)} FROM documents
+        UNION ALL
+        SELECT customer_pk, currency, {", ".join(names)} FROM settlements
+    ) parts GROUP BY customer_pk, currency
+)
+SELECT c.customer_id, c.name, b.currency, {", ".join(f"b.{name}" for name in names)}
+FROM balances b JOIN customers c ON c.id = b.customer_pk
 """
-    )
 
 
 def aging_params(as_of: dt.date, buckets: Sequence[Bucket]) -> dict[str, Any]:
@@ -44,14 +66,13 @@ def aging_params(as_of: dt.date, buckets: Sequence[Bucket]) -> dict[str, Any]:
     return params
 
 
-def aged_balance(
-    runner: SqlRunner,
+def assemble(
+    rows: Iterable[Sequence[Any]],
     as_of: dt.date,
-    buckets: Sequence[Bucket] = DEFAULT_BUCKETS,
+    buckets: Sequence[Bucket],
     default_currency: str = "EUR",
 ) -> list[AgedBalance]:
-    """One aged balance per currency, rows ordered by customer id, zero rows left out."""
-    rows = runner.rows(aging_sql(len(buckets)), aging_params(as_of, buckets))
+    """Rows of (customer_id, name, currency, cents per bucket...) into aged balances."""
     grid: dict[str, list[AgedRow]] = defaultdict(list)
     for customer_id, name, currency, *cents in rows:
         if any(cents):
@@ -62,3 +83,14 @@ def aged_balance(
         AgedBalance(as_of, currency, tuple(buckets), tuple(sorted(found, key=lambda r: r.customer_id)))
         for currency, found in sorted(grid.items())
     ]
+
+
+def aged_balance(
+    runner: SqlRunner,
+    as_of: dt.date,
+    buckets: Sequence[Bucket] = DEFAULT_BUCKETS,
+    default_currency: str = "EUR",
+) -> list[AgedBalance]:
+    """One aged balance per currency, rows ordered by customer id, zero rows left out."""
+    rows = runner.rows(aging_sql(len(buckets)), aging_params(as_of, buckets))
+    return assemble(rows, as_of, buckets, default_currency)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
 from importlib import resources
 
+from encours.analytics.kpi_assembly import DOUBTFUL_AFTER_DAYS, Totals, kpis_from_aggregates
 from encours.analytics.runner import SqlRunner
 from encours.analytics.sql import with_open_items
-from encours.domain.kpi import KpiInputs, Kpis, compute_kpis, dso_countback
+from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import Threshold, parse_thresholds
-from encours.domain.money import from_cents
 from encours.settings import data_dir
-
-DOUBTFUL_AFTER_DAYS = 180
 
 TOTALS_SQL = with_open_items(
     """
@@ -37,35 +34,23 @@ WHERE kind IN ('invoice', 'credit_note') AND date <= :as_of
 GROUP BY currency, date
 """
 
-ZERO_TOTALS = (0, 0, 0, 0, 0)
 
-
-def _totals(runner: SqlRunner, as_of: dt.date) -> dict[str, tuple[int, ...]]:
+def _totals(runner: SqlRunner, as_of: dt.date) -> dict[str, Totals]:
     params = {"as_of": as_of, "doubtful_before": as_of - dt.timedelta(days=DOUBTFUL_AFTER_DAYS)}
-    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in runner.rows(TOTALS_SQL, params)}
+    found: dict[str, Totals] = {}
+    for currency, *sums in runner.rows(TOTALS_SQL, params):
+        outstanding, overdue, positive, current, doubtful = (int(v or 0) for v in sums)
+        found[currency] = (outstanding, overdue, positive, current, doubtful)
+    return found
 
 
-class DailySales:
-    """Sales per day of one currency, to sum over any window without another query."""
-
-    def __init__(self, by_day: dict[dt.date, int]) -> None:
-        self.by_day = by_day
-        self.earliest = min(by_day, default=None)
-
-    def between(self, start: dt.date, end: dt.date) -> Decimal:
-        return from_cents(sum(c for day, c in self.by_day.items() if start <= day <= end))
-
-    def last_days(self, as_of: dt.date, days: int) -> Decimal:
-        return self.between(as_of - dt.timedelta(days=days - 1), as_of)
-
-
-def _daily_sales(runner: SqlRunner, as_of: dt.date) -> dict[str, DailySales]:
+def _daily_sales(runner: SqlRunner, as_of: dt.date) -> dict[str, dict[dt.date, int]]:
     by_currency: dict[str, dict[dt.date, int]] = defaultdict(dict)
     for currency, day, cents in runner.rows(DAILY_SALES_SQL, {"as_of": as_of}):
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
         by_currency[currency][day] = int(cents)
-    return {currency: DailySales(days) for currency, days in by_currency.items()}
+    return by_currency
 
 
 def kpis(runner: SqlRunner, as_of: dt.date, default_currency: str = "EUR") -> list[Kpis]:
@@ -73,26 +58,7 @@ def kpis(runner: SqlRunner, as_of: dt.date, default_currency: str = "EUR") -> li
     now = _totals(runner, as_of)
     before = _totals(runner, as_of - dt.timedelta(days=30))
     sales = _daily_sales(runner, as_of)
-    currencies = sorted(set(now) | set(sales)) or [default_currency]
-    results = []
-    for currency in currencies:
-        outstanding, overdue, positive, current, doubtful = map(from_cents, now.get(currency, ZERO_TOTALS))
-        daily = sales.get(currency, DailySales({}))
-        inputs = KpiInputs(
-            as_of=as_of,
-            currency=currency,
-            outstanding=outstanding,
-            outstanding_30_days_before=from_cents(before.get(currency, ZERO_TOTALS)[0]),
-            overdue=overdue,
-            positive_open=positive,
-            current=current,
-            sales_90_days=daily.last_days(as_of, 90),
-            sales_30_days=daily.last_days(as_of, 30),
-            doubtful=doubtful,
-        )
-        countback = dso_countback(outstanding, as_of, daily.between, daily.earliest)
-        results.append(compute_kpis(inputs, countback))
-    return results
+    return kpis_from_aggregates(as_of, now, before, sales, default_currency)
 
 
 def load_thresholds() -> tuple[Threshold, ...]:

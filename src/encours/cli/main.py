@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from encours.cli import ledger_commands
+from encours.cli import ledger_commands, web_commands
 from encours.cli.cash_commands import cash_app
 from encours.cli.demo_command import demo
 
@@ -21,6 +21,10 @@ app.command("import")(ledger_commands.import_files)
 app.command("aging")(ledger_commands.aging)
 app.command("kpi")(ledger_commands.kpi)
 app.command("demo")(demo)
+app.command("serve")(web_commands.serve)
+app.add_typer(web_commands.user_app, name="user")
+app.add_typer(web_commands.portal_app, name="portal")
+app.add_typer(web_commands.report_app, name="report")
 app.add_typer(cash_app, name="cash")
 
 

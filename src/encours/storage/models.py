@@ -5,5 +5,7 @@ from encours.foresight.models import ModelArtifactRow, RiskScoreRow  # noqa: F40
 from encours.casework import models as casework_models  # noqa: F401
 from encours.storage.base import Base
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow, ImportBatchRow
+from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow  # noqa: F401
+from encours.web.models import AppSettingRow  # noqa: F401
 
 __all__ = ["AllocationRow", "AuditEventRow", "Base", "CustomerRow", "EntryRow", "ImportBatchRow"]

@@ -1,0 +1,163 @@
+"""`encours serve`, `encours user add`, `encours portal link`, `encours report digest` (SPEC §9)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from typing import Annotated
+
+import typer
+
+from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
+from encours.storage.database import unit_of_work
+from encours.users.errors import UserError
+from encours.users.roles import Role
+from encours.users.service import UserService
+from encours.web.keys import secret_key
+from encours.web.ledger_views import customer_row
+from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
+
+user_app = typer.Typer(help="Users of the web app.", no_args_is_help=True)
+portal_app = typer.Typer(help="Customer portal links.", no_args_is_help=True)
+report_app = typer.Typer(help="E-mail reports.", no_args_is_help=True)
+
+DEMO_EMAIL = "demo@encours.example"
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="E-mail address, the login.")],
+    role: Annotated[Role, typer.Option("--role", help="admin, credit_manager, collector or sales.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+    ] = False,
+    language: Annotated[str, typer.Option("--language", help="fr or en.")] = "fr",
+    digest: Annotated[bool, typer.Option("--digest", help="Receives the weekly e-mail digest.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Create a user (password from stdin, or a random one printed once)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
+    try:
+        with unit_of_work(engine_for(db)) as session:
+            user = UserService(session).create(
+                email, role.value, password, actor="cli", language=language, digest=digest
+            )
+    except UserError as exc:
+        fail(f"{exc.field or 'user'}: {exc.message}")
+    typer.echo(f"user {user.email} created with role {user.role.value}")
+    if not password_stdin:
+        typer.echo(f"password: {password}")
+
+
+@user_app.command("list")
+def user_list(db: DbOption = None) -> None:
+    """List users, their role and language."""
+    with unit_of_work(engine_for(db)) as session:
+        for user in UserService(session).all():
+            state = "active" if user.active else "disabled"
+            typer.echo(f"{user.email}\t{user.role.value}\t{user.language}\t{state}")
+
+
+@portal_app.command("link")
+def portal_link(
+    customer_id: Annotated[str, typer.Argument(help="The customer's id.")],
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=366, help="Days the link stays valid.")
+    ] = DEFAULT_DAYS,
+    db: DbOption = None,
+) -> None:
+    """Print the customer's signed portal URL, alone on the last line."""
+    engine = engine_for(db)
+    with unit_of_work(engine) as session:
+        if customer_row(session, customer_id) is None:
+            fail(f"customer_id: no customer {customer_id!r}")
+        from encours.audit.service import record
+
+        record(session, "cli", "portal.link_created", customer_id=customer_id, details={"days": days})
+    token = make_token(secret_key(engine), customer_id, days)
+    typer.echo(portal_url(token))
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create the demo company and a demo admin first (if empty).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Serve the web UI (/), the JSON API (/api/v1) and its OpenAPI document (/docs)."""
+    import uvicorn
+
+    from encours.web.app import create_app
+
+    login = _prepare_demo(db) if demo else None
+    app = create_app(db)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    typer.echo(f"Encours is at http://{shown}:{port}/")
+    if login is not None:
+        typer.echo(f"demo login: {login[0]}  password: {login[1]}")
+    sys.stdout.flush()
+    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("ENCOURS_LOG_LEVEL", "warning"))
+
+
+def _prepare_demo(db: str | None) -> tuple[str, str]:
+    """The demo company when the ledger is empty, and a demo admin with a fresh random password."""
+    from sqlalchemy import func, select
+
+    from encours.cli.demo_command import demo
+    from encours.storage.ledger_models import CustomerRow
+
+    engine = engine_for(db)
+    with unit_of_work(engine) as session:
+        empty = not session.scalar(select(func.count()).select_from(CustomerRow))
+    if empty:
+        demo(db=db)
+    password = os.environ.get("ENCOURS_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    with unit_of_work(engine) as session:
+        service = UserService(session)
+        existing = service.by_email(DEMO_EMAIL)
+        if existing is None:
+            service.create(DEMO_EMAIL, Role.ADMIN.value, password, actor="cli", language="en")
+        else:
+            service.set_password(existing.id, password, actor="cli")
+    return DEMO_EMAIL, password
+
+
+@report_app.command("digest")
+def report_digest(
+    as_of: AsOfOption,
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="Recipients (default: users with the digest on).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the message instead of sending it.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Weekly digest (KPIs, movements of the week, broken promises) by e-mail (ENCOURS_SMTP_URL)."""
+    from encours.web.reports.digest import DigestError, build_digest, recipients, send_digest
+
+    day = parse_as_of(as_of)
+    engine = engine_for(db)
+    with unit_of_work(engine) as session:
+        addresses = list(to) if to else recipients(session)
+        digest = build_digest(session, day)
+    if dry_run:
+        typer.echo(f"To: {', '.join(addresses)}")
+        typer.echo(f"Subject: {digest.subject}")
+        typer.echo("")
+        typer.echo(digest.text)
+        return
+    if not addresses:
+        fail("--to: no recipient (give --to or turn the digest on for a user)")
+    try:
+        send_digest(digest, addresses)
+    except DigestError as exc:
+        fail(str(exc))
+    with unit_of_work(engine) as session:
+        from encours.audit.service import record
+
+        record(session, "cli", "report.digest_sent", details={"to": addresses, "as_of": day.isoformat()})
+    err_console.print(f"digest sent to {len(addresses)} recipient(s)")

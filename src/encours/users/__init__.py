@@ -1,0 +1,1 @@
+"""Users of the web app: accounts, roles, password hashing, API tokens, login throttling."""

@@ -1,0 +1,210 @@
+"""Accounts, password checks, login throttling and API tokens. Flushes only, never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from typing import NamedTuple
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from encours.audit.service import record
+from encours.storage.base import utcnow
+from encours.users.errors import InvalidCredentials, LoginThrottled, UserError, UserExists
+from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow
+from encours.users.roles import Role
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+TOKEN_LIFETIME = dt.timedelta(days=30)
+TOKEN_PREFIX = "enc_"
+LANGUAGES = ("fr", "en")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+MIN_PASSWORD = 8
+
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+class User(NamedTuple):
+    id: int
+    email: str
+    role: Role
+    language: str
+    active: bool
+    digest: bool
+    session_epoch: int
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.email, Role(row.role), row.language, row.active, row.digest, row.session_epoch)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    value = email.strip().lower()
+    if not EMAIL.match(value) or len(value) > 255:
+        raise UserError(f"invalid e-mail address {email!r}", "email")
+    return value
+
+
+class UserService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # accounts ------------------------------------------------------------------------
+    def create(
+        self, email: str, role: str, password: str, *, actor: str, language: str = "fr", digest: bool = False
+    ) -> User:
+        address = normalise_email(email)
+        try:
+            chosen = Role(role)
+        except ValueError:
+            raise UserError(f"unknown role {role!r}; expected one of {', '.join(Role)}", "role") from None
+        if language not in LANGUAGES:
+            raise UserError(f"unknown language {language!r}; expected fr or en", "language")
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", "password")
+        if self.session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
+            raise UserExists(f"user {address} already exists", "email")
+        row = UserRow(
+            email=address,
+            password_hash=_hasher.hash(password),
+            role=chosen.value,
+            language=language,
+            active=True,
+            digest=digest,
+            session_epoch=0,
+        )
+        self.session.add(row)
+        self.session.flush()
+        record(self.session, actor, "user.created", subject=address, details={"role": chosen.value})
+        return _user(row)
+
+    def get(self, user_id: int) -> User | None:
+        row = self.session.get(UserRow, user_id)
+        return None if row is None else _user(row)
+
+    def by_email(self, email: str) -> User | None:
+        row = self.session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+        return None if row is None else _user(row)
+
+    def all(self) -> list[User]:
+        return [_user(row) for row in self.session.scalars(select(UserRow).order_by(UserRow.email))]
+
+    def update(
+        self,
+        user_id: int,
+        *,
+        actor: str,
+        role: str | None = None,
+        language: str | None = None,
+        active: bool | None = None,
+        digest: bool | None = None,
+    ) -> User:
+        row = self.session.get(UserRow, user_id)
+        if row is None:
+            raise UserError("no such user", "user_id")
+        changes: dict[str, object] = {}
+        if role is not None:
+            try:
+                row.role = Role(role).value
+            except ValueError:
+                raise UserError(f"unknown role {role!r}", "role") from None
+            changes["role"] = row.role
+        if language is not None:
+            if language not in LANGUAGES:
+                raise UserError(f"unknown language {language!r}", "language")
+            row.language = changes["language"] = language
+        if active is not None:
+            row.active = changes["active"] = active
+            if not active:
+                row.session_epoch += 1
+        if digest is not None:
+            row.digest = changes["digest"] = digest
+        self.session.flush()
+        record(self.session, actor, "user.updated", subject=row.email, details=changes)
+        return _user(row)
+
+    def set_password(self, user_id: int, password: str, *, actor: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", "password")
+        row = self.session.get(UserRow, user_id)
+        if row is None:
+            raise UserError("no such user", "user_id")
+        row.password_hash = _hasher.hash(password)
+        row.session_epoch += 1  # every open session ends
+        self.session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == row.id).values(revoked=True))
+        self.session.flush()
+        record(self.session, actor, "user.password_changed", subject=row.email)
+
+    # login ---------------------------------------------------------------------------
+    def authenticate(self, email: str, password: str, ip: str) -> User:
+        """The user, or InvalidCredentials / LoginThrottled; failures are stored (flushed).
+
+        Callers must commit even when this raises, so the failure counts.
+        """
+        username = email.strip().lower()[:255]
+        since = utcnow() - FAILURE_WINDOW
+        self.session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < since))
+        failures = self.session.scalar(
+            select(func.count())
+            .select_from(LoginAttemptRow)
+            .where(LoginAttemptRow.username == username, LoginAttemptRow.ip == ip[:64])
+        )
+        if (failures or 0) >= MAX_FAILURES:
+            raise LoginThrottled("too many failed logins; try again in 15 minutes")
+        row = self.session.scalar(select(UserRow).where(UserRow.email == username))
+        ok = False
+        try:
+            ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or row is None or not row.active:
+            self.session.add(LoginAttemptRow(username=username, ip=ip[:64], at=utcnow()))
+            self.session.flush()
+            raise InvalidCredentials("invalid e-mail or password")
+        self.session.execute(
+            delete(LoginAttemptRow).where(LoginAttemptRow.username == username, LoginAttemptRow.ip == ip[:64])
+        )
+        if _hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = _hasher.hash(password)
+        self.session.flush()
+        return _user(row)
+
+    # API tokens ----------------------------------------------------------------------
+    def issue_token(self, user: User, name: str = "api", lifetime: dt.timedelta = TOKEN_LIFETIME) -> str:
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.session.add(
+            ApiTokenRow(
+                user_id=user.id,
+                token_hash=hash_token(token),
+                name=name[:255],
+                created_at=utcnow(),
+                expires_at=utcnow() + lifetime,
+                revoked=False,
+            )
+        )
+        self.session.flush()
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
+            return None
+        row = self.session.execute(
+            select(UserRow, ApiTokenRow.expires_at)
+            .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
+            .where(ApiTokenRow.token_hash == hash_token(token), ApiTokenRow.revoked.is_(False))
+        ).first()
+        if row is None or row[1] <= utcnow() or not row[0].active:
+            return None
+        return _user(row[0])

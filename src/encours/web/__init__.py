@@ -1,0 +1,1 @@
+"""Web app: JSON API, server-rendered UI and customer portal over the same services."""

@@ -1,0 +1,122 @@
+"""API schemas. Money is a decimal string (two decimals), never a float."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from encours.domain.money import format_amount
+
+Amount = Annotated[Decimal, PlainSerializer(format_amount, return_type=str, when_used="always")]
+T = TypeVar("T")
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class BalanceOut(BaseModel):
+    currency: str
+    balance: Amount
+    overdue: Amount
+    not_due: Amount
+
+
+class CustomerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    customer_id: str
+    name: str
+    country: str | None = None
+    currency: str | None = None
+    payment_terms_days: int | None = None
+    credit_limit: Amount | None = None
+    email: str | None = None
+    language: str | None = None
+    segment: str | None = None
+    siren: str | None = None
+    vat_number: str | None = None
+    sales_rep: str | None = None
+    balances: list[BalanceOut] = Field(default_factory=list)
+
+
+class InvoiceOut(BaseModel):
+    invoice_id: str
+    kind: str
+    date: dt.date
+    due_date: dt.date
+    amount: Amount
+    open_amount: Amount
+    currency: str
+    disputed: bool
+    days_past_due: int
+    label: str = ""
+
+
+class PaymentOut(BaseModel):
+    payment_id: str
+    date: dt.date
+    amount: Amount
+    unapplied: Amount
+    currency: str
+    label: str = ""
+
+
+class EventOut(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    customer_id: str | None
+    subject: str | None
+    details: dict[str, object]
+
+
+class WorkItemOut(BaseModel):
+    customer_id: str
+    name: str
+    currency: str
+    overdue: Amount
+    priority: float
+    reason: str = ""
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    role: str
+    language: str
+    active: bool
+    digest: bool
+
+
+class UserIn(BaseModel):
+    email: str = Field(min_length=3, max_length=255)
+    role: str
+    password: str = Field(min_length=8, max_length=1024)
+    language: str = "fr"
+    digest: bool = False
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+    invoice_id: str | None = Field(default=None, max_length=255)
+
+
+class PortalLinkOut(BaseModel):
+    url: str
+    expires: dt.datetime

@@ -1,0 +1,113 @@
+"""The FastAPI application: JSON API under /api/v1, UI at /, customer portal under /portal."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from encours.storage.database import get_engine
+from encours.users.errors import UserError
+from encours.web.api.router import api_router
+from encours.web.errors import LoginRequired, WebError
+from encours.web.keys import secret_key
+from encours.web.ledger_views import Figures
+from encours.web.portal.routes import router as portal_router
+from encours.web.ui.render import error_page
+from encours.web.ui.routes import router as ui_router
+
+STATIC = Path(__file__).parent / "ui" / "static"
+SESSION_HOURS = 12
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",  # portal links carry their token in the path
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-eval'; frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+
+def secure_cookies() -> bool:
+    """Secure (HTTPS-only) session cookies; on by default only behind HTTPS (ENCOURS_SECURE_COOKIES=1)."""
+    return os.environ.get("ENCOURS_SECURE_COOKIES", "0").lower() in ("1", "true", "yes")
+
+
+@cache
+def plotly_js() -> bytes:
+    """plotly.js from the plotly package: charts work with no network and no CDN."""
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs()).encode()
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(db_url: str | None = None) -> FastAPI:
+    engine = get_engine(db_url)
+    app = FastAPI(
+        title="Encours",
+        version="1",
+        description="Accounts-receivable management: ledger, aged balance, KPIs, collections, portal.",
+    )
+    app.state.engine = engine
+    app.state.secret = secret_key(engine)
+    app.state.figures = Figures()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=app.state.secret,
+        session_cookie="encours_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=secure_cookies(),
+    )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith(("/api/", "/portal/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(WebError)
+    async def web_error(request: Request, exc: WebError) -> Response:
+        if isinstance(exc, LoginRequired) and not _is_api(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if _is_api(request):
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
+        return error_page(request, exc.status, exc.message)
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly() -> Response:
+        return Response(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(api_router)
+    app.include_router(portal_router)
+    app.include_router(ui_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

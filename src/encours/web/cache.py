@@ -1,0 +1,60 @@
+"""Whole-ledger figures (aged balance, KPIs, trends) computed once per ledger state.
+
+The key includes a cheap fingerprint of the ledger (highest ids of entries, allocations and
+import batches), so an import or a cash application shows at once; a time limit catches the
+rare in-place change. One lock per key: fifty users opening the dashboard compute it once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+FINGERPRINT_SQL = text(
+    "SELECT (SELECT MAX(id) FROM entries), (SELECT MAX(id) FROM allocations),"
+    " (SELECT COUNT(*) FROM import_batches), (SELECT MAX(id) FROM import_batches)"
+)
+TTL_SECONDS = 300.0
+MAX_ENTRIES = 256
+
+
+def ledger_fingerprint(session: Session) -> tuple[Any, ...]:
+    row = session.execute(FINGERPRINT_SQL).one()
+    return tuple(row)
+
+
+class FigureCache:
+    def __init__(self, ttl: float = TTL_SECONDS) -> None:
+        self.ttl = ttl
+        self._values: dict[Hashable, tuple[float, Any]] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        hit = self._values.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]  # type: ignore[no-any-return]
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            hit = self._values.get(key)
+            if hit is not None and time.monotonic() - hit[0] < self.ttl:
+                return hit[1]  # type: ignore[no-any-return]
+            value = compute()
+            with self._guard:
+                if len(self._values) >= MAX_ENTRIES:
+                    self._values.clear()
+                    self._locks = {key: lock}
+                self._values[key] = (time.monotonic(), value)
+            return value
+
+    def clear(self) -> None:
+        with self._guard:
+            self._values.clear()

@@ -1,0 +1,139 @@
+"""Request dependencies: one unit of work per request, the signed-in user, permissions, CSRF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from encours.storage.base import utcnow
+from encours.storage.database import unit_of_work
+from encours.users.roles import Permission, allows
+from encours.users.service import User, UserService
+from encours.web.errors import CsrfFailed, Forbidden, LoginRequired
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed when the handler returns, rolled back if it raises."""
+    with unit_of_work(request.app.state.engine) as session:
+        yield session
+
+
+# scope="function": commit before the response leaves, so a client never reads stale data
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def session_user(request: Request, session: Session) -> User | None:
+    """The user of the session cookie, if it is still valid (same epoch, still active)."""
+    uid, epoch = request.session.get("uid"), request.session.get("epoch")
+    if not isinstance(uid, int) or not isinstance(epoch, int):
+        return None
+    user = UserService(session).get(uid)
+    if user is None or not user.active or user.session_epoch != epoch:
+        return None
+    return user
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    token = _bearer(request)
+    if token is not None:
+        user = UserService(session).user_for_token(token)
+        request.state.via_token = user is not None
+        return user
+    request.state.via_token = False
+    return session_user(request, session)
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not submitted or not secrets.compare_digest(expected, submitted):
+        raise CsrfFailed("invalid or missing CSRF token; reload the page and try again")
+
+
+bearer_scheme = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
+
+
+def api_user(
+    request: Request,
+    user: OptionalUser,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> User:
+    """API caller: bearer token or session; cookie-authenticated writes need the CSRF header."""
+    if user is None:
+        raise HTTPException(401, "not authenticated", headers={"WWW-Authenticate": "Bearer"})
+    if request.method not in SAFE_METHODS and not request.state.via_token:
+        check_csrf(request, request.headers.get(CSRF_HEADER))
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+
+
+def api_permission(permission: Permission) -> Callable[[User], User]:
+    def dependency(user: ApiUser) -> User:
+        if not allows(user.role, permission):
+            raise HTTPException(403, f"your role may not {permission.value}")
+        return user
+
+    return dependency
+
+
+def ui_user(request: Request, user: OptionalUser) -> User:
+    if user is None:
+        raise LoginRequired("sign in first")
+    request.state.user = user
+    return user
+
+
+UiUser = Annotated[User, Depends(ui_user)]
+
+
+def ui_permission(permission: Permission) -> Callable[[User], User]:
+    def dependency(user: UiUser) -> User:
+        if not allows(user.role, permission):
+            raise Forbidden(f"your role may not {permission.value}")
+        return user
+
+    return dependency
+
+
+async def ui_form_csrf(request: Request) -> None:
+    """Every UI form POST carries the session's CSRF token in a hidden field."""
+    form = await request.form()
+    value = form.get(CSRF_FIELD)
+    check_csrf(request, value if isinstance(value, str) else None)
+
+
+CsrfChecked = Depends(ui_form_csrf)
+
+
+def as_of_param(as_of: dt.date | None = None) -> dt.date:
+    """The date of the view: today (UTC) unless the request names one."""
+    return as_of or utcnow().date()

@@ -1,0 +1,256 @@
+"""Read models of the ledger for screens and the API: pages of customers, one customer's items.
+
+Set-wise SQL restricted to the customers on screen (indexed by customer), so a page costs
+the same with 100 or 100k customers. Whole-ledger figures come from encours.analytics.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from encours.analytics.aging import aged_balance
+from encours.analytics.kpi import kpis
+from encours.analytics.runner import AlchemyRunner
+from encours.domain.aging import AgedBalance
+from encours.domain.kpi import Kpis
+from encours.domain.money import from_cents
+from encours.domain.records import Customer
+from encours.ledger.repository import row_to_customer
+from encours.storage.ledger_models import CustomerRow
+from encours.web.cache import FigureCache, ledger_fingerprint
+
+# Open items of some customers at :as_of (same rule as encours.analytics.sql.OPEN_ITEMS).
+CUSTOMER_ITEMS_SQL = text(
+    """
+SELECT e.id, e.customer_pk, e.kind, e.reference, e.date, e.due_date, e.amount_cents, e.currency,
+       e.disputed, e.label,
+       e.amount_cents
+         - CASE WHEN e.amount_cents > 0 THEN COALESCE(s.cents, 0) ELSE -COALESCE(s.cents, 0) END
+         AS open_cents
+FROM entries e
+LEFT JOIN (
+    SELECT entry_id, SUM(cents) AS cents FROM (
+        SELECT a.debit_entry_id AS entry_id, a.amount_cents AS cents
+        FROM allocations a JOIN entries d ON d.id = a.debit_entry_id
+        WHERE d.customer_pk IN :pks AND a.date <= :as_of
+        UNION ALL
+        SELECT a.credit_entry_id AS entry_id, a.amount_cents AS cents
+        FROM allocations a JOIN entries c ON c.id = a.credit_entry_id
+        WHERE c.customer_pk IN :pks AND a.date <= :as_of
+    ) moves GROUP BY entry_id
+) s ON s.entry_id = e.id
+WHERE e.customer_pk IN :pks AND e.date <= :as_of
+"""
+).bindparams(bindparam("pks", expanding=True))
+
+PAYMENTS_SQL = text(
+    """
+SELECT e.reference, e.date, e.amount_cents, e.currency, e.label,
+       COALESCE((SELECT SUM(a.amount_cents) FROM allocations a
+                 WHERE a.credit_entry_id = e.id AND a.date <= :as_of), 0) AS allocated
+FROM entries e
+WHERE e.customer_pk = :pk AND e.kind = 'payment' AND e.date <= :as_of
+ORDER BY e.date DESC, e.id DESC
+LIMIT :limit
+"""
+)
+
+
+class OpenItemView(NamedTuple):
+    entry_id: int
+    customer_pk: int
+    invoice_id: str
+    kind: str
+    date: dt.date
+    due_date: dt.date
+    amount: Decimal
+    open_amount: Decimal
+    currency: str
+    disputed: bool
+    label: str
+    days_past_due: int  # from the aging date (due date, or own date for a credit)
+
+
+class Balance(NamedTuple):
+    currency: str
+    balance: Decimal
+    overdue: Decimal
+    not_due: Decimal
+
+
+class CustomerSummary(NamedTuple):
+    customer: Customer
+    balances: tuple[Balance, ...]
+
+    @property
+    def balance(self) -> Decimal:
+        return sum((b.balance for b in self.balances), Decimal(0))
+
+    @property
+    def overdue(self) -> Decimal:
+        return sum((b.overdue for b in self.balances), Decimal(0))
+
+
+class PaymentView(NamedTuple):
+    payment_id: str
+    date: dt.date
+    amount: Decimal  # positive, as received
+    unapplied: Decimal
+    currency: str
+    label: str
+
+
+def _date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def open_items(
+    session: Session, customer_pks: Sequence[int], as_of: dt.date, *, settled_documents: bool = False
+) -> list[OpenItemView]:
+    """Non-zero open items of the given customers, oldest aging date first.
+
+    With ``settled_documents`` the documents (not payments) already settled are listed too.
+    """
+    if not customer_pks:
+        return []
+    items = []
+    for row in session.execute(CUSTOMER_ITEMS_SQL, {"pks": list(customer_pks), "as_of": as_of}):
+        open_cents = int(row.open_cents)
+        if open_cents == 0 and not (settled_documents and row.kind != "payment"):
+            continue
+        date, due = _date(row.date), _date(row.due_date)
+        aging_date = due if row.amount_cents > 0 else date
+        items.append(
+            OpenItemView(
+                entry_id=row.id,
+                customer_pk=row.customer_pk,
+                invoice_id=row.reference,
+                kind=row.kind,
+                date=date,
+                due_date=due,
+                amount=from_cents(int(row.amount_cents)),
+                open_amount=from_cents(open_cents),
+                currency=row.currency,
+                disputed=bool(row.disputed),
+                label=row.label or "",
+                days_past_due=(as_of - aging_date).days,
+            )
+        )
+    items.sort(key=lambda i: (i.due_date if i.amount > 0 else i.date, i.invoice_id))
+    return items
+
+
+def balances(items: Sequence[OpenItemView]) -> dict[int, tuple[Balance, ...]]:
+    grid: dict[int, dict[str, list[Decimal]]] = defaultdict(dict)
+    for item in items:
+        cell = grid[item.customer_pk].setdefault(item.currency, [Decimal(0)] * 3)
+        cell[0] += item.open_amount
+        if item.days_past_due > 0 and item.open_amount > 0:
+            cell[1] += item.open_amount
+        if item.days_past_due <= 0:
+            cell[2] += item.open_amount
+    return {
+        pk: tuple(Balance(cur, *amounts) for cur, amounts in sorted(by_currency.items()))
+        for pk, by_currency in grid.items()
+    }
+
+
+class CustomerPage(NamedTuple):
+    items: list[CustomerSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+def customer_page(
+    session: Session, as_of: dt.date, search: str = "", offset: int = 0, limit: int = 50
+) -> CustomerPage:
+    """Customers ordered by id, filtered by id or name, with their balances at ``as_of``."""
+    query = select(CustomerRow)
+    if search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(CustomerRow.customer_id).like(pattern), func.lower(CustomerRow.name).like(pattern))
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(session.scalars(query.order_by(CustomerRow.customer_id).offset(offset).limit(limit)))
+    found = balances(open_items(session, [r.id for r in rows], as_of))
+    return CustomerPage(
+        [CustomerSummary(row_to_customer(r), found.get(r.id, ())) for r in rows], total, offset, limit
+    )
+
+
+def customer_row(session: Session, customer_id: str) -> CustomerRow | None:
+    return session.scalar(select(CustomerRow).where(CustomerRow.customer_id == customer_id))
+
+
+def customer_summary(session: Session, row: CustomerRow, as_of: dt.date) -> CustomerSummary:
+    found = balances(open_items(session, [row.id], as_of))
+    return CustomerSummary(row_to_customer(row), found.get(row.id, ()))
+
+
+def payments(session: Session, customer_pk: int, as_of: dt.date, limit: int = 100) -> list[PaymentView]:
+    out = []
+    for row in session.execute(PAYMENTS_SQL, {"pk": customer_pk, "as_of": as_of, "limit": limit}):
+        received = -int(row.amount_cents)
+        out.append(
+            PaymentView(
+                row.reference,
+                _date(row.date),
+                from_cents(received),
+                from_cents(received - int(row.allocated)),
+                row.currency,
+                row.label or "",
+            )
+        )
+    return out
+
+
+# whole-ledger figures, cached per ledger state -------------------------------------------
+class Figures:
+    """Aged balance, KPIs and trends of the whole ledger, computed once per ledger state."""
+
+    def __init__(self, cache: FigureCache | None = None) -> None:
+        self.cache = cache or FigureCache()
+
+    def _key(self, session: Session, name: str, *args: Hashable) -> tuple[Any, ...]:
+        bind = session.get_bind()
+        return (str(getattr(bind, "url", "")), name, ledger_fingerprint(session), *args)
+
+    def aging(self, session: Session, as_of: dt.date) -> list[AgedBalance]:
+        return self.cache.get(
+            self._key(session, "aging", as_of), lambda: aged_balance(AlchemyRunner(session), as_of)
+        )
+
+    def kpis(self, session: Session, as_of: dt.date) -> list[Kpis]:
+        return self.cache.get(self._key(session, "kpis", as_of), lambda: kpis(AlchemyRunner(session), as_of))
+
+    def dso_trend(self, session: Session, as_of: dt.date, months: int = 12) -> list[tuple[dt.date, Kpis]]:
+        """KPIs at the end of each of the last ``months`` months (the current one ends at as_of)."""
+
+        def compute() -> list[tuple[dt.date, Kpis]]:
+            out = []
+            for day in month_ends(as_of, months):
+                for result in kpis(AlchemyRunner(session), day):
+                    out.append((day, result))
+            return out
+
+        return self.cache.get(self._key(session, "trend", as_of, months), compute)
+
+
+def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    """``months`` dates: as_of, then the last day of each preceding month, oldest first."""
+    days = [as_of]
+    year, month = as_of.year, as_of.month
+    for _ in range(months - 1):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        days.append(dt.date(year, month, calendar.monthrange(year, month)[1]))
+    return sorted(days)

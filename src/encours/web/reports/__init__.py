@@ -1,0 +1,1 @@
+"""E-mail reports: the weekly digest sent to chosen users."""

@@ -1,0 +1,1 @@
+"""Server-rendered screens (Jinja2), French and English, amounts and dates formatted by Babel."""

@@ -1,0 +1,148 @@
+"""Screen texts in French and English, and locale-aware formatting of money, numbers and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # key: (français, English)
+    "app": ("Encours", "Encours"),
+    "dashboard": ("Tableau de bord", "Dashboard"),
+    "worklist": ("Liste de travail", "Worklist"),
+    "customers": ("Clients", "Customers"),
+    "customer": ("Client", "Customer"),
+    "aging": ("Balance âgée", "Aged balance"),
+    "disputes": ("Litiges", "Disputes"),
+    "promises": ("Promesses", "Promises"),
+    "dunning": ("Relances", "Dunning"),
+    "users": ("Utilisateurs", "Users"),
+    "sign_in": ("Se connecter", "Sign in"),
+    "sign_out": ("Se déconnecter", "Sign out"),
+    "email": ("E-mail", "E-mail"),
+    "password": ("Mot de passe", "Password"),
+    "as_of": ("Au", "As of"),
+    "outstanding": ("Encours total", "Outstanding"),
+    "overdue": ("Échu", "Overdue"),
+    "overdue_ratio": ("Part échue", "Overdue ratio"),
+    "dso_countback": ("DSO (méthode de l'épuisement)", "DSO (countback)"),
+    "dso_simple": ("DSO simple", "Simple DSO"),
+    "best_possible_dso": ("Meilleur DSO possible", "Best possible DSO"),
+    "add": ("Retard moyen (ADD)", "Average days delinquent"),
+    "cei": ("Efficacité de recouvrement (CEI)", "Collection effectiveness (CEI)"),
+    "days": ("jours", "days"),
+    "dso_trend": ("DSO sur 12 mois", "DSO over 12 months"),
+    "aging_chart": ("Répartition par ancienneté", "Aging buckets"),
+    "top_overdue": ("Plus gros retards", "Top overdue customers"),
+    "forecast": ("Encaissements prévus (13 semaines)", "Expected cash-in (13 weeks)"),
+    "dunning_activity": ("Activité de relance", "Dunning activity"),
+    "alert_dso": ("Alerte : DSO au-dessus du seuil", "Alert: DSO above threshold"),
+    "alert_overdue": ("Alerte : part échue au-dessus du seuil", "Alert: overdue ratio above threshold"),
+    "search": ("Rechercher", "Search"),
+    "name": ("Nom", "Name"),
+    "balance": ("Solde", "Balance"),
+    "total": ("Total", "Total"),
+    "not_due": ("Non échu", "Not due"),
+    "previous": ("Précédent", "Previous"),
+    "next": ("Suivant", "Next"),
+    "page_of": ("sur", "of"),
+    "invoice": ("Facture", "Invoice"),
+    "invoices": ("Factures", "Invoices"),
+    "open_items": ("Pièces ouvertes", "Open items"),
+    "date": ("Date", "Date"),
+    "due_date": ("Échéance", "Due date"),
+    "amount": ("Montant", "Amount"),
+    "open_amount": ("Reste dû", "Open amount"),
+    "days_late": ("Jours de retard", "Days late"),
+    "disputed": ("En litige", "Disputed"),
+    "payments": ("Règlements", "Payments"),
+    "unapplied": ("Non lettré", "Unapplied"),
+    "credit_limit": ("Limite de crédit", "Credit limit"),
+    "credit_use": ("Utilisation de la limite", "Credit limit use"),
+    "score": ("Score", "Score"),
+    "reasons": ("Raisons", "Reasons"),
+    "timeline": ("Historique", "Timeline"),
+    "contacts": ("Contacts", "Contacts"),
+    "sales_rep": ("Commercial", "Sales rep"),
+    "segment": ("Segment", "Segment"),
+    "language": ("Langue", "Language"),
+    "priority": ("Priorité", "Priority"),
+    "actions": ("Actions", "Actions"),
+    "log_call": ("Noter un appel", "Log call"),
+    "record_promise": ("Enregistrer une promesse", "Record promise"),
+    "open_dispute": ("Ouvrir un litige", "Open dispute"),
+    "add_note": ("Ajouter une note", "Add note"),
+    "assign": ("Attribuer", "Assign"),
+    "note": ("Note", "Note"),
+    "save": ("Enregistrer", "Save"),
+    "export_csv": ("Export CSV", "CSV export"),
+    "export_xlsx": ("Export Excel", "Excel export"),
+    "portal_link": ("Lien portail client", "Customer portal link"),
+    "no_data": ("Aucune donnée", "No data"),
+    "done": ("Enregistré", "Saved"),
+    "role": ("Rôle", "Role"),
+    "active": ("Actif", "Active"),
+    "digest": ("Synthèse hebdo", "Weekly digest"),
+    "create": ("Créer", "Create"),
+    "settings": ("Préférences", "Settings"),
+    "status": ("Statut", "Status"),
+    "reason": ("Motif", "Reason"),
+    "message": ("Message", "Message"),
+    "promised_date": ("Date promise", "Promised date"),
+    "not_available": (
+        "Ce module n'est pas encore installé.",
+        "This module is not available yet.",
+    ),
+    "forbidden": ("Accès refusé", "Access denied"),
+    "bad_login": ("E-mail ou mot de passe incorrect", "Invalid e-mail or password"),
+    "throttled": ("Trop d'essais ; réessayez dans 15 minutes", "Too many attempts; try again in 15 minutes"),
+    "portal_title": ("Vos factures ouvertes", "Your open invoices"),
+    "portal_intro": (
+        "Voici les factures qui restent à régler. Vous pouvez nous signaler un paiement, "
+        "une date de règlement ou un désaccord.",
+        "Here are the invoices still open. You can tell us about a payment, a payment date "
+        "or a disagreement.",
+    ),
+    "declare_payment": ("Signaler un paiement", "Tell us about a payment"),
+    "declare_promise": ("Promettre une date de paiement", "Promise a payment date"),
+    "raise_dispute": ("Contester une facture", "Dispute an invoice"),
+    "thanks": ("Merci, votre message a bien été reçu.", "Thank you, we received your message."),
+    "download_statement": ("Télécharger le relevé (PDF)", "Download statement (PDF)"),
+    "pay_online": ("Payer en ligne", "Pay online"),
+    "method": ("Moyen de paiement", "Payment method"),
+    "all_invoices": ("Toutes", "All"),
+    "link_invalid": ("Lien invalide ou expiré.", "Invalid or expired link."),
+}
+
+
+def text(key: str, language: str) -> str:
+    pair = TEXTS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if language == "en" else pair[0]
+
+
+def locale(language: str) -> str:
+    return LOCALES.get(language, "fr_FR")
+
+
+def money(amount: Decimal, currency: str, language: str) -> str:
+    return str(format_currency(amount, currency, locale=locale(language)))
+
+
+def number(value: Decimal | float | int | None, language: str, places: int = 1) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return str(format_decimal(value, format=pattern, locale=locale(language)))
+
+
+def day(value: dt.date, language: str) -> str:
+    return str(
+        format_date(value, format="short" if language == "en" else "dd/MM/yyyy", locale=locale(language))
+    )

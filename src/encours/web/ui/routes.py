@@ -1,0 +1,350 @@
+"""Screens: login, dashboard, worklist, customers, aged balance, boards, dunning, users."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from encours.analytics.kpi import load_thresholds
+from encours.audit.service import record
+from encours.domain.aging import AgedBalance
+from encours.domain.kpi_alerts import evaluate
+from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
+from encours.users.roles import Permission, Role
+from encours.users.service import User, UserService
+from encours.web import integrations
+from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
+from encours.web.errors import Forbidden, NotFound
+from encours.web.ledger_views import (
+    Figures,
+    customer_page,
+    customer_row,
+    customer_summary,
+    open_items,
+    payments,
+)
+from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
+from encours.web.ui import exports
+from encours.web.ui.render import render
+from encours.web.worklist import worklist
+
+router = APIRouter(include_in_schema=False)
+AsOf = Annotated[dt.date, Depends(as_of_param)]
+PAGE = 50
+
+
+def _figures(request: Request) -> Figures:
+    figures: Figures = request.app.state.figures
+    return figures
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a signed-in user to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+# sign in / out ------------------------------------------------------------------------
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=255)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    ip = request.client.host if request.client else "unknown"
+    try:
+        user = UserService(session).authenticate(email, password, ip)
+    except (InvalidCredentials, LoginThrottled) as exc:
+        key = "throttled" if isinstance(exc, LoginThrottled) else "bad_login"
+        status = 429 if isinstance(exc, LoginThrottled) else 401
+        return render(request, "login.html", status_code=status, next=_safe_next(next), error=key)
+    request.session.clear()  # a new session id on login: no fixation
+    request.session.update({"uid": user.id, "epoch": user.session_epoch})
+    record(session, user.email, "auth.login")
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/settings/language", dependencies=[CsrfChecked])
+def set_language(
+    session: SessionDep,
+    user: UiUser,
+    language: Annotated[str, Form(max_length=8)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    UserService(session).update(user.id, actor=user.email, language=language)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+# dashboard ----------------------------------------------------------------------------
+def _overdue_of(balance: AgedBalance) -> list[tuple[str, str, Decimal]]:
+    due = [i for i, b in enumerate(balance.buckets) if b.high is None or b.high > 0]
+    rows = [(r.customer_id, r.name, sum((r.amounts[i] for i in due), Decimal(0))) for r in balance.rows]
+    return sorted((r for r in rows if r[2] > 0), key=lambda r: (-r[2], r[0]))
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    figures = _figures(request)
+    balances = figures.aging(session, as_of)
+    results = figures.kpis(session, as_of)
+    trend = figures.dso_trend(session, as_of)
+    try:
+        thresholds = load_thresholds()
+    except ValueError:
+        thresholds = ()
+    dso_line = next((float(t.warning) for t in thresholds if t.kpi == "dso_countback"), None)
+    main = results[0]
+    currency = main.currency
+    aging_main = next((b for b in balances if b.currency == currency), balances[0])
+    charts = {
+        "aging": {
+            "labels": [b.label for b in aging_main.buckets],
+            "values": [str(v) for v in aging_main.totals],
+            "currency": currency,
+        },
+        "trend": {
+            "dates": [d.isoformat() for d, k in trend if k.currency == currency],
+            "dso": [float(round(k.dso_countback, 1)) for d, k in trend if k.currency == currency],
+            "threshold": dso_line,
+        },
+        "forecast": integrations.weekly_forecast(session, as_of),
+    }
+    alerts = [a for k in results for a in evaluate(k, thresholds)]
+    return render(
+        request,
+        "dashboard.html",
+        as_of=as_of,
+        kpis=results,
+        alerts=alerts,
+        top=_overdue_of(aging_main)[:10],
+        currency=currency,
+        charts=charts,
+        activity=integrations.dunning_activity(session, as_of),
+    )
+
+
+# worklist ----------------------------------------------------------------------------
+@router.get("/worklist")
+def worklist_page(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    as_of: AsOf,
+    limit: Annotated[int, Query(ge=1, le=500)] = PAGE,
+) -> Response:
+    items = worklist(session, _figures(request), as_of, limit)
+    return render(
+        request,
+        "worklist.html",
+        as_of=as_of,
+        items=items,
+        users=UserService(session).all(),
+        done=request.query_params.get("done"),
+    )
+
+
+# customers ---------------------------------------------------------------------------
+@router.get("/customers")
+def customers_page(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    as_of: AsOf,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    found = customer_page(session, as_of, q, (page - 1) * PAGE, PAGE)
+    pages = max(1, -(-found.total // PAGE))
+    return render(request, "customers.html", as_of=as_of, q=q, page=page, pages=pages, found=found)
+
+
+@router.get("/customers/{customer_id}")
+def customer_sheet(
+    request: Request, session: SessionDep, user: UiUser, customer_id: str, as_of: AsOf
+) -> Response:
+    row = customer_row(session, customer_id)
+    if row is None:
+        raise NotFound(f"no customer {customer_id}")
+    summary = customer_summary(session, row, as_of)
+    items = open_items(session, [row.id], as_of)
+    limit = summary.customer.credit_limit
+    return render(
+        request,
+        "customer.html",
+        as_of=as_of,
+        c=summary.customer,
+        summary=summary,
+        items=items,
+        payments=payments(session, row.id, as_of, 20),
+        credit_use=None if not limit else summary.balance / limit,
+        score=integrations.risk_score(session, customer_id, as_of),
+        timeline=integrations.timeline(session, customer_id, 50),
+        users=UserService(session).all(),
+        portal=request.query_params.get("portal"),
+        done=request.query_params.get("done"),
+    )
+
+
+ACTIONS = {"note": Permission.COMMENT, "call": Permission.WORK, "promise": Permission.WORK,
+           "dispute": Permission.WORK, "assign": Permission.WORK}  # fmt: skip
+
+
+@router.post("/customers/{customer_id}/actions", dependencies=[CsrfChecked])
+def customer_action(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    customer_id: str,
+    kind: Annotated[str, Form(max_length=16)],
+    text: Annotated[str, Form(max_length=5000)] = "",
+    invoice_id: Annotated[str, Form(max_length=255)] = "",
+    amount: Annotated[str, Form(max_length=32)] = "",
+    promised_date: Annotated[str, Form(max_length=10)] = "",
+    assignee: Annotated[str, Form(max_length=255)] = "",
+    back: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    permission = ACTIONS.get(kind)
+    if permission is None:
+        raise UserError(f"unknown action {kind!r}", "kind")
+    from encours.users.roles import allows
+
+    if not allows(user.role, permission):
+        raise Forbidden(f"your role may not {permission.value}")
+    if customer_row(session, customer_id) is None:
+        raise NotFound(f"no customer {customer_id}")
+    integrations.customer_action(
+        session,
+        user.email,
+        customer_id,
+        integrations.ActionForm(kind, text, invoice_id, amount, promised_date, assignee),
+    )
+    target = _safe_next(back) if back else f"/customers/{customer_id}"
+    separator = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{separator}done={kind}", status_code=303)
+
+
+@router.post("/customers/{customer_id}/portal-link", dependencies=[CsrfChecked])
+def customer_portal_link(
+    request: Request,
+    session: SessionDep,
+    user: Annotated[User, Depends(ui_permission(Permission.WORK))],
+    customer_id: str,
+) -> Response:
+    if customer_row(session, customer_id) is None:
+        raise NotFound(f"no customer {customer_id}")
+    url = portal_url(make_token(request.app.state.secret, customer_id, DEFAULT_DAYS))
+    record(
+        session, user.email, "portal.link_created", customer_id=customer_id, details={"days": DEFAULT_DAYS}
+    )
+    return RedirectResponse(f"/customers/{customer_id}?{urlencode({'portal': url})}", status_code=303)
+
+
+# aged balance -------------------------------------------------------------------------
+@router.get("/aging")
+def aging_page(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    as_of: AsOf,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    sort: Annotated[str, Query(pattern="^(customer_id|total)$")] = "total",
+) -> Response:
+    balances = _figures(request).aging(session, as_of)
+    needle = q.strip().lower()
+    views: list[dict[str, Any]] = []
+    for balance in balances:
+        rows = [
+            r
+            for r in balance.rows
+            if not needle or needle in r.customer_id.lower() or needle in r.name.lower()
+        ]
+        if sort == "total":
+            rows.sort(key=lambda r: (-r.total, r.customer_id))
+        pages = max(1, -(-len(rows) // PAGE))
+        views.append(
+            {
+                "balance": balance,
+                "rows": rows[(page - 1) * PAGE : page * PAGE],
+                "count": len(rows),
+                "pages": pages,
+            }
+        )
+    return render(request, "aging.html", as_of=as_of, views=views, q=q, page=page, sort=sort)
+
+
+@router.get("/aging.csv")
+def aging_csv(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    body = exports.aging_csv(_figures(request).aging(session, as_of))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.csv"'},
+    )
+
+
+@router.get("/aging.xlsx")
+def aging_xlsx(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    body = exports.aging_xlsx(_figures(request).aging(session, as_of))
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.xlsx"'},
+    )
+
+
+# boards and dunning -------------------------------------------------------------------
+@router.get("/disputes")
+def disputes_board(request: Request, session: SessionDep, user: UiUser) -> Response:
+    return render(request, "board.html", title="disputes", board=integrations.disputes_board(session))
+
+
+@router.get("/promises")
+def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    return render(request, "board.html", title="promises", board=integrations.promises_board(session, as_of))
+
+
+@router.get("/dunning")
+def dunning_page(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    return render(request, "dunning.html", as_of=as_of, dunning=integrations.dunning_view(session, as_of))
+
+
+# users (admin) ------------------------------------------------------------------------
+Admin = Annotated[User, Depends(ui_permission(Permission.ADMIN_USERS))]
+
+
+@router.get("/admin/users")
+def users_page(request: Request, session: SessionDep, user: Admin) -> Response:
+    return render(request, "users.html", users=UserService(session).all(), roles=list(Role), error=None)
+
+
+@router.post("/admin/users", dependencies=[CsrfChecked])
+def create_user(
+    request: Request,
+    session: SessionDep,
+    user: Admin,
+    email: Annotated[str, Form(max_length=255)],
+    role: Annotated[str, Form(max_length=32)],
+    password: Annotated[str, Form(max_length=1024)],
+    language: Annotated[str, Form(max_length=8)] = "fr",
+    digest: Annotated[bool, Form()] = False,
+) -> Response:
+    UserService(session).create(email, role, password, actor=user.email, language=language, digest=digest)
+    return RedirectResponse("/admin/users", status_code=303)

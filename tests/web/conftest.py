@@ -1,0 +1,95 @@
+"""Web fixtures: a demo ledger in SQLite with one user per role, and clients signed in as each."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():  # starlette suggests httpx2; the locked httpx works the same
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from encours.demo.generator import DemoLedger
+from encours.ingest.parsed import ParsedFile
+from encours.ledger.import_service import ImportService, SourceFile
+from encours.storage.database import get_engine, unit_of_work
+from encours.users.service import UserService
+from encours.web.app import create_app
+
+PASSWORD = "correct horse battery"
+ROLES = ("admin", "credit_manager", "collector", "sales")
+AS_OF = "2026-10-31"
+
+
+def email(role: str) -> str:
+    return f"{role}@encours.test"
+
+
+def load_demo(url: str, ledger: DemoLedger) -> Engine:
+    engine = get_engine(url)
+    parsed = ParsedFile(
+        file="demo", format="demo", customers=ledger.customers, entries=ledger.entries,
+        allocations=ledger.allocations,
+    )  # fmt: skip
+    with unit_of_work(engine) as session:
+        ImportService(session).store(parsed, SourceFile(Path("demo"), hashlib.sha256(b"demo").digest(), "demo"))
+        users = UserService(session)
+        for role in ROLES:
+            users.create(email(role), role, PASSWORD, actor="test", language="en" if role == "sales" else "fr")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def web_url(tmp_path_factory: pytest.TempPathFactory, demo_ledger: DemoLedger) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'encours.db'}"
+    load_demo(url, demo_ledger)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_client(web_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(web_url)) as client:
+        yield client
+
+
+def token_for(client: TestClient, role: str) -> str:
+    response = client.post("/api/v1/auth/token", data={"username": email(role), "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+@pytest.fixture(scope="session")
+def tokens(app_client: TestClient) -> dict[str, dict[str, str]]:
+    """Authorization headers per role."""
+    return {role: {"Authorization": f"Bearer {token_for(app_client, role)}"} for role in ROLES}
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF field in the page"
+    return found.group(1)
+
+
+def browser_login(client: TestClient, role: str) -> str:
+    """Sign in through the login form; returns the CSRF token of the new session."""
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": email(role), "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": "/customers"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/customers").text)
+
+
+@pytest.fixture
+def ui_client(web_url: str) -> Iterator[TestClient]:
+    """A fresh client (own cookie jar) on the shared demo database."""
+    with TestClient(create_app(web_url)) as client:
+        yield client

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 from sqlalchemy import text
+from tests.conftest import DEMO_UNTIL
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.columnar import LedgerColumns
@@ -30,7 +31,6 @@ from encours.domain.records import Entry
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
 from encours.storage.database import get_engine, unit_of_work
-from tests.conftest import DEMO_UNTIL
 
 DATES = (
     dt.date(2024, 1, 1),  # before the first entry: nothing open

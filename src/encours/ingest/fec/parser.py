@@ -7,7 +7,9 @@ lettering groups and allocations follow from those in linear time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
 from collections import defaultdict
@@ -20,7 +22,7 @@ from encours.domain.errors import LedgerError
 from encours.domain.records import Allocation, Customer, Entry, EntryKind, SourceRef
 from encours.domain.terms import PaymentTerms
 from encours.ingest.fec import columns as col
-from encours.ingest.fec.values import ZERO, DateParser, parse_fec_amount
+from encours.ingest.fec.values import ZERO, AmountParser, DateParser
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import Line, decode, detect_separator, physical_lines
 
@@ -64,14 +66,6 @@ class CustomerLine(NamedTuple):
     credit: Decimal
     letter: str
 
-    @property
-    def coarse(self) -> tuple[str, str]:
-        return (self.journal, self.number)
-
-    @property
-    def fine(self) -> tuple[str, str, str, str]:
-        return (self.journal, self.number, self.piece_ref, self.entry_date_text)
-
 
 class _Scan(NamedTuple):
     """What one pass over the lines keeps."""
@@ -81,6 +75,17 @@ class _Scan(NamedTuple):
     revenue_fine: set[tuple[str, str, str, str]]
     ambiguous: set[tuple[str, str]]  # (journal, number) used by entries of several dates
     errors: list[LedgerError]
+
+
+def _lines(text: str) -> Iterator[Line]:
+    """``physical_lines`` with a fast path for the usual LF or CRLF files."""
+    carriage_returns = text.count("\r")
+    if carriage_returns == 0 or carriage_returns == text.count("\r\n") == text.count("\n"):
+        parts = text.split("\r\n" if carriage_returns else "\n")
+        if parts and not parts[-1]:
+            parts.pop()
+        return (Line(number, part) for number, part in enumerate(parts, 1))
+    return physical_lines(text)
 
 
 def _split(text: str, separator: str) -> list[str]:
@@ -125,6 +130,7 @@ def _scan(
     first_name, second_name = (col.DEBIT, col.CREDIT) if split_amounts else (col.MONTANT, col.SENS)
     blank = " \t|;\"'"
     parse_date = DateParser()
+    parse_amount = AmountParser()
     customers: list[CustomerLine] = []
     revenue_coarse: set[tuple[str, str]] = set()
     revenue_fine: set[tuple[str, str, str, str]] = set()
@@ -166,14 +172,14 @@ def _scan(
                 bad = True
         debit = credit = ZERO
         try:
-            first = parse_fec_amount(fields[i_first])
+            first = parse_amount(fields[i_first])
         except ValueError as exc:
             errors.append(LedgerError(file, number, first_name, str(exc)))
             bad = True
             first = ZERO
         try:
             if split_amounts:
-                debit, credit = first, parse_fec_amount(fields[i_second])
+                debit, credit = first, parse_amount(fields[i_second])
             elif _direction(fields[i_second]) > 0:
                 debit = first
             else:
@@ -224,9 +230,9 @@ def _touches_revenue(line: CustomerLine, scan: _Scan) -> bool:
     An entry is its journal and number, unless the number is missing, "0" or reused on
     several dates: then the piece reference and date tell entries apart.
     """
-    coarse = line.coarse
+    coarse = (line.journal, line.number)
     if line.number in _NO_NUMBER or coarse in scan.ambiguous:
-        return line.fine in scan.revenue_fine
+        return (line.journal, line.number, line.piece_ref, line.entry_date_text) in scan.revenue_fine
     return coarse in scan.revenue_coarse
 
 
@@ -237,16 +243,22 @@ def _entry_kind(line: CustomerLine, amount: Decimal, scan: _Scan) -> EntryKind:
     return EntryKind.CREDIT_NOTE if sale else EntryKind.PAYMENT
 
 
-def entry_key(line: CustomerLine, occurrence: int) -> str:
-    """Stable across re-imports and later exports: built from the line's content, not its position."""
+def content_key(line: CustomerLine) -> str:
+    """Stable across re-imports and later exports: built from the line's content, not its position.
+
+    Exact duplicates (same content twice) are told apart by ``entry_key``'s occurrence number.
+    """
     content = "\x1f".join(
         (
             line.journal, line.number, line.entry_date.isoformat(), line.account, line.aux,
             line.piece_ref, line.label, f"{line.debit:.2f}", f"{line.credit:.2f}",
         )
     )  # fmt: skip
-    digest = hashlib.blake2b(content.encode("utf-8"), digest_size=12).hexdigest()
-    return f"{KEY_PREFIX}{digest}" if occurrence == 0 else f"{KEY_PREFIX}{digest}-{occurrence}"
+    return KEY_PREFIX + hashlib.blake2b(content.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def entry_key(base: str, occurrence: int) -> str:
+    return base if occurrence == 0 else f"{base}-{occurrence}"
 
 
 def _customers(names: Mapping[str, str], known: Mapping[str, Customer]) -> list[Customer]:
@@ -270,6 +282,7 @@ def build(
     names: dict[str, str] = {}
     occurrences: dict[str, int] = defaultdict(int)
     groups: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
+    terms_of: dict[str, PaymentTerms] = {}
     for line in scan.customer_lines:
         amount = line.debit - line.credit
         if amount == 0:
@@ -286,16 +299,20 @@ def build(
         document_date = line.piece_date or line.entry_date
         kind = _entry_kind(line, amount, scan)
         if amount > 0:
-            customer = known.get(customer_id)
-            days = customer.payment_terms_days if customer else None
-            due = PaymentTerms.net(days).due_date(document_date)
+            terms = terms_of.get(customer_id)
+            if terms is None:
+                customer = known.get(customer_id)
+                terms = terms_of[customer_id] = PaymentTerms.net(
+                    customer.payment_terms_days if customer else None
+                )
+            due = terms.due_date(document_date)
         else:
             due = document_date
-        base = entry_key(line, 0)
+        base = content_key(line)
         occurrence = occurrences[base]
         occurrences[base] += 1
         entry = Entry(
-            key=entry_key(line, occurrence),
+            key=entry_key(base, occurrence),
             customer_id=customer_id,
             kind=kind,
             reference=(line.piece_ref or line.number)[:MAX_TEXT],
@@ -326,8 +343,32 @@ def parse_fec(
 
     Any bad line makes the whole file an error list (all or nothing per file).
     """
+    with _collector_paused():
+        return _parse(file, data, known, customer_prefixes, revenue_prefixes, book_currency)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Millions of small acyclic tuples: the cyclic collector would only slow the parse down."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(
+    file: str,
+    data: bytes,
+    known: Mapping[str, Customer],
+    customer_prefixes: Sequence[str] | None,
+    revenue_prefixes: Sequence[str],
+    book_currency: str,
+) -> ParsedFile:
     prefixes = tuple(customer_prefixes) if customer_prefixes is not None else customer_prefixes_from_env()
-    lines = physical_lines(decode(data))
+    lines = _lines(decode(data))
     head = next((line for line in lines if line.text.strip()), None)
     if head is None:
         return ParsedFile(file, FORMAT, errors=(LedgerError(file, 1, "", "empty file"),))

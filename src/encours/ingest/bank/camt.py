@@ -95,7 +95,8 @@ def _entry_receipts(account: str, entry: etree._Element) -> list[Receipt]:
     amount, currency = _amount(amount_node, "Amt")
     direction = text_of(entry, "CdtDbtInd")
     if direction not in ("CRDT", "DBIT"):
-        raise _Problem(entry, "CdtDbtInd", f"invalid direction {direction!r}")
+        where = child(entry, "CdtDbtInd")
+        raise _Problem(entry if where is None else where, "CdtDbtInd", f"invalid direction {direction!r}")
     day = _date(entry)
     status = text_of(entry, "Sts", "Cd") or text_of(entry, "Sts")
     reversal = text_of(entry, "RvslInd").lower() in ("true", "1")

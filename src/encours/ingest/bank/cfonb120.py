@@ -112,6 +112,7 @@ def parse_cfonb120(file: str, data: bytes, known: Mapping[str, Customer]) -> Par
             section = _read(record, line, section, receipts)
         except CfonbError as exc:
             errors.append(LedgerError(file, line, exc.field, str(exc)))
+            section = None if record.startswith("07") else section  # report each account once
         except ValueError as exc:  # currency and the like
             errors.append(LedgerError(file, line, "", str(exc)))
     if section is not None:

@@ -8,6 +8,7 @@ reversals (``RC``, ``RD``) are not.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import logging
 import re
@@ -28,6 +29,10 @@ from encours.ingest.textfile import decode
 _STATEMENT_START = re.compile(r"^:20:", re.M)
 _TRANSACTION = re.compile(r"^:61:", re.M)
 _NO_REFERENCE = "NONREF"
+# SWIFT :61: is 6!n[4!n]2a[1!a]15d1!a3!c...: value date, entry date, mark, funds code, amount, type
+_LINE_61 = re.compile(
+    r":61:(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[DC])[A-Z]?\n?(?P<amount>\d{1,14},\d{0,3})[A-Z][A-Z0-9]{3}"
+)
 
 
 def parse_mt940(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFile:
@@ -67,7 +72,29 @@ def _quiet_library() -> Iterator[None]:
         logger.disabled = previous
 
 
+def _check_transaction(block: str, start: int, line: int) -> None:
+    """The library reads a damaged :61: line leniently (a typo in the amount can shift fields);
+    so each one is checked here against the SWIFT layout first."""
+    match = _LINE_61.match(block, start)
+    if match is None:
+        text = block[start:].split("\n", 1)[0]
+        raise _Problem(line, ":61:", f"invalid statement line {text!r}")
+    value = match.group("value")
+    try:
+        year = 2000 + int(value[:2])
+        dt.date(year, int(value[2:4]), int(value[4:6]))
+        if match.group("entry"):
+            entry = match.group("entry")
+            dt.date(year, int(entry[:2]), int(entry[2:]))  # any year: only month and day are checked
+    except ValueError:
+        raise _Problem(line, ":61:", f"invalid date in {match.group()[4:]!r}") from None
+
+
 def _statement_receipts(block: str, first_line: int) -> list[Receipt]:
+    starts = [m.start() for m in _TRANSACTION.finditer(block)]
+    tx_lines = [first_line + block.count("\n", 0, start) for start in starts]
+    for start, line in zip(starts, tx_lines, strict=True):
+        _check_transaction(block, start, line)
     statement = mt940_lib.models.Transactions()
     try:
         with _quiet_library():
@@ -76,7 +103,8 @@ def _statement_receipts(block: str, first_line: int) -> list[Receipt]:
         tag_id, value = _failed_tag(exc)
         line = _line_of(block, first_line, tag_id, value)
         raise _Problem(line, f":{tag_id}:" if tag_id else "", f"unreadable MT940 field {value!r}") from None
-    tx_lines = [first_line + block.count("\n", 0, m.start()) for m in _TRANSACTION.finditer(block)]
+    except (ValueError, KeyError, IndexError) as exc:  # e.g. an impossible date in a balance
+        raise _Problem(first_line, "", f"unreadable MT940 statement: {exc}") from None
     if len(tx_lines) != len(statement.transactions):
         raise _Problem(first_line, ":61:", "could not read every :61: transaction of this statement")
     account = str(statement.data.get("account_identification") or "")

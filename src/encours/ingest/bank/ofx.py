@@ -39,16 +39,16 @@ def parse_ofx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFi
         tree.parse(io.BytesIO(data))
     except (ParseError, OFXHeaderError, AssertionError, ValueError, UnicodeDecodeError) as exc:
         line = _error_line(text, str(exc))
-        message = f"malformed OFX: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        reason = str(exc).split(" in ", 1)[0].split(" - position", 1)[0][:120] or type(exc).__name__
+        message = f"malformed OFX: {reason}"
         return ParsedFile(file, detect.OFX, errors=(LedgerError(file, line, "", message),))
     root = tree.getroot()
     if root is None:  # pragma: no cover - parse() sets it or raises
         return ParsedFile(file, detect.OFX, errors=(LedgerError(file, 1, "", "empty OFX file"),))
-    lines = iter(_tag_lines(text, "STMTTRN"))
+    offsets = iter(match.start() for match in re.finditer(r"<STMTTRN>", text))
     receipts: list[Receipt] = []
     errors: list[LedgerError] = []
-    statements = list(root.iter("STMTRS"))
-    if not statements:
+    if next(root.iter("STMTRS"), None) is None:
         errors.append(LedgerError(file, 1, "STMTRS", "no bank statement in this OFX file"))
     for statement in root.iter():
         if statement.tag not in ("STMTRS", "CCSTMTRS"):
@@ -56,50 +56,52 @@ def parse_ofx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFi
         currency = _text(statement, "CURDEF")
         account = "-".join(
             part
-            for part in (
-                _text(statement, f"BANKACCTFROM/{name}") for name in ("BANKID", "BRANCHID", "ACCTID")
-            )
+            for part in (_text(statement, f"BANKACCTFROM/{name}") for name in ("BANKID", "BRANCHID", "ACCTID"))
             if part
         )
         for transaction in statement.iter("STMTTRN"):
-            line = next(lines, 1)
-            if statement.tag != "STMTRS":  # a credit on a card account is a refund, not a receipt
-                continue
+            offset = next(offsets, 0)
             try:
-                receipt = _receipt(transaction, account, currency, line)
-            except ValueError as exc:
-                field = exc.args[1] if len(exc.args) > 1 else ""
-                errors.append(LedgerError(file, line, field, str(exc.args[0])))
+                receipt = _receipt(transaction, account, currency, _line(text, offset))
+            except _Problem as problem:
+                line = _line(text, offset, problem.field)
+                errors.append(LedgerError(file, line, problem.field, str(problem)))
                 continue
-            if receipt is not None:
+            # a credit on a card account is a refund, not a customer receipt
+            if receipt is not None and statement.tag == "STMTRS":
                 receipts.append(receipt)
     return receipts_to_parsed(file, detect.OFX, receipts, known, errors)
 
 
+class _Problem(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _receipt(transaction: ET.Element, account: str, default_currency: str, line: int) -> Receipt | None:
+    """Every transaction is validated; only credits (positive amounts) are receipts."""
     amount = _signed_amount(_required(transaction, "TRNAMT"))
-    if amount <= 0:
-        return None
     posted = _required(transaction, "DTPOSTED")
     try:
         day = yyyymmdd(posted[:8])  # the bank's own calendar day, whatever the time zone
     except ValueError:
-        raise ValueError(f"invalid date {posted!r}", "DTPOSTED") from None
+        raise _Problem("DTPOSTED", f"invalid date {posted!r}") from None
     currency_text = _text(transaction, "CURRENCY/CURSYM") or default_currency
     try:
         currency = parse_currency(currency_text)
     except ValueError as exc:
-        raise ValueError(str(exc), "CURDEF") from None
-    name = _text(transaction, "NAME") or _text(transaction, "PAYEE/NAME")
-    memo = _text(transaction, "MEMO")
+        raise _Problem("CURDEF", str(exc)) from None
+    if amount <= 0:
+        return None
     return Receipt(
         account=account,
         date=day,
         amount=amount,
         currency=currency,
         bank_ref=_text(transaction, "FITID"),
-        debtor_name=name,
-        remittance=memo,
+        debtor_name=_text(transaction, "NAME") or _text(transaction, "PAYEE/NAME"),
+        remittance=_text(transaction, "MEMO"),
         line=line,
     )
 
@@ -110,13 +112,13 @@ def _signed_amount(text: str) -> Decimal:
     try:
         return sign * parse_positive_amount(cleaned.lstrip("+-"))
     except ValueError:
-        raise ValueError(f"invalid amount {text!r}", "TRNAMT") from None
+        raise _Problem("TRNAMT", f"invalid amount {text!r}") from None
 
 
 def _required(element: ET.Element, path: str) -> str:
     value = _text(element, path)
     if not value:
-        raise ValueError(f"missing {path}", path)
+        raise _Problem(path, f"missing {path}")
     return value
 
 
@@ -125,9 +127,17 @@ def _text(element: ET.Element, path: str) -> str:
     return "" if found is None or found.text is None else found.text.strip()
 
 
-def _tag_lines(text: str, tag: str) -> list[int]:
-    """1-based line of each opening tag, in document order (the tree keeps no positions)."""
-    return [text.count("\n", 0, match.start()) + 1 for match in re.finditer(rf"<{tag}>", text)]
+def _line(text: str, offset: int, tag: str = "") -> int:
+    """1-based line of the transaction starting at ``offset``, or of its ``tag`` element.
+
+    The tree keeps no positions, so the field is searched for within the transaction's text.
+    """
+    if tag and "/" not in tag:
+        end = text.find("</STMTTRN>", offset)
+        found = text.find(f"<{tag}>", offset, end if end >= 0 else len(text))
+        found = found if found >= 0 and (end < 0 or found < end) else -1
+        offset = found if found >= 0 else offset
+    return text.count("\n", 0, offset) + 1
 
 
 def _error_line(text: str, message: str) -> int:

@@ -56,7 +56,9 @@ def parse_ofx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFi
         currency = _text(statement, "CURDEF")
         account = "-".join(
             part
-            for part in (_text(statement, f"BANKACCTFROM/{name}") for name in ("BANKID", "BRANCHID", "ACCTID"))
+            for part in (
+                _text(statement, f"BANKACCTFROM/{name}") for name in ("BANKID", "BRANCHID", "ACCTID")
+            )
             if part
         )
         for transaction in statement.iter("STMTTRN"):

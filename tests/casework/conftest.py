@@ -32,9 +32,9 @@ def payment(number: str, customer: str, day: dt.date, amount: str) -> Entry:
 
 
 CUSTOMERS = (
-    Customer("ACME", "Acme SA", siren="111111111", credit_limit=Decimal("10000.00"), sales_rep="rita"),
-    Customer("ACME2", "Acme Services", siren="111111111"),
-    Customer("BETA", "Béta SARL", siren="222222222", credit_limit=Decimal("1000.00")),
+    Customer("ACME", "Acme SA", siren="732829320", credit_limit=Decimal("10000.00"), sales_rep="rita"),
+    Customer("ACME2", "Acme Services", siren="732829320"),
+    Customer("BETA", "Béta SARL", siren="552100554", credit_limit=Decimal("1000.00")),
     Customer("GAMMA", "Gamma", credit_limit=Decimal("5000.00")),
 )
 ENTRIES = (
@@ -82,4 +82,11 @@ def sqlite_ledger(sqlite_url: str) -> str:
 def session(ledger_url: str) -> Iterator[Session]:
     """A unit of work over the ledger; committed at the end of the test."""
     with unit_of_work(get_engine(ledger_url)) as session:
+        yield session
+
+
+@pytest.fixture
+def sqlite_session(sqlite_ledger: str) -> Iterator[Session]:
+    """Same ledger on SQLite only, for checks that do not depend on the backend."""
+    with unit_of_work(get_engine(sqlite_ledger)) as session:
         yield session

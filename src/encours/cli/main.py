@@ -7,6 +7,7 @@ import sys
 import typer
 
 from encours.cli import ledger_commands, web_commands
+from encours.cli.casework_commands import register as register_casework
 from encours.cli.cash_commands import cash_app
 from encours.cli.demo_command import demo
 
@@ -21,6 +22,7 @@ app.command("import")(ledger_commands.import_files)
 app.command("aging")(ledger_commands.aging)
 app.command("kpi")(ledger_commands.kpi)
 app.command("demo")(demo)
+register_casework(app)
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.user_app, name="user")
 app.add_typer(web_commands.portal_app, name="portal")

@@ -1,0 +1,297 @@
+"""Credit limits per customer and per group of companies sharing a SIREN; exposure and alerts.
+
+Exposure = open balance at the date (set-wise, over the shared open-items CTE) + open orders,
+counted in the limit's currency (the customer's currency, EUR when unknown). A group limit
+applies to the sum over every customer with that SIREN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+from stdnum.fr import siren as siren_number
+
+from encours.analytics.sql import with_open_items
+from encours.audit.service import record
+from encours.casework import repository
+from encours.casework.errors import CaseworkError
+from encours.casework.holds import HoldKind, holds_in_force, place_hold
+from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
+from encours.domain.credit import CreditPosition, position
+from encours.domain.money import format_amount, from_cents, to_cents
+from encours.storage.base import utcnow
+from encours.storage.ledger_models import CustomerRow
+
+
+class CustomerCredit(NamedTuple):
+    customer_id: str
+    name: str
+    siren: str | None
+    currency: str
+    position: CreditPosition
+    credit_hold: bool
+
+
+class GroupCredit(NamedTuple):
+    siren: str
+    currency: str
+    customer_ids: tuple[str, ...]
+    position: CreditPosition
+
+
+class CreditStatus(NamedTuple):
+    """What a user sees on an account: its position, its group's, and the credit-hold flag."""
+
+    customer: CustomerCredit
+    group: GroupCredit | None
+    credit_hold: bool
+
+    @property
+    def exceeded(self) -> bool:
+        return self.customer.position.exceeded or (self.group is not None and self.group.position.exceeded)
+
+
+class CreditAlert(NamedTuple):
+    scope: str  # customer | group
+    key: str  # customer id or SIREN
+    name: str
+    currency: str
+    exposure: Decimal
+    limit: Decimal
+    excess: Decimal
+    customer_ids: tuple[str, ...]
+    credit_hold: bool  # every customer concerned is on credit hold
+
+
+# Per customer: net open balance in the customer's currency at :as_of, and its open orders.
+EXPOSURE_SQL = with_open_items(
+    """
+SELECT c.customer_id, c.name, c.siren, COALESCE(c.currency, 'EUR') AS currency, c.credit_limit_cents,
+       COALESCE(b.cents, 0) AS outstanding_cents,
+       CASE WHEN oo.currency = COALESCE(c.currency, 'EUR') THEN oo.amount_cents ELSE 0 END AS orders_cents
+FROM customers c
+LEFT JOIN (
+    SELECT o.customer_pk, o.currency, SUM(o.open_cents) AS cents
+    FROM open_items o GROUP BY o.customer_pk, o.currency
+) b ON b.customer_pk = c.id AND b.currency = COALESCE(c.currency, 'EUR')
+LEFT JOIN customer_open_orders oo ON oo.customer_pk = c.id
+{where}
+ORDER BY c.customer_id
+"""
+)
+
+
+def _money(text_amount: Decimal | None, field: str) -> int | None:
+    if text_amount is None:
+        return None
+    if text_amount < 0:
+        raise CaseworkError(field, f"must not be negative, got {text_amount}")
+    if to_cents(text_amount) != text_amount * 100:
+        raise CaseworkError(field, f"at most two decimals, got {text_amount}")
+    return to_cents(text_amount)
+
+
+def set_customer_limit(session: Session, customer_id: str, limit: Decimal | None, *, actor: str) -> None:
+    """Set (or clear, with None) the customer's own credit limit."""
+    owner = repository.customer(session, customer_id)
+    cents = _money(limit, "limit")
+    row = session.get(CustomerRow, owner.pk)
+    assert row is not None
+    previous = row.credit_limit_cents
+    row.credit_limit_cents = cents
+    session.flush()
+    record(
+        session,
+        actor,
+        "credit.limit_set",
+        customer_id=owner.customer_id,
+        subject="customer",
+        details={
+            "from": None if previous is None else format_amount(from_cents(previous)),
+            "to": None if cents is None else format_amount(from_cents(cents)),
+        },
+    )
+
+
+def normalise_siren(siren: str) -> str:
+    try:
+        return str(siren_number.validate(siren))
+    except Exception as exc:  # noqa: BLE001 - stdnum raises several ValidationError kinds
+        raise CaseworkError("siren", f"invalid SIREN {siren!r}: {exc}") from None
+
+
+def set_group_limit(
+    session: Session, siren: str, limit: Decimal | None, *, actor: str, currency: str = "EUR"
+) -> None:
+    """Set (or clear) the limit shared by every customer whose SIREN is ``siren``."""
+    number = normalise_siren(siren)
+    cents = _money(limit, "limit")
+    row = session.get(CreditGroupRow, number)
+    previous = None if row is None else row.limit_cents
+    if cents is None:
+        if row is None:
+            raise CaseworkError("siren", f"no group limit set for {number}")
+        session.delete(row)
+    else:
+        if row is None:
+            row = CreditGroupRow(siren=number)
+            session.add(row)
+        row.limit_cents, row.currency = cents, currency.upper()
+        row.updated_at, row.updated_by = utcnow(), actor
+    session.flush()
+    record(
+        session,
+        actor,
+        "credit.group_limit_set",
+        subject=f"siren:{number}",
+        details={
+            "from": None if previous is None else format_amount(from_cents(previous)),
+            "to": None if cents is None else format_amount(from_cents(cents)),
+            "currency": currency,
+        },
+    )
+
+
+def set_open_orders(session: Session, customer_id: str, amount: Decimal, *, actor: str) -> None:
+    """Record the customer's orders not yet invoiced (part of its exposure)."""
+    owner = repository.customer(session, customer_id)
+    cents = _money(amount, "amount")
+    assert cents is not None
+    row = session.get(OpenOrdersRow, owner.pk)
+    if row is None:
+        row = OpenOrdersRow(customer_pk=owner.pk)
+        session.add(row)
+    row.amount_cents, row.currency = cents, owner.currency
+    row.updated_at, row.updated_by = utcnow(), actor
+    session.flush()
+    record(
+        session,
+        actor,
+        "credit.open_orders_set",
+        customer_id=owner.customer_id,
+        details={"amount": format_amount(amount), "currency": owner.currency},
+    )
+
+
+def _held(session: Session, as_of: dt.date) -> set[str]:
+    return {h.customer_id for h in holds_in_force(session, as_of) if h.kind is HoldKind.CREDIT_HOLD}
+
+
+def customer_positions(
+    session: Session, as_of: dt.date, *, customer_id: str | None = None, siren: str | None = None
+) -> list[CustomerCredit]:
+    """Every customer's position (or one customer's, or one SIREN group's), set-wise."""
+    filters: list[str] = []
+    params: dict[str, object] = {"as_of": as_of}
+    if customer_id is not None:
+        filters.append("c.customer_id = :customer_id")
+        params["customer_id"] = customer_id
+    if siren is not None:
+        filters.append("c.siren = :siren")
+        params["siren"] = siren
+    where = f"WHERE {' OR '.join(filters)}" if filters else ""
+    rows = session.execute(text(EXPOSURE_SQL.replace("{where}", where)), params).all()
+    held = _held(session, as_of)
+    found: list[CustomerCredit] = []
+    for cid, name, number, currency, limit_cents, outstanding, orders in rows:
+        limit = None if limit_cents is None else from_cents(int(limit_cents))
+        pos = position(from_cents(int(outstanding)), from_cents(int(orders or 0)), limit)
+        found.append(CustomerCredit(cid, name, number, currency, pos, cid in held))
+    return found
+
+
+def group_positions(session: Session, as_of: dt.date, siren: str | None = None) -> list[GroupCredit]:
+    """Positions of SIREN groups that have a limit: their members' exposures summed."""
+    query = select(CreditGroupRow).order_by(CreditGroupRow.siren)
+    if siren is not None:
+        query = query.where(CreditGroupRow.siren == siren)
+    groups = session.scalars(query).all()
+    if not groups:
+        return []
+    members: dict[str, list[CustomerCredit]] = {g.siren: [] for g in groups}
+    if siren is not None:
+        customers = customer_positions(session, as_of, siren=siren)
+    else:
+        customers = customer_positions(session, as_of)
+    for credit in customers:
+        if credit.siren in members:
+            members[credit.siren].append(credit)
+    result: list[GroupCredit] = []
+    for group in groups:
+        mine = [m for m in members[group.siren] if m.currency == group.currency]
+        outstanding = sum((m.position.outstanding for m in mine), Decimal(0))
+        orders = sum((m.position.open_orders for m in mine), Decimal(0))
+        pos = position(outstanding, orders, from_cents(group.limit_cents))
+        result.append(GroupCredit(group.siren, group.currency, tuple(m.customer_id for m in mine), pos))
+    return result
+
+
+def credit_status(session: Session, customer_id: str, as_of: dt.date) -> CreditStatus:
+    owner = repository.customer(session, customer_id)
+    [mine] = customer_positions(session, as_of, customer_id=owner.customer_id)
+    groups = group_positions(session, as_of, owner.siren) if owner.siren else []
+    return CreditStatus(mine, groups[0] if groups else None, mine.credit_hold)
+
+
+def credit_alerts(session: Session, as_of: dt.date) -> list[CreditAlert]:
+    """Every customer and every SIREN group over its limit at ``as_of``, customers first."""
+    customers = customer_positions(session, as_of)
+    names = {c.customer_id: c.name for c in customers}
+    held = {c.customer_id for c in customers if c.credit_hold}
+    alerts: list[CreditAlert] = []
+    for c in customers:
+        if c.position.exceeded and c.position.limit is not None:
+            alerts.append(
+                CreditAlert(
+                    "customer",
+                    c.customer_id,
+                    c.name,
+                    c.currency,
+                    c.position.exposure,
+                    c.position.limit,
+                    c.position.exposure - c.position.limit,
+                    (c.customer_id,),
+                    c.credit_hold,
+                )
+            )
+    for g in group_positions(session, as_of):
+        if g.position.exceeded and g.position.limit is not None:
+            members = g.customer_ids
+            alerts.append(
+                CreditAlert(
+                    "group",
+                    g.siren,
+                    ", ".join(names[m] for m in members),
+                    g.currency,
+                    g.position.exposure,
+                    g.position.limit,
+                    g.position.exposure - g.position.limit,
+                    members,
+                    bool(members) and set(members) <= held,
+                )
+            )
+    return alerts
+
+
+def hold_exceeded(session: Session, as_of: dt.date, *, actor: str) -> list[str]:
+    """Put every customer concerned by an alert on credit hold; returns those newly held."""
+    newly: list[str] = []
+    for alert in credit_alerts(session, as_of):
+        for customer_id in alert.customer_ids:
+            already = session.scalar(
+                select(HoldRow.id)
+                .join(CustomerRow, CustomerRow.id == HoldRow.customer_pk)
+                .where(CustomerRow.customer_id == customer_id, HoldRow.kind == HoldKind.CREDIT_HOLD.value)
+                .where(HoldRow.released_at.is_(None))
+            )
+            if already is None and customer_id not in newly:
+                reason = f"{alert.scope} {alert.key} over its limit by {format_amount(alert.excess)}"
+                place_hold(
+                    session, customer_id, HoldKind.CREDIT_HOLD, actor=actor, start_date=as_of, reason=reason
+                )
+                newly.append(customer_id)
+    return sorted(newly)

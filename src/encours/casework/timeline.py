@@ -1,0 +1,341 @@
+"""One chronological list of everything that happened with a customer.
+
+Documents and payments come from the ledger, reminders and other dunning actions from the
+audit trail (actions ``dunning.*``), casework (disputes, promises, plans, calls and other
+tasks, notes, holds) from its own tables with their business dates. Order: day, then items
+without a time (ledger documents) before timed ones, then time, kind and reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from encours.audit.models import AuditEventRow
+from encours.casework import repository
+from encours.casework.models import (
+    DisputeRow,
+    HoldRow,
+    InstalmentRow,
+    NoteRow,
+    PlanRow,
+    PromiseRow,
+    TaskRow,
+)
+from encours.domain.money import format_amount, from_cents
+from encours.storage.ledger_models import EntryRow
+
+DUNNING_PREFIX = "dunning."
+
+
+class TimelineItem(NamedTuple):
+    day: dt.date
+    at: dt.datetime | None  # None for ledger documents, which carry only a date
+    kind: str  # invoice, payment, credit_note, dunning, dispute, promise, plan, call, task, note, hold
+    event: str  # what happened: issued, opened, resolved, made, kept, broken, added, done...
+    title: str
+    actor: str | None
+    amount: Decimal | None
+    currency: str | None
+    ref: str  # stable reference of the source row (entry key, promise:12, task:3...)
+
+
+def _sort_key(item: TimelineItem) -> tuple[Any, ...]:
+    return (
+        item.day,
+        item.at is not None,
+        item.at or dt.datetime.min.replace(tzinfo=dt.UTC),
+        item.kind,
+        item.ref,
+        item.event,
+    )
+
+
+def timeline(
+    session: Session,
+    customer_id: str,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    newest_first: bool = False,
+) -> list[TimelineItem]:
+    owner = repository.customer(session, customer_id)
+    items = [
+        *_ledger(session, owner.pk),
+        *_dunning(session, owner.customer_id),
+        *_disputes(session, owner.pk),
+        *_promises(session, owner.pk),
+        *_plans(session, owner.pk),
+        *_tasks(session, owner.pk),
+        *_notes(session, owner.pk),
+        *_holds(session, owner.pk),
+    ]
+    kept = [i for i in items if (since is None or i.day >= since) and (until is None or i.day <= until)]
+    return sorted(kept, key=_sort_key, reverse=newest_first)
+
+
+def _ledger(session: Session, customer_pk: int) -> list[TimelineItem]:
+    rows = session.scalars(select(EntryRow).where(EntryRow.customer_pk == customer_pk)).all()
+    found = []
+    for row in rows:
+        amount = from_cents(abs(row.amount_cents))
+        event = "received" if row.kind == "payment" else "issued"
+        title = f"{row.kind.replace('_', ' ')} {row.reference}"
+        if row.amount_cents > 0:
+            title += f", due {row.due_date.isoformat()}"
+        if row.disputed:
+            title += " (disputed in the accounts)"
+        found.append(
+            TimelineItem(row.date, None, row.kind, event, title, None, amount, row.currency, row.key)
+        )
+    return found
+
+
+def _dunning(session: Session, customer_id: str) -> list[TimelineItem]:
+    rows = session.scalars(
+        select(AuditEventRow).where(
+            AuditEventRow.customer_id == customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
+        )
+    ).all()
+    found = []
+    for row in rows:
+        details = dict(row.details or {})
+        parts = [str(details[k]) for k in ("step", "channel") if details.get(k)]
+        invoices = details.get("invoice_ids") or details.get("invoices")
+        if isinstance(invoices, list) and invoices:
+            parts.append("invoices " + ", ".join(map(str, invoices)))
+        title = row.action.removeprefix(DUNNING_PREFIX) + (": " + ", ".join(parts) if parts else "")
+        found.append(
+            TimelineItem(
+                row.at.date(),
+                row.at,
+                "dunning",
+                row.action.removeprefix(DUNNING_PREFIX),
+                title,
+                row.actor,
+                None,
+                None,
+                row.subject or f"audit:{row.id}",
+            )
+        )
+    return found
+
+
+def _disputes(session: Session, customer_pk: int) -> list[TimelineItem]:
+    rows = session.scalars(select(DisputeRow).where(DisputeRow.customer_pk == customer_pk)).all()
+    docs = repository.entries_by_id(session, {row.entry_id for row in rows})
+    found = []
+    for row in rows:
+        doc = docs[row.entry_id]
+        ref = f"dispute:{row.id}"
+        title = f"dispute on {doc.reference}: {row.reason}" + (f" (owner {row.owner})" if row.owner else "")
+        found.append(
+            TimelineItem(
+                row.opened_on, row.opened_at, "dispute", "opened", title, row.opened_by, None, None, ref
+            )
+        )
+        if row.closed_at is not None:
+            found.append(
+                TimelineItem(
+                    row.closed_at.date(),
+                    row.closed_at,
+                    "dispute",
+                    row.status,
+                    f"dispute on {doc.reference} {row.status}: {row.resolution}",
+                    row.closed_by,
+                    None,
+                    None,
+                    ref,
+                )
+            )
+    return found
+
+
+def _promises(session: Session, customer_pk: int) -> list[TimelineItem]:
+    rows = session.scalars(select(PromiseRow).where(PromiseRow.customer_pk == customer_pk)).all()
+    found = []
+    for row in rows:
+        ref = f"promise:{row.id}"
+        amount = from_cents(row.amount_cents)
+        found.append(
+            TimelineItem(
+                row.made_on,
+                row.created_at,
+                "promise",
+                "made",
+                f"promise to pay by {row.promised_date.isoformat()} (grace {row.grace_days} days)",
+                row.created_by,
+                amount,
+                row.currency,
+                ref,
+            )
+        )
+        if row.evaluated_on is not None and row.status in ("kept", "broken"):
+            paid = format_amount(from_cents(row.paid_cents or 0))
+            found.append(
+                TimelineItem(
+                    row.evaluated_on,
+                    None,
+                    "promise",
+                    row.status,
+                    f"promise {row.status}: {paid} {row.currency} received",
+                    None,
+                    amount,
+                    row.currency,
+                    ref,
+                )
+            )
+    return found
+
+
+def _plans(session: Session, customer_pk: int) -> list[TimelineItem]:
+    rows = session.scalars(select(PlanRow).where(PlanRow.customer_pk == customer_pk)).all()
+    found = []
+    for row in rows:
+        ref = f"plan:{row.id}"
+        items = session.scalars(select(InstalmentRow).where(InstalmentRow.plan_id == row.id)).all()
+        found.append(
+            TimelineItem(
+                row.start_date,
+                row.created_at,
+                "plan",
+                "created",
+                f"payment plan in {len(items)} instalments",
+                row.created_by,
+                from_cents(row.total_cents),
+                row.currency,
+                ref,
+            )
+        )
+        for item in items:
+            if item.status in ("kept", "broken"):
+                day = item.settled_on if item.status == "kept" and item.settled_on else item.due_date
+                found.append(
+                    TimelineItem(
+                        day,
+                        None,
+                        "plan",
+                        f"instalment_{item.status}",
+                        f"instalment {item.seq} due {item.due_date.isoformat()} {item.status}",
+                        None,
+                        from_cents(item.amount_cents),
+                        row.currency,
+                        f"{ref}#{item.seq}",
+                    )
+                )
+        if row.closed_on is not None and row.status != "active":
+            found.append(
+                TimelineItem(
+                    row.closed_on,
+                    None,
+                    "plan",
+                    row.status,
+                    f"payment plan {row.status}",
+                    None,
+                    None,
+                    None,
+                    ref,
+                )
+            )
+    return found
+
+
+def _tasks(session: Session, customer_pk: int) -> list[TimelineItem]:
+    rows = session.scalars(select(TaskRow).where(TaskRow.customer_pk == customer_pk)).all()
+    found = []
+    for row in rows:
+        ref = f"task:{row.id}"
+        kind = "call" if row.kind == "call" else "task"
+        assignee = f" for {row.assignee}" if row.assignee else ""
+        found.append(
+            TimelineItem(
+                row.created_at.date(),
+                row.created_at,
+                kind,
+                "planned",
+                f"{row.title}{assignee}, due {row.due_date.isoformat()}",
+                row.created_by,
+                None,
+                None,
+                ref,
+            )
+        )
+        if row.closed_at is not None:
+            outcome = f": {row.outcome}" if row.outcome else ""
+            found.append(
+                TimelineItem(
+                    row.closed_at.date(),
+                    row.closed_at,
+                    kind,
+                    row.status,
+                    f"{row.title} {row.status}{outcome}",
+                    row.closed_by,
+                    None,
+                    None,
+                    ref,
+                )
+            )
+    return found
+
+
+def _notes(session: Session, customer_pk: int) -> list[TimelineItem]:
+    rows = session.scalars(select(NoteRow).where(NoteRow.customer_pk == customer_pk)).all()
+    docs = repository.entries_by_id(session, {row.entry_id for row in rows if row.entry_id is not None})
+    found = []
+    for row in rows:
+        about = "" if row.entry_id is None else f"on {docs[row.entry_id].reference}: "
+        found.append(
+            TimelineItem(
+                row.created_at.date(),
+                row.created_at,
+                "note",
+                "added",
+                about + row.body,
+                row.author,
+                None,
+                None,
+                f"note:{row.id}",
+            )
+        )
+    return found
+
+
+def _holds(session: Session, customer_pk: int) -> list[TimelineItem]:
+    rows = session.scalars(select(HoldRow).where(HoldRow.customer_pk == customer_pk)).all()
+    found = []
+    for row in rows:
+        ref = f"hold:{row.id}"
+        until = f" until {row.end_date.isoformat()}" if row.end_date else ""
+        reason = f": {row.reason}" if row.reason else ""
+        found.append(
+            TimelineItem(
+                row.start_date,
+                row.created_at,
+                "hold",
+                "placed",
+                f"{row.kind.replace('_', ' ')}{until}{reason}",
+                row.created_by,
+                None,
+                None,
+                ref,
+            )
+        )
+        if row.released_at is not None:
+            found.append(
+                TimelineItem(
+                    row.released_at.date(),
+                    row.released_at,
+                    "hold",
+                    "released",
+                    f"{row.kind.replace('_', ' ')} released",
+                    row.released_by,
+                    None,
+                    None,
+                    ref,
+                )
+            )
+    return found

@@ -75,7 +75,14 @@ def test_bad_piece_date_and_direction() -> None:
     good = line(debit="10,00", credit="D")
     bad_sens = line(debit="10,00", credit="X")
     bad_piece = good.replace("\tF1\t\t", "\tF1\t31/02/2023\t")
-    assert errors_of("\n".join([header, good, bad_sens, bad_piece])) == [(3, "Sens"), (4, "PieceDate")]
+    no_sens = line(debit="5,00", credit="")
+    assert errors_of("\n".join([header, good, bad_sens, bad_piece, no_sens])) == [
+        (3, "Sens"),
+        (4, "PieceDate"),
+        (5, "Sens"),
+    ]
+    zero_without_sens = line(debit="0,00", credit=" ")
+    assert parse_fec("z.txt", "\n".join([header, good, zero_without_sens]).encode(), {}).errors == ()
 
 
 def test_missing_header_columns_are_named() -> None:

@@ -180,6 +180,8 @@ def _scan(
         try:
             if split_amounts:
                 debit, credit = first, parse_amount(fields[i_second])
+            elif first == 0 and not fields[i_second].strip():
+                pass  # a zero amount needs no direction
             elif _direction(fields[i_second]) > 0:
                 debit = first
             else:

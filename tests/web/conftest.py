@@ -38,10 +38,14 @@ def load_demo(url: str, ledger: DemoLedger) -> Engine:
         allocations=ledger.allocations,
     )  # fmt: skip
     with unit_of_work(engine) as session:
-        ImportService(session).store(parsed, SourceFile(Path("demo"), hashlib.sha256(b"demo").digest(), "demo"))
+        ImportService(session).store(
+            parsed, SourceFile(Path("demo"), hashlib.sha256(b"demo").digest(), "demo")
+        )
         users = UserService(session)
         for role in ROLES:
-            users.create(email(role), role, PASSWORD, actor="test", language="en" if role == "sales" else "fr")
+            users.create(
+                email(role), role, PASSWORD, actor="test", language="en" if role == "sales" else "fr"
+            )
     return engine
 
 
@@ -81,7 +85,12 @@ def browser_login(client: TestClient, role: str) -> str:
     page = client.get("/login")
     response = client.post(
         "/login",
-        data={"email": email(role), "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": "/customers"},
+        data={
+            "email": email(role),
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "/customers",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
-
 from tests.conftest import invoke
 from tests.web.conftest import AS_OF, PASSWORD, email
+from typer.testing import CliRunner
 
 
 def test_token_is_issued_for_the_right_password_only(app_client: TestClient) -> None:
@@ -18,7 +17,9 @@ def test_token_is_issued_for_the_right_password_only(app_client: TestClient) -> 
     assert good.status_code == 200
     body = good.json()
     assert body["token_type"] == "bearer" and body["access_token"]
-    bad = app_client.post("/api/v1/auth/token", data={"username": email("sales"), "password": "wrong password"})
+    bad = app_client.post(
+        "/api/v1/auth/token", data={"username": email("sales"), "password": "wrong password"}
+    )
     assert bad.status_code == 401
     assert "access_token" not in bad.json()
 
@@ -45,7 +46,9 @@ def test_every_api_route_but_the_token_answers_401_without_credentials(app_clien
     assert app_client.get("/api/v1/no-such-route").status_code == 401
 
 
-def test_customers_are_paginated_and_searchable(app_client: TestClient, tokens: dict[str, dict[str, str]]) -> None:
+def test_customers_are_paginated_and_searchable(
+    app_client: TestClient, tokens: dict[str, dict[str, str]]
+) -> None:
     headers = tokens["sales"]
     first = app_client.get("/api/v1/customers", params={"limit": 7, "as_of": AS_OF}, headers=headers).json()
     second = app_client.get(
@@ -83,7 +86,9 @@ def test_customer_invoices_add_up_to_its_aged_balance_row(
     checked = 0
     for row in aging["rows"][:10]:
         cid = row["customer_id"]
-        invoices = app_client.get(f"/api/v1/customers/{cid}/invoices", params={"as_of": AS_OF}, headers=headers)
+        invoices = app_client.get(
+            f"/api/v1/customers/{cid}/invoices", params={"as_of": AS_OF}, headers=headers
+        )
         assert invoices.status_code == 200
         items = invoices.json()
         assert all(isinstance(i["open_amount"], str) for i in items)  # money is never a float
@@ -91,7 +96,9 @@ def test_customer_invoices_add_up_to_its_aged_balance_row(
         balance = sum(Decimal(b["balance"]) for b in customer["balances"])
         assert balance == Decimal(row["total"])
         documents = sum(Decimal(i["open_amount"]) for i in items)
-        payments = app_client.get(f"/api/v1/customers/{cid}/payments", params={"as_of": AS_OF}, headers=headers)
+        payments = app_client.get(
+            f"/api/v1/customers/{cid}/payments", params={"as_of": AS_OF}, headers=headers
+        )
         unapplied = sum(Decimal(p["unapplied"]) for p in payments.json())
         assert documents - unapplied == Decimal(row["total"])
         checked += 1
@@ -104,5 +111,7 @@ def test_unknown_customer_is_404(app_client: TestClient, tokens: dict[str, dict[
 
 
 @pytest.mark.parametrize("path", ["/api/v1/kpi", "/api/v1/aging"])
-def test_figures_need_a_valid_date(app_client: TestClient, tokens: dict[str, dict[str, str]], path: str) -> None:
+def test_figures_need_a_valid_date(
+    app_client: TestClient, tokens: dict[str, dict[str, str]], path: str
+) -> None:
     assert app_client.get(path, params={"as_of": "2026-13-01"}, headers=tokens["admin"]).status_code == 422

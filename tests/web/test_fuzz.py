@@ -1,0 +1,44 @@
+"""Schema-driven fuzzing of the OpenAPI document, signed in: no input makes the server fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from tests.web.conftest import TestClient, load_demo, token_for
+
+from encours.demo.generator import DemoLedger
+from encours.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(tmp_path_factory: pytest.TempPathFactory, demo_ledger: DemoLedger) -> FastAPI:
+    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'encours.db'}"
+    load_demo(url, demo_ledger)
+    return create_app(url)
+
+
+@pytest.fixture(scope="module")
+def fuzz_headers(fuzz_app: FastAPI) -> dict[str, str]:
+    with TestClient(fuzz_app) as client:
+        return {"Authorization": f"Bearer {token_for(client, 'admin')}"}
+
+
+def test_api_has_no_server_error(fuzz_app: FastAPI, fuzz_headers: dict[str, str]) -> None:
+    """A few examples per operation (bounded time), each checked for a 5xx answer."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 8
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        def run(case: Any) -> None:
+            case.call_and_validate(headers=fuzz_headers, checks=[not_a_server_error])
+
+        run()

@@ -140,6 +140,24 @@ def test_bad_dates(text: str) -> None:
         DateParser()(text)
 
 
+@pytest.mark.parametrize(
+    ("sens", "debit"),
+    [
+        (" D ", True),
+        ("c", False),
+        (" + ", True),
+        ("- ", False),
+        ("-1", False),
+        ("1", True),
+        ("Crédit", False),
+    ],
+)
+def test_direction_words(sens: str, debit: bool) -> None:
+    header = HEADER.replace("Debit\tCredit", "Montant\tSens")
+    parsed = parse_fec("s.txt", f"{header}\n{line(debit='10,00', credit=sens)}\n".encode(), {})
+    assert [e.amount for e in parsed.entries] == [Decimal(10) if debit else Decimal(-10)]
+
+
 def test_date_layouts() -> None:
     parse = DateParser()
     day = dt.date(2023, 1, 31)

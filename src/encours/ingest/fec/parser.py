@@ -101,7 +101,8 @@ def _unquote(field: str) -> str:
 
 
 def _direction(text: str) -> int:
-    word = col.normalise(text) if text not in ("+", "-", "-1") else text
+    stripped = text.strip()
+    word = stripped if stripped in ("+", "-", "-1") else col.normalise(stripped)
     if word in _DEBIT_WORDS:
         return 1
     if word in _CREDIT_WORDS:

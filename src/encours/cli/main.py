@@ -10,6 +10,7 @@ from encours.cli import ledger_commands, web_commands
 from encours.cli.casework_commands import register as register_casework
 from encours.cli.cash_commands import cash_app
 from encours.cli.demo_command import demo
+from encours.cli.dunning_commands import dunning_app
 
 app = typer.Typer(
     name="encours",
@@ -28,6 +29,7 @@ app.add_typer(web_commands.user_app, name="user")
 app.add_typer(web_commands.portal_app, name="portal")
 app.add_typer(web_commands.report_app, name="report")
 app.add_typer(cash_app, name="cash")
+app.add_typer(dunning_app, name="dunning")
 
 
 def run() -> None:

@@ -1,0 +1,212 @@
+"""`encours dunning run|preview|actions|deliver|terms` (SPEC §8)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+
+from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of, session_for
+from encours.cli.output import print_table
+from encours.collections.channels.smtp import SmtpConfig, smtp_config_from_env
+from encours.collections.models import DunningActionRow
+from encours.collections.outbox import DeliveryReport
+from encours.collections.repository import CollectionsRepository
+from encours.collections.service import (
+    ConfigurationError,
+    Decisions,
+    DunningConfig,
+    deliver,
+    list_actions,
+    load_config,
+    preview,
+    run,
+)
+from encours.domain.money import format_amount
+from encours.domain.penalties import RULES
+from encours.storage.ledger_models import CustomerRow
+
+dunning_app = typer.Typer(help="Dunning: scenarios, reminders, letters and tasks, sent exactly once.")
+
+FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
+
+
+def _config() -> DunningConfig:
+    try:
+        return load_config()
+    except ConfigurationError as error:
+        for problem in error.errors:
+            err_console.print(f"error: {problem}", markup=False, highlight=False)
+        fail("dunning configuration is invalid (scenario or rate files)")
+
+
+def _smtp() -> SmtpConfig | None:
+    try:
+        return smtp_config_from_env()
+    except ValueError as error:
+        fail(str(error))
+
+
+def _check_format(output: str) -> None:
+    if output not in ("table", "json"):
+        fail(f"--format: expected table or json, got {output!r}")
+
+
+def _decision_rows(decisions: Decisions) -> list[dict[str, Any]]:
+    return [
+        {
+            "customer_id": a.customer_id,
+            "scenario": a.scenario,
+            "step": a.step.key,
+            "channel": a.step.channel.value,
+            "invoice_ids": [c.reference for c in a.invoices],
+            "amount": format_amount(a.amount),
+            "currency": a.currency,
+        }
+        for a in decisions.actions
+    ]
+
+
+def _print_decisions(decisions: Decisions, output: str) -> None:
+    rows = _decision_rows(decisions)
+    if output == "json":
+        payload = {"as_of": decisions.as_of.isoformat(), "actions": rows,
+                   "suppressed": dict(sorted(decisions.plan.suppressed.items())),
+                   "below_minimum": decisions.plan.below_minimum}  # fmt: skip
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    print_table(
+        f"Dunning at {decisions.as_of}: {len(rows)} actions",
+        ["customer", "step", "channel", "invoices", "amount"],
+        [[r["customer_id"], r["step"], r["channel"], _short(r["invoice_ids"]),
+          f"{r['amount']} {r['currency']}"] for r in rows],
+    )  # fmt: skip
+    suppressed = ", ".join(f"{k}: {v}" for k, v in sorted(decisions.plan.suppressed.items())) or "none"
+    typer.echo(f"suppressed invoices: {suppressed}; below minimum: {decisions.plan.below_minimum}")
+
+
+def _short(ids: list[str]) -> str:
+    return ", ".join(ids[:4]) + (f" (+{len(ids) - 4})" if len(ids) > 4 else "")
+
+
+def _describe(report: DeliveryReport) -> str:
+    return (
+        f"delivered: {report.messages} e-mails, {report.files} e-mails written as files, "
+        f"{report.letters} letters, {report.tasks} tasks; failed: {report.failed}; "
+        f"left pending for retry: {report.retry}"
+    )
+
+
+@dunning_app.command("run")
+def run_command(
+    as_of: AsOfOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be done; write and send nothing.")
+    ] = False,
+    output: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Evaluate the scenarios at --as-of and send or produce every due action once."""
+    day = parse_as_of(as_of)
+    _check_format(output)
+    config = _config()
+    if dry_run:
+        _print_decisions(preview(engine_for(db), config, day), output)
+        return
+    smtp = _smtp()
+    if smtp is None:
+        err_console.print(
+            "ENCOURS_SMTP_URL is not set: e-mails are written as .eml files under the data directory"
+        )
+    result = run(engine_for(db), config, day, smtp)
+    typer.echo(f"run {result.run_id} at {day}: {len(result.decisions.actions)} actions decided")
+    typer.echo(_describe(result.delivery))
+
+
+@dunning_app.command("preview")
+def preview_command(as_of: AsOfOption, output: FormatOption = "table", db: DbOption = None) -> None:
+    """What a run at --as-of would do (same as run --dry-run)."""
+    day = parse_as_of(as_of)
+    _check_format(output)
+    _print_decisions(preview(engine_for(db), _config(), day), output)
+
+
+@dunning_app.command("deliver")
+def deliver_command(db: DbOption = None) -> None:
+    """Deliver actions left pending by an interrupted run, deciding nothing new."""
+    config = _config()
+    typer.echo(_describe(deliver(engine_for(db), config, _smtp())))
+
+
+def action_json(row: DunningActionRow) -> dict[str, Any]:
+    """SPEC §8 keys, in this order."""
+    return {
+        "action_id": row.id,
+        "customer_id": row.customer_id,
+        "step": row.step,
+        "channel": row.channel,
+        "invoice_ids": list(row.invoice_ids),
+        "status": row.status,
+        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "sent_at": None if row.sent_at is None else row.sent_at.isoformat().replace("+00:00", "Z"),
+        "document": row.document,
+    }
+
+
+@dunning_app.command("actions")
+def actions_command(
+    output: FormatOption = "table",
+    customer: Annotated[str | None, typer.Option("--customer", help="Only this customer's actions.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Every dunning action ever decided, with its status."""
+    _check_format(output)
+    with session_for(db) as session:
+        rows = [action_json(row) for row in list_actions(session, customer)]
+    if output == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    print_table(
+        f"{len(rows)} dunning actions",
+        ["action", "customer", "step", "channel", "invoices", "status", "sent_at", "document"],
+        [[r["action_id"], r["customer_id"], r["step"], r["channel"], _short(r["invoice_ids"]), r["status"],
+          r["sent_at"] or "", r["document"] or ""] for r in rows],
+    )  # fmt: skip
+
+
+@dunning_app.command("terms")
+def terms_command(
+    customer_id: Annotated[str, typer.Argument(help="Customer id.")],
+    rule: Annotated[str, typer.Option("--rule", help=f"Penalty rule: {', '.join(RULES)}.")] = "fr_l441_10",
+    contract_rate: Annotated[
+        str | None, typer.Option("--contract-rate", help="Contractual penalty rate in percent.")
+    ] = None,
+    waive: Annotated[
+        bool, typer.Option("--waive/--claim", help="Waive or claim late-payment penalties.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a customer's late-payment penalty terms (rule, contract rate, claim or waive)."""
+    if rule not in RULES:
+        fail(f"--rule: unknown rule {rule!r}; expected one of {', '.join(RULES)}")
+    rate = None
+    if contract_rate is not None:
+        try:
+            rate = Decimal(contract_rate)
+        except InvalidOperation:
+            fail(f"--contract-rate: not a number {contract_rate!r}")
+        if not rate.is_finite() or rate < 0 or rate > 100:
+            fail(f"--contract-rate: expected a percentage between 0 and 100, got {contract_rate!r}")
+    with session_for(db) as session:
+        pk = session.scalar(select(CustomerRow.id).where(CustomerRow.customer_id == customer_id))
+        if pk is None:
+            fail(f"customer_id: unknown customer {customer_id!r}")
+        CollectionsRepository(session).set_penalty_terms(pk, rule, rate, waive, "cli")
+    state = "waived" if waive else "claimed"
+    typer.echo(
+        f"{customer_id}: penalties {state}, rule {rule}, contract rate {rate if rate is not None else '-'}"
+    )

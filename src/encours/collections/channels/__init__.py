@@ -1,0 +1,1 @@
+"""Delivery channels: SMTP e-mail, PDF letters, collector tasks."""

@@ -1,0 +1,344 @@
+"""Named queries of the collections domain. Set-wise selection in SQL; flushes only.
+
+Candidates are chosen in one statement: open items at the run date, each customer's scenario
+(by segment, else risk segment, else default) and the step its due date falls in, all by date
+comparisons with bound parameters, minus the invoices already marked for that step or a later
+one. Python then only sees the invoices that are actually due for something.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import insert, inspect, select, text, update
+from sqlalchemy.orm import Session
+
+from encours.analytics.sql import with_open_items
+from encours.collections.models import DunningActionRow, DunningMarkRow, DunningRunRow, PenaltyTermsRow
+from encours.domain.dunning import THANK_YOU, Candidate, PlannedAction, Scenario, step_windows
+from encours.domain.money import from_cents, to_cents
+from encours.domain.penalties import Reduction
+from encours.ledger.repository import chunks
+from encours.storage.base import utcnow
+from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
+
+
+def _in_list(prefix: str, values: Sequence[str], params: dict[str, Any]) -> str:
+    names = []
+    for index, value in enumerate(values):
+        name = f"{prefix}_{index}"
+        params[name] = value
+        names.append(f":{name}")
+    return ", ".join(names)
+
+
+def scenario_case(scenarios: Sequence[Scenario], has_risk: bool, params: dict[str, Any]) -> str:
+    """SQL giving each customer the index of its scenario in ``scenarios``."""
+    whens = []
+    for index, scenario in enumerate(scenarios):
+        if scenario.segments:
+            whens.append(
+                f"WHEN c.segment IN ({_in_list(f'seg{index}', scenario.segments, params)}) THEN {index}"
+            )
+    if has_risk:
+        for index, scenario in enumerate(scenarios):
+            if scenario.risk_segments:
+                values = _in_list(f"risk{index}", scenario.risk_segments, params)
+                whens.append(f"WHEN r.segment IN ({values}) THEN {index}")
+    default = next(i for i, s in enumerate(scenarios) if s.default)
+    return f"CASE {' '.join(whens)} ELSE {default} END" if whens else str(default)
+
+
+def step_case(scenarios: Sequence[Scenario], as_of: dt.date, params: dict[str, Any], value: str) -> str:
+    """SQL giving an open item the offset (``value='offset'``) or key of the step it is due for."""
+    branches = []
+    for index, scenario in enumerate(scenarios):
+        whens = []
+        for number, window in enumerate(step_windows(scenario, as_of)):
+            to_name = f"to{index}_{number}"
+            params[to_name] = window.due_to
+            step = scenario.by_offset(window.offset_days)
+            if value == "offset":
+                result = str(step.offset_days)
+            else:
+                key_name = f"key{index}_{number}"
+                params[key_name] = step.key
+                result = f":{key_name}"
+            if window.due_from is not None:
+                from_name = f"from{index}_{number}"
+                params[from_name] = window.due_from
+                result = f"CASE WHEN o.due_date >= :{from_name} THEN {result} END"
+            whens.append(f"WHEN o.due_date <= :{to_name} THEN {result}")
+        branches.append(f"WHEN {index} THEN (CASE {' '.join(whens)} END)")
+    return f"CASE sc.idx {' '.join(branches)} END"
+
+
+class CollectionsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def has_risk_scores(self) -> bool:
+        return inspect(self.session.connection()).has_table("risk_scores")
+
+    def _scenario_join(self, scenarios: Sequence[Scenario], as_of: dt.date, params: dict[str, Any]) -> str:
+        has_risk = self.has_risk_scores() and any(s.risk_segments for s in scenarios)
+        risk = ""
+        if has_risk:
+            risk = """
+            LEFT JOIN (
+                SELECT rs.customer_pk, rs.segment FROM risk_scores rs
+                JOIN (SELECT customer_pk, MAX(as_of) AS latest FROM risk_scores
+                      WHERE as_of <= :as_of GROUP BY customer_pk) l
+                  ON l.customer_pk = rs.customer_pk AND l.latest = rs.as_of
+            ) r ON r.customer_pk = c.id"""
+        case = scenario_case(scenarios, has_risk, params)
+        return f"(SELECT c.id AS customer_pk, {case} AS idx FROM customers c{risk}) sc"
+
+    def candidates(self, scenarios: Sequence[Scenario], as_of: dt.date) -> list[Candidate]:
+        """Open, undisputed invoices due for a step at ``as_of`` and not yet marked for it or later."""
+        params: dict[str, Any] = {"as_of": as_of, "no": False}
+        latest_due = max(as_of - dt.timedelta(days=s.steps[0].offset_days) for s in scenarios)
+        params["latest_due"] = latest_due
+        join = self._scenario_join(scenarios, as_of, params)
+        offset_case = step_case(scenarios, as_of, params, "offset")
+        key_case = step_case(scenarios, as_of, params, "key")
+        sql = with_open_items(f"""
+, cand AS (
+    SELECT o.entry_id, o.customer_pk, o.due_date, o.open_cents, o.currency, sc.idx AS scenario_idx,
+           {offset_case} AS step_offset, {key_case} AS step_key
+    FROM open_items o
+    JOIN {join} ON sc.customer_pk = o.customer_pk
+    WHERE o.open_cents > 0 AND o.disputed = :no AND o.due_date <= :latest_due
+)
+SELECT cand.entry_id, e.key, e.reference, cand.customer_pk, c.customer_id, cand.due_date,
+       cand.open_cents, cand.currency, cand.scenario_idx, cand.step_key
+FROM cand
+JOIN entries e ON e.id = cand.entry_id
+JOIN customers c ON c.id = cand.customer_pk
+WHERE cand.step_offset IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM dunning_marks m
+      WHERE m.entry_id = cand.entry_id AND (m.offset_days >= cand.step_offset OR m.step = cand.step_key)
+  )
+ORDER BY c.customer_id, cand.due_date, e.reference, cand.entry_id
+""")
+        return [
+            Candidate(
+                int(row[0]),
+                row[1],
+                row[2],
+                int(row[3]),
+                row[4],
+                _date(row[5]),
+                from_cents(int(row[6])),
+                row[7],
+                scenarios[int(row[8])].name,
+                row[9],
+            )
+            for row in self.session.execute(text(sql), params)
+        ]
+
+    def settled_reminded(self, as_of: dt.date) -> list[Candidate]:
+        """Reminded invoices now paid, not yet thanked, of customers with no reminded invoice open."""
+        sql = with_open_items("""
+, reminded AS (
+    SELECT m.entry_id, MAX(a.scenario) AS scenario
+    FROM dunning_marks m JOIN dunning_actions a ON a.id = m.action_id
+    WHERE m.offset_days > 0
+    GROUP BY m.entry_id
+), state AS (
+    SELECT r.entry_id, e.customer_pk, COALESCE(o.open_cents, e.amount_cents) AS open_cents, r.scenario
+    FROM reminded r
+    JOIN entries e ON e.id = r.entry_id
+    LEFT JOIN open_items o ON o.entry_id = r.entry_id
+)
+SELECT s.entry_id, e.key, e.reference, s.customer_pk, c.customer_id, e.due_date, e.amount_cents,
+       e.currency, s.scenario
+FROM state s
+JOIN entries e ON e.id = s.entry_id
+JOIN customers c ON c.id = s.customer_pk
+WHERE s.open_cents <= 0
+  AND NOT EXISTS (SELECT 1 FROM dunning_marks t WHERE t.entry_id = s.entry_id AND t.step = :thanks)
+  AND NOT EXISTS (SELECT 1 FROM state s2 WHERE s2.customer_pk = s.customer_pk AND s2.open_cents > 0)
+ORDER BY c.customer_id, e.due_date, e.reference
+""")
+        return [
+            Candidate(
+                int(row[0]),
+                row[1],
+                row[2],
+                int(row[3]),
+                row[4],
+                _date(row[5]),
+                from_cents(int(row[6])),
+                row[7],
+                row[8],
+                THANK_YOU,
+            )
+            for row in self.session.execute(text(sql), {"as_of": as_of, "thanks": THANK_YOU})
+        ]
+
+    def customer_contacts(self, customer_pks: Iterable[int]) -> dict[int, tuple[str, str | None, str | None]]:
+        """pk -> (name, e-mail, language) of the given customers."""
+        found: dict[int, tuple[str, str | None, str | None]] = {}
+        for part in chunks(sorted(set(customer_pks))):
+            query = select(CustomerRow.id, CustomerRow.name, CustomerRow.email, CustomerRow.language)
+            for pk, name, email, language in self.session.execute(query.where(CustomerRow.id.in_(part))):
+                found[pk] = (name, email, language)
+        return found
+
+    # writing decisions -------------------------------------------------------------------
+    def new_run(self, as_of: dt.date, actor: str) -> int:
+        row = DunningRunRow(as_of=as_of, actor=actor, started_at=utcnow(), actions=0)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def add_actions(
+        self, run_id: int, as_of: dt.date, actions: Sequence[PlannedAction], languages: dict[int, str],
+        message_keys: dict[int, str | None],
+    ) -> list[int]:  # fmt: skip
+        """Outbox rows and their (entry, step) markers, in the caller's transaction."""
+        now = utcnow()
+        rows = [
+            {
+                "run_id": run_id,
+                "as_of": as_of,
+                "customer_pk": a.customer_pk,
+                "customer_id": a.customer_id,
+                "scenario": a.scenario,
+                "step": a.step.key,
+                "channel": a.step.channel.value,
+                "template": a.step.template,
+                "language": languages[a.customer_pk],
+                "status": "pending",
+                "invoice_ids": [c.reference for c in a.invoices],
+                "entry_keys": [c.entry_key for c in a.invoices],
+                "amount_cents": to_cents(a.amount),
+                "currency": a.currency,
+                "message_key": message_keys[index],
+                "created_at": now,
+                "attempts": 0,
+            }
+            for index, a in enumerate(actions)
+        ]
+        ids: list[int] = []
+        for part in chunks(rows, 5_000):
+            statement = insert(DunningActionRow).returning(DunningActionRow.id, sort_by_parameter_order=True)
+            ids.extend(self.session.scalars(statement, list(part)).all())
+        marks = [
+            {"entry_id": c.entry_id, "step": a.step.key,
+             "offset_days": None if a.step.key == THANK_YOU else a.step.offset_days, "action_id": action_id}
+            for a, action_id in zip(actions, ids, strict=True)
+            for c in a.invoices
+        ]  # fmt: skip
+        for part in chunks(marks, 20_000):
+            self.session.execute(insert(DunningMarkRow), list(part))
+        self.session.execute(update(DunningRunRow).where(DunningRunRow.id == run_id).values(actions=len(ids)))
+        return ids
+
+    # the outbox ---------------------------------------------------------------------------
+    def pending(self) -> list[DunningActionRow]:
+        query = (
+            select(DunningActionRow).where(DunningActionRow.status == "pending").order_by(DunningActionRow.id)
+        )
+        return list(self.session.scalars(query))
+
+    def actions(self, customer_id: str | None = None) -> list[DunningActionRow]:
+        query = select(DunningActionRow).order_by(DunningActionRow.id)
+        if customer_id is not None:
+            query = query.where(DunningActionRow.customer_id == customer_id)
+        return list(self.session.scalars(query))
+
+    def mark(self, action_ids: Sequence[int], status: str, *, document: dict[int, str] | None = None,
+             error: str | None = None) -> None:  # fmt: skip
+        now = utcnow()
+        for action_id in action_ids:
+            row = self.session.get(DunningActionRow, action_id)
+            if row is None:  # pragma: no cover
+                continue
+            row.status = status
+            row.attempts += 1
+            row.error = error
+            if status in ("sent", "produced"):
+                row.sent_at = now
+            if document and action_id in document:
+                row.document = document[action_id]
+        self.session.flush()
+
+    def record_attempt(self, action_ids: Sequence[int], error: str) -> None:
+        """A transient failure: the actions stay pending for the next run."""
+        for action_id in action_ids:
+            row = self.session.get(DunningActionRow, action_id)
+            if row is not None:
+                row.attempts += 1
+                row.error = error
+        self.session.flush()
+
+    # penalties ----------------------------------------------------------------------------
+    def penalty_terms(self, customer_pk: int) -> PenaltyTermsRow | None:
+        return self.session.get(PenaltyTermsRow, customer_pk)
+
+    def set_penalty_terms(
+        self, customer_pk: int, rule: str, contract_rate: Decimal | None, waived: bool, actor: str
+    ) -> None:
+        row = self.session.get(PenaltyTermsRow, customer_pk)
+        if row is None:
+            row = PenaltyTermsRow(customer_pk=customer_pk)
+            self.session.add(row)
+        row.rule = rule
+        row.contract_rate = None if contract_rate is None else str(contract_rate)
+        row.waived = waived
+        row.updated_at = utcnow()
+        row.updated_by = actor
+        self.session.flush()
+
+    def invoices_with_reductions(self, entry_keys: Sequence[str], as_of: dt.date) -> list[InvoiceFacts]:
+        """Invoice facts for letters: amount, dates, and allocations up to ``as_of``."""
+        rows: list[EntryRow] = []
+        for part in chunks(list(entry_keys)):
+            rows.extend(self.session.execute(select(EntryRow).where(EntryRow.key.in_(part))).scalars())
+        reductions: dict[int, list[Reduction]] = defaultdict(list)
+        ids = [row.id for row in rows]
+        for part in chunks(ids):
+            query = select(
+                AllocationRow.debit_entry_id, AllocationRow.date, AllocationRow.amount_cents
+            ).where(AllocationRow.debit_entry_id.in_(part), AllocationRow.date <= as_of)
+            for debit_id, day, cents in self.session.execute(query):
+                reductions[debit_id].append(Reduction(day, from_cents(cents)))
+        order = {key: index for index, key in enumerate(entry_keys)}
+        facts = [
+            InvoiceFacts(
+                row.key,
+                row.reference,
+                row.date,
+                row.due_date,
+                from_cents(row.amount_cents),
+                row.currency,
+                tuple(sorted(reductions[row.id])),
+            )
+            for row in rows
+        ]
+        return sorted(facts, key=lambda f: order[f.key])
+
+
+class InvoiceFacts(NamedTuple):
+    key: str
+    reference: str
+    issue_date: dt.date
+    due_date: dt.date
+    amount: Decimal
+    currency: str
+    reductions: tuple[Reduction, ...]
+
+    def open_amount(self) -> Decimal:
+        return self.amount - sum((r.amount for r in self.reductions), Decimal(0))
+
+
+def _date(value: Any) -> dt.date:
+    """SQLite returns dates from raw SQL as text."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -1,0 +1,154 @@
+"""Dunning runs (SPEC §8): decide set-wise, write the outbox with its markers, then deliver.
+
+``decide`` only reads (plus casework's refresh of promises and plans); ``record_decisions``
+writes outbox rows and (entry, step) markers in the caller's transaction; the unit of work
+around them commits both or neither. A concurrent run that decided the same steps first makes
+the insert fail on the unique marker; the run then decides again from what is committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from encours.audit.service import record
+from encours.casework.suppression import dunning_suppressions, refresh
+from encours.collections.channels.smtp import SmtpConfig
+from encours.collections.documents import LANGUAGES
+from encours.collections.models import DunningActionRow
+from encours.collections.outbox import DeliveryReport, Outbox
+from encours.collections.rates import load_rate_table
+from encours.collections.repository import CollectionsRepository
+from encours.collections.scenarios import load_scenarios
+from encours.domain.dunning import (
+    Plan,
+    PlannedAction,
+    Scenario,
+    Suppressions,
+    pick_language,
+    plan_actions,
+    thank_you_actions,
+)
+from encours.domain.errors import LedgerError
+from encours.domain.money import format_amount
+from encours.domain.penalties import RateTable
+from encours.storage.database import session_factory, unit_of_work
+
+MAX_ATTEMPTS = 3
+
+
+class ConfigurationError(Exception):
+    """Scenario or rate files the user must fix (exit code 2)."""
+
+    def __init__(self, errors: Sequence[LedgerError]) -> None:
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = tuple(errors)
+
+
+class DunningConfig(NamedTuple):
+    scenarios: dict[str, Scenario]
+    rates: RateTable
+
+
+def load_config() -> DunningConfig:
+    loaded = load_scenarios()
+    rates = load_rate_table()
+    errors = [*loaded.errors, *rates.errors]
+    if errors:
+        raise ConfigurationError(errors)
+    return DunningConfig(loaded.scenarios, rates.table)
+
+
+class Decisions(NamedTuple):
+    as_of: dt.date
+    actions: tuple[PlannedAction, ...]
+    plan: Plan
+    languages: dict[int, str]
+
+
+def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions:
+    """What a run at ``as_of`` would do, from the committed state (set-wise selection)."""
+    refresh(session, as_of)
+    repo = CollectionsRepository(session)
+    ordered = [config.scenarios[name] for name in sorted(config.scenarios)]
+    candidates = repo.candidates(ordered, as_of)
+    found = dunning_suppressions(session, as_of)
+    suppressions = Suppressions(
+        found.disputed_entry_keys, found.paused_customer_ids, found.promised_until, found.plan_entry_keys
+    )
+    plan = plan_actions(candidates, config.scenarios, suppressions, as_of)
+    reminded_now = {a.customer_id for a in plan.actions}
+    settled = [c for c in repo.settled_reminded(as_of) if c.entry_key not in found.disputed_entry_keys]
+    thanks = thank_you_actions(settled, reminded_now, found.paused_customer_ids, config.scenarios)
+    actions = sorted([*plan.actions, *thanks], key=lambda a: (a.customer_id, a.step.offset_days, a.step.key))
+    contacts = repo.customer_contacts(a.customer_pk for a in actions)
+    languages = {pk: pick_language(language, LANGUAGES) for pk, (_, _, language) in contacts.items()}
+    return Decisions(as_of, tuple(actions), plan, languages)
+
+
+def record_decisions(session: Session, decisions: Decisions, actor: str) -> tuple[int, list[int]]:
+    """Outbox rows + markers + audit events, flushed in the caller's transaction."""
+    repo = CollectionsRepository(session)
+    run_id = repo.new_run(decisions.as_of, actor)
+    keys = [f"r{run_id}:{a.customer_id}" if a.step.channel.by_mail else None for a in decisions.actions]
+    ids = repo.add_actions(
+        run_id, decisions.as_of, decisions.actions, decisions.languages, dict(enumerate(keys))
+    )
+    for action, action_id in zip(decisions.actions, ids, strict=True):
+        record(
+            session, actor, "dunning.decided", customer_id=action.customer_id, subject=f"action:{action_id}",
+            details={"run": run_id, "step": action.step.key, "channel": action.step.channel.value,
+                     "scenario": action.scenario, "as_of": decisions.as_of.isoformat(),
+                     "invoice_ids": [c.reference for c in action.invoices],
+                     "amount": format_amount(action.amount), "currency": action.currency},
+        )  # fmt: skip
+    return run_id, ids
+
+
+def preview(engine: Engine, config: DunningConfig, as_of: dt.date) -> Decisions:
+    """Decisions without writing anything: the session is rolled back."""
+    session = session_factory(engine)()
+    try:
+        return decide(session, config, as_of)
+    finally:
+        session.rollback()
+        session.close()
+
+
+class RunResult(NamedTuple):
+    run_id: int
+    decisions: Decisions
+    delivery: DeliveryReport
+
+
+def run(
+    engine: Engine, config: DunningConfig, as_of: dt.date, smtp: SmtpConfig | None, actor: str = "cli"
+) -> RunResult:
+    """Decide and commit (retrying if a concurrent run got there first), then deliver the outbox."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with unit_of_work(engine) as session:
+                decisions = decide(session, config, as_of)
+                run_id, _ = record_decisions(session, decisions, actor)
+            break
+        except IntegrityError:
+            if attempt == MAX_ATTEMPTS:
+                raise
+    delivery = Outbox(engine, config.scenarios, config.rates, smtp, actor).deliver()
+    return RunResult(run_id, decisions, delivery)
+
+
+def deliver(
+    engine: Engine, config: DunningConfig, smtp: SmtpConfig | None, actor: str = "cli"
+) -> DeliveryReport:
+    """Deliver what earlier runs left pending (e.g. after a crash), deciding nothing new."""
+    return Outbox(engine, config.scenarios, config.rates, smtp, actor).deliver()
+
+
+def list_actions(session: Session, customer_id: str | None = None) -> list[DunningActionRow]:
+    return CollectionsRepository(session).actions(customer_id)

@@ -1,0 +1,1 @@
+"""Data shipped with Encours: penalty rate table, default dunning scenarios, company details."""

@@ -35,6 +35,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "best_possible_dso": ("Meilleur DSO possible", "Best possible DSO"),
     "add": ("Retard moyen (ADD)", "Average days delinquent"),
     "cei": ("Efficacité de recouvrement (CEI)", "Collection effectiveness (CEI)"),
+    "doubtful_rate": ("Part douteuse", "Doubtful rate"),
     "days": ("jours", "days"),
     "dso_trend": ("DSO sur 12 mois", "DSO over 12 months"),
     "aging_chart": ("Répartition par ancienneté", "Aging buckets"),

@@ -15,7 +15,7 @@
       traces.push({ type: "scatter", mode: "lines", name: "threshold", x: data.trend.dates,
         y: data.trend.dates.map(function () { return data.trend.threshold; }), line: { dash: "dot", color: "#f04438" } });
     }
-    Plotly.newPlot("chart-trend", traces, Object.assign({ showlegend: false }, layout), config);
+    Plotly.newPlot("chart-trend", traces, Object.assign({ showlegend: false, xaxis: { type: "date", tickformat: "%m/%y" } }, layout), config);
   }
   if (data.forecast && document.getElementById("chart-forecast")) {
     var f = data.forecast;

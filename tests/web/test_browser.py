@@ -1,0 +1,169 @@
+"""End to end in a real headless Chromium against `encours serve` in its own process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page
+from tests.web.conftest import PASSWORD, email, load_demo
+
+from encours.demo.generator import DemoLedger
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "web"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def chromium_path() -> str:
+    found = os.environ.get("ENCOURS_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(found).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: scripts/services.sh installs it (ENCOURS_TEST_CHROMIUM)")
+        pytest.skip("no Chromium (apt-get install chromium, or set ENCOURS_TEST_CHROMIUM)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def encours_command() -> list[str]:
+    script = Path(sys.executable).parent / "encours"
+    fallback = [sys.executable, "-c", "from encours.cli.main import run; run()"]
+    return [str(script)] if script.exists() else fallback
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, demo_ledger: DemoLedger) -> Iterator[tuple[str, str]]:
+    """(base URL, database URL) of `encours serve` running as a subprocess on a free loopback port."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'encours.db'}"
+    load_demo(url, demo_ledger)
+    port = free_port()
+    env = {**os.environ, "ENCOURS_BASE_URL": f"http://127.0.0.1:{port}"}
+    env.pop("ENCOURS_SECRET_KEY", None)  # the key must come from the database, as the CLI's does
+    process = subprocess.Popen(
+        [*encours_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"encours serve exited: {output}")
+            time.sleep(0.1)
+        else:
+            pytest.fail("encours serve did not answer")
+        yield base, url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(browser: Browser, base: str, role: str) -> Page:
+    context = browser.new_context(locale="en-GB")
+    page: Page = context.new_page()
+    page.goto(f"{base}/")
+    assert "/login" in page.url
+    page.fill("input[name=email]", email(role))
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_sign_in_and_open_the_dashboard(served: tuple[str, str], browser: Browser) -> None:
+    base, _ = served
+    page = sign_in(browser, base, "admin")
+    page.goto(f"{base}/?as_of=2026-10-31")
+    page.wait_for_selector("body[data-charts=ready]")
+    page.wait_for_selector("#chart-aging .main-svg")  # plotly drew the chart
+    outstanding = page.inner_text("#kpi-outstanding-EUR")
+    assert any(ch.isdigit() for ch in outstanding)
+    shot(page, "dashboard")
+
+
+def test_work_a_worklist_item(served: tuple[str, str], browser: Browser) -> None:
+    base, _ = served
+    page = sign_in(browser, base, "collector")
+    page.goto(f"{base}/worklist?as_of=2026-10-31")
+    first = page.locator("tr.work-item").first
+    customer = first.get_attribute("data-customer")
+    note = "Spoke to accounts payable, payment run on Friday"
+    first.locator("form:has(.act-call) input[name=text]").fill(note)
+    first.locator(".act-call").click()
+    page.wait_for_selector("p.ok")
+    shot(page, "worklist-after-call")
+    page.goto(f"{base}/customers/{customer}")
+    timeline = page.inner_text("#timeline")
+    assert "call.logged" in timeline and "payment run on Friday" in timeline
+    shot(page, "customer-sheet")
+
+
+def test_customer_uses_the_portal_link_made_by_the_cli(served: tuple[str, str], browser: Browser) -> None:
+    base, db = served
+    made = subprocess.run(
+        [*encours_command(), "portal", "link", "C00007", "--db", db],
+        env={**os.environ, "ENCOURS_BASE_URL": base},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    link = made.stdout.strip().splitlines()[-1]
+    assert link.startswith(f"{base}/portal/")
+    context = browser.new_context()  # no cookie: a customer's browser
+    page = context.new_page()
+    page.goto(link)
+    rows = page.locator("#portal-invoices td.invoice-id").all_inner_texts()
+    assert rows and all(r.startswith("F") for r in rows)
+    page.fill("#form-promise input[name=date]", "2026-12-15")
+    page.fill("#form-promise input[name=amount]", "250.00")
+    page.click("#form-promise button")
+    page.wait_for_selector("p.ok")
+    shot(page, "portal-after-promise")
+    tampered = link[:-2] + ("xx" if not link.endswith("xx") else "yy")
+    response = page.goto(tampered)
+    assert response is not None and response.status in (403, 404)
+    assert "C00007" not in page.content()

@@ -123,7 +123,9 @@ def _buyer(root: etree._Element) -> Buyer:
         raise XmlProblem(line_of(root), "BuyerTradeParty", "missing buyer (BG-7)")
     name = text_of(party, "Name")
     if not name:
-        raise XmlProblem(line_of(party), "BuyerTradeParty/Name", "missing buyer name (BT-44)")
+        where = child(party, "Name")
+        line = line_of(party if where is None else where)
+        raise XmlProblem(line, "BuyerTradeParty/Name", "missing buyer name (BT-44)")
     vat = next(
         (text_of(n) for n in children(party, "SpecifiedTaxRegistration", "ID") if n.get("schemeID") == "VA"),
         None,

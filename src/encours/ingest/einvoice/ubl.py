@@ -107,7 +107,9 @@ def _buyer(root: etree._Element) -> Buyer:
         raise XmlProblem(line_of(root), "AccountingCustomerParty", "missing buyer (BG-7)")
     name = text_of(party, "PartyLegalEntity", "RegistrationName") or text_of(party, "PartyName", "Name")
     if not name:
-        raise XmlProblem(line_of(party), "RegistrationName", "missing buyer name (BT-44)")
+        where = child(party, "PartyLegalEntity", "RegistrationName")
+        line = line_of(party if where is None else where)
+        raise XmlProblem(line, "RegistrationName", "missing buyer name (BT-44)")
     vat = next(
         (
             text_of(scheme, "CompanyID")

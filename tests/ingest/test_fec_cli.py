@@ -167,3 +167,23 @@ def test_every_variant_through_the_cli_on_both_databases(cli: CliRunner, db_url:
     assert aging(cli, db_url, "2023-02-10") == AT_FEBRUARY_10
     code, out, err = invoke(cli, "import", str(path), "--db", db_url)
     assert code == 0 and "13 unchanged" in out, err
+
+
+def test_customer_file_terms_and_names_apply_to_the_fec(
+    cli: CliRunner, sqlite_url: str, tmp_path: Path
+) -> None:
+    customers = write(
+        tmp_path, "customers.csv", b"customer_id,name,payment_terms_days\nCMARTIN,Martin SARL,60\n"
+    )
+    fec = write(tmp_path, "FEC.txt", render(base_lines()))
+    code, _, err = invoke(cli, "import", str(fec), str(customers), "--db", sqlite_url)  # any order
+    assert code == 0, err
+    rows = {row["customer_id"]: row for row in aging(cli, sqlite_url, "2023-03-31")["rows"]}
+    # 60 days for Martin: F002 (2400, 02-15) is due 04-16, not late; the opening balance (200,
+    # 01-01) is due 03-02, 29 days late; the payment and credit note keep their own dates.
+    assert rows["CMARTIN"]["name"] == "Martin SARL"
+    assert rows["CMARTIN"]["not_due"] == "2400.00"
+    assert rows["CMARTIN"]["1-30"] == "-920.00"
+    assert rows["CMARTIN"]["31-60"] == "0.00"
+    assert rows["CMARTIN"]["total"] == "1480.00"
+    assert rows["CDUPONT"] == AT_END_OF_MARCH["rows"][1]  # type: ignore[index]

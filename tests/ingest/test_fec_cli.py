@@ -186,4 +186,4 @@ def test_customer_file_terms_and_names_apply_to_the_fec(
     assert rows["CMARTIN"]["1-30"] == "-920.00"
     assert rows["CMARTIN"]["31-60"] == "0.00"
     assert rows["CMARTIN"]["total"] == "1480.00"
-    assert rows["CDUPONT"] == AT_END_OF_MARCH["rows"][1]  # type: ignore[index]
+    assert rows["CDUPONT"] == row("CDUPONT", "Dupont SA", "3456.78", "3456.78")

@@ -115,3 +115,36 @@ def test_figures_need_a_valid_date(
     app_client: TestClient, tokens: dict[str, dict[str, str]], path: str
 ) -> None:
     assert app_client.get(path, params={"as_of": "2026-13-01"}, headers=tokens["admin"]).status_code == 422
+
+
+def test_casework_through_the_api(app_client: TestClient, tokens: dict[str, dict[str, str]]) -> None:
+    cid = "C00009"
+    invoices = app_client.get(f"/api/v1/customers/{cid}/invoices", headers=tokens["sales"]).json()
+    invoice = next(i["invoice_id"] for i in invoices if i["kind"] == "invoice")
+    dispute = {"invoice_id": invoice, "reason": "damaged goods"}
+    refused = app_client.post(f"/api/v1/customers/{cid}/disputes", json=dispute, headers=tokens["sales"])
+    assert refused.status_code == 403
+    opened = app_client.post(f"/api/v1/customers/{cid}/disputes", json=dispute, headers=tokens["collector"])
+    assert opened.status_code == 201 and opened.json()["invoice"] == invoice
+    again = app_client.post(f"/api/v1/customers/{cid}/disputes", json=dispute, headers=tokens["collector"])
+    assert again.status_code == 422  # one open dispute per invoice
+    call = app_client.post(
+        f"/api/v1/customers/{cid}/calls", json={"summary": "left a voicemail"}, headers=tokens["collector"]
+    )
+    assert call.status_code == 201 and call.json()["status"] == "done"
+    done = app_client.get(
+        "/api/v1/tasks", params={"customer_id": cid, "status": "done"}, headers=tokens["sales"]
+    )
+    assert [t["title"] for t in done.json()] == ["left a voicemail"]
+    promise = {"amount": "99.90", "promised_date": "2099-01-01", "invoice_ids": [invoice]}
+    made = app_client.post(f"/api/v1/customers/{cid}/promises", json=promise, headers=tokens["collector"])
+    assert made.status_code == 201 and made.json()["amount"] == "99.90"
+    negative = {**promise, "amount": "-3"}
+    refused_amount = app_client.post(
+        f"/api/v1/customers/{cid}/promises", json=negative, headers=tokens["collector"]
+    )
+    assert refused_amount.status_code == 422
+    kinds = {
+        e["kind"] for e in app_client.get(f"/api/v1/customers/{cid}/timeline", headers=tokens["sales"]).json()
+    }
+    assert {"dispute", "promise", "invoice"} <= kinds

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web.conftest import PASSWORD, browser_login, csrf_of, email
@@ -95,7 +97,8 @@ def test_sales_may_comment_but_not_work_items_in_the_ui(ui_client: TestClient) -
 
 def test_changes_are_audited_with_their_author(ui_client: TestClient, web_url: str) -> None:
     csrf = browser_login(ui_client, "collector")
-    form = {"kind": "promise", "promised_date": "2026-11-15", "amount": "120.50", "csrf_token": csrf}
+    soon = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)).isoformat()
+    form = {"kind": "promise", "promised_date": soon, "amount": "120.50", "csrf_token": csrf}
     assert ui_client.post("/customers/C00004/actions", data=form, follow_redirects=False).status_code == 303
     with unit_of_work(get_engine(web_url)) as session:
         rows = session.scalars(
@@ -103,10 +106,10 @@ def test_changes_are_audited_with_their_author(ui_client: TestClient, web_url: s
             .where(AuditEventRow.customer_id == "C00004")
             .order_by(AuditEventRow.id.desc())
         ).all()
-    assert rows and rows[0].actor == email("collector")
+    assert rows and rows[0].actor == email("collector") and rows[0].action == "promise.made"
     assert rows[0].details.get("amount") == "120.50"
     sheet = ui_client.get("/customers/C00004")
-    assert email("collector") in sheet.text
+    assert email("collector") in sheet.text and "120,50" in sheet.text
 
 
 def test_logout_ends_the_session(ui_client: TestClient) -> None:

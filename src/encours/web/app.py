@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from encours.casework.errors import CaseworkError
 from encours.storage.database import get_engine
 from encours.users.errors import UserError
 from encours.web.api.router import api_router
@@ -97,6 +98,12 @@ def create_app(db_url: str | None = None) -> FastAPI:
         if _is_api(request):
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
         return error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(CaseworkError)
+    async def casework_error(request: Request, exc: CaseworkError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status_code)
+        return error_page(request, exc.status_code, str(exc))
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly() -> Response:

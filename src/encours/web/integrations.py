@@ -1,20 +1,36 @@
-"""Adapters to the other capabilities (casework, collections, foresight) as they land.
+"""Adapters from the screens and the API to the other capabilities' services.
 
-The web layer calls their services and never re-implements their rules; until a
-capability is installed, the screens fall back to what the ledger and audit trail hold.
+Casework (disputes, promises, plans, notes, tasks, assignment, credit, timeline) is called
+directly; collections (dunning) and foresight (forecast, scores, priority) are optional:
+until they are installed, the screens say so. The web layer never re-implements their rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from decimal import Decimal, InvalidOperation
+from types import ModuleType
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from encours.audit.models import AuditEventRow
-from encours.audit.service import AuditEvent, events, record
+from encours.casework import assignment, credit_limits, disputes, notes, plans, promises, tasks
+from encours.casework import timeline as casework_timeline
+from encours.casework.errors import CaseworkError
+from encours.casework.timeline import TimelineItem
+from encours.domain.money import format_amount
 from encours.storage.base import utcnow
+
+
+def optional(module: str) -> ModuleType | None:
+    """A capability's module when it is installed (another team may not have landed it yet)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
 
 
 class ActionForm(NamedTuple):
@@ -32,46 +48,153 @@ class Board(NamedTuple):
     rows: list[dict[str, Any]]
 
 
-def timeline(session: Session, customer_id: str, limit: int = 200) -> list[AuditEvent]:
-    """Everything that happened to a customer, latest first."""
-    return list(events(session, customer_id=customer_id, limit=limit))
+def today() -> dt.date:
+    return utcnow().date()
 
 
-def add_note(session: Session, actor: str, customer_id: str, text: str, invoice_id: str | None) -> AuditEvent:
-    record(session, actor, "note.added", customer_id=customer_id, subject=invoice_id, details={"text": text})
-    return events(session, customer_id=customer_id, limit=1)[0]
+def parse_amount(text: str, field: str = "amount") -> Decimal:
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise CaseworkError(field, f"not an amount: {text!r}") from None
+    if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
+        raise CaseworkError(field, f"not a positive amount: {text!r}")
+    return value
+
+
+def parse_day(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise CaseworkError(field, f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+# timeline and notes --------------------------------------------------------------------
+def timeline(session: Session, customer_id: str, limit: int = 200) -> list[TimelineItem]:
+    """Everything that happened to a customer, latest first (casework's timeline)."""
+    return casework_timeline.timeline(session, customer_id, newest_first=True)[:limit]
+
+
+def add_note(session: Session, actor: str, customer_id: str, text: str, invoice_id: str | None) -> notes.Note:
+    return notes.add_note(session, customer_id, text, author=actor, invoice=invoice_id or None)
+
+
+# one-click actions ---------------------------------------------------------------------
+def log_call(session: Session, actor: str, customer_id: str, summary: str) -> tasks.Task:
+    """A call made now: a call task, closed at once with its summary."""
+    task = tasks.create_task(
+        session, customer_id, "call", summary[:200] or "call", today(), assignee=actor, source="manual",
+        actor=actor,
+    )  # fmt: skip
+    return tasks.close_task(session, task.task_id, actor, summary or "call")
 
 
 def customer_action(session: Session, actor: str, customer_id: str, form: ActionForm) -> None:
-    """One-click worklist actions; each lands in the audit trail with its author."""
-    details: dict[str, Any] = {"text": form.text} if form.text else {}
-    if form.kind == "promise":
-        details.update({"amount": form.amount, "promised_date": form.promised_date})
-    if form.kind == "assign":
-        details["assignee"] = form.assignee
-    action = {"note": "note.added", "call": "call.logged", "promise": "promise.recorded",
-              "dispute": "dispute.opened", "assign": "customer.assigned"}[form.kind]  # fmt: skip
-    record(session, actor, action, customer_id=customer_id, subject=form.invoice_id or None, details=details)
+    """Worklist and customer-sheet actions, each through the casework service that owns it."""
+    invoice = form.invoice_id.strip()
+    if form.kind == "note":
+        add_note(session, actor, customer_id, form.text, invoice or None)
+    elif form.kind == "call":
+        log_call(session, actor, customer_id, form.text.strip())
+    elif form.kind == "promise":
+        promises.make_promise(
+            session,
+            customer_id,
+            parse_amount(form.amount),
+            parse_day(form.promised_date, "promised_date"),
+            actor=actor,
+            invoices=[invoice] if invoice else [],
+            note=form.text.strip(),
+        )
+    elif form.kind == "dispute":
+        if not invoice:
+            raise CaseworkError("invoice_id", "name the disputed invoice")
+        disputes.open_dispute(session, customer_id, invoice, reason=form.text.strip(), actor=actor)
+    elif form.kind == "assign":
+        assignment.assign(session, customer_id, assignment.Role.COLLECTOR, form.assignee, actor=actor)
+    else:
+        raise CaseworkError("kind", f"unknown action {form.kind!r}")
 
 
 def portal_declaration(
     session: Session, customer_id: str, kind: str, invoice_id: str | None, details: dict[str, object]
 ) -> None:
-    """A customer's declaration from the portal, handed to casework when it is installed."""
-    return None
+    """A customer's declaration from the portal becomes casework the collectors see."""
+    actor = f"portal:{customer_id}"
+    message = str(details.get("message", ""))
+    if kind == "dispute" and invoice_id:
+        disputes.open_dispute(
+            session, customer_id, invoice_id, reason=message or "raised from the portal", actor=actor
+        )
+    elif kind == "promise" and "amount" in details:
+        promises.make_promise(
+            session,
+            customer_id,
+            Decimal(str(details["amount"])),
+            dt.date.fromisoformat(str(details["date"])),
+            actor=actor,
+            invoices=[invoice_id] if invoice_id else [],
+            note=message,
+        )
+    else:  # a declared payment (or a promise without amount): a collector checks it
+        what = "payment" if kind == "payment" else "promise"
+        amount = details.get("amount", "")
+        title = f"customer declares a {what} {amount} on {details.get('date', '')}".strip()
+        tasks.create_task(
+            session, customer_id, f"check_{what}", title[:200], today(),
+            entry_keys=[invoice_id] if invoice_id else [], source="portal", actor=actor,
+        )  # fmt: skip
 
 
-def weekly_forecast(session: Session, as_of: dt.date) -> dict[str, Any] | None:
-    """13-week expected cash-in (foresight), or None while foresight is not installed."""
-    return None
+# customer sheet ------------------------------------------------------------------------
+def credit(session: Session, customer_id: str, as_of: dt.date) -> credit_limits.CreditStatus | None:
+    try:
+        return credit_limits.credit_status(session, customer_id, as_of)
+    except (CaseworkError, ValueError):
+        return None
 
 
 def risk_score(session: Session, customer_id: str, as_of: dt.date) -> dict[str, Any] | None:
-    return None
+    """Score (0–100), segment and reasons from foresight, when installed and computed."""
+    scoring = optional("encours.foresight.scoring")
+    if scoring is None or not hasattr(scoring, "customer_score"):
+        return None
+    try:
+        found = scoring.customer_score(session, customer_id, as_of)
+    except Exception:  # noqa: BLE001 - an optional capability must not break the sheet
+        return None
+    if found is None:
+        return None
+    return {
+        "score": getattr(found, "score", None),
+        "segment": getattr(found, "segment", None),
+        "reasons": list(getattr(found, "reasons", ()) or ()),
+        "recommended_limit": getattr(found, "recommended_limit", None),
+    }
 
 
+def weekly_forecast(session: Session, as_of: dt.date) -> dict[str, Any] | None:
+    """13-week expected cash-in with its band (foresight), or None while it is not installed."""
+    service = optional("encours.foresight.service")
+    if service is None or not hasattr(service, "weekly_forecast"):
+        return None
+    try:
+        weeks = service.weekly_forecast(session, as_of)
+    except Exception:  # noqa: BLE001 - an optional capability must not break the dashboard
+        return None
+    if not weeks:
+        return None
+    return {
+        "weeks": [str(getattr(w, "week_start", getattr(w, "week", ""))) for w in weeks],
+        "expected": [format_amount(Decimal(str(getattr(w, "expected", 0)))) for w in weeks],
+        "low": [format_amount(Decimal(str(getattr(w, "low", getattr(w, "p10", 0))))) for w in weeks],
+        "high": [format_amount(Decimal(str(getattr(w, "high", getattr(w, "p90", 0))))) for w in weeks],
+    }
+
+
+# dashboard and boards ------------------------------------------------------------------
 def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
-    """Dunning events of the last 30 days by kind, from the audit trail."""
+    """Dunning events of the 30 days before now, by kind, from the audit trail."""
     since = utcnow() - dt.timedelta(days=30)
     rows = session.execute(
         select(AuditEventRow.action, func.count())
@@ -83,17 +206,48 @@ def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
 
 
 def disputes_board(session: Session) -> Board:
-    return Board(False, [], [])
+    rows = [
+        {
+            "customer": d.customer_id, "invoice": d.invoice, "reason": d.reason, "owner": d.owner or "",
+            "status": d.status.value, "date": d.opened_on.isoformat(), "opened_by": d.opened_by,
+        }
+        for d in reversed(disputes.list_disputes(session))
+    ]  # fmt: skip
+    return Board(True, ["customer", "invoice", "reason", "owner", "status", "date", "opened_by"], rows[:500])
 
 
 def promises_board(session: Session, as_of: dt.date) -> Board:
-    return Board(False, [], [])
+    rows = [
+        {
+            "customer": p.customer_id, "amount": f"{format_amount(p.amount)} {p.currency}",
+            "promised_date": p.promised_date.isoformat(), "status": p.status,
+            "invoices": ", ".join(k.removeprefix("doc:") for k in p.entry_keys), "created_by": p.created_by,
+        }
+        for p in reversed(promises.list_promises(session))
+    ]  # fmt: skip
+    columns = ["customer", "amount", "promised_date", "status", "invoices", "created_by"]
+    return Board(True, columns, rows[:500])
 
 
-def dunning_view(session: Session, as_of: dt.date) -> Board:
-    return Board(False, [], [])
+def plans_board(session: Session) -> Board:
+    rows = [
+        {
+            "customer": p.customer_id, "amount": f"{format_amount(p.total)} {p.currency}",
+            "date": p.start_date.isoformat(), "status": p.status, "created_by": p.created_by,
+        }
+        for p in reversed(plans.list_plans(session))
+    ]  # fmt: skip
+    return Board(True, ["customer", "amount", "date", "status", "created_by"], rows[:500])
 
 
 def broken_promises(session: Session, as_of: dt.date) -> list[str]:
-    """Promises past their date and not kept, one line each (casework when installed)."""
-    return []
+    """Broken promises, one line each."""
+    return [
+        f"{p.customer_id}: {format_amount(p.amount)} {p.currency} promised for {p.promised_date.isoformat()}"
+        for p in promises.list_promises(session, status="broken")
+    ]
+
+
+def dunning_view(session: Session, as_of: dt.date) -> Board:
+    """Dunning preview and recent actions (collections), when installed."""
+    return Board(False, [], [])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
+from encours.casework import notes
 from encours.domain.records import Customer
 from encours.storage.ledger_models import CustomerRow
 from encours.users.roles import Permission
@@ -17,12 +18,13 @@ from encours.web import integrations
 from encours.web.api.schemas import (
     BalanceOut,
     CustomerOut,
-    EventOut,
     InvoiceOut,
     NoteIn,
+    NoteOut,
     Page,
     PaymentOut,
     PortalLinkOut,
+    TimelineOut,
 )
 from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
 from encours.web.errors import NotFound
@@ -122,27 +124,34 @@ def customer_payments(
     return [PaymentOut(**p._asdict()) for p in payments(session, row.id, as_of, limit)]
 
 
-@router.get("/customers/{customer_id}/timeline", response_model=list[EventOut])
+@router.get("/customers/{customer_id}/timeline", response_model=list[TimelineOut])
 def customer_timeline(
     session: SessionDep,
     user: ApiUser,
     customer_id: str,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[EventOut]:
+) -> list[TimelineOut]:
+    """Documents, payments, reminders, calls, promises, disputes, notes: latest first."""
     _row(session, customer_id)
-    return [EventOut(**e._asdict()) for e in integrations.timeline(session, customer_id, limit)]
+    return [TimelineOut(**e._asdict()) for e in integrations.timeline(session, customer_id, limit)]
 
 
-@router.post("/customers/{customer_id}/notes", response_model=EventOut, status_code=201)
+@router.get("/customers/{customer_id}/notes", response_model=list[NoteOut])
+def list_notes(session: SessionDep, user: ApiUser, customer_id: str) -> list[NoteOut]:
+    _row(session, customer_id)
+    return [NoteOut(**n._asdict()) for n in notes.list_notes(session, customer_id)]
+
+
+@router.post("/customers/{customer_id}/notes", response_model=NoteOut, status_code=201)
 def add_note(
     session: SessionDep,
     user: Annotated[User, Depends(api_permission(Permission.COMMENT))],
     customer_id: str,
     note: NoteIn,
-) -> EventOut:
+) -> NoteOut:
     _row(session, customer_id)
-    event = integrations.add_note(session, user.email, customer_id, note.text, note.invoice_id)
-    return EventOut(**event._asdict())
+    created = integrations.add_note(session, user.email, customer_id, note.text, note.invoice_id)
+    return NoteOut(**created._asdict())
 
 
 @router.post("/customers/{customer_id}/portal-link", response_model=PortalLinkOut, status_code=201)

@@ -117,6 +117,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pay_online": ("Payer en ligne", "Pay online"),
     "method": ("Moyen de paiement", "Payment method"),
     "all_invoices": ("Toutes", "All"),
+    "exposure": ("Exposition", "Exposure"),
+    "credit_hold": ("Compte bloqué (crédit)", "Credit hold"),
+    "plans": ("Échéanciers", "Payment plans"),
+    "owner": ("Responsable", "Owner"),
+    "opened_by": ("Ouvert par", "Opened by"),
+    "created_by": ("Créé par", "Created by"),
     "link_invalid": ("Lien invalide ou expiré.", "Invalid or expired link."),
 }
 

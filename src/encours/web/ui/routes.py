@@ -195,6 +195,7 @@ def customer_sheet(
         payments=payments(session, row.id, as_of, 20),
         credit_use=None if not limit else summary.balance / limit,
         score=integrations.risk_score(session, customer_id, as_of),
+        credit=integrations.credit(session, customer_id, as_of),
         timeline=integrations.timeline(session, customer_id, 50),
         users=UserService(session).all(),
         portal=request.query_params.get("portal"),
@@ -319,6 +320,11 @@ def disputes_board(request: Request, session: SessionDep, user: UiUser) -> Respo
 @router.get("/promises")
 def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
     return render(request, "board.html", title="promises", board=integrations.promises_board(session, as_of))
+
+
+@router.get("/plans")
+def plans_board(request: Request, session: SessionDep, user: UiUser) -> Response:
+    return render(request, "board.html", title="plans", board=integrations.plans_board(session))
 
 
 @router.get("/dunning")

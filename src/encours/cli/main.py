@@ -11,6 +11,7 @@ from encours.cli.casework_commands import register as register_casework
 from encours.cli.cash_commands import cash_app
 from encours.cli.demo_command import demo
 from encours.cli.dunning_commands import dunning_app
+from encours.cli.foresight_commands import backtest, forecast, model_app, score
 
 app = typer.Typer(
     name="encours",
@@ -23,6 +24,10 @@ app.command("import")(ledger_commands.import_files)
 app.command("aging")(ledger_commands.aging)
 app.command("kpi")(ledger_commands.kpi)
 app.command("demo")(demo)
+app.command("forecast")(forecast)
+app.command("backtest")(backtest)
+app.command("score")(score)
+app.add_typer(model_app, name="model")
 register_casework(app)
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.user_app, name="user")

@@ -62,7 +62,7 @@ class Backtest(NamedTuple):
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(HEADER)
             h = self.history
-            for i in range(len(h)):
+            for i in range(h.size):
                 writer.writerow([
                     h.invoice_id[i], h.customer_id[i], to_date(h.issue[i]).isoformat(),
                     to_date(h.due[i]).isoformat(), to_date(self.predicted_day[i]).isoformat(),
@@ -108,8 +108,8 @@ def run_backtest(
     which = np.searchsorted(days, history.issue[target], side="right") - 1
     h = history.take(target)
     x = features[target]
-    predicted = np.zeros(len(h), dtype=np.int64)
-    p_late = np.zeros(len(h))
+    predicted = np.zeros(h.size, dtype=np.int64)
+    p_late = np.zeros(h.size)
     models: dict[int, PaymentModel] = {}
     for index, day in enumerate(days):
         rows = which == index

@@ -57,7 +57,7 @@ class Pairs(NamedTuple):
     def at(cls, history: History, knowledge_before: int) -> Pairs:
         return cls(history.entry_id, history.customer_pk, history.issue, history.due,
                    history.amount_cents, history.disputed,
-                   np.full(len(history), knowledge_before, dtype=np.int64))  # fmt: skip
+                   np.full(history.size, knowledge_before, dtype=np.int64))  # fmt: skip
 
 
 @cache

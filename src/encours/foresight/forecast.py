@@ -17,6 +17,7 @@ from scipy.special import ndtr  # type: ignore[import-untyped]
 from encours.foresight.features import Pairs, feature_matrix
 from encours.foresight.history import NEVER, Allocations, Days, History, open_cents
 from encours.foresight.model import PaymentModel
+from encours.foresight.survival import Distribution
 
 Floats = npt.NDArray[np.float64]
 WEEKS = 13
@@ -35,6 +36,7 @@ class OpenInvoices(NamedTuple):
     p_late: Floats
     weekly_cents: Days  # n × WEEKS expected cash-in, rounded so that rows sum to at most open_cents
     weekly_probability: Floats  # n × (WEEKS + 1): P(paid in week w), last = later or never
+    distribution: Distribution  # lateness distribution, conditional on unpaid at the as-of date
 
 
 class Band(NamedTuple):
@@ -55,22 +57,26 @@ def week_starts(as_of: int) -> Days:
     return as_of + 1 + 7 * np.arange(WEEKS + 1, dtype=np.int64)
 
 
-def predict_open(model: PaymentModel, history: History, allocations: Allocations, as_of: int) -> OpenInvoices:
+def predict_open(
+    model: PaymentModel, history: History, allocations: Allocations, as_of: int, currency: str | None = None
+) -> OpenInvoices:
     """Invoices issued by ``as_of`` and open then, predicted with what was known through that day."""
     remaining = open_cents(history, allocations, as_of)
     mask = (history.issue <= as_of) & (remaining > 0)
+    if currency is not None:
+        mask &= history.currency == currency
     h = history.take(mask)
     remaining = remaining[mask]
     features = feature_matrix(Pairs.at(h, as_of + 1), history)
-    prediction = model.predict(features, h.issue - h.due, np.full(len(h), as_of, dtype=np.int64) - h.due)
+    prediction = model.predict(features, h.issue - h.due, np.full(h.size, as_of, dtype=np.int64) - h.due)
     dist = prediction.distribution
     bounds = week_starts(as_of)[None, :] - h.due[:, None]
-    cdf = dist.cdf(bounds.astype(np.float64)) if len(h) else np.zeros((0, WEEKS + 1))
+    cdf = dist.cdf(bounds.astype(np.float64)) if h.size else np.zeros((0, WEEKS + 1))
     cdf = np.maximum.accumulate(np.clip(cdf, 0.0, 1.0), axis=1)
     cumulative = np.rint(remaining[:, None] * cdf).astype(np.int64)
     weekly = np.diff(cumulative, axis=1)
     probability = (
-        np.column_stack([np.diff(cdf, axis=1), 1.0 - cdf[:, -1]]) if len(h) else np.zeros((0, WEEKS + 1))
+        np.column_stack([np.diff(cdf, axis=1), 1.0 - cdf[:, -1]]) if h.size else np.zeros((0, WEEKS + 1))
     )
 
     def day(q: float) -> Days:
@@ -78,7 +84,9 @@ def predict_open(model: PaymentModel, history: History, allocations: Allocations
         finite = np.isfinite(lateness)
         return np.where(finite, h.due + np.floor(np.where(finite, lateness, 0)).astype(np.int64), NEVER)
 
-    return OpenInvoices(h, remaining, day(0.5), day(0.1), day(0.9), prediction.p_late, weekly, probability)
+    return OpenInvoices(
+        h, remaining, day(0.5), day(0.1), day(0.9), prediction.p_late, weekly, probability, dist
+    )
 
 
 def _simulate(
@@ -103,10 +111,10 @@ def _band(expected: Days, sims: Floats) -> Band:
 
 
 def cash_forecast(
-    model: PaymentModel, history: History, allocations: Allocations, as_of: int
+    model: PaymentModel, history: History, allocations: Allocations, as_of: int, currency: str | None = None
 ) -> CashForecast:
     """Per-invoice predictions, weekly expected cash-in with 10–90 % bands, by customer and in total."""
-    invoices = predict_open(model, history, allocations, as_of)
+    invoices = predict_open(model, history, allocations, as_of, currency)
     customer_ids = invoices.history.customer_id
     order = np.lexsort((invoices.history.entry_id, customer_ids))
     names, group = np.unique(customer_ids[order], return_inverse=True)

@@ -79,11 +79,14 @@ class History(NamedTuple):
     first_alloc: Days
     settled: Days
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Number of invoices (``len`` would count the columns: this is a tuple)."""
         return len(self.entry_id)
 
     def take(self, mask: npt.NDArray[np.bool_] | Days) -> History:
-        return History._make(column[mask] for column in self)
+        columns: list[Any] = [column[mask] for column in self]
+        return History(*columns)
 
 
 def load_history(runner: SqlRunner) -> History:
@@ -153,7 +156,7 @@ def load_allocations(runner: SqlRunner) -> Allocations:
 
 def open_cents(history: History, allocations: Allocations, through: int) -> Days:
     """Open amount of each invoice after the allocations dated on or before ``through``."""
-    n = len(history)
+    n = history.size
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     sorter = np.argsort(history.entry_id, kind="stable")

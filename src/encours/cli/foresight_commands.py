@@ -1,0 +1,302 @@
+"""`encours forecast`, `backtest`, `score` and `model train` (SPEC §1, §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, session_for
+from encours.cli.output import OutputFormat, print_csv, print_json, print_table
+from encours.domain.money import format_amount, from_cents
+from encours.foresight.history import NEVER, day_number, to_date
+
+if TYPE_CHECKING:  # the model stack (LightGBM, DuckDB, SciPy) loads only when a command needs it
+    from encours.foresight.backtest import Backtest
+    from encours.foresight.forecast import Band, CashForecast
+
+model_app = typer.Typer(
+    help="The payment model (trained per company from its own ledger).", no_args_is_help=True
+)
+
+
+def _date(day: int) -> str | None:
+    return None if day >= NEVER else to_date(day).isoformat()
+
+
+def _money(cents: int) -> str:
+    return format_amount(from_cents(int(cents)))
+
+
+def _weeks(as_of: int, band: Band) -> list[dict[str, Any]]:
+    from encours.foresight.forecast import week_starts
+
+    starts = week_starts(as_of)
+    return [
+        {
+            "week": w + 1,
+            "start": to_date(starts[w]).isoformat(),
+            "end": to_date(starts[w + 1] - 1).isoformat(),
+            "expected": _money(band.expected[w]),
+            "p10": _money(band.p10[w]),
+            "p90": _money(band.p90[w]),
+        }
+        for w in range(len(band.expected))
+    ]
+
+
+def _invoice_rows(forecast: CashForecast) -> list[list[Any]]:
+    import numpy as np
+
+    inv = forecast.invoices
+    h = inv.history
+    order = np.lexsort((h.invoice_id, h.customer_id))
+    return [
+        [
+            str(h.invoice_id[i]),
+            str(h.customer_id[i]),
+            _money(inv.open_cents[i]),
+            to_date(h.due[i]).isoformat(),
+            _date(inv.expected_day[i]) or "",
+            _date(inv.p10_day[i]) or "",
+            _date(inv.p90_day[i]) or "",
+            f"{inv.p_late[i]:.4f}",
+        ]
+        for i in order
+    ]
+
+
+INVOICE_HEADER = [
+    "invoice_id",
+    "customer_id",
+    "open_amount",
+    "due_date",
+    "expected_payment_date",
+    "p10",
+    "p90",
+    "p_late",
+]
+
+
+def _payload(forecast: CashForecast, currency: str, knowledge_before: int, prior: bool) -> dict[str, Any]:
+    invoices = [
+        dict(zip(INVOICE_HEADER, row, strict=True)) | {"p_late": float(row[-1])}
+        for row in _invoice_rows(forecast)
+    ]
+    for item in invoices:
+        for key in ("expected_payment_date", "p10", "p90"):
+            item[key] = item[key] or None
+    return {
+        "as_of": to_date(forecast.as_of).isoformat(),
+        "currency": currency,
+        "model": {"knowledge_before": to_date(knowledge_before).isoformat(), "prior": prior},
+        "weeks": _weeks(forecast.as_of, forecast.total),
+        "customers": [
+            {
+                "customer_id": cid,
+                "expected_total": _money(band.expected.sum()),
+                "weeks": _weeks(forecast.as_of, band),
+            }
+            for cid, band in sorted(forecast.customers.items())
+        ],
+        "invoices": invoices,
+    }
+
+
+def forecast(
+    as_of: AsOfOption,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="csv (per invoice) or json (all)")
+    ] = OutputFormat.JSON,
+    db: DbOption = None,
+) -> None:
+    """Per open invoice: expected payment date (p10–p90), probability of late payment; 13-week cash-in."""
+    from encours.foresight.forecast import cash_forecast
+    from encours.foresight.service import model_for, read_ledger
+
+    day = parse_as_of(as_of)
+    if output is OutputFormat.TABLE:
+        fail("--format: forecast prints csv or json")
+    with session_for(db) as session:
+        ledger = read_ledger(session)
+        choice = model_for(session, ledger, day)
+    currencies = sorted(set(ledger.history.currency.tolist())) or ["EUR"]
+    forecasts = [
+        (currency, cash_forecast(choice.model, ledger.history, ledger.allocations, day_number(day), currency))
+        for currency in currencies
+    ]
+    if output is OutputFormat.CSV:
+        print_csv(INVOICE_HEADER, [row for _, f in forecasts for row in _invoice_rows(f)])
+        return
+    print_json([_payload(f, c, choice.model.knowledge_before, choice.model.is_prior) for c, f in forecasts])
+
+
+def backtest(
+    cutoff: Annotated[str, typer.Option("--cutoff", help="First issue date predicted, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file of the predictions.")],
+    forecast_checks: Annotated[
+        bool, typer.Option("--forecast/--no-forecast", help="Also backtest the 13-week forecast.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """Rolling backtest without look-ahead (SPEC §6): MAE, AUC, calibration, beside a baseline."""
+    from encours.foresight.backtest import run_backtest
+    from encours.foresight.service import read_ledger
+
+    try:
+        day = dt.date.fromisoformat(cutoff)
+    except ValueError:
+        fail(f"--cutoff: invalid date {cutoff!r}, expected YYYY-MM-DD")
+    if out.is_dir() or not out.parent.exists():
+        fail(f"--out: cannot write {str(out)!r}")
+    with session_for(db) as session:
+        ledger = read_ledger(session)
+    result = run_backtest(ledger.history, ledger.allocations, day, forecast_checks=forecast_checks)
+    try:
+        result.write_csv(out)
+    except OSError as exc:
+        fail(f"--out: cannot write {str(out)!r}: {exc.strerror}")
+    _print_backtest(result)
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _print_backtest(result: Backtest) -> None:
+    m, b = result.model, result.baseline
+    typer.echo(
+        f"backtest from {result.cutoff.isoformat()}: {result.history.size} invoices, "
+        f"{m.settled} settled, {result.retrainings} monthly models "
+        f"({result.prior_retrainings} cold-start priors)"
+    )
+    print_table(
+        "Payment prediction",
+        ["metric", "", "encours", "customer median"],
+        [
+            ["MAE (days)", "", _number(m.mae_days, 2), _number(b.mae_days, 2)],
+            ["AUC late", "", _number(m.auc, 3), _number(b.auc, 3)],
+        ],
+    )
+    print_table(
+        "Calibration of p_late (deciles, settled invoices)",
+        ["decile", "invoices", "mean p_late", "late rate"],
+        [[r.decile, r.size, f"{r.mean_predicted:.3f}", f"{r.observed_rate:.3f}"] for r in m.calibration],
+    )
+    if result.forecasts:
+        rows = [
+            [
+                f.as_of.isoformat(),
+                _money(f.actual_cents),
+                _money(f.expected_cents),
+                _number(f.abs_error_cents / f.actual_cents if f.actual_cents else None, 3),
+                _number(f.baseline_abs_error_cents / f.actual_cents if f.actual_cents else None, 3),
+                f"{f.weeks_in_band}/13",
+            ]
+            for f in result.forecasts
+        ]
+        actual = sum(f.actual_cents for f in result.forecasts)
+        error = sum(f.abs_error_cents for f in result.forecasts)
+        base = sum(f.baseline_abs_error_cents for f in result.forecasts)
+        band = sum(f.weeks_in_band for f in result.forecasts)
+        footer = [
+            "ALL",
+            _money(actual),
+            "",
+            _number(error / actual if actual else None, 3),
+            _number(base / actual if actual else None, 3),
+            f"{band}/{13 * len(result.forecasts)}",
+        ]
+        print_table(
+            "13-week cash-in forecast (weekly absolute error / cash collected)",
+            ["as_of", "collected", "expected", "WAPE", "baseline WAPE", "weeks in p10-p90"],
+            rows,
+            footer,
+        )
+
+
+def score(
+    as_of: AsOfOption,
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Risk score 0–100 and segment A–D per customer, stored; alerts on deterioration."""
+    from encours.foresight.scoring import store_scores
+    from encours.foresight.service import read_ledger
+
+    day = parse_as_of(as_of)
+    if output is OutputFormat.CSV:
+        fail("--format: score prints table or json")
+    with session_for(db) as session:
+        ledger = read_ledger(session)
+        scores, alerts = store_scores(session, ledger, day)
+    if output is OutputFormat.JSON:
+        print_json(
+            [
+                {
+                    "as_of": day.isoformat(),
+                    "scores": [
+                        {
+                            "customer_id": s.customer_id,
+                            "score": s.score,
+                            "segment": s.segment,
+                            "p_late": round(s.p_late, 4),
+                            "recommended_credit_limit": _money(s.recommended_credit_limit_cents),
+                            "reasons": [r.to_json() for r in s.reasons],
+                        }
+                        for s in scores
+                    ],
+                    "alerts": [a._asdict() for a in alerts],
+                }
+            ]
+        )
+        return
+    print_table(
+        f"Risk scores at {day.isoformat()}",
+        ["customer_id", "segment", "score", "credit limit", "reasons"],
+        [
+            [
+                s.customer_id,
+                s.segment,
+                s.score,
+                _money(s.recommended_credit_limit_cents),
+                "; ".join(r.en for r in s.reasons),
+            ]
+            for s in scores
+        ],
+    )
+    for alert in alerts:
+        typer.echo(
+            f"alert: {alert.customer_id} {alert.previous_segment}->{alert.segment} "
+            f"({alert.previous_score}->{alert.score})"
+        )
+
+
+@model_app.command("train")
+def train(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Train with payments up to this day (default: the ledger's last day)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Train the payment model from the ledger and store it."""
+    from encours.foresight.service import read_ledger, train_model
+
+    day = parse_as_of(as_of) if as_of is not None else None
+    with session_for(db) as session:
+        ledger = read_ledger(session)
+        if day is None:
+            h, a = ledger.history, ledger.allocations
+            last = max(int(h.issue.max(initial=0)), int(a.day.max(initial=0)))
+            if last == 0:
+                fail("the ledger has no invoice: import one first")
+            day = to_date(last)
+        model = train_model(session, ledger, day + dt.timedelta(days=1))
+    kind = "cold-start prior (too little history)" if model.is_prior else "gradient-boosted hazard"
+    typer.echo(
+        f"model trained with payments up to {day.isoformat()}: {model.n_invoices} invoices, "
+        f"{model.n_settled} settled; {kind}"
+    )

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
+import uuid
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from tests.conftest import postgres_admin_url
 
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
 from encours.ingest.parsed import ParsedFile
@@ -19,12 +24,19 @@ from encours.storage.database import get_engine, unit_of_work
 D = dt.date
 
 
-def invoice(number: str, customer: str, issued: dt.date, amount: str, *, due_days: int = 30,
-            disputed: bool = False) -> Entry:  # fmt: skip
+def invoice(
+    number: str, customer: str, issued: dt.date, amount: str, *, due_days: int = 30, disputed: bool = False
+) -> Entry:
     return Entry(
-        f"doc:{number}", customer, EntryKind.INVOICE, number, issued,
-        issued + dt.timedelta(days=due_days), Decimal(amount), disputed=disputed,
-    )  # fmt: skip
+        f"doc:{number}",
+        customer,
+        EntryKind.INVOICE,
+        number,
+        issued,
+        issued + dt.timedelta(days=due_days),
+        Decimal(amount),
+        disputed=disputed,
+    )
 
 
 def payment(number: str, customer: str, day: dt.date, amount: str) -> Entry:
@@ -65,17 +77,66 @@ def store(
         ImportService(session).store(parsed, SourceFile(Path(name), digest, "test"))
 
 
-@pytest.fixture
-def ledger_url(db_url: str) -> str:
+@pytest.fixture(scope="session")
+def pg_ledger_template() -> Iterator[str | None]:
+    """The inline ledger stored once in PostgreSQL; each test gets a copy (CREATE ... TEMPLATE)."""
+    admin = postgres_admin_url()
+    if admin is None:
+        yield None
+        return
+    name = f"tpl_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    store(url, ENTRIES, ALLOCATIONS, CUSTOMERS)
+    get_engine(url).dispose()
+    yield name
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The inline ledger in a fresh database, SQLite then PostgreSQL."""
-    store(db_url, ENTRIES, ALLOCATIONS, CUSTOMERS)
-    return db_url
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_ledger")
+        return
+    template = request.getfixturevalue("pg_ledger_template")
+    admin = postgres_admin_url()
+    if template is None or admin is None:
+        if os.environ.get("CI"):
+            pytest.fail("ENCOURS_TEST_POSTGRES_URL is not set: scripts/test.sh starts PostgreSQL")
+        pytest.skip("no PostgreSQL server (set ENCOURS_TEST_POSTGRES_URL)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    get_engine(url).dispose()
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The inline ledger stored once in SQLite; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("casework") / "template.db"
+    url = f"sqlite:///{path}"
+    store(url, ENTRIES, ALLOCATIONS, CUSTOMERS)
+    get_engine(url).dispose()
+    return path
 
 
 @pytest.fixture
-def sqlite_ledger(sqlite_url: str) -> str:
-    store(sqlite_url, ENTRIES, ALLOCATIONS, CUSTOMERS)
-    return sqlite_url
+def sqlite_ledger(sqlite_template: Path, tmp_path: Path) -> str:
+    """The inline ledger in a fresh SQLite file."""
+    path = tmp_path / "encours.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

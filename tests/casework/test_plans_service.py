@@ -69,11 +69,16 @@ def test_plan_instalments_kept_then_broken(ledger_url: str, session: Session) ->
     assert len(tasks.list_tasks(session, customer_id="BETA", status=None)) == 1
 
 
-def test_plan_completed_when_every_instalment_is_kept(ledger_url: str, session: Session) -> None:
+def test_plan_completed_when_every_instalment_is_kept(sqlite_ledger: str, sqlite_session: Session) -> None:
+    ledger_url, session = sqlite_ledger, sqlite_session
     plan = plans.create_plan(
-        session, "BETA", ["C1", "C2"], start_date=START, actor="ana",
+        session,
+        "BETA",
+        ["C1", "C2"],
+        start_date=START,
+        actor="ana",
         instalments=[(D(2026, 3, 10), Decimal("1000.00")), (D(2026, 4, 10), Decimal("1100.00"))],
-    )  # fmt: skip
+    )
     assert plan.total == Decimal("2100.00")
     session.commit()
     pay_beta(ledger_url, "P1", D(2026, 3, 5), "1500.00")
@@ -84,7 +89,8 @@ def test_plan_completed_when_every_instalment_is_kept(ledger_url: str, session: 
     assert plans.evaluate_plans(session, D(2026, 4, 3)) == []
 
 
-def test_instalment_reminders(ledger_url: str, session: Session) -> None:
+def test_instalment_reminders(sqlite_ledger: str, sqlite_session: Session) -> None:
+    ledger_url, session = sqlite_ledger, sqlite_session
     plan = three_instalments(session)
     assert dunning_suppressions(session, D(2026, 3, 9)).due_instalments == []  # six days before
     [first] = dunning_suppressions(session, D(2026, 3, 10)).due_instalments
@@ -98,8 +104,11 @@ def test_instalment_reminders(ledger_url: str, session: Session) -> None:
     pay_beta(ledger_url, "PC1", D(2026, 3, 12), "200.00")
     [first] = dunning_suppressions(session, D(2026, 3, 16)).due_instalments
     assert (first.seq, first.days_past_due, first.remaining, first.amount) == (
-        1, 1, Decimal("300.00"), Decimal("500.00"),
-    )  # fmt: skip
+        1,
+        1,
+        Decimal("300.00"),
+        Decimal("500.00"),
+    )
 
 
 def test_plan_validation(sqlite_session: Session) -> None:

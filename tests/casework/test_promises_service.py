@@ -81,7 +81,8 @@ def test_broken_promise_resumes_reminders_with_an_alert(ledger_url: str, session
     assert sum(e.action == "promise.broken" for e in events(session, "ACME")) == 1
 
 
-def test_payment_outside_the_window_does_not_count(ledger_url: str, session: Session) -> None:
+def test_payment_outside_the_window_does_not_count(sqlite_ledger: str, sqlite_session: Session) -> None:
+    ledger_url, session = sqlite_ledger, sqlite_session
     made = promise_a3(session, "500.00")
     session.commit()
     pay_a3(ledger_url, D(2026, 3, 14), "500.00")  # the day before the promise
@@ -93,7 +94,8 @@ def test_payment_outside_the_window_does_not_count(ledger_url: str, session: Ses
     )
 
 
-def test_promise_on_account_counts_every_payment(ledger_url: str, session: Session) -> None:
+def test_promise_on_account_counts_every_payment(sqlite_ledger: str, sqlite_session: Session) -> None:
+    ledger_url, session = sqlite_ledger, sqlite_session
     promises.make_promise(
         session, "GAMMA", Decimal("600.00"), D(2026, 3, 31), actor="ana", made_on=D(2026, 3, 1)
     )
@@ -104,7 +106,10 @@ def test_promise_on_account_counts_every_payment(ledger_url: str, session: Sessi
     assert (outcome.status, outcome.paid) == (PromiseStatus.KEPT, Decimal("600.00"))
 
 
-def test_unapplied_payment_counts_for_a_promise_on_invoices(ledger_url: str, session: Session) -> None:
+def test_unapplied_payment_counts_for_a_promise_on_invoices(
+    sqlite_ledger: str, sqlite_session: Session
+) -> None:
+    ledger_url, session = sqlite_ledger, sqlite_session
     promise_a3(session, "1000.00")
     session.commit()
     store(ledger_url, [payment("PX", "ACME", D(2026, 3, 18), "1000.00")])  # not matched to A3 yet
@@ -137,7 +142,8 @@ def test_bad_promises_are_refused(
     assert promises.list_promises(session) == []
 
 
-def test_cancel(session: Session) -> None:
+def test_cancel(sqlite_session: Session) -> None:
+    session = sqlite_session
     made = promise_a3(session)
     promises.cancel_promise(session, made.promise_id, "ana", "customer changed its mind")
     assert dunning_suppressions(session, MADE).promised_until == {}

@@ -13,7 +13,8 @@ from encours.casework.suppression import Suppressions, dunning_suppressions
 from encours.domain.records import Allocation
 
 
-def test_empty_casework_suppresses_only_ledger_disputes(session: Session) -> None:
+def test_empty_casework_suppresses_only_ledger_disputes(sqlite_session: Session) -> None:
+    session = sqlite_session
     found = dunning_suppressions(session, D(2026, 3, 15))
     assert isinstance(found, Suppressions)
     assert found == Suppressions({"doc:C2"}, set(), {}, set(), [])
@@ -38,13 +39,17 @@ def test_every_kind_of_suppression_is_reported(session: Session) -> None:
     [due] = found.due_instalments
     assert (due.plan_id, due.customer_id, due.seq, due.instalment_count) == (due.plan_id, "BETA", 1, 3)
     assert (due.due_date, due.amount, due.remaining, due.days_past_due) == (
-        D(2026, 3, 18), Decimal("500.00"), Decimal("500.00"), -3,
-    )  # fmt: skip
+        D(2026, 3, 18),
+        Decimal("500.00"),
+        Decimal("500.00"),
+        -3,
+    )
     assert due.entry_keys == ("doc:C1",)
 
 
-def test_windows_end(session: Session) -> None:
+def test_windows_end(sqlite_session: Session) -> None:
     """A pause past its end, a promise past its grace: suppression stops by itself."""
+    session = sqlite_session
     holds.place_hold(
         session, "GAMMA", "pause", actor="ana", start_date=D(2026, 3, 1), end_date=D(2026, 3, 10)
     )
@@ -64,7 +69,8 @@ def test_windows_end(session: Session) -> None:
     assert dunning_suppressions(session, D(2026, 3, 23)).promised_until == {"doc:A3": D(2026, 3, 23)}
 
 
-def test_resolved_dispute_and_released_hold_no_longer_suppress(session: Session) -> None:
+def test_resolved_dispute_and_released_hold_no_longer_suppress(sqlite_session: Session) -> None:
+    session = sqlite_session
     as_of = D(2026, 3, 15)
     dispute = disputes.open_dispute(session, "ACME", "A2", reason="price", actor="ana", opened_on=as_of)
     holds.place_hold(session, "GAMMA", "agency", actor="ana", start_date=as_of)
@@ -80,8 +86,11 @@ def test_instalment_reminders_follow_payments(ledger_url: str, session: Session)
         session, "BETA", ["C1"], start_date=D(2026, 3, 1), count=3, first_due=D(2026, 3, 18), actor="ana"
     )
     session.commit()
-    store(ledger_url, [payment("PC1", "BETA", D(2026, 3, 17), "500.00")],
-          [Allocation("pay:PC1", "doc:C1", Decimal("500.00"), D(2026, 3, 17))])  # fmt: skip
+    store(
+        ledger_url,
+        [payment("PC1", "BETA", D(2026, 3, 17), "500.00")],
+        [Allocation("pay:PC1", "doc:C1", Decimal("500.00"), D(2026, 3, 17))],
+    )
     session.expire_all()
     assert dunning_suppressions(session, D(2026, 3, 18)).due_instalments == []
     [second] = dunning_suppressions(session, D(2026, 4, 14)).due_instalments

@@ -21,6 +21,7 @@ from encours.web.errors import LoginRequired, WebError
 from encours.web.keys import secret_key
 from encours.web.ledger_views import Figures
 from encours.web.portal.routes import router as portal_router
+from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.render import error_page
 from encours.web.ui.routes import router as ui_router
 
@@ -116,5 +117,6 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(portal_router)
     app.include_router(ui_router)
+    app.include_router(dunning_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

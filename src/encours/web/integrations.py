@@ -246,8 +246,3 @@ def broken_promises(session: Session, as_of: dt.date) -> list[str]:
         f"{p.customer_id}: {format_amount(p.amount)} {p.currency} promised for {p.promised_date.isoformat()}"
         for p in promises.list_promises(session, status="broken")
     ]
-
-
-def dunning_view(session: Session, as_of: dt.date) -> Board:
-    """Dunning preview and recent actions (collections), when installed."""
-    return Board(False, [], [])

@@ -123,6 +123,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "owner": ("Responsable", "Owner"),
     "opened_by": ("Ouvert par", "Opened by"),
     "created_by": ("Créé par", "Created by"),
+    "preview": ("Aperçu de la prochaine relance", "Preview the next run"),
+    "scenario": ("Scénario", "Scenario"),
+    "scenarios": ("Scénarios", "Scenarios"),
+    "template": ("Modèle", "Template"),
+    "templates": ("Modèles", "Templates"),
+    "step": ("Étape", "Step"),
+    "channel": ("Canal", "Channel"),
+    "recent_actions": ("Dernières actions", "Recent actions"),
     "link_invalid": ("Lien invalide ou expiré.", "Invalid or expired link."),
 }
 

@@ -327,11 +327,6 @@ def plans_board(request: Request, session: SessionDep, user: UiUser) -> Response
     return render(request, "board.html", title="plans", board=integrations.plans_board(session))
 
 
-@router.get("/dunning")
-def dunning_page(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    return render(request, "dunning.html", as_of=as_of, dunning=integrations.dunning_view(session, as_of))
-
-
 # users (admin) ------------------------------------------------------------------------
 Admin = Annotated[User, Depends(ui_permission(Permission.ADMIN_USERS))]
 

@@ -1,0 +1,185 @@
+"""Dunning screens: recent actions, a preview of the next run, scenario and template editing.
+
+Scenarios and templates are the collections capability's files: edits are validated with
+its own loaders and saved in the user's data directory, where it looks first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from jinja2 import Environment, TemplateSyntaxError
+
+from encours.audit.service import record
+from encours.collections import service as dunning
+from encours.collections.scenarios import load_scenarios, scenario_files, user_scenarios_dir
+from encours.domain.money import format_amount, from_cents
+from encours.settings import data_dir
+from encours.users.roles import Permission
+from encours.users.service import User
+from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
+from encours.web.errors import NotFound
+from encours.web.ui.render import render
+
+router = APIRouter(include_in_schema=False)
+Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
+AsOf = Annotated[dt.date, Depends(as_of_param)]
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_TEXT = 100_000
+
+
+def shipped_templates() -> list[str]:
+    """``<language>/<email|letters>/<name>``, as the collections capability ships them."""
+    root = resources.files("encours.collections").joinpath("templates")
+    found = []
+    for language in sorted(p.name for p in root.iterdir() if p.is_dir()):
+        for kind in ("email", "letters"):
+            folder = root.joinpath(language).joinpath(kind)
+            if folder.is_dir():
+                found += [
+                    f"{language}/{kind}/{p.name}" for p in sorted(folder.iterdir(), key=lambda p: p.name)
+                ]
+    return found
+
+
+def template_text(path: str) -> str:
+    user = data_dir() / "templates" / path
+    if user.is_file():
+        return user.read_text(encoding="utf-8")
+    return (
+        resources.files("encours.collections")
+        .joinpath("templates")
+        .joinpath(path)
+        .read_text(encoding="utf-8")
+    )
+
+
+def recent_actions(session: SessionDep, limit: int = 200) -> list[dict[str, Any]]:
+    rows = dunning.list_actions(session)
+    return [
+        {
+            "customer": r.customer_id, "date": r.as_of.isoformat(), "step": r.step, "channel": r.channel,
+            "status": r.status, "invoices": ", ".join(map(str, r.invoice_ids)),
+            "amount": f"{format_amount(from_cents(r.amount_cents))} {r.currency}",
+        }
+        for r in sorted(rows, key=lambda r: r.id, reverse=True)[:limit]
+    ]  # fmt: skip
+
+
+def preview_rows(request: Request, as_of: dt.date) -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        config = dunning.load_config()
+    except dunning.ConfigurationError as exc:
+        return [], str(exc)
+    decisions = dunning.preview(request.app.state.engine, config, as_of)
+    rows = [
+        {
+            "customer": a.customer_id, "scenario": a.scenario, "step": a.step.key,
+            "channel": a.step.channel.value, "invoices": ", ".join(c.reference for c in a.invoices),
+            "amount": f"{format_amount(a.amount)} {a.currency}",
+        }
+        for a in decisions.actions
+    ]  # fmt: skip
+    return rows, None
+
+
+@router.get("/dunning")
+def dunning_page(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    as_of: AsOf,
+    preview: Annotated[bool, Query()] = False,
+) -> Response:
+    planned, error = preview_rows(request, as_of) if preview else ([], None)
+    return render(
+        request,
+        "dunning.html",
+        as_of=as_of,
+        actions=recent_actions(session),
+        preview=preview,
+        planned=planned[:1000],
+        planned_count=len(planned),
+        error=error,
+        scenarios=sorted(scenario_files()),
+        templates=shipped_templates(),
+    )
+
+
+@router.get("/dunning/scenarios/{name}")
+def scenario_page(request: Request, user: UiUser, name: str) -> Response:
+    files = scenario_files()
+    if name not in files:
+        raise NotFound(f"no scenario {name}")
+    source, text = files[name]
+    return render(request, "edit_file.html", kind="scenario", item=name, source=source, text=text, errors=[])
+
+
+@router.post("/dunning/scenarios/{name}", dependencies=[CsrfChecked])
+def save_scenario(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    name: str,
+    text: Annotated[str, Form(max_length=MAX_TEXT)],
+) -> Response:
+    files = scenario_files()
+    if name not in files or not NAME.match(name):
+        raise NotFound(f"no scenario {name}")
+    target = user_scenarios_dir() / f"{name}.toml"
+    candidate = {**files, name: (str(target), text)}
+    errors = [str(e) for e in load_scenarios(candidate).errors]
+    if errors:
+        return render(
+            request, "edit_file.html", status_code=422, kind="scenario", item=name, source=str(target),
+            text=text, errors=errors,
+        )  # fmt: skip
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    record(session, user.email, "dunning.scenario_edited", subject=name, details={"file": str(target)})
+    return RedirectResponse(f"/dunning/scenarios/{name}?done=1", status_code=303)
+
+
+@router.get("/dunning/templates/{path:path}")
+def template_page(request: Request, user: UiUser, path: str) -> Response:
+    if path not in shipped_templates():
+        raise NotFound(f"no template {path}")
+    return render(
+        request,
+        "edit_file.html",
+        kind="template",
+        item=path,
+        source=path,
+        text=template_text(path),
+        errors=[],
+    )
+
+
+@router.post("/dunning/templates/{path:path}", dependencies=[CsrfChecked])
+def save_template(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    path: str,
+    text: Annotated[str, Form(max_length=MAX_TEXT)],
+) -> Response:
+    if path not in shipped_templates():  # only known names: no path can escape the folder
+        raise NotFound(f"no template {path}")
+    try:
+        Environment().parse(text)
+    except TemplateSyntaxError as exc:
+        errors = [f"line {exc.lineno}: {exc.message}"]
+        return render(
+            request, "edit_file.html", status_code=422, kind="template", item=path, source=path, text=text,
+            errors=errors,
+        )  # fmt: skip
+    target = data_dir() / "templates" / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    record(session, user.email, "dunning.template_edited", subject=path)
+    return RedirectResponse(f"/dunning/templates/{path}?done=1", status_code=303)

@@ -10,7 +10,16 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select
 
-from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of, session_for
+from encours.cli.context import (
+    AsOfOption,
+    DbOption,
+    engine_for,
+    err_console,
+    fail,
+    parse_as_of,
+    say_error,
+    session_for,
+)
 from encours.cli.output import print_table
 from encours.collections.channels.smtp import SmtpConfig, smtp_config_from_env
 from encours.collections.models import DunningActionRow
@@ -40,7 +49,7 @@ def _config() -> DunningConfig:
         return load_config()
     except ConfigurationError as error:
         for problem in error.errors:
-            err_console.print(f"error: {problem}", markup=False, highlight=False)
+            say_error(f"error: {problem}")
         fail("dunning configuration is invalid (scenario or rate files)")
 
 

@@ -314,13 +314,9 @@ class Outbox:
     def deliver(self) -> DeliveryReport:
         with unit_of_work(self.engine) as session:
             pending = load_pending(session)
-        for action in pending:
-            if action.message_key is None:
-                self.deliver_task(action)
         groups: dict[str, list[PendingAction]] = defaultdict(list)
         for action in pending:
-            if action.message_key is not None:
-                groups[action.message_key].append(action)
+            groups[action.message_key or f"a{action.action_id}"].append(action)
         ordered = sorted(groups.values(), key=lambda g: min(a.action_id for a in g))
         if self.smtp is None:
             for prepared in self.prepared(ordered):
@@ -344,18 +340,18 @@ class Outbox:
             self.counts["failed"], self.counts["retry"],
         )  # fmt: skip
 
-    def deliver_task(self, action: PendingAction) -> None:
-        with unit_of_work(self.engine) as session:
-            task_id = open_task(
-                session, action.action_id, action.customer_id, action.channel, action.invoice_ids,
-                action.entry_keys, action.as_of, self.actor,
-            )  # fmt: skip
-            CollectionsRepository(session).mark(
-                [action.action_id], "sent", document={action.action_id: f"task:{task_id}"}
-            )
-            _audit(session, self.actor, action, "sent", task=task_id)
-        self.counts["tasks"] += 1
-        self.fault.delivered()
+    def open_tasks(self, session: Session, actions: Sequence[PendingAction]) -> dict[int, str]:
+        """Phone calls and hand-overs of a delivered message become worklist tasks (idempotent)."""
+        documents = {}
+        for action in actions:
+            if action.channel in (Channel.PHONE.value, Channel.HANDOVER.value):
+                task_id = open_task(
+                    session, action.action_id, action.customer_id, action.channel, action.invoice_ids,
+                    action.entry_keys, action.as_of, self.actor,
+                )  # fmt: skip
+                documents[action.action_id] = f"task:{task_id}"
+                self.counts["tasks"] += 1
+        return documents
 
     def prepared(self, groups: Sequence[Sequence[PendingAction]]) -> Iterator[Prepared]:
         sender = (
@@ -366,15 +362,20 @@ class Outbox:
                 prepared = Composer(session, self.scenarios, self.rates, sender).prepare(group)
                 if prepared.no_address:
                     self.no_address(session, prepared)
-                    continue
-            yield prepared
-        return
+            if prepared.no_address:
+                self.fault.delivered()
+            else:
+                yield prepared
 
     def no_address(self, session: Session, prepared: Prepared) -> None:
-        """Letters are produced for printing; e-mail actions fail (no address to send them to)."""
+        """Tasks are opened and letters produced for printing; e-mail actions fail (nowhere to send)."""
         repo = CollectionsRepository(session)
+        tasks = self.open_tasks(session, prepared.actions)
         for action in prepared.actions:
-            if action.action_id in prepared.documents and action.channel == Channel.LETTER.value:
+            if action.action_id in tasks:
+                repo.mark([action.action_id], "sent", document=tasks)
+                _audit(session, self.actor, action, "sent", document=tasks[action.action_id])
+            elif action.action_id in prepared.documents and action.channel == Channel.LETTER.value:
                 repo.mark([action.action_id], "produced", document=prepared.documents)
                 _audit(session, self.actor, action, "produced", document=prepared.documents[action.action_id])
                 self.counts["letters"] += 1
@@ -386,17 +387,19 @@ class Outbox:
                 self.counts["failed"] += 1
 
     def sent(self, prepared: Prepared, error: Exception | None) -> None:
+        """Right after the SMTP answer: tasks, statuses and audit of the whole message, in one commit."""
         assert prepared.mail is not None
         ids = [a.action_id for a in prepared.actions]
         mid = str(prepared.mail.message["Message-ID"])
         with unit_of_work(self.engine) as session:
             repo = CollectionsRepository(session)
             if error is None:
-                repo.mark(ids, "sent", document=prepared.documents)
+                documents = {**prepared.documents, **self.open_tasks(session, prepared.actions)}
+                repo.mark(ids, "sent", document=documents)
                 for action in prepared.actions:
                     _audit(
                         session, self.actor, action, "sent", message_id=mid,
-                        document=prepared.documents.get(action.action_id),
+                        document=documents.get(action.action_id),
                     )  # fmt: skip
                 self.counts["messages"] += 1
                 self.counts["letters"] += sum(
@@ -422,10 +425,10 @@ class Outbox:
         partial = path.with_suffix(".part")
         partial.write_bytes(prepared.mail.message.as_bytes())
         os.replace(partial, path)
-        documents = dict(prepared.documents)
-        for action in prepared.actions:
-            documents.setdefault(action.action_id, str(path))
         with unit_of_work(self.engine) as session:
+            documents = {**prepared.documents, **self.open_tasks(session, prepared.actions)}
+            for action in prepared.actions:
+                documents.setdefault(action.action_id, str(path))
             CollectionsRepository(session).mark(
                 [a.action_id for a in prepared.actions], "produced", document=documents
             )

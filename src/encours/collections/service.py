@@ -95,7 +95,7 @@ def record_decisions(session: Session, decisions: Decisions, actor: str) -> tupl
     """Outbox rows + markers + audit events, flushed in the caller's transaction."""
     repo = CollectionsRepository(session)
     run_id = repo.new_run(decisions.as_of, actor)
-    keys = [f"r{run_id}:{a.customer_id}" if a.step.channel.by_mail else None for a in decisions.actions]
+    keys: list[str | None] = [f"r{run_id}:{a.customer_id}" for a in decisions.actions]
     ids = repo.add_actions(
         run_id, decisions.as_of, decisions.actions, decisions.languages, dict(enumerate(keys))
     )

@@ -34,7 +34,25 @@ def _xml_format(head: str) -> str | None:
         return CII
     if re.search(r"<(\w+:)?(Invoice|CreditNote)[\s>]", head):
         return UBL
+    # camt without its namespace (some bank exports): told apart by the message element
+    if re.search(r"<(\w+:)?BkToCstmrStmt[\s>]", head):
+        return CAMT053
+    if re.search(r"<(\w+:)?BkToCstmrDbtCdtNtfctn[\s>]", head):
+        return CAMT054
     return None
+
+
+_CFONB_RECORD = re.compile(r"0[1457]\d{5}")
+
+
+def _looks_like_cfonb(head: str) -> bool:
+    """CFONB 120 whose records lost their trailing spaces, or sit glued on one line."""
+    lines = [line for line in head.splitlines() if line.strip()][:5]
+    if not lines or not lines[0].startswith("01"):
+        return False
+    if len(lines) == 1 and len(lines[0]) % 120 == 0:
+        lines = [lines[0][i : i + 120] for i in range(0, min(len(lines[0]), 600), 120)]
+    return all(_CFONB_RECORD.match(line) and 32 <= len(line.rstrip()) <= 120 for line in lines)
 
 
 def _is_fec_header(line: str) -> bool:
@@ -50,6 +68,8 @@ def detect_format(data: bytes) -> str | None:
     """The format name of FORMATS, or None when nothing matches."""
     if data.startswith(b"%PDF"):
         return FACTURX
+    if b"%PDF-" in data[:1024]:  # PDF readers accept a header within the first kilobyte
+        return FACTURX
     head = decode(data[:65536])
     stripped = head.lstrip()
     if stripped.startswith("<?xml") or stripped.startswith("<"):
@@ -64,6 +84,8 @@ def detect_format(data: bytes) -> str | None:
     if _is_fec_header(first):
         return FEC
     if re.match(r"^01\d{4}", first) and len(first.rstrip("\r\n")) in range(118, 123):
+        return CFONB120
+    if _looks_like_cfonb(head):
         return CFONB120
     if csv_kind(first.split(detect_separator(first))) is not None:
         return CSV

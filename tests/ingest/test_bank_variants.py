@@ -1,0 +1,68 @@
+"""Variants real exports show: trimmed or glued CFONB records, camt without namespace, CRLF."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from tests.conftest import SAMPLES
+
+from encours.ingest import detect
+from encours.ingest.bank.common import UNIDENTIFIED
+from encours.ingest.registry import parser_for
+from encours.ingest.textfile import physical_lines
+
+PENNYLANE = SAMPLES / "cfonb120/pennylane-example.txt"
+CAMT = SAMPLES / "camt053/oca-test-camt053.xml"
+
+
+def parse(format_name: str, data: bytes) -> list[tuple[str, Decimal]]:
+    assert detect.detect_format(data) == format_name
+    parser = parser_for(format_name)
+    assert parser is not None
+    parsed = parser("f", data, {})
+    assert parsed.errors == ()
+    return [(e.date.isoformat(), -e.amount) for e in parsed.entries]
+
+
+def records() -> list[str]:
+    text = PENNYLANE.read_text(encoding="latin-1")
+    return [line.text for line in physical_lines(text) if line.text.strip()]
+
+
+def test_cfonb_with_trailing_spaces_trimmed() -> None:
+    data = "\r\n".join(record.rstrip() for record in records()).encode("latin-1")
+    assert parse(detect.CFONB120, data) == [("2019-05-17", Decimal("97.49"))]
+
+
+def test_cfonb_records_glued_on_one_line() -> None:
+    data = "".join(records()).encode("latin-1")
+    assert parse(detect.CFONB120, data) == [("2019-05-17", Decimal("97.49"))]
+
+
+def test_camt_without_namespace_and_with_a_prefix() -> None:
+    content = CAMT.read_text(encoding="utf-8")
+    bare = content.replace(' xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"', "")
+    assert parse(detect.CAMT053, bare.encode()) == [("2014-01-05", Decimal("1405.31"))]
+    prefixed = re.sub(r"<(/?)(?=[A-Za-z])", r"<\1c:", content).replace("xmlns=", "xmlns:c=")
+    assert parse(detect.CAMT053, prefixed.encode()) == [("2014-01-05", Decimal("1405.31"))]
+
+
+def test_mt940_with_crlf_line_ends_keeps_its_receipts() -> None:
+    sample = SAMPLES / "mt940/betterplace-sepa_snippet.sta"
+    data = sample.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    found = parse(detect.MT940, data)
+    assert len(found) == 8 and sum(amount for _, amount in found) == Decimal("1430745.72")
+
+
+def test_sgml_ofx_without_closing_tags_in_latin1() -> None:
+    sample = SAMPLES / "ofx/ofxparse-checking.ofx"
+    data = sample.read_bytes().replace(
+        b"DIVIDEND EARNED FOR PERIOD OF 03/01", "Réf FACT-2011-17".encode("cp1252")
+    )
+    parser = parser_for(detect.OFX)
+    assert parser is not None
+    parsed = parser("f.ofx", data, {})
+    assert parsed.errors == ()
+    assert [e.customer_id for e in parsed.entries] == [UNIDENTIFIED]
+    assert "Réf FACT-2011-17" in parsed.entries[0].label

@@ -18,11 +18,10 @@ def test_same_forecast_and_scores_on_both_backends(
 ) -> None:
     ledger = generate_ar(seed=5, customers=12, invoices=300)
     outputs = []
+    day = "2013-06-30"
     for url in (sqlite_url, postgres_url):
         load_ledger(url, ledger)
-        code, forecast, err = invoke(
-            cli, "forecast", "--as-of", "2013-06-30", "--format", "json", "--db", url
-        )
+        code, forecast, err = invoke(cli, "forecast", "--as-of", day, "--format", "json", "--db", url)
         assert code == 0, err
         code, scores, err = invoke(cli, "score", "--as-of", day, "--format", "json", "--db", url)
         assert code == 0, err

@@ -1,9 +1,9 @@
 """Every table of every domain, gathered so Alembic and tests see the whole schema."""
 
 from encours.audit.models import AuditEventRow
-from encours.foresight.models import ModelArtifactRow, RiskScoreRow  # noqa: F401
 from encours.casework import models as casework_models  # noqa: F401
 from encours.collections import models as collections_models  # noqa: F401
+from encours.foresight.models import ModelArtifactRow, RiskScoreRow  # noqa: F401
 from encours.storage.base import Base
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow, ImportBatchRow
 from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow  # noqa: F401

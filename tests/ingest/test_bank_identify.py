@@ -64,12 +64,16 @@ def test_identifier_quoted_in_the_remittance_names_the_customer() -> None:
 
 
 def test_payer_is_the_single_customer_of_the_named_invoices() -> None:
-    invoices = {"F1": invoice("F1", "C1"), "F2": invoice("F2", "C1"), "F9": invoice("F9", "C9")}
+    invoices = {"F1": [invoice("F1", "C1")], "F2": [invoice("F2", "C1")], "F9": [invoice("F9", "C9")]}
     assert payer_from_invoices(["F2", "X", "F1", "F2"], invoices) == ("C1", ("F2", "F1"))
     assert payer_from_invoices(["F1", "F9"], invoices) is None  # two customers: a person decides
     assert payer_from_invoices(["nothing"], invoices) is None
-    note = invoices["F1"]._replace(kind=EntryKind.CREDIT_NOTE, amount=Decimal(-5))
-    assert payer_from_invoices(["F1"], {"F1": note}) is None  # only invoices are paid
+    shared = {"F5": [invoice("F5", "C1"), invoice("F5", "C2")]}
+    assert payer_from_invoices(["F5"], shared) is None  # one number, two customers
+    split = {"F6": [invoice("F6", "C1", "60.00"), invoice("F6", "C1", "40.00")]}
+    assert payer_from_invoices(["F6"], split) == ("C1", ("F6",))
+    note = invoice("F1", "C1")._replace(kind=EntryKind.CREDIT_NOTE, amount=Decimal(-5))
+    assert payer_from_invoices(["F1"], {"F1": [note]}) is None  # only invoices are paid
 
 
 # -- through the import --------------------------------------------------------------------
@@ -168,3 +172,43 @@ def test_a_later_invoice_import_lets_a_reimport_attribute_the_receipt(
         "WHERE c.customer_id = 'KK' AND e.kind = 'payment'",
     )
     assert found == [("50050004",)]
+
+
+FEC_HEADER = (
+    "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\t"
+    "PieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\tEcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise"
+)
+
+
+def fec_sale(number: str, aux: str, name: str, amount: str) -> list[str]:
+    """The two lines of a sale: the customer's debit and the revenue credit."""
+    common = f"VE\tVentes\t1\t20140102\t{{account}}\t{{label}}\t{{aux}}\t{{aux_name}}\t{number}\t20140102\t"
+    return [
+        common.format(account="411000", label="Clients", aux=aux, aux_name=name)
+        + f"Facture {number}\t{amount}\t0,00\t\t\t20140102\t\t",
+        common.format(account="706000", label="Prestations", aux="", aux_name="")
+        + f"Facture {number}\t0,00\t{amount}\t\t\t20140102\t\t",
+    ]
+
+
+def test_invoices_from_a_fec_are_found_by_their_piece_reference(
+    cli: CliRunner, tmp_path: Path, sqlite_url: str
+) -> None:
+    """FEC entries have content-hash keys: the lookup goes by invoice number, not by key."""
+    lines = [FEC_HEADER, *fec_sale("VT2014-0115", "CMEDIA", "Media tiers", "1405,31")]
+    fec = write(tmp_path, "FEC.txt", "\n".join(lines) + "\n")
+    # the camt sample's only credit, with its remittance quoting the invoice number
+    statement = tmp_path / "camt.xml"
+    statement.write_text(
+        CAMT053.read_text().replace("#RD PARTY MEDIA CUSNO 90782 4210773", "REGLEMENT FACT VT2014-0115"),
+        encoding="utf-8",
+    )
+    code, _, err = invoke(cli, "import", str(statement), str(fec), "--db", sqlite_url)
+    assert code == 0, err
+    found = rows(
+        sqlite_url,
+        "SELECT c.customer_id, e.reference FROM entries e JOIN customers c ON c.id = e.customer_pk "
+        "WHERE e.kind = 'payment'",
+    )
+    assert found == [("CMEDIA", "VT2014-0115")]
+    assert rows(sqlite_url, "SELECT COUNT(*) FROM allocations") == [(0,)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from encours.domain.records import Customer, Entry, EntryKind
 
@@ -58,50 +58,65 @@ def normalise_name(name: str) -> str:
     return " ".join(kept or words)
 
 
+def _compact(number: str) -> str:
+    return re.sub(r"[\s.\-]", "", number).upper()
+
+
+class PayerIndex:
+    """Known customers by normalised name and by VAT number / SIREN, built once per file."""
+
+    def __init__(self, customers: Iterable[Customer]) -> None:
+        self.by_name: dict[str, set[str]] = {}
+        self.identifiers: list[tuple[str, str]] = []
+        for customer in customers:
+            name = normalise_name(customer.name)
+            if name:
+                self.by_name.setdefault(name, set()).add(customer.customer_id)
+            for number in (customer.vat_number, customer.siren):
+                if number and len(_compact(number)) >= 9:
+                    self.identifiers.append((_compact(number), customer.customer_id))
+
+    def named(self, name: str) -> str | None:
+        """The one customer whose normalised name equals ``name``'s; None when none or several."""
+        ids = self.by_name.get(normalise_name(name), set())
+        return next(iter(ids)) if len(ids) == 1 else None
+
+    def quoted(self, text: str) -> str | None:
+        """The one customer whose VAT number or SIREN appears in ``text`` (spaces ignored)."""
+        compact = _compact(text)
+        ids = {customer_id for number, customer_id in self.identifiers if number in compact}
+        return ids.pop() if len(ids) == 1 else None
+
+    def payer(self, debtor_name: str, remittance: str) -> str | None:
+        """The customer a transfer comes from, by debtor name, then by an identifier it quotes."""
+        return self.named(debtor_name) or self.quoted(f"{debtor_name} {remittance}")
+
+
 def customer_by_name(name: str, customers: Iterable[Customer]) -> str | None:
-    """The one customer whose normalised name equals ``name``'s; None when none or several."""
-    wanted = normalise_name(name)
-    if not wanted:
-        return None
-    ids = {c.customer_id for c in customers if normalise_name(c.name) == wanted}
-    return ids.pop() if len(ids) == 1 else None
+    return PayerIndex(customers).named(name)
 
 
 def customer_by_identifier(text: str, customers: Iterable[Customer]) -> str | None:
-    """The one customer whose VAT number or SIREN appears in ``text`` (spaces ignored)."""
-    compact = re.sub(r"[\s.\-]", "", text).upper()
-    if not compact:
-        return None
-    ids = {
-        c.customer_id
-        for c in customers
-        for number in (c.vat_number, c.siren)
-        if number and len(number) >= 9 and re.sub(r"[\s.\-]", "", number).upper() in compact
-    }
-    return ids.pop() if len(ids) == 1 else None
-
-
-def identify_payer(debtor_name: str, remittance: str, customers: Mapping[str, Customer]) -> str | None:
-    """The customer a transfer comes from, by debtor name, then by an identifier it quotes."""
-    return customer_by_name(debtor_name, customers.values()) or customer_by_identifier(
-        f"{debtor_name} {remittance}", customers.values()
-    )
+    return PayerIndex(customers).quoted(text)
 
 
 def payer_from_invoices(
-    candidates: Iterable[str], invoices: Mapping[str, Entry]
+    candidates: Iterable[str], invoices: Mapping[str, Sequence[Entry]]
 ) -> tuple[str, tuple[str, ...]] | None:
     """The customer whose invoices a remittance names, with those invoice numbers.
 
-    ``invoices`` maps known invoice numbers to their ledger entries. None when the text names
-    no known invoice, or invoices of several customers (a person must then decide).
+    ``invoices`` maps known invoice numbers to their ledger entries (a number may be shared by
+    several entries, e.g. an invoice split over accounting lines). None when the text names no
+    known invoice, or invoices of several customers: a person must then decide.
     """
     named = [
         number
         for number in dict.fromkeys(candidates)
-        if number in invoices and invoices[number].kind is EntryKind.INVOICE
+        if any(entry.kind is EntryKind.INVOICE for entry in invoices.get(number, ()))
     ]
-    customers = {invoices[number].customer_id for number in named}
+    customers = {
+        entry.customer_id for number in named for entry in invoices[number] if entry.kind is EntryKind.INVOICE
+    }
     if len(customers) != 1:
         return None
     return customers.pop(), tuple(named)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from encours.domain.records import Customer, Entry
 from encours.ingest import detect
@@ -30,10 +30,11 @@ def parser_for(format_name: str) -> Parser | None:
 
 
 # A resolver completes a parsed file with what only the stored ledger knows (bank receipts:
-# which customer owns the invoice numbers a transfer quotes). It reads stored entries by key
-# through ``EntryLookup`` and returns the file, still unstored; parsers themselves stay pure.
-EntryLookup = Callable[[Iterable[str]], Mapping[str, Entry]]
-Resolver = Callable[[ParsedFile, EntryLookup], ParsedFile]
+# which customer owns the invoice numbers a transfer quotes). It reads the stored invoices
+# whose number (reference) is among the candidates through ``InvoiceLookup`` and returns the
+# file, still unstored; parsers themselves stay pure.
+InvoiceLookup = Callable[[Collection[str]], Mapping[str, Sequence[Entry]]]
+Resolver = Callable[[ParsedFile, InvoiceLookup], ParsedFile]
 RESOLVERS: dict[str, Resolver] = {}
 
 

@@ -18,7 +18,7 @@ from lxml import etree
 from encours.domain.errors import LedgerError
 from encours.domain.money import format_amount
 from encours.domain.records import Customer, Entry, EntryKind, SourceRef
-from encours.domain.remittance import identify_payer
+from encours.domain.remittance import PayerIndex
 from encours.ingest.parsed import ParsedFile
 
 UNIDENTIFIED = "UNIDENTIFIED"
@@ -72,10 +72,11 @@ def receipts_to_parsed(
         return ParsedFile(file, format_name, errors=tuple(errors))
     seen: dict[str, int] = {}
     entries = []
+    payers = PayerIndex(known.values())
     for receipt in receipts:
         base = receipt_key(receipt, 1)
         seen[base] = seen.get(base, 0) + 1
-        customer_id = identify_payer(receipt.debtor_name, receipt.remittance, known) or UNIDENTIFIED
+        customer_id = payers.payer(receipt.debtor_name, receipt.remittance) or UNIDENTIFIED
         entries.append(
             Entry(
                 key=receipt_key(receipt, seen[base]),

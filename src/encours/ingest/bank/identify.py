@@ -2,7 +2,8 @@
 
 Parsing is pure and only knows the customers; which invoices exist is in the stored ledger.
 The import service therefore runs this resolver after parsing, handing it a read-only
-lookup of stored entries by key. It only re-attributes receipts: nothing is allocated, the
+lookup of stored invoices by number (their reference, whatever file they came from: canonical
+CSV, FEC or e-invoice). It only re-attributes receipts: nothing is allocated, the
 payment stays unapplied until cash application (SPEC §2). The invoice numbers found are
 kept as the payment's ``reference`` so that step can propose the allocation.
 """
@@ -12,24 +13,21 @@ from __future__ import annotations
 from encours.domain.records import Entry, EntryKind
 from encours.domain.remittance import invoice_candidates, payer_from_invoices
 from encours.ingest.bank.common import KEY_PREFIX, with_unidentified
-from encours.ingest.canonical_csv import document_key
 from encours.ingest.parsed import ParsedFile
-from encours.ingest.registry import EntryLookup
+from encours.ingest.registry import InvoiceLookup
 
 
 def _is_receipt(entry: Entry) -> bool:
     return entry.kind is EntryKind.PAYMENT and entry.key.startswith(KEY_PREFIX)
 
 
-def resolve_invoice_references(parsed: ParsedFile, lookup: EntryLookup) -> ParsedFile:
+def resolve_invoice_references(parsed: ParsedFile, lookup: InvoiceLookup) -> ParsedFile:
     """Attribute each receipt naming known invoices of one customer to that customer."""
     candidates = {e.key: invoice_candidates(e.label) for e in parsed.entries if _is_receipt(e)}
-    wanted = {document_key(number) for numbers in candidates.values() for number in numbers}
+    wanted = {number for numbers in candidates.values() for number in numbers}
     if not wanted:
         return parsed
-    stored = lookup(wanted)
-    prefix = len(document_key(""))
-    invoices = {key[prefix:]: entry for key, entry in stored.items()}
+    invoices = lookup(wanted)
     entries = []
     for entry in parsed.entries:
         found = payer_from_invoices(candidates[entry.key], invoices) if entry.key in candidates else None

@@ -232,11 +232,12 @@ def test_columnar_integer_fallback_gives_the_same_sums(
     ledger: DemoLedger, duck: duckdb.DuckDBPyConnection
 ) -> None:
     """Beyond the float-exact bound the engine sums with integers: same figures."""
-    columns = LedgerColumns.from_duckdb(duck)
-    assert columns.floats_exact
-    exact = (columns.aged_balance(DEMO_UNTIL), columns.kpis(DEMO_UNTIL))
-    columns.floats_exact = False
-    assert (columns.aged_balance(DEMO_UNTIL), columns.kpis(DEMO_UNTIL)) == exact
+    floats = LedgerColumns.from_duckdb(duck)
+    integers = LedgerColumns.from_duckdb(duck, float_sums=False)
+    assert floats.floats_exact and not integers.floats_exact
+    for as_of in DATES:
+        assert integers.aged_balance(as_of) == floats.aged_balance(as_of)
+        assert integers.kpis(as_of) == floats.kpis(as_of)
 
 
 def test_empty_ledger_gives_one_empty_balance_and_zero_kpis(sqlite_url: str) -> None:

@@ -56,12 +56,25 @@ def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[Array, list[str]]:
 
 
 def _rows_of(ids: Array, wanted: Array, what: str) -> Array:
-    """Row index of each wanted id in ``ids`` (sorted ascending)."""
-    rows = np.searchsorted(ids, wanted)
-    rows = np.minimum(rows, len(ids) - 1) if len(ids) else rows
-    if len(wanted) and (not len(ids) or np.any(ids[rows] != wanted)):
-        raise ValueError(f"{what} refers to an unknown entry")
-    return np.asarray(rows, dtype=np.int64)
+    """Row index in ``ids`` of each wanted id: a lookup table for dense ids, else a search."""
+    if not len(wanted):
+        return np.zeros(0, dtype=np.int64)
+    if not len(ids) or wanted.min() < ids.min() or wanted.max() > ids.max():
+        raise ValueError(f"{what} refers to an unknown row")
+    low, high = int(ids.min()), int(ids.max())
+    if high - low < 4 * len(ids) + 1024:
+        table = np.full(high - low + 1, -1, dtype=np.int64)
+        table[ids - low] = np.arange(len(ids))
+        rows: Array = table[wanted - low]
+        if np.any(rows < 0):
+            raise ValueError(f"{what} refers to an unknown row")
+        return rows
+    order = np.argsort(ids, kind="stable")
+    found = np.searchsorted(ids[order], wanted)
+    found = np.minimum(found, len(ids) - 1)
+    if np.any(ids[order][found] != wanted):
+        raise ValueError(f"{what} refers to an unknown row")
+    return np.asarray(order[found], dtype=np.int64)
 
 
 def _split(size: int, parts: int) -> list[slice]:
@@ -89,15 +102,20 @@ class AgingCents(NamedTuple):
 class LedgerColumns:
     """The ledger's columns, prepared once (ids mapped to rows); views at any date are cheap."""
 
-    def __init__(self, entries: pa.Table, allocations: pa.Table, customers: pa.Table, threads: int = 2):
+    def __init__(
+        self,
+        entries: pa.Table,
+        allocations: pa.Table,
+        customers: pa.Table,
+        threads: int = 2,
+        float_sums: bool | None = None,
+    ) -> None:
+        """``float_sums`` None: sum in float64 when provably exact (the default), else integers."""
         self.threads = max(1, threads)
-        entries = entries.sort_by("id") if not _sorted(entries["id"]) else entries
         entry_ids = _ints(entries["id"])
         customer_pks = _ints(customers["id"])
-        order = np.argsort(customer_pks, kind="stable")
-        customer_pks = customer_pks[order]
-        self.customer_ids: list[str] = [customers["customer_id"].to_pylist()[i] for i in order]
-        self.names: list[str] = [customers["name"].to_pylist()[i] for i in order]
+        self.customer_ids: list[str] = customers["customer_id"].to_pylist()
+        self.names: list[str] = customers["name"].to_pylist()
         currency, self.currency_labels = _codes(entries["currency"])
         customer_row = _rows_of(customer_pks, _ints(entries["customer_pk"]), "an entry's customer")
         self.currency_count = max(1, len(self.currency_labels))
@@ -125,10 +143,13 @@ class LedgerColumns:
         magnitude = float(np.abs(self.amount).sum(dtype=np.float64)) + 2 * float(
             np.abs(cents).sum(dtype=np.float64)
         )
-        self.floats_exact = magnitude < EXACT_FLOAT_SUM
+        exact = magnitude < EXACT_FLOAT_SUM
+        self.floats_exact = exact if float_sums is None else float_sums and exact
+        self.last_date = int(self.date.max()) if len(self.date) else 0
+        self.weights = self.amount.astype(np.float64) if self.floats_exact else self.amount
 
     @classmethod
-    def from_duckdb(cls, connection: Any, threads: int = 2) -> LedgerColumns:
+    def from_duckdb(cls, connection: Any, threads: int = 2, float_sums: bool | None = None) -> LedgerColumns:
         """Columns of the tables ``entries``, ``allocations`` and ``customers`` a DuckDB sees."""
 
         def table(sql: str) -> pa.Table:
@@ -139,6 +160,7 @@ class LedgerColumns:
             table("SELECT credit_entry_id, debit_entry_id, amount_cents, date FROM allocations"),
             table("SELECT id, customer_id, name FROM customers"),
             threads,
+            float_sums,
         )
 
     # sums ----------------------------------------------------------------------------
@@ -172,8 +194,9 @@ class LedgerColumns:
         """Open amount of every entry at ``as_of`` (0 for entries dated after it)."""
         day = _day(as_of)
         rows, cents = self._settlements(day)
-        settled = self._sum_by(rows, cents, len(self.amount))
-        return np.where(self.date <= day, self.amount + settled, 0)
+        result: Array = np.where(self.date <= day, self.amount, 0)
+        np.add.at(result, rows, cents)
+        return result
 
     # aged balance --------------------------------------------------------------------
     def aging_cents(self, as_of: dt.date, buckets: Sequence[Bucket] = DEFAULT_BUCKETS) -> AgingCents:
@@ -182,25 +205,24 @@ class LedgerColumns:
         thresholds = [_day(t) for t in bucket_thresholds(buckets, as_of)]
         size = self.group_count * count
 
-        def bucket_keys(part: slice) -> Array:
+        def keys(part: slice | Array) -> Array:
+            """(customer, currency, bucket) of each row as one integer."""
             aging = self.aging[part]
-            bucket = np.zeros(len(aging), dtype=np.int64)
+            key: Array = self.group[part] * count
             for threshold in thresholds:
-                bucket += aging < threshold
-            return self.group[part] * count + bucket
+                key += aging < threshold
+            return key
 
         def documents(part: slice) -> Array:
-            weights = np.where(self.date[part] <= day, self.amount[part], 0)
-            return self._sum_by(bucket_keys(part), weights, size)
+            weights = self.weights[part]
+            if self.last_date > day:
+                weights = np.where(self.date[part] <= day, weights, 0)
+            return self._sum_by(keys(part), weights, size)
 
         totals = self._parallel(documents, len(self.amount))
         rows, cents = self._settlements(day)
         if len(rows):
-            aging = self.aging[rows]
-            bucket = np.zeros(len(rows), dtype=np.int64)
-            for threshold in thresholds:
-                bucket += aging < threshold
-            totals += self._sum_by(self.group[rows] * count + bucket, cents, size)
+            totals += self._sum_by(keys(rows), cents, size)
         grid = totals.reshape(self.group_count, count)
         found = np.flatnonzero(np.any(grid != 0, axis=1))
         customer_rows = found // self.currency_count
@@ -269,8 +291,3 @@ class LedgerColumns:
             self.daily_sales(as_of),
             default_currency,
         )
-
-
-def _sorted(column: pa.ChunkedArray) -> bool:
-    values = _ints(column)
-    return bool(np.all(values[1:] > values[:-1]))

@@ -1,16 +1,14 @@
 """Adapters from the screens and the API to the other capabilities' services.
 
 Casework (disputes, promises, plans, notes, tasks, assignment, credit, timeline) is called
-directly; collections (dunning) and foresight (forecast, scores, priority) are optional:
-until they are installed, the screens say so. The web layer never re-implements their rules.
+here; foresight lives in foresight_views, collections in ui/dunning. The web layer never
+re-implements their rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from decimal import Decimal, InvalidOperation
-from types import ModuleType
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
@@ -23,14 +21,6 @@ from encours.casework.errors import CaseworkError
 from encours.casework.timeline import TimelineItem
 from encours.domain.money import format_amount
 from encours.storage.base import utcnow
-
-
-def optional(module: str) -> ModuleType | None:
-    """A capability's module when it is installed (another team may not have landed it yet)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
 
 
 class ActionForm(NamedTuple):
@@ -154,44 +144,6 @@ def credit(session: Session, customer_id: str, as_of: dt.date) -> credit_limits.
         return None
 
 
-def risk_score(session: Session, customer_id: str, as_of: dt.date) -> dict[str, Any] | None:
-    """Score (0–100), segment and reasons from foresight, when installed and computed."""
-    scoring = optional("encours.foresight.scoring")
-    if scoring is None or not hasattr(scoring, "customer_score"):
-        return None
-    try:
-        found = scoring.customer_score(session, customer_id, as_of)
-    except Exception:  # noqa: BLE001 - an optional capability must not break the sheet
-        return None
-    if found is None:
-        return None
-    return {
-        "score": getattr(found, "score", None),
-        "segment": getattr(found, "segment", None),
-        "reasons": list(getattr(found, "reasons", ()) or ()),
-        "recommended_limit": getattr(found, "recommended_limit", None),
-    }
-
-
-def weekly_forecast(session: Session, as_of: dt.date) -> dict[str, Any] | None:
-    """13-week expected cash-in with its band (foresight), or None while it is not installed."""
-    service = optional("encours.foresight.service")
-    if service is None or not hasattr(service, "weekly_forecast"):
-        return None
-    try:
-        weeks = service.weekly_forecast(session, as_of)
-    except Exception:  # noqa: BLE001 - an optional capability must not break the dashboard
-        return None
-    if not weeks:
-        return None
-    return {
-        "weeks": [str(getattr(w, "week_start", getattr(w, "week", ""))) for w in weeks],
-        "expected": [format_amount(Decimal(str(getattr(w, "expected", 0)))) for w in weeks],
-        "low": [format_amount(Decimal(str(getattr(w, "low", getattr(w, "p10", 0))))) for w in weeks],
-        "high": [format_amount(Decimal(str(getattr(w, "high", getattr(w, "p90", 0))))) for w in weeks],
-    }
-
-
 # dashboard and boards ------------------------------------------------------------------
 def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
     """Dunning events of the 30 days before now, by kind, from the audit trail."""
@@ -202,7 +154,7 @@ def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
         .group_by(AuditEventRow.action)
         .order_by(AuditEventRow.action)
     )
-    return [(action, int(count)) for action, count in rows.tuples()]
+    return [(action, int(count)) for action, count in rows]
 
 
 def disputes_board(session: Session) -> Board:

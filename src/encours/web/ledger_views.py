@@ -9,9 +9,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -26,6 +26,8 @@ from encours.domain.records import Customer
 from encours.ledger.repository import row_to_customer
 from encours.storage.ledger_models import CustomerRow
 from encours.web.cache import FigureCache, ledger_fingerprint
+
+T = TypeVar("T")
 
 # Open items of some customers at :as_of (same rule as encours.analytics.sql.OPEN_ITEMS).
 CUSTOMER_ITEMS_SQL = text(
@@ -224,6 +226,10 @@ class Figures:
     def _key(self, session: Session, name: str, *args: Hashable) -> tuple[Any, ...]:
         bind = session.get_bind()
         return (str(getattr(bind, "url", "")), name, ledger_fingerprint(session), *args)
+
+    def cached(self, session: Session, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """Any figure of the whole ledger, computed once per ledger state and arguments."""
+        return self.cache.get(self._key(session, name, *args), compute)
 
     def aging(self, session: Session, as_of: dt.date) -> list[AgedBalance]:
         return self.cache.get(

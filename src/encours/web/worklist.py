@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import NamedTuple
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.domain.aging import AgedBalance
+from encours.storage.ledger_models import CustomerRow
 from encours.web.ledger_views import Figures
 
 
@@ -52,4 +54,26 @@ def fallback_worklist(balances: list[AgedBalance], limit: int) -> list[WorkItem]
 
 
 def worklist(session: Session, figures: Figures, as_of: dt.date, limit: int = 50) -> list[WorkItem]:
-    return fallback_worklist(figures.aging(session, as_of), limit)
+    """Foresight's order (expected loss avoided) when it can be computed, else overdue × days."""
+    from encours.web import foresight_views
+
+    found = foresight_views.worklist(session, figures, as_of, limit)
+    if found is None:
+        return fallback_worklist(figures.aging(session, as_of), limit)
+    currencies = dict(
+        session.execute(select(CustomerRow.customer_id, CustomerRow.currency).where(
+            CustomerRow.customer_id.in_([i.customer_id for i in found])
+        )).all()
+    )  # fmt: skip
+    return [
+        WorkItem(
+            i.customer_id,
+            i.name,
+            currencies.get(i.customer_id) or "EUR",
+            i.overdue_amount,
+            float(i.expected_loss_avoided),
+            f"expected loss avoided {i.expected_loss_avoided}; {i.open_invoices} open, "
+            f"{i.max_days_overdue} days late" + (f"; segment {i.segment}" if i.segment else ""),
+        )
+        for i in found
+    ]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from encours.web.api import auth, casework, customers, figures, users, worklist
+from encours.web.api import auth, casework, customers, figures, insights, users, worklist
 from encours.web.deps import api_user
 from encours.web.errors import NotFound
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)
-for module in (customers, casework, figures, worklist, users):
+for module in (customers, casework, figures, insights, worklist, users):
     api_router.include_router(module.router, dependencies=[Depends(api_user)])
 
 

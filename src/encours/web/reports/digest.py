@@ -48,7 +48,7 @@ def _movements(session: Session, start: dt.date, end: dt.date) -> list[tuple[str
         .group_by(EntryRow.kind, EntryRow.currency)
         .order_by(EntryRow.kind, EntryRow.currency)
     )
-    return [(kind, currency, int(count), int(cents or 0)) for kind, currency, count, cents in rows.tuples()]
+    return [(kind, currency, int(count), int(cents or 0)) for kind, currency, count, cents in rows]
 
 
 def build_digest(session: Session, as_of: dt.date) -> Digest:

@@ -17,7 +17,7 @@ from encours.domain.kpi_alerts import evaluate
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
-from encours.web import integrations
+from encours.web import foresight_views, integrations
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
 from encours.web.errors import Forbidden, NotFound
 from encours.web.ledger_views import (
@@ -124,7 +124,7 @@ def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) 
             "dso": [float(round(k.dso_countback, 1)) for d, k in trend if k.currency == currency],
             "threshold": dso_line,
         },
-        "forecast": integrations.weekly_forecast(session, as_of),
+        "forecast": foresight_views.chart(foresight_views.weekly_forecast(session, figures, as_of), currency),
     }
     alerts = [a for k in results for a in evaluate(k, thresholds)]
     return render(
@@ -194,7 +194,7 @@ def customer_sheet(
         items=items,
         payments=payments(session, row.id, as_of, 20),
         credit_use=None if not limit else summary.balance / limit,
-        score=integrations.risk_score(session, customer_id, as_of),
+        score=foresight_views.risk_score(session, customer_id, as_of, user.language),
         credit=integrations.credit(session, customer_id, as_of),
         timeline=integrations.timeline(session, customer_id, 50),
         users=UserService(session).all(),

@@ -1,0 +1,115 @@
+"""Foresight on screens: 13-week cash-in forecast, worklist priority, stored risk scores.
+
+Calls foresight's services (model, forecast, priority) and caches their results per ledger
+state, like the other whole-ledger figures; a failure there never breaks a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from encours.domain.money import format_amount, from_cents
+from encours.foresight import priority
+from encours.foresight.forecast import cash_forecast, week_starts
+from encours.foresight.history import day_number, to_date
+from encours.foresight.models import RiskScoreRow
+from encours.foresight.service import model_for, read_ledger
+from encours.storage.ledger_models import CustomerRow
+from encours.web.ledger_views import Figures
+
+log = logging.getLogger(__name__)
+
+
+def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
+    ledger = read_ledger(session)
+    if not len(ledger.history.customer_id):
+        return []
+    choice = model_for(session, ledger, as_of)
+    starts = [to_date(d).isoformat() for d in week_starts(day_number(as_of))[:-1]]
+    out = []
+    for currency in sorted(set(ledger.history.currency.tolist())):
+        found = cash_forecast(choice.model, ledger.history, ledger.allocations, day_number(as_of), currency)
+        out.append(
+            {
+                "as_of": as_of.isoformat(),
+                "currency": currency,
+                "weeks": [
+                    {
+                        "week_start": start,
+                        "expected": format_amount(from_cents(int(e))),
+                        "p10": format_amount(from_cents(int(lo))),
+                        "p90": format_amount(from_cents(int(hi))),
+                    }
+                    for start, e, lo, hi in zip(
+                        starts, found.total.expected, found.total.p10, found.total.p90, strict=False
+                    )
+                ],
+            }
+        )
+    return out
+
+
+def weekly_forecast(session: Session, figures: Figures, as_of: dt.date) -> list[dict[str, Any]]:
+    """Expected cash-in per week for 13 weeks with its 10–90 % band, per currency."""
+    try:
+        return figures.cached(session, "forecast", (as_of,), lambda: _forecast(session, as_of))
+    except Exception:
+        log.exception("cash-in forecast failed")
+        return []
+
+
+def chart(forecasts: list[dict[str, Any]], currency: str) -> dict[str, Any] | None:
+    found = next((f for f in forecasts if f["currency"] == currency), None)
+    if found is None or not found["weeks"]:
+        return None
+    weeks = found["weeks"]
+    return {
+        "weeks": [w["week_start"] for w in weeks],
+        "expected": [w["expected"] for w in weeks],
+        "low": [w["p10"] for w in weeks],
+        "high": [w["p90"] for w in weeks],
+    }
+
+
+def worklist(
+    session: Session, figures: Figures, as_of: dt.date, limit: int
+) -> list[priority.WorklistItem] | None:
+    """Customers by expected loss avoided (foresight), or None when it cannot be computed."""
+    try:
+        return figures.cached(
+            session, "priority", (as_of, limit), lambda: priority.worklist(session, as_of, limit=limit)
+        )
+    except Exception:
+        log.exception("foresight worklist failed")
+        return None
+
+
+def risk_score(session: Session, customer_id: str, as_of: dt.date, language: str) -> dict[str, Any] | None:
+    """The customer's latest stored score on or before ``as_of`` (`encours score` stores them)."""
+    row = session.execute(
+        select(RiskScoreRow)
+        .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
+        .where(CustomerRow.customer_id == customer_id, RiskScoreRow.as_of <= as_of)
+        .order_by(RiskScoreRow.as_of.desc(), RiskScoreRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    key = "en" if language == "en" else "fr"
+    return {
+        "score": row.score,
+        "segment": row.segment,
+        "as_of": row.as_of,
+        "reasons": [str(r.get(key, r.get("en", ""))) for r in row.reasons if isinstance(r, dict)],
+        "recommended_limit": from_cents(row.recommended_credit_limit_cents),
+    }
+
+
+def as_decimal(value: object) -> Decimal:
+    return Decimal(str(value))

@@ -113,9 +113,17 @@ def test_same_invoice_from_canonical_csv_and_cii_is_stored_once(
     )
     code, _, err = invoke(cli, "import", str(invoices), "--db", sqlite_url)
     assert code == 0, err
-    code, _, err = invoke(cli, "import", str(CII_EXAMPLE), "--db", sqlite_url)
+    code, out, err = invoke(cli, "import", str(CII_EXAMPLE), "--db", sqlite_url)
     assert code == 0, err
-    assert query(sqlite_url, "SELECT COUNT(*) FROM entries WHERE key = 'doc:20150483'") == [(1,)]
+    # the document adds its payment reference as label: one update, no new entry
+    assert "customers 0 new" in out and "entries 0 new, 1 updated" in out
+    # the entry keeps the customer the ledger gave it; no customer is made from the buyer block
+    assert query(
+        sqlite_url,
+        "SELECT c.customer_id FROM entries e JOIN customers c ON c.id = e.customer_pk "
+        "WHERE e.key = 'doc:20150483'",
+    ) == [("PROVIDE",)]
+    assert query(sqlite_url, "SELECT customer_id FROM customers") == [("PROVIDE",)]
 
 
 # -- rejected documents ----------------------------------------------------------------------

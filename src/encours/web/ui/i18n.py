@@ -131,6 +131,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "step": ("Étape", "Step"),
     "channel": ("Canal", "Channel"),
     "recent_actions": ("Dernières actions", "Recent actions"),
+    "recommended_limit": ("Limite recommandée", "Recommended limit"),
     "link_invalid": ("Lien invalide ou expiré.", "Invalid or expired link."),
 }
 

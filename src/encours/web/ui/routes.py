@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from encours.analytics.kpi import load_thresholds
 from encours.audit.service import record
@@ -99,8 +100,8 @@ def _overdue_of(balance: AgedBalance) -> list[tuple[str, str, Decimal]]:
     return sorted((r for r in rows if r[2] > 0), key=lambda r: (-r[2], r[0]))
 
 
-@router.get("/")
-def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> dict[str, Any]:
+    """Everything on the dashboard that depends on the whole ledger only (cached per state)."""
     figures = _figures(request)
     balances = figures.aging(session, as_of)
     results = figures.kpis(session, as_of)
@@ -110,33 +111,42 @@ def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) 
     except ValueError:
         thresholds = ()
     dso_line = next((float(t.warning) for t in thresholds if t.kpi == "dso_countback"), None)
-    main = results[0]
-    currency = main.currency
+    currency = results[0].currency
     aging_main = next((b for b in balances if b.currency == currency), balances[0])
-    charts = {
-        "aging": {
-            "labels": [b.label for b in aging_main.buckets],
-            "values": [str(v) for v in aging_main.totals],
-            "currency": currency,
+    forecasts = foresight_views.weekly_forecast(session, figures, as_of)
+    return {
+        "kpis": results,
+        "alerts": [a for k in results for a in evaluate(k, thresholds)],
+        "top": _overdue_of(aging_main)[:10],
+        "currency": currency,
+        "charts": {
+            "aging": {
+                "labels": [b.label for b in aging_main.buckets],
+                "values": [str(v) for v in aging_main.totals],
+                "currency": currency,
+            },
+            "trend": {
+                "dates": [d.isoformat() for d, k in trend if k.currency == currency],
+                "dso": [float(round(k.dso_countback, 1)) for d, k in trend if k.currency == currency],
+                "threshold": dso_line,
+            },
+            "forecast": foresight_views.chart(forecasts, currency),
         },
-        "trend": {
-            "dates": [d.isoformat() for d, k in trend if k.currency == currency],
-            "dso": [float(round(k.dso_countback, 1)) for d, k in trend if k.currency == currency],
-            "threshold": dso_line,
-        },
-        "forecast": foresight_views.chart(foresight_views.weekly_forecast(session, figures, as_of), currency),
     }
-    alerts = [a for k in results for a in evaluate(k, thresholds)]
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    figures = _figures(request)
+    summary = figures.cached(
+        session, "dashboard", (as_of,), lambda: _dashboard_figures(request, session, as_of)
+    )
     return render(
         request,
         "dashboard.html",
         as_of=as_of,
-        kpis=results,
-        alerts=alerts,
-        top=_overdue_of(aging_main)[:10],
-        currency=currency,
-        charts=charts,
         activity=integrations.dunning_activity(session, as_of),
+        **summary,
     )
 
 
@@ -195,7 +205,7 @@ def customer_sheet(
         payments=payments(session, row.id, as_of, 20),
         credit_use=None if not limit else summary.balance / limit,
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
-        credit=integrations.credit(session, customer_id, as_of),
+        credit=integrations.credit(session, row, summary, as_of),
         timeline=integrations.timeline(session, customer_id, 50),
         users=UserService(session).all(),
         portal=request.query_params.get("portal"),

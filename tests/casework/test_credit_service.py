@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.casework.conftest import D
+from tests.casework.conftest import D, store
+from tests.conftest import DEMO_UNTIL
 
 from encours.audit.service import events
 from encours.casework import credit_limits, holds
 from encours.casework.errors import CaseworkError
+from encours.demo.generator import DemoLedger
+from encours.storage.database import get_engine, unit_of_work
 
 AS_OF = D(2026, 3, 15)
 GROUP = "732829320"  # ACME and ACME2
@@ -110,3 +114,17 @@ def test_bad_credit_input(sqlite_session: Session, call: object, field: str) -> 
     with pytest.raises(CaseworkError) as caught:
         call(sqlite_session)  # type: ignore[operator]
     assert caught.value.field == field
+
+
+def test_one_customer_and_all_customers_agree_on_the_demo_ledger(
+    db_url: str, demo_ledger: DemoLedger
+) -> None:
+    """The per-customer query (indexes) and the set-wise one (open-items CTE) give the same exposure."""
+    store(db_url, demo_ledger.entries, demo_ledger.allocations, demo_ledger.customers)
+    with unit_of_work(get_engine(db_url)) as session:
+        for as_of in (DEMO_UNTIL - dt.timedelta(days=400), DEMO_UNTIL):
+            every = {c.customer_id: c for c in credit_limits.customer_positions(session, as_of)}
+            assert len(every) == len(demo_ledger.customers)
+            assert any(c.position.outstanding != 0 for c in every.values())
+            for customer_id, expected in every.items():
+                assert credit_limits.customer_positions(session, as_of, customer_id=customer_id) == [expected]

@@ -67,7 +67,7 @@ class CreditAlert(NamedTuple):
     credit_hold: bool  # every customer concerned is on credit hold
 
 
-# Per customer: net open balance in the customer's currency at :as_of, and its open orders.
+# Every customer: net open balance in the customer's currency at :as_of, and its open orders.
 EXPOSURE_SQL = with_open_items(
     """
 SELECT c.customer_id, c.name, c.siren, COALESCE(c.currency, 'EUR') AS currency, c.credit_limit_cents,
@@ -79,10 +79,26 @@ LEFT JOIN (
     FROM open_items o GROUP BY o.customer_pk, o.currency
 ) b ON b.customer_pk = c.id AND b.currency = COALESCE(c.currency, 'EUR')
 LEFT JOIN customer_open_orders oo ON oo.customer_pk = c.id
-{where}
 ORDER BY c.customer_id
 """
 )
+
+# A few customers (one, or a SIREN group): the same figures through the per-customer indexes,
+# entries less what was allocated to them plus what was allocated from them (SPEC §4 rule).
+_MINE = "e.customer_pk = c.id AND e.date <= :as_of AND e.currency = COALESCE(c.currency, 'EUR')"
+FEW_EXPOSURE_SQL = f"""
+SELECT c.customer_id, c.name, c.siren, COALESCE(c.currency, 'EUR') AS currency, c.credit_limit_cents,
+       COALESCE((SELECT SUM(e.amount_cents) FROM entries e WHERE {_MINE}), 0)
+       - COALESCE((SELECT SUM(a.amount_cents) FROM allocations a JOIN entries e ON e.id = a.debit_entry_id
+                   WHERE {_MINE} AND a.date <= :as_of), 0)
+       + COALESCE((SELECT SUM(a.amount_cents) FROM allocations a JOIN entries e ON e.id = a.credit_entry_id
+                   WHERE {_MINE} AND a.date <= :as_of), 0) AS outstanding_cents,
+       CASE WHEN oo.currency = COALESCE(c.currency, 'EUR') THEN oo.amount_cents ELSE 0 END AS orders_cents
+FROM customers c
+LEFT JOIN customer_open_orders oo ON oo.customer_pk = c.id
+WHERE {{where}}
+ORDER BY c.customer_id
+"""
 
 
 def _money(text_amount: Decimal | None, field: str) -> int | None:
@@ -184,7 +200,7 @@ def _held(session: Session, as_of: dt.date) -> set[str]:
 def customer_positions(
     session: Session, as_of: dt.date, *, customer_id: str | None = None, siren: str | None = None
 ) -> list[CustomerCredit]:
-    """Every customer's position (or one customer's, or one SIREN group's), set-wise."""
+    """Every customer's position (or one customer's, or one SIREN group's), set-wise in SQL."""
     filters: list[str] = []
     params: dict[str, object] = {"as_of": as_of}
     if customer_id is not None:
@@ -193,8 +209,8 @@ def customer_positions(
     if siren is not None:
         filters.append("c.siren = :siren")
         params["siren"] = siren
-    where = f"WHERE {' OR '.join(filters)}" if filters else ""
-    rows = session.execute(text(EXPOSURE_SQL.replace("{where}", where)), params).all()
+    sql = FEW_EXPOSURE_SQL.replace("{where}", " OR ".join(filters)) if filters else EXPOSURE_SQL
+    rows = session.execute(text(sql), params).all()
     held = _held(session, as_of)
     found: list[CustomerCredit] = []
     for cid, name, number, currency, limit_cents, outstanding, orders in rows:

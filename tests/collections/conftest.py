@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import hashlib
 import shutil
 import socket
@@ -33,7 +34,9 @@ class Collector:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
-        self.received.append(Received(tuple(envelope.rcpt_tos), email.message_from_bytes(content)))
+        self.received.append(
+            Received(tuple(envelope.rcpt_tos), email.message_from_bytes(content, policy=email.policy.default))
+        )
         return "250 Message accepted for delivery"
 
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from encours.casework.disputes import open_dispute
 from encours.casework.holds import HoldKind, place_hold
+from encours.casework.plans import create_plan
 from encours.casework.tasks import list_tasks
 from encours.demo.generator import DemoLedger
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
@@ -154,3 +155,28 @@ def test_casework_suppressions_and_tasks(
         ("ACME", "call", ("doc:A2",)),
         ("BOLT", "call", ("doc:B1",)),
     ]
+
+
+def test_payment_plan_replaces_reminders_by_instalment_reminders(
+    cli: CliRunner, sqlite_url: str, dunning_env: Path, smtp_server: SmtpServer
+) -> None:
+    small_ledger(sqlite_url)
+    with unit_of_work(get_engine(sqlite_url)) as session:
+        create_plan(
+            session, "ACME", ["A1", "A2"], start_date=D(2026, 9, 5), actor="test",
+            instalments=[(D(2026, 9, 20), Decimal("750.00")), (D(2026, 10, 20), Decimal("750.00"))],
+        )  # fmt: skip
+    code, _, err = invoke(cli, "dunning", "run", "--as-of", "2026-09-16", "--db", sqlite_url)
+    assert code == 0, err
+    acme = [r.message for r in smtp_server.received if r.recipients[0] == "ap@acme.test"]
+    assert len(acme) == 1
+    body = acme[0].get_payload(decode=True).decode()
+    assert "échéancier" in str(acme[0]["Subject"]) and "1/2" in body and "750,00 EUR" in body
+    code, out, _ = invoke(cli, "dunning", "actions", "--format", "json", "--db", sqlite_url)
+    steps = {(row["customer_id"], row["step"]) for row in json.loads(out)}
+    assert ("ACME", "instalment:1:1") in steps
+    assert not any(customer == "ACME" and not step.startswith("instalment:") for customer, step in steps)
+    before = len(smtp_server.received)
+    code, _, err = invoke(cli, "dunning", "run", "--as-of", "2026-09-17", "--db", sqlite_url)
+    assert code == 0, err
+    assert len(smtp_server.received) == before  # one reminder per instalment

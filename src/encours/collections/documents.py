@@ -131,6 +131,7 @@ class Section(NamedTuple):
     template: str
     channel: str
     invoices: tuple[InvoiceLine, ...]
+    instalment: dict[str, Any] | None = None  # instalment reminders: seq, count, due_date, amount, remaining
 
     @property
     def total(self) -> Decimal:

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
+from encours.casework.plans import get_plan
 from encours.collections.channels.pdf import write_pdf
 from encours.collections.channels.smtp import OutgoingMail, SmtpConfig, permanent, send_all
 from encours.collections.channels.tasks import open_task
@@ -37,7 +38,7 @@ from encours.collections.documents import (
     template_env,
 )
 from encours.collections.repository import CollectionsRepository, InvoiceFacts
-from encours.domain.dunning import THANK_YOU, Channel, Scenario
+from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
 from encours.domain.penalties import FRANCE, RULES, Penalty, RateTable, late_payment_penalty
 from encours.settings import data_dir
 from encours.storage.base import utcnow
@@ -179,6 +180,18 @@ class Composer:
             (as_of - facts.due_date).days, None if penalty is None else penalty(facts, as_of),
         )  # fmt: skip
 
+    def instalment(self, action: PendingAction) -> dict[str, Any] | None:
+        """The instalment an instalment reminder is about, as casework stores it."""
+        found = parse_instalment_step(action.step)
+        if found is None:
+            return None
+        plan = get_plan(self.session, found[0])
+        state = next((i for i in plan.instalments if i.seq == found[1]), None)
+        if state is None:
+            return None
+        return {"seq": state.seq, "count": len(plan.instalments), "due_date": state.due_date,
+                "amount": state.amount, "remaining": state.remaining, "currency": plan.currency}  # fmt: skip
+
     def offset(self, action: PendingAction) -> int:
         scenario = self.scenarios.get(action.scenario)
         step = scenario.step(action.step) if scenario is not None else None
@@ -229,7 +242,10 @@ class Composer:
         for action in ordered:
             letter = action.channel == Channel.LETTER.value
             lines = self.lines(action, with_penalties=letter and action.template == "formal_notice")
-            sections.append(Section(action.step, "", action.template, action.channel, tuple(lines)))
+            instalment = self.instalment(action)
+            sections.append(
+                Section(action.step, "", action.template, action.channel, tuple(lines), instalment)
+            )
             if letter:
                 path = self.letter(action, action.template, lines, customer, folder)
                 documents[action.action_id] = str(path)

@@ -18,9 +18,20 @@ from sqlalchemy import insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from encours.analytics.sql import with_open_items
+from encours.audit.models import AuditEventRow
+from encours.casework.suppression import DueInstalment
 from encours.collections.models import DunningActionRow, DunningMarkRow, DunningRunRow, PenaltyTermsRow
-from encours.domain.dunning import THANK_YOU, Candidate, PlannedAction, Scenario, step_windows
-from encours.domain.money import from_cents, to_cents
+from encours.domain.dunning import (
+    THANK_YOU,
+    Candidate,
+    Channel,
+    PlannedAction,
+    Scenario,
+    Step,
+    instalment_step_key,
+    step_windows,
+)
+from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.penalties import Reduction
 from encours.ledger.repository import chunks
 from encours.storage.base import utcnow
@@ -71,8 +82,8 @@ def step_case(scenarios: Sequence[Scenario], as_of: dt.date, params: dict[str, A
             if window.due_from is not None:
                 from_name = f"from{index}_{number}"
                 params[from_name] = window.due_from
-                result = f"CASE WHEN o.due_date >= :{from_name} THEN {result} END"
-            whens.append(f"WHEN o.due_date <= :{to_name} THEN {result}")
+                result = f"CASE WHEN e.due_date >= :{from_name} THEN {result} END"
+            whens.append(f"WHEN e.due_date <= :{to_name} THEN {result}")
         branches.append(f"WHEN {index} THEN (CASE {' '.join(whens)} END)")
     return f"CASE sc.idx {' '.join(branches)} END"
 
@@ -99,33 +110,41 @@ class CollectionsRepository:
         return f"(SELECT c.id AS customer_pk, {case} AS idx FROM customers c{risk}) sc"
 
     def candidates(self, scenarios: Sequence[Scenario], as_of: dt.date) -> list[Candidate]:
-        """Open, undisputed invoices due for a step at ``as_of`` and not yet marked for it or later."""
+        """Open, undisputed invoices due for a step at ``as_of`` and not yet marked for it or later.
+
+        Open amounts are those of the analytics open-items rule restricted to debits (allocations
+        dated up to ``as_of`` reduce them), computed only for entries old enough for a step.
+        """
         params: dict[str, Any] = {"as_of": as_of, "no": False}
         latest_due = max(as_of - dt.timedelta(days=s.steps[0].offset_days) for s in scenarios)
         params["latest_due"] = latest_due
         join = self._scenario_join(scenarios, as_of, params)
         offset_case = step_case(scenarios, as_of, params, "offset")
         key_case = step_case(scenarios, as_of, params, "key")
-        sql = with_open_items(f"""
-, cand AS (
-    SELECT o.entry_id, o.customer_pk, o.due_date, o.open_cents, o.currency, sc.idx AS scenario_idx,
+        sql = f"""
+WITH settled AS (
+    SELECT a.debit_entry_id AS entry_id, SUM(a.amount_cents) AS cents
+    FROM allocations a WHERE a.date <= :as_of
+    GROUP BY a.debit_entry_id
+), cand AS (
+    SELECT e.id AS entry_id, e.key, e.reference, e.customer_pk, e.due_date, e.currency,
+           e.amount_cents - COALESCE(s.cents, 0) AS open_cents, sc.idx AS scenario_idx,
            {offset_case} AS step_offset, {key_case} AS step_key
-    FROM open_items o
-    JOIN {join} ON sc.customer_pk = o.customer_pk
-    WHERE o.open_cents > 0 AND o.disputed = :no AND o.due_date <= :latest_due
+    FROM entries e
+    JOIN {join} ON sc.customer_pk = e.customer_pk
+    LEFT JOIN settled s ON s.entry_id = e.id
+    WHERE e.amount_cents > 0 AND e.date <= :as_of AND e.due_date <= :latest_due AND e.disputed = :no
 )
-SELECT cand.entry_id, e.key, e.reference, cand.customer_pk, c.customer_id, cand.due_date,
+SELECT cand.entry_id, cand.key, cand.reference, cand.customer_pk, c.customer_id, cand.due_date,
        cand.open_cents, cand.currency, cand.scenario_idx, cand.step_key
 FROM cand
-JOIN entries e ON e.id = cand.entry_id
 JOIN customers c ON c.id = cand.customer_pk
-WHERE cand.step_offset IS NOT NULL
+WHERE cand.open_cents > 0 AND cand.step_offset IS NOT NULL
   AND NOT EXISTS (
       SELECT 1 FROM dunning_marks m
       WHERE m.entry_id = cand.entry_id AND (m.offset_days >= cand.step_offset OR m.step = cand.step_key)
   )
-ORDER BY c.customer_id, cand.due_date, e.reference, cand.entry_id
-""")
+"""
         return [
             Candidate(
                 int(row[0]),
@@ -182,6 +201,50 @@ ORDER BY c.customer_id, e.due_date, e.reference
             for row in self.session.execute(text(sql), {"as_of": as_of, "thanks": THANK_YOU})
         ]
 
+    def instalment_candidates(self, due: Sequence[DueInstalment]) -> list[PlannedAction]:
+        """Instalment reminders of active payment plans not yet sent for that instalment."""
+        keys = sorted({key for d in due for key in d.entry_keys})
+        rows: dict[str, tuple[int, str, int, str, dt.date]] = {}
+        for part in chunks(keys):
+            columns = (
+                EntryRow.key,
+                EntryRow.id,
+                EntryRow.reference,
+                EntryRow.customer_pk,
+                CustomerRow.customer_id,
+            )
+            query = (
+                select(*columns, EntryRow.due_date)
+                .join(CustomerRow, CustomerRow.id == EntryRow.customer_pk)
+                .where(EntryRow.key.in_(part))
+            )
+            for key, entry_id, reference, customer_pk, customer_id, due_date in self.session.execute(query):
+                rows[key] = (entry_id, reference, customer_pk, customer_id, due_date)
+        steps = {instalment_step_key(d.plan_id, d.seq, d.days_past_due) for d in due}
+        marked: set[tuple[int, str]] = set()
+        for part in chunks(sorted(steps)):
+            marks = select(DunningMarkRow.entry_id, DunningMarkRow.step).where(DunningMarkRow.step.in_(part))
+            marked.update((int(e), str(s)) for e, s in self.session.execute(marks))
+        actions = []
+        for instalment in due:
+            key = instalment_step_key(instalment.plan_id, instalment.seq, instalment.days_past_due)
+            found = [rows[k] for k in instalment.entry_keys if k in rows]
+            if not found or any((entry_id, key) in marked for entry_id, *_ in found):
+                continue
+            step = Step(key, instalment.days_past_due, Channel.EMAIL, "instalment", tone="plan")
+            invoices = tuple(
+                Candidate(entry_id, k, reference, customer_pk, customer_id, due_date, Decimal(0),
+                          instalment.currency, "", key)
+                for k, (entry_id, reference, customer_pk, customer_id, due_date) in zip(
+                    [k for k in instalment.entry_keys if k in rows], found, strict=True
+                )
+            )  # fmt: skip
+            actions.append(
+                PlannedAction(found[0][2], instalment.customer_id, "", step, invoices, instalment.currency,
+                              instalment.remaining)
+            )  # fmt: skip
+        return actions
+
     def customer_contacts(self, customer_pks: Iterable[int]) -> dict[int, tuple[str, str | None, str | None]]:
         """pk -> (name, e-mail, language) of the given customers."""
         found: dict[int, tuple[str, str | None, str | None]] = {}
@@ -232,7 +295,7 @@ ORDER BY c.customer_id, e.due_date, e.reference
             ids.extend(self.session.scalars(statement, list(part)).all())
         marks = [
             {"entry_id": c.entry_id, "step": a.step.key,
-             "offset_days": None if a.step.key == THANK_YOU else a.step.offset_days, "action_id": action_id}
+             "offset_days": a.step.offset_days if a.counts_as_reminder else None, "action_id": action_id}
             for a, action_id in zip(actions, ids, strict=True)
             for c in a.invoices
         ]  # fmt: skip
@@ -240,6 +303,23 @@ ORDER BY c.customer_id, e.due_date, e.reference
             self.session.execute(insert(DunningMarkRow), list(part))
         self.session.execute(update(DunningRunRow).where(DunningRunRow.id == run_id).values(actions=len(ids)))
         return ids
+
+    def add_decided_events(
+        self, actor: str, as_of: dt.date, run_id: int, actions: Sequence[PlannedAction], ids: Sequence[int]
+    ) -> None:
+        """One ``dunning.decided`` audit event per action, appended in bulk (same rows as audit.record)."""
+        now = utcnow()
+        rows = [
+            {"at": now, "actor": actor, "action": "dunning.decided", "customer_id": a.customer_id,
+             "subject": f"action:{action_id}",
+             "details": {"run": run_id, "step": a.step.key, "channel": a.step.channel.value,
+                         "scenario": a.scenario, "as_of": as_of.isoformat(),
+                         "invoice_ids": [c.reference for c in a.invoices],
+                         "amount": format_amount(a.amount), "currency": a.currency}}
+            for a, action_id in zip(actions, ids, strict=True)
+        ]  # fmt: skip
+        for part in chunks(rows, 5_000):
+            self.session.execute(insert(AuditEventRow), list(part))
 
     # the outbox ---------------------------------------------------------------------------
     def pending(self) -> list[DunningActionRow]:

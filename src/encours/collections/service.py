@@ -35,7 +35,6 @@ from encours.domain.dunning import (
     thank_you_actions,
 )
 from encours.domain.errors import LedgerError
-from encours.domain.money import format_amount
 from encours.domain.penalties import RateTable
 from encours.storage.database import session_factory, unit_of_work
 
@@ -85,7 +84,11 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
     reminded_now = {a.customer_id for a in plan.actions}
     settled = [c for c in repo.settled_reminded(as_of) if c.entry_key not in found.disputed_entry_keys]
     thanks = thank_you_actions(settled, reminded_now, found.paused_customer_ids, config.scenarios)
-    actions = sorted([*plan.actions, *thanks], key=lambda a: (a.customer_id, a.step.offset_days, a.step.key))
+    due = [d for d in found.due_instalments if d.customer_id not in found.paused_customer_ids]
+    instalments = repo.instalment_candidates(due)
+    actions = sorted(
+        [*plan.actions, *thanks, *instalments], key=lambda a: (a.customer_id, a.step.offset_days, a.step.key)
+    )
     contacts = repo.customer_contacts(a.customer_pk for a in actions)
     languages = {pk: pick_language(language, LANGUAGES) for pk, (_, _, language) in contacts.items()}
     return Decisions(as_of, tuple(actions), plan, languages)
@@ -99,14 +102,13 @@ def record_decisions(session: Session, decisions: Decisions, actor: str) -> tupl
     ids = repo.add_actions(
         run_id, decisions.as_of, decisions.actions, decisions.languages, dict(enumerate(keys))
     )
-    for action, action_id in zip(decisions.actions, ids, strict=True):
-        record(
-            session, actor, "dunning.decided", customer_id=action.customer_id, subject=f"action:{action_id}",
-            details={"run": run_id, "step": action.step.key, "channel": action.step.channel.value,
-                     "scenario": action.scenario, "as_of": decisions.as_of.isoformat(),
-                     "invoice_ids": [c.reference for c in action.invoices],
-                     "amount": format_amount(action.amount), "currency": action.currency},
-        )  # fmt: skip
+    repo.add_decided_events(actor, decisions.as_of, run_id, decisions.actions, ids)
+    record(
+        session, actor, "dunning.run", subject=f"run:{run_id}",
+        details={"as_of": decisions.as_of.isoformat(), "actions": len(ids),
+                 "suppressed": dict(sorted(decisions.plan.suppressed.items())),
+                 "below_minimum": decisions.plan.below_minimum},
+    )  # fmt: skip
     return run_id, ids
 
 

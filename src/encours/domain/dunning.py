@@ -31,6 +31,20 @@ class Channel(StrEnum):
 
 
 THANK_YOU = "thank_you"
+INSTALMENT_PREFIX = "instalment:"
+
+
+def instalment_step_key(plan_id: int, seq: int, days_past_due: int) -> str:
+    """One reminder before an instalment falls due, one more once it is late."""
+    return f"{INSTALMENT_PREFIX}{plan_id}:{seq}{':late' if days_past_due > 0 else ''}"
+
+
+def parse_instalment_step(key: str) -> tuple[int, int] | None:
+    """(plan id, instalment number) of an instalment reminder's step key."""
+    if not key.startswith(INSTALMENT_PREFIX):
+        return None
+    parts = key[len(INSTALMENT_PREFIX) :].split(":")
+    return int(parts[0]), int(parts[1])
 
 
 class Step(NamedTuple):
@@ -176,10 +190,18 @@ class PlannedAction(NamedTuple):
     step: Step
     invoices: tuple[Candidate, ...]
     currency: str
+    amount_due: Decimal | None = None  # instalment reminders: the instalment, not the invoices
 
     @property
     def amount(self) -> Decimal:
+        if self.amount_due is not None:
+            return self.amount_due
         return sum((c.open_amount for c in self.invoices), Decimal(0))
+
+    @property
+    def counts_as_reminder(self) -> bool:
+        """Markers of ordinary steps after the due date make a paid invoice earn a thank-you."""
+        return self.step.key != THANK_YOU and not self.step.key.startswith(INSTALMENT_PREFIX)
 
 
 class Plan(NamedTuple):

@@ -147,10 +147,24 @@ def test_debtor_name_matches_a_known_customer(cli: CliRunner, tmp_path: Path, sq
     assert rows(sqlite_url, f"SELECT COUNT(*) FROM customers WHERE customer_id = '{UNIDENTIFIED}'") == [(0,)]
 
 
-def test_unknown_payers_wait_in_the_unidentified_customer(cli: CliRunner, sqlite_url: str) -> None:
+def test_unknown_payers_wait_in_the_unidentified_customer(
+    cli: CliRunner, tmp_path: Path, sqlite_url: str
+) -> None:
     code, _, err = invoke(cli, "import", str(CAMT053), "--db", sqlite_url)
     assert code == 0, err
     assert rows(sqlite_url, "SELECT customer_id, name FROM customers") == [(UNIDENTIFIED, UNIDENTIFIED_NAME)]
+    # a user may rename the catch-all customer or give it a contact: later imports keep that
+    renamed = write(
+        tmp_path, "c.csv", f"customer_id,name,email\n{UNIDENTIFIED},À trier,tresorerie@example.org\n"
+    )
+    code, _, err = invoke(cli, "import", str(renamed), "--db", sqlite_url)
+    assert code == 0, err
+    code, out, err = invoke(cli, "import", str(SAMPLES / "camt054/oca-test-camt054.xml"), "--db", sqlite_url)
+    assert code == 0, err
+    assert "customers 0 new, 0 updated; entries 1 new" in out
+    assert rows(sqlite_url, "SELECT customer_id, name, email FROM customers") == [
+        (UNIDENTIFIED, "À trier", "tresorerie@example.org")
+    ]
 
 
 def test_a_later_invoice_import_lets_a_reimport_attribute_the_receipt(

@@ -91,14 +91,16 @@ def receipts_to_parsed(
                 source=SourceRef(file, receipt.line),
             )
         )
-    return with_unidentified(ParsedFile(file, format_name, entries=tuple(entries)))
+    catch_all = known.get(UNIDENTIFIED) or unidentified_customer()  # a stored one stays as it is
+    return with_unidentified(ParsedFile(file, format_name, customers=(catch_all,), entries=tuple(entries)))
 
 
 def with_unidentified(parsed: ParsedFile) -> ParsedFile:
     """Declare the catch-all customer exactly when an entry of the file needs it."""
+    catch_all = [c for c in parsed.customers if c.customer_id == UNIDENTIFIED] or [unidentified_customer()]
     others = tuple(c for c in parsed.customers if c.customer_id != UNIDENTIFIED)
     if any(e.customer_id == UNIDENTIFIED for e in parsed.entries):
-        others += (unidentified_customer(),)
+        others += (catch_all[0],)
     return parsed._replace(customers=others)
 
 

@@ -9,18 +9,22 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from tests.collections.conftest import SmtpServer
+import pytest
+from tests.collections.conftest import SmtpServer, store_ledger
 from tests.conftest import DEMO_UNTIL, invoke
 from typer.testing import CliRunner
 
+from encours.audit.service import events
 from encours.casework.disputes import open_dispute
 from encours.casework.holds import HoldKind, place_hold
 from encours.casework.plans import create_plan
 from encours.casework.tasks import list_tasks
+from encours.collections.service import list_actions, load_config, run
 from encours.demo.generator import DemoLedger
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
 from encours.ingest.parsed import ParsedFile
@@ -180,3 +184,38 @@ def test_payment_plan_replaces_reminders_by_instalment_reminders(
     code, _, err = invoke(cli, "dunning", "run", "--as-of", "2026-09-17", "--db", sqlite_url)
     assert code == 0, err
     assert len(smtp_server.received) == before  # one reminder per instalment
+
+
+def test_concurrent_runs_decide_and_deliver_each_action_once(
+    db_url: str, demo_ledger: DemoLedger, dunning_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ENCOURS_SMTP_URL")  # messages are written as files: count them
+    store_ledger(db_url, demo_ledger)
+    engine = get_engine(db_url)
+    config = load_config()
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+    failures: list[BaseException] = []
+
+    def one_run() -> None:
+        try:
+            barrier.wait()
+            results.append(len(run(engine, config, DEMO_UNTIL, None, actor="thread").decisions.actions))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not failures
+    with unit_of_work(engine) as session:
+        rows = list_actions(session)
+        audited = Counter(e.action for e in events(session, limit=100_000))
+    assert sorted(results)[0] == 0 and sorted(results)[1] == len(rows) > 0  # one run decided everything
+    assert {row.status for row in rows} <= {"produced", "sent"}
+    assert audited["dunning.decided"] == len(rows)
+    assert audited["dunning.produced"] + audited["dunning.sent"] == len(rows)  # each delivered once
+    files = list((dunning_env / "mail").glob("*.eml"))
+    assert len(files) == len({row.customer_id for row in rows})

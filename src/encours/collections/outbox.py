@@ -10,7 +10,9 @@ server or a reader recognise such a repeat.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +22,7 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -39,13 +41,44 @@ from encours.collections.documents import (
 )
 from encours.collections.repository import CollectionsRepository, InvoiceFacts
 from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
-from encours.domain.penalties import FRANCE, RULES, Penalty, RateTable, late_payment_penalty
+from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
 from encours.settings import data_dir
 from encours.storage.base import utcnow
 from encours.storage.database import unit_of_work
 from encours.storage.ledger_models import CustomerRow
 
 FAULT_ENV = "ENCOURS_FAULT_AFTER_SENDS"  # testing: exit hard after N deliveries
+
+
+OUTBOX_LOCK_KEY = 4_410_441_005  # PostgreSQL advisory lock of the dunning outbox
+
+
+@contextlib.contextmanager
+def outbox_lock(engine: Engine) -> Iterator[None]:
+    """One deliverer at a time; the lock dies with its process, so a crash never leaves it held.
+
+    PostgreSQL: a session advisory lock. SQLite: an exclusive ``flock`` on a file beside the
+    database. A second run waits, then finds only what the first one left pending.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": OUTBOX_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": OUTBOX_LOCK_KEY})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.outbox-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class PendingAction(NamedTuple):
@@ -221,12 +254,14 @@ class Composer:
             penalty_totals(lines) if template == "formal_notice" and not waived else (Decimal(0),) * 2
         )
         errors = sorted({str(e) for ln in lines if ln.penalty for e in ln.penalty.errors})
+        provisional = any("*" in r for ln in lines for r in rates_of(ln, action.language, self.rates))
         context = {
             "company": self.company, "customer": customer, "as_of": action.as_of, "language": action.language,
             "place": self.company.city, "invoices": lines, "currency": lines[0].currency if lines else "EUR",
             "principal": principal, "interest": interest, "indemnity": indemnity,
             "grand_total": principal + interest + indemnity, "waived": waived, "contract_rate": contract_rate,
-            "errors": errors, "rates_of": rates_of,
+            "errors": errors, "rates_of": lambda line: rates_of(line, action.language, self.rates),
+            "provisional": provisional,
         }  # fmt: skip
         html = render_letter(template, action.language, context)
         return write_pdf(html, folder / f"{action.action_id}-{template}.pdf")
@@ -291,12 +326,18 @@ class Composer:
         )
 
 
-def rates_of(line: InvoiceLine) -> list[str]:
+def rates_of(line: InvoiceLine, language: str, table: RateTable) -> list[str]:
+    """The annual rates applied to an invoice, in order; ``*`` marks a provisional rate."""
     if line.penalty is None:
         return []
     seen: list[str] = []
     for period in line.penalty.periods:
         text = f"{period.rate.quantize(Decimal('0.01'))} %"
+        if language == "fr":
+            text = text.replace(".", ",")
+        reference = table.get(HalfYear.of(period.start))
+        if reference is not None and reference.provisional:
+            text += "*"
         if text not in seen:
             seen.append(text)
     return seen
@@ -328,6 +369,10 @@ class Outbox:
         self.counts: dict[str, int] = defaultdict(int)
 
     def deliver(self) -> DeliveryReport:
+        with outbox_lock(self.engine):
+            return self._deliver()
+
+    def _deliver(self) -> DeliveryReport:
         with unit_of_work(self.engine) as session:
             pending = load_pending(session)
         groups: dict[str, list[PendingAction]] = defaultdict(list)

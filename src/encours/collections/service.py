@@ -9,11 +9,12 @@ the insert fail on the unique marker; the run then decides again from what is co
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -138,9 +139,12 @@ def run(
                 decisions = decide(session, config, as_of)
                 run_id, _ = record_decisions(session, decisions, actor)
             break
-        except IntegrityError:
+        except (IntegrityError, OperationalError):
+            # a concurrent run committed markers first (PostgreSQL: unique violation; SQLite: the
+            # write lock on a stale snapshot): decide again from what it committed
             if attempt == MAX_ATTEMPTS:
                 raise
+            time.sleep(0.2 * attempt)
     delivery = Outbox(engine, config.scenarios, config.rates, smtp, actor).deliver()
     return RunResult(run_id, decisions, delivery)
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from encours.analytics.runner import SqlRunner
 from encours.analytics.sql import DOCUMENTS, SETTLEMENTS
 from encours.domain.aging import DEFAULT_BUCKETS, AgedBalance, AgedRow, Bucket
-from encours.domain.money import from_cents
+
+ZERO = Decimal("0.00")
+
+
+def amount(cents: int) -> Decimal:
+    """Same value and exponent as ``money.from_cents``, without dividing (many rows to convert)."""
+    return Decimal(cents).scaleb(-2) if cents else ZERO
 
 
 def bucket_thresholds(buckets: Sequence[Bucket], as_of: dt.date) -> list[dt.date]:
@@ -76,7 +83,7 @@ def assemble(
     grid: dict[str, list[AgedRow]] = defaultdict(list)
     for customer_id, name, currency, *cents in rows:
         if any(cents):
-            grid[currency].append(AgedRow(customer_id, name, tuple(from_cents(int(c)) for c in cents)))
+            grid[currency].append(AgedRow(customer_id, name, tuple(amount(int(c)) for c in cents)))
     if not grid:
         grid[default_currency] = []
     return [

@@ -233,3 +233,75 @@ def test_bad_input_exits_2_and_writes_nothing(
     assert message in err
     assert out == ""
     assert counts(sqlite_ledger) == before
+
+
+def test_remaining_commands(cli: CliRunner, sqlite_ledger: str) -> None:
+    db = ("--db", sqlite_ledger)
+    out = ok(
+        cli,
+        "plan",
+        "add",
+        "BETA",
+        "--invoice",
+        "C1",
+        "--count",
+        "3",
+        "--first",
+        "2026-04-30",
+        "--start",
+        "2026-03-15",
+        *db,
+    )
+    assert "plan 1: 1500.00 EUR in 3 instalments (BETA)" in out
+    shown = json.loads(ok(cli, "plan", "show", "1", "--format", "json", *db))
+    assert [(i["due_date"], i["amount"]) for i in shown["instalments"]] == [
+        ("2026-04-30", "500.00"),
+        ("2026-05-30", "500.00"),
+        ("2026-06-30", "500.00"),
+    ]
+    assert [p["status"] for p in json.loads(ok(cli, "plan", "list", "--format", "json", *db))] == ["active"]
+    ok(cli, "plan", "cancel", "1", "--reason", "paid in full", *db)
+    assert "cancelled" in ok(cli, "plan", "list", *db)
+
+    ok(cli, "promise", "add", "GAMMA", "--amount", "50", "--date", "2026-03-20", "--on", "2026-03-15", *db)
+    ok(cli, "promise", "cancel", "1", *db)
+    assert (
+        json.loads(ok(cli, "promise", "list", "--status", "cancelled", "--format", "json", *db))[0]["amount"]
+        == "50.00"
+    )
+
+    ok(cli, "dispute", "open", "ACME", "A2", "--reason", "price", "--on", "2026-03-01", *db)
+    assert "dispute 1 rejected (A2, ACME)" in ok(
+        cli, "dispute", "reject", "1", "--resolution", "price agreed", *db
+    )
+
+    ok(cli, "note", "add", "ACME", "on the invoice", "--invoice", "A2", "--by", "bob", *db)
+    [note] = json.loads(ok(cli, "note", "list", "ACME", "--invoice", "A2", "--format", "json", *db))
+    assert (note["author"], note["entry_key"], note["body"]) == ("bob", "doc:A2", "on the invoice")
+
+    ok(
+        cli,
+        "task",
+        "add",
+        "BETA",
+        "--title",
+        "Send copy of C1",
+        "--kind",
+        "email",
+        "--due",
+        "2026-03-20",
+        "--assignee",
+        "dan",
+        *db,
+    )
+    assert "task 1 assigned to eve" in ok(cli, "task", "assign", "1", "eve", *db)
+    ok(cli, "task", "cancel", "1", "--reason", "duplicate", *db)
+    [task] = json.loads(ok(cli, "task", "list", "--status", "all", "--format", "json", *db))
+    assert (task["status"], task["assignee"], task["outcome"]) == ("cancelled", "eve", "duplicate")
+
+    ok(cli, "hold", "place", "BETA", "--from", "2026-03-01", "--until", "2026-03-31", *db)
+    assert "BETA" in ok(cli, "hold", "list", "--as-of", "2026-03-31", *db)
+    assert "BETA" not in ok(cli, "hold", "list", "--as-of", "2026-04-01", *db)
+    ok(cli, "assign", "set", "BETA", "sales_rep", "sam", *db)
+    ok(cli, "assign", "remove", "BETA", "sales_rep", *db)
+    assert "sales_rep: -" in ok(cli, "assign", "show", "BETA", *db)

@@ -62,8 +62,7 @@ def test_latest_reached_step_wins_and_earlier_ones_are_not_replayed() -> None:
         return None if step is None else step.key
 
     assert key(-6) is None
-    assert key(-5) == key(0) == "courtesy"
-    assert key(1) is None and key(2) is None  # courtesy stops at the due date, reminder starts at +3
+    assert key(-5) == key(0) == key(2) == "courtesy"  # until the reminder takes over at +3
     assert key(3) == key(14) == "reminder"
     assert key(50) == "formal_notice"  # a first run catches up straight to the matching step
     assert key(400) == "handover"

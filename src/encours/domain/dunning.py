@@ -3,7 +3,7 @@
 A scenario is an ordered list of steps placed relative to the due date. An open invoice gets
 the *latest* step whose offset its days past due have reached (catch-up: earlier steps that
 were never sent are skipped, not replayed), unless that step or a later one was already
-decided for it. Steps before the due date stop applying once the invoice is due. Decided
+decided for it. A step may close early (``until_days``) when a scenario says so. Decided
 invoices are grouped into one action per customer, step and currency, and every action of a
 customer in a run shares one message.
 """
@@ -54,7 +54,7 @@ class Step(NamedTuple):
     template: str
     tone: str = "neutral"
     min_amount: Decimal = Decimal(0)  # the customer's total for this step must reach it
-    until_days: int | None = None  # last day (past due) the step still applies; pre-due steps: 0
+    until_days: int | None = None  # optional last day (past due) the step still applies
     attachments: tuple[str, ...] = ()  # letter templates attached to the e-mail (e.g. statement)
 
     def applies(self, days_past_due: int) -> bool:
@@ -100,9 +100,8 @@ def scenario_problems(scenario: Scenario) -> list[str]:
 
 
 def with_defaults(step: Step) -> Step:
-    """A step before the due date stops at the due date unless told otherwise."""
-    if step.offset_days < 0 and step.until_days is None:
-        return step._replace(until_days=0)
+    """Steps apply from their offset until the next step takes over (SPEC §8: the step that
+    matches the days past due); ``until_days`` closes a step earlier only when a user sets it."""
     return step
 
 

@@ -146,7 +146,8 @@ def xml_root(file: str, data: bytes) -> tuple[etree._Element | None, list[Ledger
 
 def local(element: etree._Element) -> str:
     """Tag without its namespace, so every schema version reads alike."""
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""  # comments and PIs have none
 
 
 def children(element: etree._Element, *path: str) -> list[etree._Element]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from tests.collections.conftest import SmtpServer, store_ledger
 from tests.conftest import DEMO_UNTIL, invoke
 from typer.testing import CliRunner
@@ -219,3 +221,29 @@ def test_concurrent_runs_decide_and_deliver_each_action_once(
     assert audited["dunning.produced"] + audited["dunning.sent"] == len(rows)  # each delivered once
     files = list((dunning_env / "mail").glob("*.eml"))
     assert len(files) == len({row.customer_id for row in rows})
+
+
+def test_contract_rate_and_waived_penalties_on_formal_notices(
+    cli: CliRunner, sqlite_url: str, dunning_env: Path, smtp_server: SmtpServer
+) -> None:
+    small_ledger(sqlite_url)
+    assert invoke(cli, "dunning", "terms", "ACME", "--contract-rate", "20", "--db", sqlite_url)[0] == 0
+    assert invoke(cli, "dunning", "terms", "BOLT", "--waive", "--db", sqlite_url)[0] == 0
+    code, _, err = invoke(cli, "dunning", "run", "--as-of", "2026-10-17", "--db", sqlite_url)
+    assert code == 0, err
+    letters = {}
+    for received in smtp_server.received:
+        for part in received.message.walk():
+            if (part.get_filename() or "").endswith("formal_notice.pdf"):
+                reader = PdfReader(io.BytesIO(part.get_payload(decode=True)))
+                letters[received.recipients[0]] = "\n".join(p.extract_text() for p in reader.pages)
+    # ACME: A1 1000.00 due 2026-09-01, 46 days at the 20 % contract rate (floor 3 × 2.62 = 7.86 %):
+    # 1000 × 46 × 20 / 36500 = 25.205… → 25.21, plus 40.00
+    acme = next(line for line in letters["ap@acme.test"].splitlines() if line.startswith("A1 "))
+    assert "20,00 %" in acme and "25,21 EUR" in acme and "40,00 EUR" in acme
+    assert "taux contractuel de 20,00 %" in letters["ap@acme.test"].replace("\n", " ")
+    bolt = letters["ap@bolt.test"]
+    assert "Interest" not in bolt and "B1" in bolt and "700.00 EUR" in bolt
+    with unit_of_work(get_engine(sqlite_url)) as session:
+        actions = [e.action for e in events(session, customer_id="BOLT")]
+    assert "penalties.waived" in actions

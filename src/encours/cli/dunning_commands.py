@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
 
 from encours.cli.context import (
     AsOfOption,
@@ -24,7 +23,6 @@ from encours.cli.output import print_table
 from encours.collections.channels.smtp import SmtpConfig, smtp_config_from_env
 from encours.collections.models import DunningActionRow
 from encours.collections.outbox import DeliveryReport
-from encours.collections.repository import CollectionsRepository
 from encours.collections.service import (
     ConfigurationError,
     Decisions,
@@ -34,10 +32,10 @@ from encours.collections.service import (
     load_config,
     preview,
     run,
+    set_penalty_terms,
 )
 from encours.domain.money import format_amount
 from encours.domain.penalties import RULES
-from encours.storage.ledger_models import CustomerRow
 
 dunning_app = typer.Typer(help="Dunning: scenarios, reminders, letters and tasks, sent exactly once.")
 
@@ -211,10 +209,8 @@ def terms_command(
         if not rate.is_finite() or rate < 0 or rate > 100:
             fail(f"--contract-rate: expected a percentage between 0 and 100, got {contract_rate!r}")
     with session_for(db) as session:
-        pk = session.scalar(select(CustomerRow.id).where(CustomerRow.customer_id == customer_id))
-        if pk is None:
+        if not set_penalty_terms(session, customer_id, rule, rate, waive, "cli"):
             fail(f"customer_id: unknown customer {customer_id!r}")
-        CollectionsRepository(session).set_penalty_terms(pk, rule, rate, waive, "cli")
     state = "waived" if waive else "claimed"
     typer.echo(
         f"{customer_id}: penalties {state}, rule {rule}, contract rate {rate if rate is not None else '-'}"

@@ -89,8 +89,12 @@ def _date(language: str) -> Any:
     return render
 
 
-def _percent(rate: Decimal) -> str:
-    return f"{rate.quantize(Decimal('0.01'))} %"
+def _percent(language: str) -> Any:
+    def render(rate: Decimal) -> str:
+        text = f"{rate.quantize(Decimal('0.01'))} %"
+        return text.replace(".", ",") if language == "fr" else text
+
+    return render
 
 
 @cache
@@ -106,7 +110,7 @@ def environment(user_dir: str, language: str) -> Environment:
     )
     env.filters["money"] = _money(language)
     env.filters["longdate"] = _date(language)
-    env.filters["percent"] = _percent
+    env.filters["percent"] = _percent(language)
     return env
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,7 @@ from encours.domain.dunning import (
 from encours.domain.errors import LedgerError
 from encours.domain.penalties import RateTable
 from encours.storage.database import session_factory, unit_of_work
+from encours.storage.ledger_models import CustomerRow
 
 MAX_ATTEMPTS = 3
 
@@ -158,3 +160,18 @@ def deliver(
 
 def list_actions(session: Session, customer_id: str | None = None) -> list[DunningActionRow]:
     return CollectionsRepository(session).actions(customer_id)
+
+
+def set_penalty_terms(
+    session: Session, customer_id: str, rule: str, contract_rate: Decimal | None, waived: bool, actor: str
+) -> bool:
+    """Claim or waive a customer's late-payment penalties; False when the customer is unknown."""
+    pk = session.scalar(select(CustomerRow.id).where(CustomerRow.customer_id == customer_id))
+    if pk is None:
+        return False
+    CollectionsRepository(session).set_penalty_terms(pk, rule, contract_rate, waived, actor)
+    record(
+        session, actor, "penalties.waived" if waived else "penalties.claimed", customer_id=customer_id,
+        details={"rule": rule, "contract_rate": None if contract_rate is None else str(contract_rate)},
+    )  # fmt: skip
+    return True

@@ -66,3 +66,13 @@ def test_sgml_ofx_without_closing_tags_in_latin1() -> None:
     assert parsed.errors == ()
     assert [e.customer_id for e in parsed.entries] == [UNIDENTIFIED]
     assert "Réf FACT-2011-17" in parsed.entries[0].label
+
+
+def test_mt940_inside_swift_envelopes() -> None:
+    """Each statement wrapped in {1:}{2:}{4: ... -} blocks, as SWIFT delivers them."""
+    text = (SAMPLES / "mt940/betterplace-sepa_snippet.sta").read_text(encoding="latin-1")
+    statements = [block.strip("-\n") for block in text.split("\n-\n") if block.strip("-\n")]
+    header = "{1:F01DRESDEFF508A0000000000}{2:O9400000000000DRESDEFF508A00000000000000000000N}{4:\n"
+    data = "".join(f"{header}{statement}\n-}}\n" for statement in statements).encode("latin-1")
+    found = parse(detect.MT940, data)
+    assert len(found) == 8 and sum(amount for _, amount in found) == Decimal("1430745.72")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
 from tests.conftest import SAMPLES
 
+from encours.domain.records import Customer
 from encours.ingest import detect
 from encours.ingest.bank.common import UNIDENTIFIED
 from encours.ingest.registry import parser_for
@@ -76,3 +78,41 @@ def test_mt940_inside_swift_envelopes() -> None:
     data = "".join(f"{header}{statement}\n-}}\n" for statement in statements).encode("latin-1")
     found = parse(detect.MT940, data)
     assert len(found) == 8 and sum(amount for _, amount in found) == Decimal("1430745.72")
+
+
+CAMT054 = SAMPLES / "camt054/oca-test-camt054.xml"
+_STATUS = "<Sts>BOOK</Sts>"
+
+
+@pytest.mark.parametrize(
+    "old,new,receipts",
+    [
+        (_STATUS, "<Sts>PDNG</Sts>", 0),  # pending: not on the account yet
+        (_STATUS, "<Sts><Cd>BOOK</Cd></Sts>", 1),  # camt.053.001.08 and later
+        ("<RvslInd>false</RvslInd>", "<RvslInd>true</RvslInd>", 0),  # a credit undoing a debit
+        (
+            "<CdtDbtInd>CRDT</CdtDbtInd>\n        <RvslInd>",
+            "<CdtDbtInd>DBIT</CdtDbtInd>\n        <RvslInd>",
+            0,
+        ),
+    ],
+)
+def test_only_booked_non_reversed_credits_are_receipts(old: str, new: str, receipts: int) -> None:
+    content = CAMT054.read_text(encoding="utf-8")
+    assert old in content
+    assert len(parse(detect.CAMT054, content.replace(old, new, 1).encode())) == receipts
+
+
+def test_cfonb_payer_name_from_its_complement_record_identifies_the_customer() -> None:
+    lines = records()
+    credit = next(i for i, line in enumerate(lines) if line.startswith("04") and line[103] == "I")
+    payer = lines[credit][:45].replace("04", "05", 1) + "NPY" + "GROUPAMA CENTRE MANCHE".ljust(72)
+    data = "\n".join([*lines[: credit + 1], payer, *lines[credit + 1 :]]).encode("latin-1")
+    parser = parser_for(detect.CFONB120)
+    assert parser is not None
+    known = {"G1": Customer("G1", "Groupama Centre-Manche"), "G2": Customer("G2", "Groupama Sud")}
+    parsed = parser("f", data, known)
+    assert parsed.errors == ()
+    assert [(e.customer_id, e.amount) for e in parsed.entries] == [("G1", Decimal("-97.49"))]
+    assert parsed.entries[0].label.startswith("GROUPAMA CENTRE MANCHE | PRLV SEPA GROUPAMA CEN")
+    assert parsed.customers == ()  # nobody unidentified: no catch-all customer declared

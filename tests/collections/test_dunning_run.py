@@ -176,7 +176,7 @@ def test_dry_run_and_preview_send_and_write_nothing(
     [
         (["run", "--as-of", "2026-13-01"], {}, "--as-of"),
         (["run", "--as-of", "2026-10-31"], {"ENCOURS_SMTP_URL": "http://127.0.0.1:1"}, "ENCOURS_SMTP_URL"),
-        (["run", "--as-of", "2026-10-31"], {"ENCOURS_MAIL_FROM": ""}, "ENCOURS_MAIL_FROM"),
+        (["run", "--as-of", "2026-10-31"], {"ENCOURS_MAIL_FROM": "nobody"}, "ENCOURS_MAIL_FROM"),
         (["preview", "--as-of", "2026-10-31", "--format", "xml"], {}, "--format"),
         (["actions", "--format", "xml"], {}, "--format"),
         (["terms", "NOBODY", "--contract-rate", "12"], {}, "NOBODY"),

@@ -1,9 +1,10 @@
 """E-mail over SMTP: concurrent (a few persistent connections) and rate-limited (token bucket).
 
 ``ENCOURS_SMTP_URL`` is ``smtp://[user:password@]host:port[?starttls=1]`` (``smtps://`` for
-implicit TLS); ``ENCOURS_MAIL_FROM`` the sender. ``ENCOURS_SMTP_CONCURRENCY`` (default 4)
-and ``ENCOURS_SMTP_RATE`` (messages per second, default 10) bound the sending. Each result is
-reported as soon as it is known, so the caller can mark the message sent before the next one.
+implicit TLS); ``ENCOURS_MAIL_FROM`` the sender (default: the e-mail of ``company.toml``).
+``ENCOURS_SMTP_CONCURRENCY`` (default 4) and ``ENCOURS_SMTP_RATE`` (messages per second,
+default 10) bound the sending. Each result is reported as soon as it is known, so the caller
+can mark the message sent before the next one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
+
+from encours.collections.documents import load_company
 
 DEFAULT_CONCURRENCY = 4
 DEFAULT_RATE = 10.0
@@ -80,9 +83,12 @@ def smtp_config_from_env() -> SmtpConfig | None:
     url = os.environ.get("ENCOURS_SMTP_URL", "").strip()
     if not url:
         return None
+    sender = os.environ.get("ENCOURS_MAIL_FROM")
+    if sender is None:  # not set at all: the creditor's address from company.toml
+        sender = load_company().email
     return parse_smtp_url(
         url,
-        os.environ.get("ENCOURS_MAIL_FROM", "").strip(),
+        sender.strip(),
         os.environ.get("ENCOURS_SMTP_CONCURRENCY"),
         os.environ.get("ENCOURS_SMTP_RATE"),
     )

@@ -173,3 +173,25 @@ def test_pdf_without_embedded_invoice_is_rejected(tmp_path: Path, cli: CliRunner
     code, _, err = invoke(cli, "import", str(damaged), "--db", sqlite_url)
     assert code == 2
     assert f"{damaged}:1" in err
+
+
+def test_error_inside_the_embedded_xml_names_its_line(
+    tmp_path: Path, cli: CliRunner, sqlite_url: str
+) -> None:
+    """A Factur-X PDF made here from the CEN example with a damaged amount on XML line 145."""
+    from facturx import generate_from_binary
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    xml = CII_EXAMPLE.read_bytes()
+    line = xml[: xml.index(b"<ram:DuePayableAmount>")].count(b"\n") + 1
+    xml = xml.replace(b"<ram:DuePayableAmount>177.87<", b"<ram:DuePayableAmount>1x7.87<")
+    pdf = generate_from_binary(buffer.getvalue(), xml, check_xsd=False, flavor="factur-x", level="en16931")
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(pdf)
+    code, _, err = invoke(cli, "import", str(path), "--db", sqlite_url)
+    assert code == 2
+    flat = err.replace("\n", "")
+    assert f"{path}:{line} [DuePayableAmount]" in flat and "(in embedded factur-x.xml)" in flat

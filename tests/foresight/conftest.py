@@ -18,7 +18,7 @@ from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
 from encours.storage.database import get_engine, unit_of_work
 
-FAST = TrainingConfig(rounds=40)
+FAST = TrainingConfig(rounds=60, learning_rate=0.1)
 AR_CUTOFF = dt.date(2013, 7, 1)
 
 
@@ -39,8 +39,8 @@ def read(url: str) -> Ledger:
 
 @pytest.fixture(scope="session")
 def ar_ledger() -> DemoLedger:
-    """IBM-like ledger: 30 customers, ~700 invoices over 2012–2013, net 30, disputes."""
-    return generate_ar(seed=3, customers=30, invoices=700)
+    """IBM-like ledger with clear structure: 30 customers, ~700 invoices over 2012–2013, net 30."""
+    return generate_ar(seed=3, customers=30, invoices=700, spread=(1.0, 4.0))
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from encours.foresight.survival import N_BINS, bin_of, distribution, expand
 def test_person_periods_keep_censored_invoices() -> None:
     start = np.array([-30, -30, -30])
     lateness = np.array([5, 0, 0])
-    observed = np.array([0, 10, -25])
+    observed = np.array([0, 10, -29])
     settled = np.array([True, False, False])
     periods = expand(start, lateness, observed, settled)
     rows = np.bincount(periods.row, minlength=3)

@@ -42,10 +42,10 @@ CHUNK = 20_000
 
 
 class TrainingConfig(NamedTuple):
-    rounds: int = 150
-    learning_rate: float = 0.06
-    num_leaves: int = 15
-    min_data_in_leaf: int = 40
+    rounds: int = 250
+    learning_rate: float = 0.04
+    num_leaves: int = 7
+    min_data_in_leaf: int = 100
     seed: int = 7
     validation_days: int = 120
 

@@ -19,11 +19,13 @@ from encours.foresight.history import Days
 
 Floats = npt.NDArray[np.float64]
 
-EDGES: Days = np.array(
-    [-400, -30, -20, -14, -10, -7, -5, -3, -2, -1, 0, 1, 2, 3, 4, 6, 8, 11, 15, 20, 25, 30, 36,
-     43, 50, 60, 75, 90, 120, 150, 180, 240, 365],
-    dtype=np.int64,
-)  # fmt: skip
+EDGES: Days = np.concatenate(
+    [
+        [-400, -45, -30, -25, -21, -18, -16, -14, -12, -10],
+        np.arange(-9, 16),  # daily around the due date, where most payments fall
+        [16, 18, 20, 22, 25, 28, 31, 35, 40, 45, 50, 60, 75, 90, 120, 150, 180, 240, 365],
+    ]
+).astype(np.int64)
 N_BINS = len(EDGES) - 1
 HORIZON = int(EDGES[-1])  # beyond it: the tail (paid very late or never)
 LO: Days = EDGES[:-1]

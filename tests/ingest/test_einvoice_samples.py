@@ -6,6 +6,7 @@ BT-115 amount due, the buyer's identifiers.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -151,6 +152,14 @@ def test_every_sample_on_both_backends_with_one_buyer_across_formats(cli: CliRun
     code, out, err = invoke(cli, "aging", "--as-of", "2026-12-31", "--format", "json", "--db", db_url)
     assert code == 0, err
     assert '"total": "-100.11"' in out  # the BE credit note, unapplied, ages from its own date
+
+
+def test_prepaid_invoice_stores_what_is_still_due_and_says_why() -> None:
+    parser = parser_for(detect.UBL)
+    assert parser is not None
+    entry = parser("f", CASES[4].path.read_bytes(), {}).entries[0]
+    assert entry.amount == Decimal("208.03")
+    assert entry.label.endswith("(total TTC 308.03, déjà réglé 100.00)")
 
 
 def test_parsers_are_pure_and_report_no_errors() -> None:

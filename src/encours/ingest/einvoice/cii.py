@@ -26,6 +26,7 @@ from encours.ingest.einvoice.common import (
     parse_amount,
     parse_currency_code,
     problem_to_parsed,
+    with_prepaid,
 )
 from encours.ingest.parsed import ParsedFile
 
@@ -80,7 +81,9 @@ def read_cii(root: etree._Element) -> Document:
         amount=amount,
         currency=currency,
         buyer=_buyer(root),
-        label=_label(settlement, number, type_code in CREDIT_NOTE_TYPES),
+        label=with_prepaid(
+            _label(settlement, number, type_code in CREDIT_NOTE_TYPES), amount, grand_total(root)
+        ),
         line=line_of(header),
     )
 
@@ -100,6 +103,16 @@ def _date(parent: etree._Element, path: tuple[str, ...], field: str, *, required
         return yyyymmdd(text)
     except ValueError:
         raise XmlProblem(line_of(node), field, f"invalid date {text!r}, expected YYYYMMDD") from None
+
+
+def grand_total(root: etree._Element) -> Decimal | None:
+    """The total incl. tax (BT-112) when it is given and readable."""
+    totals = child(root, *_TOTALS)
+    node = None if totals is None else child(totals, "GrandTotalAmount")
+    try:
+        return None if node is None else parse_amount(node, "GrandTotalAmount")
+    except XmlProblem:
+        return None
 
 
 def _amount(root: etree._Element) -> tuple[Decimal, str]:

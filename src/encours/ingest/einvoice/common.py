@@ -159,6 +159,14 @@ def parse_currency_code(text: str, line: int, field: str) -> str:
     return code
 
 
+def with_prepaid(label: str, due: Decimal, total: Decimal | None) -> str:
+    """The amount stored is what is still due (BT-115); say so when a prepayment reduced it."""
+    if total is None or total == due:
+        return label
+    note = f"total TTC {total}, déjà réglé {total - due}"
+    return f"{label} ({note})" if label else note
+
+
 def check_number(number: str, line: int, field: str) -> str:
     cleaned = " ".join(number.split())
     if not cleaned:

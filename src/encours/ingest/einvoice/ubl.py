@@ -27,6 +27,7 @@ from encours.ingest.einvoice.common import (
     parse_amount,
     parse_currency_code,
     problem_to_parsed,
+    with_prepaid,
 )
 from encours.ingest.parsed import ParsedFile
 
@@ -67,7 +68,7 @@ def read_ubl(root: etree._Element) -> Document:
         amount=amount,
         currency=parse_currency_code(currency_text, line_of(root), "DocumentCurrencyCode"),
         buyer=_buyer(root),
-        label=_label(root, number, credit_note),
+        label=with_prepaid(_label(root, number, credit_note), amount, grand_total(root)),
         line=line_of(child(root, "ID")) if child(root, "ID") is not None else line_of(root),
     )
 
@@ -84,6 +85,16 @@ def _date(parent: etree._Element, path: tuple[str, ...], *, required: bool) -> d
         return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
     except ValueError:
         raise XmlProblem(line_of(node), field, f"invalid date {text!r}, expected YYYY-MM-DD") from None
+
+
+def grand_total(root: etree._Element) -> Decimal | None:
+    """The total incl. tax (BT-112) when it is given and readable."""
+    totals = child(root, "LegalMonetaryTotal")
+    node = None if totals is None else child(totals, "TaxInclusiveAmount")
+    try:
+        return None if node is None else parse_amount(node, "TaxInclusiveAmount")
+    except XmlProblem:
+        return None
 
 
 def _amount(root: etree._Element) -> tuple[Decimal, str]:

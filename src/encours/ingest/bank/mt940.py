@@ -121,7 +121,8 @@ def _statement_receipts(block: str, first_line: int) -> list[Receipt]:
             currency = parse_currency(str(details.get("currency") or amount.currency or ""))
         except ValueError as exc:
             raise _Problem(line, ":61:", str(exc)) from None
-        day = details.get("entry_date") or details["date"]
+        booked = details.get("entry_date") or details["date"]
+        day = dt.date(booked.year, booked.month, booked.day)  # the library's own date subclass
         receipts.append(
             Receipt(
                 account=account,

@@ -48,11 +48,10 @@ def parse_ofx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFi
     offsets = iter(match.start() for match in re.finditer(r"<STMTTRN>", text))
     receipts: list[Receipt] = []
     errors: list[LedgerError] = []
-    if next(root.iter("STMTRS"), None) is None:
-        errors.append(LedgerError(file, 1, "STMTRS", "no bank statement in this OFX file"))
-    for statement in root.iter():
-        if statement.tag not in ("STMTRS", "CCSTMTRS"):
-            continue
+    statements = [node for node in root.iter() if node.tag in ("STMTRS", "CCSTMTRS")]
+    if not statements:
+        errors.append(LedgerError(file, 1, "STMTRS", "no bank or card statement in this OFX file"))
+    for statement in statements:
         currency = _text(statement, "CURDEF")
         account = "-".join(
             part

@@ -108,3 +108,12 @@ def test_cfonb_amount_zone_follows_the_letter_code_table() -> None:
     assert str(cfonb_amount("0000000081763R", 0)) == "-817639"
     with pytest.raises(ValueError):
         cfonb_amount("00000000019 4}", 2)
+
+
+def test_ofx_without_any_statement_is_refused() -> None:
+    sample = (SAMPLES / "ofx/ofxparse-checking.ofx").read_text(encoding="latin-1")
+    head, _, _ = sample.partition("\t<BANKMSGSRSV1>")
+    parser = parser_for(detect.OFX)
+    assert parser is not None
+    parsed = parser("f.ofx", (head + "</OFX>\n").encode("latin-1"), {})
+    assert [(e.line, e.field) for e in parsed.errors] == [(1, "STMTRS")]

@@ -4,105 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, session_for
 from encours.cli.output import OutputFormat, print_csv, print_json, print_table
-from encours.domain.money import format_amount, from_cents
-from encours.foresight.history import NEVER, day_number, to_date
+from encours.foresight.history import to_date
+from encours.foresight.reports import money as _money
 
 if TYPE_CHECKING:  # the model stack (LightGBM, DuckDB, SciPy) loads only when a command needs it
     from encours.foresight.backtest import Backtest
-    from encours.foresight.forecast import Band, CashForecast
 
 model_app = typer.Typer(
     help="The payment model (trained per company from its own ledger).", no_args_is_help=True
 )
-
-
-def _date(day: int) -> str | None:
-    return None if day >= NEVER else to_date(day).isoformat()
-
-
-def _money(cents: int) -> str:
-    return format_amount(from_cents(int(cents)))
-
-
-def _weeks(as_of: int, band: Band) -> list[dict[str, Any]]:
-    from encours.foresight.forecast import week_starts
-
-    starts = week_starts(as_of)
-    return [
-        {
-            "week": w + 1,
-            "start": to_date(starts[w]).isoformat(),
-            "end": to_date(starts[w + 1] - 1).isoformat(),
-            "expected": _money(band.expected[w]),
-            "p10": _money(band.p10[w]),
-            "p90": _money(band.p90[w]),
-        }
-        for w in range(len(band.expected))
-    ]
-
-
-def _invoice_rows(forecast: CashForecast) -> list[list[Any]]:
-    import numpy as np
-
-    inv = forecast.invoices
-    h = inv.history
-    order = np.lexsort((h.invoice_id, h.customer_id))
-    return [
-        [
-            str(h.invoice_id[i]),
-            str(h.customer_id[i]),
-            _money(inv.open_cents[i]),
-            to_date(h.due[i]).isoformat(),
-            _date(inv.expected_day[i]) or "",
-            _date(inv.p10_day[i]) or "",
-            _date(inv.p90_day[i]) or "",
-            f"{inv.p_late[i]:.4f}",
-        ]
-        for i in order
-    ]
-
-
-INVOICE_HEADER = [
-    "invoice_id",
-    "customer_id",
-    "open_amount",
-    "due_date",
-    "expected_payment_date",
-    "p10",
-    "p90",
-    "p_late",
-]
-
-
-def _payload(forecast: CashForecast, currency: str, knowledge_before: int, prior: bool) -> dict[str, Any]:
-    invoices = [
-        dict(zip(INVOICE_HEADER, row, strict=True)) | {"p_late": float(row[-1])}
-        for row in _invoice_rows(forecast)
-    ]
-    for item in invoices:
-        for key in ("expected_payment_date", "p10", "p90"):
-            item[key] = item[key] or None
-    return {
-        "as_of": to_date(forecast.as_of).isoformat(),
-        "currency": currency,
-        "model": {"knowledge_before": to_date(knowledge_before).isoformat(), "prior": prior},
-        "weeks": _weeks(forecast.as_of, forecast.total),
-        "customers": [
-            {
-                "customer_id": cid,
-                "expected_total": _money(band.expected.sum()),
-                "weeks": _weeks(forecast.as_of, band),
-            }
-            for cid, band in sorted(forecast.customers.items())
-        ],
-        "invoices": invoices,
-    }
 
 
 def forecast(
@@ -113,24 +29,17 @@ def forecast(
     db: DbOption = None,
 ) -> None:
     """Per open invoice: expected payment date (p10–p90), probability of late payment; 13-week cash-in."""
-    from encours.foresight.forecast import cash_forecast
-    from encours.foresight.service import model_for, read_ledger
+    from encours.foresight.reports import INVOICE_HEADER, forecast_report
 
     day = parse_as_of(as_of)
     if output is OutputFormat.TABLE:
         fail("--format: forecast prints csv or json")
     with session_for(db) as session:
-        ledger = read_ledger(session)
-        choice = model_for(session, ledger, day)
-    currencies = sorted(set(ledger.history.currency.tolist())) or ["EUR"]
-    forecasts = [
-        (currency, cash_forecast(choice.model, ledger.history, ledger.allocations, day_number(day), currency))
-        for currency in currencies
-    ]
+        report = forecast_report(session, day)
     if output is OutputFormat.CSV:
-        print_csv(INVOICE_HEADER, [row for _, f in forecasts for row in _invoice_rows(f)])
+        print_csv(INVOICE_HEADER, report.rows)
         return
-    print_json([_payload(f, c, choice.model.knowledge_before, choice.model.is_prior) for c, f in forecasts])
+    print_json(report.payloads)
 
 
 def backtest(
@@ -174,10 +83,10 @@ def _print_backtest(result: Backtest) -> None:
     )
     print_table(
         "Payment prediction",
-        ["metric", "", "encours", "customer median"],
+        ["metric", "encours", "customer median"],
         [
-            ["MAE (days)", "", _number(m.mae_days, 2), _number(b.mae_days, 2)],
-            ["AUC late", "", _number(m.auc, 3), _number(b.auc, 3)],
+            ["MAE (days)", _number(m.mae_days, 2), _number(b.mae_days, 2)],
+            ["AUC late", _number(m.auc, 3), _number(b.auc, 3)],
         ],
     )
     print_table(

@@ -65,7 +65,7 @@ def bare_totals(url: str, as_of: Any, repeat: int) -> tuple[float, dict[str, int
             start = time.perf_counter()
             rows = list(connection.execute(text(BARE), {"as_of": as_of}))
             best = min(best, time.perf_counter() - start)
-        ids = dict(connection.execute(text("SELECT id, customer_id FROM customers")).tuples().all())
+        ids = {pk: cid for pk, cid in connection.execute(text("SELECT id, customer_id FROM customers"))}
     return best, {ids[pk]: int(cents) for pk, cents in rows if cents}
 
 

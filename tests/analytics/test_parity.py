@@ -244,3 +244,46 @@ def test_empty_ledger_gives_one_empty_balance_and_zero_kpis(sqlite_url: str) -> 
     balances, results = sql_figures(sqlite_url, DEMO_UNTIL, DEFAULT_BUCKETS)
     assert [(b.currency, b.rows) for b in balances] == [("EUR", ())]
     assert [(k.currency, k.outstanding, k.dso_countback) for k in results] == [("EUR", 0, 0)]
+
+
+def test_columnar_engine_without_allocations_and_without_entries(ledger: DemoLedger) -> None:
+    """Edge shapes: nothing allocated (every credit unapplied), and an empty ledger."""
+    unallocated = ledger._replace(allocations=())
+    order = {c.customer_id: i for i, c in enumerate(ledger.customers)}
+
+    def pk(customer_id: str) -> int:  # seven customers, so several demo customers share one
+        return 1 + order[customer_id] % 7
+
+    entries = pa.Table.from_pylist(
+        [
+            {
+                "id": i, "customer_pk": pk(e.customer_id), "kind": e.kind.value,
+                "date": e.date, "due_date": e.due_date, "amount_cents": int(e.amount * 100),
+                "currency": e.currency, "disputed": e.disputed,
+            }
+            for i, e in enumerate(unallocated.entries, start=1)
+        ]
+    )  # fmt: skip
+    allocations = pa.table(
+        {
+            "credit_entry_id": pa.array([], pa.int64()), "debit_entry_id": pa.array([], pa.int64()),
+            "amount_cents": pa.array([], pa.int64()), "date": pa.array([], pa.date32()),
+        }
+    )  # fmt: skip
+    customers = pa.table({"id": list(range(1, 8)), "customer_id": [f"K{i}" for i in range(1, 8)]})
+    customers = customers.append_column("name", customers["customer_id"])
+    columns = LedgerColumns(entries, allocations, customers)
+    regrouped = unallocated._replace(
+        entries=tuple(e._replace(customer_id=f"K{pk(e.customer_id)}") for e in unallocated.entries),
+        customers=(),
+    )
+    for as_of in DATES:
+        expected = {
+            currency: balance._replace(rows=tuple(r._replace(name=r.customer_id) for r in balance.rows))
+            for currency, balance in reference_aging(regrouped, as_of, DEFAULT_BUCKETS).items()
+        }
+        assert by_currency(columns.aged_balance(as_of)) == expected
+        assert columns.kpis(as_of) == reference_kpis(regrouped, as_of)
+    empty = LedgerColumns(entries.slice(0, 0), allocations, customers)
+    assert [(b.currency, b.rows) for b in empty.aged_balance(DEMO_UNTIL)] == [("EUR", ())]
+    assert [(k.currency, k.outstanding) for k in empty.kpis(DEMO_UNTIL)] == [("EUR", 0)]

@@ -140,6 +140,10 @@ class LedgerColumns:
         days = _days(allocations["date"])
         self.alloc_cents = np.concatenate([cents, cents])
         self.alloc_date = np.concatenate([days, days])
+        # the same allocation sides grouped by entry: settled amount per touched entry in one pass
+        order = np.argsort(self.alloc_row, kind="stable")
+        self.touched, self.segments = np.unique(self.alloc_row[order], return_index=True)
+        self.side_cents, self.side_date = self.alloc_cents[order], self.alloc_date[order]
         magnitude = float(np.abs(self.amount).sum(dtype=np.float64)) + 2 * float(
             np.abs(cents).sum(dtype=np.float64)
         )
@@ -241,27 +245,52 @@ class LedgerColumns:
 
     # KPIs ----------------------------------------------------------------------------
     def totals(self, as_of: dt.date) -> dict[str, Totals]:
-        """(outstanding, overdue, positive open, current, doubtful) per currency, in cents."""
+        """(outstanding, overdue, positive open, current, doubtful) per currency, in cents.
+
+        Every entry falls in one of 12 classes per currency (open amount positive or not,
+        disputed or not, aging current / overdue / overdue beyond the doubtful age); the five
+        totals are sums of classes. Entries are summed as if nothing settled them, then the
+        entries that allocations touched are moved from their unsettled class to their class.
+        """
         day = _day(as_of)
         doubtful_before = _day(as_of - dt.timedelta(days=DOUBTFUL_AFTER_DAYS))
-        open_cents = self.open_cents(as_of)
-        present = self.date <= day
-        positive = np.where(open_cents > 0, open_cents, 0)
-        columns = (
-            open_cents,
-            np.where(self.aging < day, positive, 0),
-            positive,
-            np.where(self.aging >= day, open_cents, 0),
-            np.where(self.disputed | (self.aging < doubtful_before), positive, 0),
-        )
-        size = self.currency_count
-        sums = [self._sum_by(self.currency, c, size) for c in columns]
-        seen = np.bincount(self.currency[present], minlength=size)
+        size = self.currency_count * 12
+
+        def classes(rows: slice | Array, positive: Array) -> Array:
+            aging = self.aging[rows]
+            key: Array = self.currency[rows].astype(np.int64) * 12 + positive * 6 + self.disputed[rows] * 3
+            key += aging < day
+            key += aging < doubtful_before
+            return key
+
+        def documents(part: slice) -> Array:
+            weights = self.weights[part]
+            if self.last_date > day:
+                weights = np.where(self.date[part] <= day, weights, 0)
+            return self._sum_by(classes(part, self.debit[part]), weights, size)
+
+        sums = self._parallel(documents, len(self.amount))
+        settled = np.add.reduceat(np.where(self.side_date <= day, self.side_cents, 0), self.segments)
+        rows = self.touched[(settled != 0) & (self.date[self.touched] <= day)]
+        settled = settled[(settled != 0) & (self.date[self.touched] <= day)]
+        if len(rows):
+            amount = self.amount[rows]
+            open_cents = np.where(self.debit[rows], amount - settled, amount + settled)
+            sums += self._sum_by(classes(rows, open_cents > 0), open_cents, size)
+            sums -= self._sum_by(classes(rows, self.debit[rows]), amount, size)
+        seen = np.bincount(self.currency[self.date <= day], minlength=self.currency_count)
         found: dict[str, Totals] = {}
-        for i, label in enumerate(self.currency_labels):
-            if seen[i]:
-                outstanding, overdue, positive_open, current, doubtful = (int(s[i]) for s in sums)
-                found[label] = (outstanding, overdue, positive_open, current, doubtful)
+        for index, label in enumerate(self.currency_labels):
+            if seen[index]:
+                c = sums[index * 12 : index * 12 + 12].reshape(2, 2, 3)  # positive, disputed, aging
+                positive = c[1]
+                found[label] = (
+                    int(c.sum()),
+                    int(positive[:, 1:].sum()),
+                    int(positive.sum()),
+                    int(c[:, :, 0].sum()),
+                    int(positive[1].sum() + positive[0, 2]),
+                )
         return found
 
     def daily_sales(self, as_of: dt.date) -> dict[str, dict[dt.date, int]]:

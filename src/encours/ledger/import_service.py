@@ -191,9 +191,8 @@ class ImportService:
         credit_keys = {e.key for e in parsed.entries if not e.is_debit}
         if not credit_keys:
             return 0
-        ids = self.ledger.entry_ids(
-            {e.key for e in parsed.entries} | {a.debit_key for a in parsed.allocations}
-        )
+        stated = {a.debit_key for a in parsed.allocations} | {a.credit_key for a in parsed.allocations}
+        ids = self.ledger.entry_ids(credit_keys | stated)
         rows = {allocation_tuple(a, ids) for a in parsed.allocations}
         return self.ledger.replace_allocations({ids[k] for k in credit_keys}, "lettering", rows)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from encours.domain.money import from_cents, to_cents
@@ -14,6 +14,9 @@ from encours.domain.records import Allocation, Customer, Entry, EntryKind
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
 
 CHUNK = 900  # below SQLite's bound-parameter limit
+INSERT_CHUNK = 20_000
+CUSTOMERS = cast(Table, CustomerRow.__table__)
+ENTRIES = cast(Table, EntryRow.__table__)
 
 CUSTOMER_FIELDS = (
     "name", "country", "currency", "payment_terms_days", "email", "language", "segment",
@@ -37,6 +40,23 @@ def customer_values(customer: Customer) -> dict[str, Any]:
     return values
 
 
+CUSTOMER_COLUMNS = (
+    CustomerRow.customer_id,
+    *(getattr(CustomerRow, field) for field in CUSTOMER_FIELDS),
+    CustomerRow.credit_limit_cents,
+)
+
+
+def values_to_customer(values: Sequence[Any]) -> Customer:
+    """A customer from a row of CUSTOMER_COLUMNS."""
+    limit = values[-1]
+    return Customer(
+        customer_id=values[0],
+        credit_limit=None if limit is None else from_cents(limit),
+        **dict(zip(CUSTOMER_FIELDS, values[1:-1], strict=True)),
+    )
+
+
 def row_to_customer(row: CustomerRow) -> Customer:
     limit = row.credit_limit_cents
     return Customer(
@@ -52,13 +72,21 @@ class LedgerRepository:
 
     # customers -----------------------------------------------------------------------
     def customers_by_id(self, ids: Iterable[str] | None = None) -> dict[str, Customer]:
-        query = select(CustomerRow)
+        # columns, not entities: a few hundred thousand customers load in a second
+        query = select(*CUSTOMER_COLUMNS)
         if ids is None:
-            return {row.customer_id: row_to_customer(row) for row in self.session.scalars(query)}
+            return {row[0]: values_to_customer(row) for row in self.session.execute(query)}
         found: dict[str, Customer] = {}
         for part in chunks(sorted(set(ids))):
-            for row in self.session.scalars(query.where(CustomerRow.customer_id.in_(part))):
-                found[row.customer_id] = row_to_customer(row)
+            for row in self.session.execute(query.where(CustomerRow.customer_id.in_(part))):
+                found[row[0]] = values_to_customer(row)
+        return found
+
+    def known_customer_ids(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for part in chunks(sorted(set(ids))):
+            query = select(CustomerRow.customer_id).where(CustomerRow.customer_id.in_(part))
+            found.update(self.session.execute(query).scalars())
         return found
 
     def customer_pks(self) -> dict[str, int]:
@@ -87,9 +115,10 @@ class LedgerRepository:
     def ensure_customers(self, ids: Iterable[str]) -> int:
         """Create customers known only from documents or payments, named by their id."""
         wanted = set(ids)
-        missing = sorted(wanted - set(self.customers_by_id(wanted)))
+        missing = sorted(wanted - self.known_customer_ids(wanted))
         if missing:
-            self.session.execute(insert(CustomerRow), [{"customer_id": cid, "name": cid} for cid in missing])
+            rows = [{"customer_id": cid, "name": cid} for cid in missing]
+            self.session.execute(insert(CUSTOMERS), rows)  # Core: no ORM bookkeeping
         return len(missing)
 
     # entries -------------------------------------------------------------------------
@@ -125,18 +154,26 @@ class LedgerRepository:
         pks = self.customer_pks()
         existing = self.existing_entries({e.key for e in entries})
         new_rows: list[dict[str, Any]] = []
-        updated = 0
+        created = updated = 0
         for entry in entries:
             values = self.entry_values(entry, pks[entry.customer_id])
             stored = existing.get(entry.key)
             if stored is None:
-                new_rows.append({"key": entry.key, "batch_id": batch_id, **values})
+                values["key"], values["batch_id"] = entry.key, batch_id
+                new_rows.append(values)
+                if len(new_rows) == INSERT_CHUNK:  # insert as we go: memory stays flat
+                    created += self._insert_entries(new_rows)
+                    new_rows = []
             elif stored[1] != values:
                 self.session.execute(update(EntryRow).where(EntryRow.id == stored[0]).values(**values))
                 updated += 1
-        for part in chunks(new_rows, 20_000):
-            self.session.execute(insert(EntryRow), list(part))
-        return len(new_rows), updated, len(entries) - len(new_rows) - updated
+        created += self._insert_entries(new_rows)
+        return created, updated, len(entries) - created - updated
+
+    def _insert_entries(self, rows: list[dict[str, Any]]) -> int:
+        if rows:
+            self.session.execute(insert(ENTRIES), rows)  # Core executemany, no ORM bookkeeping
+        return len(rows)
 
     def entry_ids(self, keys: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -1,0 +1,50 @@
+"""The benchmarks run at a tiny size and their results equal their baselines (no timings here)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import bench_analytics  # noqa: E402
+import bench_cli_aging  # noqa: E402
+import bench_import  # noqa: E402
+import dbload  # noqa: E402
+
+
+def backends() -> tuple[str, ...]:
+    return ("sqlite", "postgres") if dbload.postgres_available() else ("sqlite",)
+
+
+def test_analytics_bench_matches_its_baseline() -> None:
+    report = bench_analytics.run(items=3_000, customers=300, repeat=1)
+    assert report["open_items"] > 2_500
+    assert report["aging_totals_equal_baseline"]
+    assert report["kpi_outstanding_equal_baseline"]
+    assert report["sql_equals_columnar"]
+    assert report["customers_in_balance"] > 250
+    assert report["aging"]["ratio"] > 0
+
+
+def test_cli_aging_bench_output_matches_its_baseline() -> None:
+    report = bench_cli_aging.run(items=2_000, customers=300, backends=backends(), formats=("csv",), repeat=1)
+    for backend in backends():
+        result: dict[str, Any] = report["backends"][backend]
+        assert result["csv_equals_baseline"], backend
+        assert result["customers_with_balance"] > 250
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_import_bench_stores_every_row_and_reimport_changes_nothing(backend: str) -> None:
+    report = bench_import.run(rows=2_000, customers=300, backends=(backend,))
+    result = report["backends"][backend]
+    assert report["baseline_rows"] == 2_000
+    assert result["entries"] == 2_000
+    assert 250 < result["customers"] <= 300
+    assert result["reimport_changed_nothing"]
+    assert result["first"]["peak_rss_mib"] > 0

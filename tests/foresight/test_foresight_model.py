@@ -105,3 +105,16 @@ def test_platt_keeps_order_and_auc_counts_ties() -> None:
 def test_feature_columns_are_the_declared_ones(ar: Ledger) -> None:
     h = ar.history.take(np.arange(10))
     assert feature_matrix(Pairs.at_issue(h), ar.history).shape == (10, len(FEATURES))
+
+
+def test_reminders_count_only_before_the_knowledge_date(ar: Ledger) -> None:
+    from encours.foresight.history import Reminders
+
+    h = ar.history.take(np.arange(3))
+    pk = int(h.customer_pk[0])
+    k = int(h.issue[0])
+    reminders = Reminders(np.array([pk, pk, pk, pk + 10_000]), np.array([k - 200, k - 10, k, k - 1]))
+    features = feature_matrix(Pairs.at(h, k), ar.history, reminders)
+    row = int(np.flatnonzero(h.customer_pk == pk)[0])
+    assert features[row, FEATURES.index("reminders_n")] == 2  # the one dated k is not known yet
+    assert features[row, FEATURES.index("reminders_recent")] == 1

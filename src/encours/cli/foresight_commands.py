@@ -62,7 +62,9 @@ def backtest(
         fail(f"--out: cannot write {str(out)!r}")
     with session_for(db) as session:
         ledger = read_ledger(session)
-    result = run_backtest(ledger.history, ledger.allocations, day, forecast_checks=forecast_checks)
+    result = run_backtest(
+        ledger.history, ledger.allocations, day, forecast_checks=forecast_checks, reminders=ledger.reminders
+    )
     try:
         result.write_csv(out)
     except OSError as exc:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from encours.foresight.history import EPOCH, NEVER, Days, History
+from encours.foresight.history import EPOCH, NEVER, NO_REMINDERS, Days, History, Reminders
 
 INVOICE_FEATURES = (
     "log_amount", "terms", "disputed", "issue_dow", "issue_dom", "due_dow", "due_to_month_end",
@@ -29,6 +29,7 @@ HISTORY_FEATURES = (
     "late_std", "late_ewm", "late_recent", "late_old", "late_trend", "late_rate", "late_rate_recent",
     "open_n", "open_overdue_n", "open_overdue_max", "open_overdue_share", "partial_rate",
     "dispute_rate", "disputed_late_mean", "days_since_settlement", "customer_age", "amount_rel",
+    "reminders_n", "reminders_recent",
 )  # fmt: skip
 FEATURES = INVOICE_FEATURES + HISTORY_FEATURES
 
@@ -149,7 +150,19 @@ ORDER BY p.pair
 """
 
 
-def history_features(pairs: Pairs, history: History) -> dict[str, npt.NDArray[np.float64]]:
+REMINDERS_SQL = f"""
+SELECT p.pair, COUNT(r.day) AS reminders_n,
+       COUNT(r.day) FILTER (WHERE r.day >= p.k - {RECENT_DAYS}) AS reminders_recent
+FROM pairs p
+LEFT JOIN reminders r ON r.customer_pk = p.customer_pk AND r.day < p.k
+GROUP BY p.pair
+ORDER BY p.pair
+"""
+
+
+def history_features(
+    pairs: Pairs, history: History, reminders: Reminders = NO_REMINDERS
+) -> dict[str, npt.NDArray[np.float64]]:
     """Customer-history aggregates per pair, one range join in DuckDB."""
     n = len(pairs.entry_id)
     if n == 0:
@@ -173,7 +186,11 @@ def history_features(pairs: Pairs, history: History) -> dict[str, npt.NDArray[np
                 "settled": history.settled,
             }),
         )  # fmt: skip
+        connection.register(
+            "reminders", pa.table({"customer_pk": reminders.customer_pk, "day": reminders.day})
+        )
         result = connection.execute(HISTORY_SQL).fetchnumpy()
+        result |= connection.execute(REMINDERS_SQL).fetchnumpy()
     finally:
         connection.close()
     columns: dict[str, npt.NDArray[np.float64]] = {}
@@ -188,9 +205,11 @@ def history_features(pairs: Pairs, history: History) -> dict[str, npt.NDArray[np
     return {name: columns[name] for name in HISTORY_FEATURES}
 
 
-def feature_matrix(pairs: Pairs, history: History) -> npt.NDArray[np.float64]:
+def feature_matrix(
+    pairs: Pairs, history: History, reminders: Reminders = NO_REMINDERS
+) -> npt.NDArray[np.float64]:
     """Rows in pair order, columns in ``FEATURES`` order; NaN where history is missing."""
-    columns = invoice_features(pairs) | history_features(pairs, history)
+    columns = invoice_features(pairs) | history_features(pairs, history, reminders)
     if len(pairs.entry_id) == 0:
         return np.zeros((0, len(FEATURES)))
     return np.column_stack([columns[name] for name in FEATURES])

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from scipy.special import ndtr  # type: ignore[import-untyped]
 
 from encours.foresight.features import Pairs, feature_matrix
-from encours.foresight.history import NEVER, Allocations, Days, History, open_cents
+from encours.foresight.history import NEVER, NO_REMINDERS, Allocations, Days, History, Reminders, open_cents
 from encours.foresight.model import PaymentModel
 from encours.foresight.survival import Distribution
 
@@ -58,7 +58,12 @@ def week_starts(as_of: int) -> Days:
 
 
 def predict_open(
-    model: PaymentModel, history: History, allocations: Allocations, as_of: int, currency: str | None = None
+    model: PaymentModel,
+    history: History,
+    allocations: Allocations,
+    as_of: int,
+    currency: str | None = None,
+    reminders: Reminders = NO_REMINDERS,
 ) -> OpenInvoices:
     """Invoices issued by ``as_of`` and open then, predicted with what was known through that day."""
     remaining = open_cents(history, allocations, as_of)
@@ -67,7 +72,7 @@ def predict_open(
         mask &= history.currency == currency
     h = history.take(mask)
     remaining = remaining[mask]
-    features = feature_matrix(Pairs.at(h, as_of + 1), history)
+    features = feature_matrix(Pairs.at(h, as_of + 1), history, reminders)
     prediction = model.predict(features, h.issue - h.due, np.full(h.size, as_of, dtype=np.int64) - h.due)
     dist = prediction.distribution
     bounds = week_starts(as_of)[None, :] - h.due[:, None]
@@ -111,10 +116,15 @@ def _band(expected: Days, sims: Floats) -> Band:
 
 
 def cash_forecast(
-    model: PaymentModel, history: History, allocations: Allocations, as_of: int, currency: str | None = None
+    model: PaymentModel,
+    history: History,
+    allocations: Allocations,
+    as_of: int,
+    currency: str | None = None,
+    reminders: Reminders = NO_REMINDERS,
 ) -> CashForecast:
     """Per-invoice predictions, weekly expected cash-in with 10–90 % bands, by customer and in total."""
-    invoices = predict_open(model, history, allocations, as_of, currency)
+    invoices = predict_open(model, history, allocations, as_of, currency, reminders)
     customer_ids = invoices.history.customer_id
     order = np.lexsort((invoices.history.entry_id, customer_ids))
     names, group = np.unique(customer_ids[order], return_inverse=True)

@@ -165,3 +165,29 @@ def open_cents(history: History, allocations: Allocations, through: int) -> Days
     known = (allocations.day <= through) & (history.entry_id[index] == allocations.entry_id)
     paid = np.bincount(index[known], weights=allocations.cents[known], minlength=n)
     return history.amount_cents - np.rint(paid).astype(np.int64)
+
+
+class Reminders(NamedTuple):
+    """Reminders sent to customers (dunning actions), by the day of the run that sent them."""
+
+    customer_pk: Days
+    day: Days
+
+
+NO_REMINDERS = Reminders(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+REMINDERS_SQL = """
+SELECT customer_pk, as_of FROM dunning_actions WHERE status IN ('sent', 'produced')
+"""
+
+
+def load_reminders(runner: SqlRunner, has_table: bool) -> Reminders:
+    """Reminders when the dunning tables exist (the collections module is installed)."""
+    if not has_table:
+        return NO_REMINDERS
+    rows = runner.rows(REMINDERS_SQL, {})
+    n = len(rows)
+    return Reminders(
+        np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=n),
+        np.fromiter((day_number(r[1]) for r in rows), dtype=np.int64, count=n),
+    )

@@ -65,9 +65,9 @@ class Prediction(NamedTuple):
     distribution: Distribution
     p_late: Floats  # probability of payment after the due date
 
-    def lateness(self, q: float) -> Floats:
+    def lateness(self, q: float, given_paid: bool = False) -> Floats:
         """Quantile of the lateness in days; +inf when it lies beyond the horizon (maybe never)."""
-        return self.distribution.quantile(q)
+        return self.distribution.quantile(q, given_paid)
 
 
 def training_rows(

@@ -54,7 +54,7 @@ def invoice_values(ledger: Ledger, model_as_of: dt.date, session: Session) -> pa
     """One row per open invoice with its expected-loss-avoided value in cents."""
     choice = model_for(session, ledger, model_as_of)
     day = day_number(model_as_of)
-    invoices = predict_open(choice.model, ledger.history, ledger.allocations, day)
+    invoices = predict_open(choice.model, ledger.history, ledger.allocations, day, reminders=ledger.reminders)
     h = invoices.history
     bound = (day + 1 + RISK_WINDOW_DAYS - h.due).astype(np.float64)
     risk = 1.0 - invoices.distribution.cdf(bound[:, None])[:, 0] if h.size else np.zeros(0)

@@ -127,7 +127,7 @@ def forecast_report(session: Session, as_of: dt.date) -> ForecastReport:
     rows = []
     for currency in currencies:
         forecast = cash_forecast(
-            choice.model, ledger.history, ledger.allocations, day_number(as_of), currency
+            choice.model, ledger.history, ledger.allocations, day_number(as_of), currency, ledger.reminders
         )
         payloads.append(_payload(forecast, currency, choice.model.knowledge_before, choice.model.is_prior))
         rows += _invoice_rows(forecast)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit import service as audit
 from encours.foresight.features import FEATURES, Pairs, feature_matrix
-from encours.foresight.history import History, day_number
+from encours.foresight.history import NO_REMINDERS, History, Reminders, day_number
 from encours.foresight.model import PaymentModel
 from encours.foresight.repository import ForesightRepository, StoredScore
 from encours.foresight.service import Ledger, model_for
@@ -117,7 +117,9 @@ def _good_news(row: Floats) -> Reason:
                   f"{on_time:.0%} des factures payées à l'échéance")  # fmt: skip
 
 
-def score_customers(model: PaymentModel, history: History, as_of: dt.date) -> list[CustomerScore]:
+def score_customers(
+    model: PaymentModel, history: History, as_of: dt.date, reminders: Reminders = NO_REMINDERS
+) -> list[CustomerScore]:
     """One score per customer with at least one invoice issued by ``as_of``, by customer id."""
     day = day_number(as_of)
     known = history.take(history.issue <= day)
@@ -131,7 +133,7 @@ def score_customers(model: PaymentModel, history: History, as_of: dt.date) -> li
         due=issue + np.rint(terms).astype(np.int64), amount_cents=np.rint(median_amount).astype(np.int64),
         disputed=np.zeros(len(ids), dtype=bool), knowledge_before=issue,
     )  # fmt: skip
-    features = feature_matrix(pairs, history)
+    features = feature_matrix(pairs, history, reminders)
     prediction = model.predict(features, pairs.issue - pairs.due)
     days_late = np.minimum(prediction.lateness(0.5), 365.0)
     scores = []
@@ -186,7 +188,7 @@ def _customer_profile(
 def store_scores(session: Session, ledger: Ledger, as_of: dt.date) -> tuple[list[CustomerScore], list[Alert]]:
     """Compute, store (replacing that day's) and alert on deterioration against the previous score."""
     choice = model_for(session, ledger, as_of)
-    scores = score_customers(choice.model, ledger.history, as_of)
+    scores = score_customers(choice.model, ledger.history, as_of, ledger.reminders)
     repository = ForesightRepository(session)
     names = repository.customer_names()
     previous = repository.scores(as_of, before=True)

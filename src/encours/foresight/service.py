@@ -10,11 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from encours.analytics.runner import AlchemyRunner
 from encours.foresight.features import Pairs, feature_matrix
-from encours.foresight.history import Allocations, History, day_number, load_allocations, load_history
+from encours.foresight.history import (
+    NO_REMINDERS,
+    Allocations,
+    History,
+    Reminders,
+    day_number,
+    load_allocations,
+    load_history,
+    load_reminders,
+)
 from encours.foresight.model import DEFAULT_CONFIG, KIND, PaymentModel, TrainingConfig
 from encours.foresight.repository import ForesightRepository
 
@@ -24,11 +34,13 @@ STALE_DAYS = 31
 class Ledger(NamedTuple):
     history: History
     allocations: Allocations
+    reminders: Reminders = NO_REMINDERS
 
 
 def read_ledger(session: Session) -> Ledger:
     runner = AlchemyRunner(session)
-    return Ledger(load_history(runner), load_allocations(runner))
+    has_reminders = inspect(session.connection()).has_table("dunning_actions")
+    return Ledger(load_history(runner), load_allocations(runner), load_reminders(runner, has_reminders))
 
 
 class ModelChoice(NamedTuple):
@@ -41,7 +53,7 @@ def train_model(
 ) -> PaymentModel:
     """Train from what was known before ``knowledge_before`` and store the artifact."""
     history = ledger.history
-    features = feature_matrix(Pairs.at_issue(history), history)
+    features = feature_matrix(Pairs.at_issue(history), history, ledger.reminders)
     model = PaymentModel.train(history, features, day_number(knowledge_before), config)
     repository = ForesightRepository(session)
     repository.save_model(KIND, knowledge_before, repository.fingerprint(knowledge_before),

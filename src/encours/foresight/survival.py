@@ -87,17 +87,24 @@ class Distribution(NamedTuple):
         share = np.clip((lateness[:, :, None] - self.lo[:, None, :]) / width[:, None, :], 0.0, 1.0)
         return np.asarray(np.einsum("nqb,nb->nq", share, self.mass), dtype=np.float64)
 
-    def quantile(self, q: float) -> Floats:
-        """Lateness (days, continuous) at which the CDF reaches ``q``; +inf in the tail."""
-        cumulative = np.cumsum(self.mass, axis=1)
-        reached = cumulative >= q
+    def quantile(self, q: float, given_paid: bool = False) -> Floats:
+        """Lateness (days, continuous) at which the CDF reaches ``q``; +inf in the tail.
+
+        ``given_paid``: the quantile of the payment date given the invoice is paid before the
+        horizon (a payment date is only meaningful for invoices that get paid).
+        """
+        mass = self.mass
+        if given_paid:
+            mass = mass / np.maximum(1.0 - self.tail, 1e-12)[:, None]
+        cumulative = np.cumsum(mass, axis=1)
+        reached = cumulative >= q - 1e-12
         found = reached.any(axis=1)
         k = np.where(found, reached.argmax(axis=1), N_BINS - 1)
         rows = np.arange(len(k))
-        before = cumulative[rows, k] - self.mass[rows, k]
-        mass = np.maximum(self.mass[rows, k], 1e-12)
+        before = cumulative[rows, k] - mass[rows, k]
+        width = np.maximum(mass[rows, k], 1e-12)
         lo = self.lo[rows, k]
-        value = lo + np.clip((q - before) / mass, 0.0, 1.0) * (HI[k] - lo)
+        value = lo + np.clip((q - before) / width, 0.0, 1.0) * (HI[k] - lo)
         return np.where(found, value, np.inf)
 
     def p_after(self, lateness: Floats) -> Floats:

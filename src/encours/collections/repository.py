@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, inspect, select, text, update
+import psycopg
+from sqlalchemy import JSON, Date, TextClause, bindparam, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from encours.analytics.sql import with_open_items
-from encours.audit.models import AuditEventRow
 from encours.casework.suppression import DueInstalment
 from encours.collections.models import DunningActionRow, DunningMarkRow, DunningRunRow, PenaltyTermsRow
 from encours.domain.dunning import (
@@ -34,8 +35,30 @@ from encours.domain.dunning import (
 from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.penalties import Reduction
 from encours.ledger.repository import chunks
-from encours.storage.base import utcnow
+from encours.storage.base import UtcDateTime, utcnow
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
+
+
+def _insert(table: str, columns: Sequence[str], types: dict[str, Any]) -> TextClause:
+    """A plain parameterised INSERT: executemany sends it in batches without rewriting it."""
+    names = ", ".join(columns)
+    values = ", ".join(f":{column}" for column in columns)
+    statement = text(f"INSERT INTO {table} ({names}) VALUES ({values})")
+    return statement.bindparams(*(bindparam(name, type_=kind) for name, kind in types.items()))
+
+
+ACTION_INSERT = _insert(
+    "dunning_actions",
+    ("id", "run_id", "as_of", "customer_pk", "customer_id", "scenario", "step", "channel", "template",
+     "language", "status", "invoice_ids", "entry_keys", "amount_cents", "currency", "message_key",
+     "created_at", "attempts"),
+    {"as_of": Date(), "invoice_ids": JSON(), "entry_keys": JSON(), "created_at": UtcDateTime()},
+)  # fmt: skip
+MARK_INSERT = _insert("dunning_marks", ("entry_id", "step", "offset_days", "action_id"), {})
+AUDIT_INSERT = _insert(
+    "audit_events", ("at", "actor", "action", "customer_id", "subject", "details"),
+    {"at": UtcDateTime(), "details": JSON()},
+)  # fmt: skip
 
 
 def _in_list(prefix: str, values: Sequence[str], params: dict[str, Any]) -> str:
@@ -289,20 +312,53 @@ ORDER BY c.customer_id, e.due_date, e.reference
             }
             for index, a in enumerate(actions)
         ]
-        ids: list[int] = []
-        for part in chunks(rows, 5_000):
-            statement = insert(DunningActionRow).returning(DunningActionRow.id, sort_by_parameter_order=True)
-            ids.extend(self.session.scalars(statement, list(part)).all())
+        ids = self.new_action_ids(len(rows))
+        for row, action_id in zip(rows, ids, strict=True):
+            row["id"] = action_id
+        for part in chunks(rows, 10_000):
+            self.session.execute(ACTION_INSERT, list(part))
         marks = [
             {"entry_id": c.entry_id, "step": a.step.key,
              "offset_days": a.step.offset_days if a.counts_as_reminder else None, "action_id": action_id}
             for a, action_id in zip(actions, ids, strict=True)
             for c in a.invoices
         ]  # fmt: skip
-        for part in chunks(marks, 20_000):
-            self.session.execute(insert(DunningMarkRow), list(part))
+        if self.session.get_bind().dialect.name == "postgresql":
+            self._copy_marks(marks)
+        else:
+            for part in chunks(marks, 50_000):
+                self.session.execute(MARK_INSERT, list(part))
         self.session.execute(update(DunningRunRow).where(DunningRunRow.id == run_id).values(actions=len(ids)))
         return ids
+
+    def _copy_marks(self, marks: Sequence[dict[str, Any]]) -> None:
+        """PostgreSQL: COPY into the markers, inside the run's transaction (an order faster)."""
+        driver: Any = self.session.connection().connection.driver_connection
+        try:
+            with (
+                driver.cursor() as cursor,
+                cursor.copy("COPY dunning_marks (entry_id, step, offset_days, action_id) FROM STDIN") as copy,
+            ):
+                for mark in marks:
+                    copy.write_row((mark["entry_id"], mark["step"], mark["offset_days"], mark["action_id"]))
+        except psycopg.errors.UniqueViolation as exc:  # a concurrent run marked these first
+            raise IntegrityError("COPY dunning_marks", None, exc) from exc
+
+    def new_action_ids(self, count: int) -> list[int]:
+        """Ids for ``count`` new actions, so rows and markers go in as plain batched inserts.
+
+        PostgreSQL draws them from the table's sequence; SQLite continues after the largest id,
+        which is safe because the run already holds SQLite's single write lock (its run row).
+        """
+        if count == 0:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = text(
+                "SELECT nextval(pg_get_serial_sequence('dunning_actions', 'id')) FROM generate_series(1, :n)"
+            )
+            return [int(value) for value in self.session.scalars(query, {"n": count})]
+        start = int(self.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM dunning_actions")) or 0)
+        return list(range(start + 1, start + count + 1))
 
     def add_decided_events(
         self, actor: str, as_of: dt.date, run_id: int, actions: Sequence[PlannedAction], ids: Sequence[int]
@@ -318,8 +374,8 @@ ORDER BY c.customer_id, e.due_date, e.reference
                          "amount": format_amount(a.amount), "currency": a.currency}}
             for a, action_id in zip(actions, ids, strict=True)
         ]  # fmt: skip
-        for part in chunks(rows, 5_000):
-            self.session.execute(insert(AuditEventRow), list(part))
+        for part in chunks(rows, 10_000):
+            self.session.execute(AUDIT_INSERT, list(part))
 
     # the outbox ---------------------------------------------------------------------------
     def pending(self) -> list[DunningActionRow]:

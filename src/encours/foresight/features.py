@@ -167,7 +167,7 @@ def history_features(
     n = len(pairs.entry_id)
     if n == 0:
         return {name: np.zeros(0) for name in HISTORY_FEATURES}
-    connection = duckdb.connect()
+    connection = duckdb.connect(config={"threads": 1})  # one thread: float sums in a fixed order
     try:
         connection.register(
             "pairs",

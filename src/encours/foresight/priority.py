@@ -72,7 +72,7 @@ def worklist(session: Session, as_of: dt.date, limit: int = 50, offset: int = 0)
     """Customers to call first at ``as_of``; stable order (value, then customer id)."""
     ledger = read_ledger(session)
     items = invoice_values(ledger, as_of, session)
-    connection = duckdb.connect()
+    connection = duckdb.connect(config={"threads": 1})  # one thread: float sums in a fixed order
     try:
         connection.register("items", items)
         rows = connection.execute(WORKLIST_SQL, [limit, offset]).fetchall()

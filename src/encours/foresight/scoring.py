@@ -171,7 +171,7 @@ def _customer_profile(
     known: History, day: int
 ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int64], Floats, Floats, Floats]:
     """Per customer: id, pk, median amount, median terms, sales of the last 365 days (cents)."""
-    connection = duckdb.connect()
+    connection = duckdb.connect(config={"threads": 1})  # one thread: float sums in a fixed order
     try:
         connection.register("invoices", pa.table({
             "customer_id": known.customer_id, "customer_pk": known.customer_pk,

@@ -123,6 +123,18 @@ def test_sign_in_and_open_the_dashboard(served: tuple[str, str], browser: Browse
     page.wait_for_selector("#chart-aging .main-svg")  # plotly drew the chart
     outstanding = page.inner_text("#kpi-outstanding-EUR")
     assert any(ch.isdigit() for ch in outstanding)
+    # the DSO trend and the 13-week forecast are computed in the background: they appear soon
+    for _ in range(120):
+        if (
+            page.locator("#chart-trend .main-svg").count()
+            and page.locator("#chart-forecast .main-svg").count()
+        ):
+            break
+        time.sleep(1)
+        page.reload()
+        page.wait_for_selector("body[data-charts=ready]")
+    assert page.locator("#chart-trend .main-svg").count() >= 1
+    assert page.locator("#chart-forecast .main-svg").count() >= 1
     shot(page, "dashboard")
 
 

@@ -55,6 +55,19 @@ class FigureCache:
                 self._values[key] = (time.monotonic(), value)
             return value
 
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """(found, value) without computing."""
+        hit = self._values.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return True, hit[1]
+        return False, None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._guard:
+            if len(self._values) >= MAX_ENTRIES:
+                self._values.clear()
+            self._values[key] = (time.monotonic(), value)
+
     def clear(self) -> None:
         with self._guard:
             self._values.clear()

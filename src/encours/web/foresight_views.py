@@ -64,8 +64,8 @@ def weekly_forecast(session: Session, figures: Figures, as_of: dt.date) -> list[
         return []
 
 
-def chart(forecasts: list[dict[str, Any]], currency: str) -> dict[str, Any] | None:
-    found = next((f for f in forecasts if f["currency"] == currency), None)
+def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, Any] | None:
+    found = next((f for f in forecasts or [] if f["currency"] == currency), None)
     if found is None or not found["weeks"]:
         return None
     weeks = found["weeks"]

@@ -21,6 +21,8 @@ router = APIRouter(tags=["insights"])
 def forecast(request: Request, session: SessionDep, user: ApiUser, as_of: dt.date) -> JSONResponse:
     """Expected cash-in for the 13 weeks after ``as_of`` with a 10–90 % band, per currency."""
     found = foresight_views.weekly_forecast(session, request.app.state.figures, as_of)
+    if found is None:
+        return JSONResponse({"detail": "being computed, retry shortly"}, status_code=202)
     return JSONResponse(found[0] if len(found) == 1 else found)
 
 

@@ -132,6 +132,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "channel": ("Canal", "Channel"),
     "recent_actions": ("Dernières actions", "Recent actions"),
     "recommended_limit": ("Limite recommandée", "Recommended limit"),
+    "computing": (
+        "En cours de calcul, rechargez la page dans un instant.",
+        "Being computed: reload the page in a moment.",
+    ),
     "link_invalid": ("Lien invalide ou expiré.", "Invalid or expired link."),
 }
 

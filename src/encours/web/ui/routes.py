@@ -101,7 +101,7 @@ def _overdue_of(balance: AgedBalance) -> list[tuple[str, str, Decimal]]:
 
 
 def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> dict[str, Any]:
-    """Everything on the dashboard that depends on the whole ledger only (cached per state)."""
+    """The dashboard's figures; each is cached per ledger state, slow ones fill in the background."""
     figures = _figures(request)
     balances = figures.aging(session, as_of)
     results = figures.kpis(session, as_of)
@@ -117,7 +117,7 @@ def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> di
     return {
         "kpis": results,
         "alerts": [a for k in results for a in evaluate(k, thresholds)],
-        "top": _overdue_of(aging_main)[:10],
+        "top": figures.cached(session, "top", (as_of, currency), lambda: _overdue_of(aging_main)[:10]),
         "currency": currency,
         "charts": {
             "aging": {
@@ -125,7 +125,9 @@ def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> di
                 "values": [str(v) for v in aging_main.totals],
                 "currency": currency,
             },
-            "trend": {
+            "trend": None
+            if trend is None
+            else {
                 "dates": [d.isoformat() for d, k in trend if k.currency == currency],
                 "dso": [float(round(k.dso_countback, 1)) for d, k in trend if k.currency == currency],
                 "threshold": dso_line,
@@ -137,10 +139,7 @@ def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> di
 
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    figures = _figures(request)
-    summary = figures.cached(
-        session, "dashboard", (as_of,), lambda: _dashboard_figures(request, session, as_of)
-    )
+    summary = _dashboard_figures(request, session, as_of)
     return render(
         request,
         "dashboard.html",
@@ -192,8 +191,8 @@ def customer_sheet(
     row = customer_row(session, customer_id)
     if row is None:
         raise NotFound(f"no customer {customer_id}")
-    summary = customer_summary(session, row, as_of)
     items = open_items(session, [row.id], as_of)
+    summary = customer_summary(session, row, as_of, items)
     limit = summary.customer.credit_limit
     return render(
         request,

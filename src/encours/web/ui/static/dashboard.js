@@ -9,7 +9,7 @@
     Plotly.newPlot("chart-aging", [{ type: "bar", x: data.aging.labels, y: data.aging.values.map(Number),
       marker: { color: ["#12b76a", "#fdb022", "#f79009", "#f04438", "#912018"] } }], layout, config);
   }
-  if (data.trend) {
+  if (data.trend && document.getElementById("chart-trend")) {
     var traces = [{ type: "scatter", mode: "lines+markers", name: "DSO", x: data.trend.dates, y: data.trend.dso }];
     if (data.trend.threshold) {
       traces.push({ type: "scatter", mode: "lines", name: "threshold", x: data.trend.dates,
@@ -20,10 +20,11 @@
   if (data.forecast && document.getElementById("chart-forecast")) {
     var f = data.forecast;
     Plotly.newPlot("chart-forecast", [
-      { type: "scatter", x: f.weeks, y: f.high.map(Number), line: { width: 0 }, showlegend: false },
-      { type: "scatter", x: f.weeks, y: f.low.map(Number), fill: "tonexty", line: { width: 0 }, showlegend: false },
+      { type: "scatter", mode: "lines", x: f.weeks, y: f.high.map(Number), line: { width: 0 }, showlegend: false },
+      { type: "scatter", mode: "lines", x: f.weeks, y: f.low.map(Number), fill: "tonexty", line: { width: 0 },
+        fillcolor: "rgba(31,95,191,0.15)", showlegend: false },
       { type: "bar", x: f.weeks, y: f.expected.map(Number), name: "expected" }
-    ], Object.assign({ showlegend: false }, layout), config);
+    ], Object.assign({ showlegend: false, xaxis: { type: "date", tickformat: "%d/%m" } }, layout), config);
   }
   document.body.setAttribute("data-charts", "ready");
 })();

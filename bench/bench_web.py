@@ -1,0 +1,197 @@
+"""Web app under load: 100k customers, 1M open items in PostgreSQL, 50 concurrent clients.
+
+Starts `encours serve` as a subprocess on a free loopback port, signs in, warms the
+whole-ledger figures once (first dashboard), then runs 50 concurrent httpx clients, each
+alternating the dashboard and a random customer sheet, for a bounded count and time.
+Prints p50/p95/p99 per page and the error count, and appends them to bench/RESULTS.md.
+Target (issue 5): dashboard and customer sheet p99 < 300 ms, no error.
+
+    uv run python bench/bench_web.py [--items 1000000] [--customers 100000] [--clients 50]
+        [--requests 40] [--seconds 120] [--think-ms 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from dbload import ThrowawayPostgres, load_postgres, postgres_available
+from encours.storage.database import get_engine, unit_of_work
+from encours.users.service import UserService
+from ledger_data import AS_OF, generate
+
+EMAIL, PASSWORD = "bench@encours.example", "bench password 1"
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    script = Path(sys.executable).parent / "encours"
+    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(
+                f"encours serve exited: {process.stderr.read().decode() if process.stderr else ''}"
+            )
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("encours serve did not start")
+
+
+def sign_in(base: str) -> httpx.Cookies:
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf is not None
+        response = client.post(
+            "/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": csrf.group(1)}
+        )
+        if response.status_code != 303:
+            raise SystemExit(f"sign-in failed: {response.status_code}")
+        return client.cookies
+
+
+async def client_loop(
+    base: str, cookies: httpx.Cookies, customers: int, requests: int, deadline: float, think: float,
+    seed: int, timings: dict[str, list[float]], errors: list[str],
+) -> None:  # fmt: skip
+    rng = random.Random(seed)
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
+        for index in range(requests):
+            if time.perf_counter() > deadline:
+                return
+            if index % 2 == 0:
+                name, path = "dashboard", f"/?as_of={AS_OF.isoformat()}"
+            else:
+                cid = f"C{rng.randint(1, customers):07d}"
+                name, path = "customer sheet", f"/customers/{cid}?as_of={AS_OF.isoformat()}"
+            start = time.perf_counter()
+            try:
+                response = await client.get(path)
+                elapsed = time.perf_counter() - start
+                if response.status_code != 200:
+                    errors.append(f"{path}: {response.status_code}")
+                else:
+                    timings[name].append(elapsed)
+            except httpx.HTTPError as exc:
+                errors.append(f"{path}: {exc!r}")
+            if think:
+                await asyncio.sleep(rng.uniform(0, 2 * think))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def load(
+    base: str, cookies: httpx.Cookies, args: argparse.Namespace
+) -> tuple[dict[str, list[float]], list[str], float]:
+    timings: dict[str, list[float]] = {"dashboard": [], "customer sheet": []}
+    errors: list[str] = []
+    start = time.perf_counter()
+    deadline = start + args.seconds
+    await asyncio.gather(*(
+        client_loop(base, cookies, args.customers, args.requests, deadline, args.think_ms / 1000, i,
+                    timings, errors)
+        for i in range(args.clients)
+    ))  # fmt: skip
+    return timings, errors, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=40, help="requests per client")
+    parser.add_argument("--seconds", type=float, default=120.0, help="time bound of the load phase")
+    parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause between a client's requests")
+    parser.add_argument("--no-append", action="store_true", help="do not append to bench/RESULTS.md")
+    args = parser.parse_args()
+    admin = postgres_available()
+    if admin is None:
+        raise SystemExit("no PostgreSQL (set ENCOURS_TEST_POSTGRES_URL)")
+    ledger = generate(args.items, args.customers)
+    with ThrowawayPostgres(admin) as url:
+        started = time.perf_counter()
+        load_postgres(url, ledger)
+        with unit_of_work(get_engine(url)) as session:
+            UserService(session).create(EMAIL, "admin", PASSWORD, actor="bench", language="en")
+        print(
+            f"loaded {args.items:,} open items over {args.customers:,} customers "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        get_engine(url).dispose()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = start_server(url, port)
+        try:
+            wait_ready(base, process)
+            cookies = sign_in(base)
+            started = time.perf_counter()
+            warm = httpx.get(f"{base}/?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=1800)
+            warm.raise_for_status()
+            warmup = time.perf_counter() - started
+            print(f"first dashboard (computes and caches the whole-ledger figures): {warmup:.1f} s")
+            timings, errors, elapsed = asyncio.run(load(base, cookies, args))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    total = sum(len(v) for v in timings.values())
+    lines = [
+        f"## Web under load ({time.strftime('%Y-%m-%d')}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, PostgreSQL)",
+        "",
+        f"`bench/bench_web.py`: {args.items:,} open items, {args.customers:,} customers, "
+        f"{args.clients} concurrent clients on loopback (think time {args.think_ms:.0f} ms), "
+        f"{total} requests in {elapsed:.1f} s "
+        f"({total / elapsed:.0f} req/s), errors: {len(errors)}; first dashboard {warmup:.1f} s (cache fill).",
+        "",
+        "| page | requests | p50 ms | p95 ms | p99 ms | target p99 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, values in timings.items():
+        if values:
+            lines.append(
+                f"| {name} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
+                f"{percentile(values, 0.95) * 1000:.0f} | {percentile(values, 0.99) * 1000:.0f} | 300 |"
+            )
+    report = "\n".join(lines) + "\n"
+    print(report)
+    for error in errors[:10]:
+        print("error:", error)
+    if not args.no_append:
+        with RESULTS.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + report)
+
+
+if __name__ == "__main__":
+    main()

@@ -18,6 +18,8 @@ from tests.conftest import DEMO_UNTIL, invoke
 from typer.testing import CliRunner
 
 from encours.audit.service import events
+from encours.casework.holds import HoldKind, holds_in_force
+from encours.casework.tasks import list_tasks
 from encours.collections.rates import load_rate_table
 from encours.collections.scenarios import load_scenarios
 from encours.collections.service import load_config, preview
@@ -109,8 +111,15 @@ def test_one_grouped_message_per_customer_never_a_disputed_invoice_nothing_on_re
     assert decided == expected
     with unit_of_work(get_engine(demo_db)) as session:
         audited = Counter(e.action for e in events(session, limit=100_000))
+        tasks = {(t.customer_id, t.kind) for t in list_tasks(session)}
+        litigation = {h.customer_id for h in holds_in_force(session, AS_OF) if h.kind is HoldKind.LITIGATION}
     assert audited["dunning.decided"] == len(rows)
     assert audited["dunning.sent"] == len(rows)
+    phone = {c for c, step in expected if step == "phone_call"}
+    handed_over = {c for c, step in expected if step == "handover"}
+    assert phone and handed_over
+    assert tasks == {(c, "call") for c in phone} | {(c, "litigation") for c in handed_over}
+    assert litigation == handed_over  # hand-over: status change (litigation hold) and a task
 
     count = len(smtp_server.received)
     code, _out, err = invoke(cli, "dunning", "run", "--as-of", AS_OF.isoformat(), "--db", demo_db)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
+from rich.progress import Progress
 
 from encours.cli.context import (
     AsOfOption,
@@ -18,6 +21,7 @@ from encours.cli.context import (
     parse_as_of,
     say_error,
     session_for,
+    show_progress,
 )
 from encours.cli.output import print_table
 from encours.collections.channels.smtp import SmtpConfig, smtp_config_from_env
@@ -100,6 +104,18 @@ def _short(ids: list[str]) -> str:
     return ", ".join(ids[:4]) + (f" (+{len(ids) - 4})" if len(ids) > 4 else "")
 
 
+@contextlib.contextmanager
+def delivery_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal, nothing when output is redirected."""
+    with Progress(disable=not show_progress(), transient=True, console=err_console) as bar:
+        task = bar.add_task("delivering", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def _describe(report: DeliveryReport) -> str:
     return (
         f"delivered: {report.messages} e-mails, {report.files} e-mails written as files, "
@@ -129,7 +145,8 @@ def run_command(
         err_console.print(
             "ENCOURS_SMTP_URL is not set: e-mails are written as .eml files under the data directory"
         )
-    result = run(engine_for(db), config, day, smtp)
+    with delivery_progress() as progress:
+        result = run(engine_for(db), config, day, smtp, progress=progress)
     typer.echo(f"run {result.run_id} at {day}: {len(result.decisions.actions)} actions decided")
     typer.echo(_describe(result.delivery))
 
@@ -146,7 +163,10 @@ def preview_command(as_of: AsOfOption, output: FormatOption = "table", db: DbOpt
 def deliver_command(db: DbOption = None) -> None:
     """Deliver actions left pending by an interrupted run, deciding nothing new."""
     config = _config()
-    typer.echo(_describe(deliver(engine_for(db), config, _smtp())))
+    smtp = _smtp()
+    with delivery_progress() as progress:
+        report = deliver(engine_for(db), config, smtp, progress=progress)
+    typer.echo(_describe(report))
 
 
 def action_json(row: DunningActionRow) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from encours.storage.database import unit_of_work
 from encours.storage.ledger_models import CustomerRow
 
 FAULT_ENV = "ENCOURS_FAULT_AFTER_SENDS"  # testing: exit hard after N deliveries
+Progress = Callable[[int, int], None]  # (messages handled, messages to handle)
 
 
 OUTBOX_LOCK_KEY = 4_410_441_005  # PostgreSQL advisory lock of the dunning outbox
@@ -358,7 +359,7 @@ class Outbox:
 
     def __init__(
         self, engine: Engine, scenarios: dict[str, Scenario], rates: RateTable, smtp: SmtpConfig | None,
-        actor: str = "cli",
+        actor: str = "cli", progress: Progress | None = None,
     ) -> None:  # fmt: skip
         self.engine = engine
         self.scenarios = scenarios
@@ -367,6 +368,15 @@ class Outbox:
         self.actor = actor
         self.fault = FaultInjector()
         self.counts: dict[str, int] = defaultdict(int)
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+
+    def tick(self) -> None:
+        """One message (or one customer's batch of documents and tasks) handled."""
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
     def deliver(self) -> DeliveryReport:
         with outbox_lock(self.engine):
@@ -379,6 +389,7 @@ class Outbox:
         for action in pending:
             groups[action.message_key or f"a{action.action_id}"].append(action)
         ordered = sorted(groups.values(), key=lambda g: min(a.action_id for a in g))
+        self.total = len(ordered)
         if self.smtp is None:
             for prepared in self.prepared(ordered):
                 if prepared.mail is not None:
@@ -424,6 +435,7 @@ class Outbox:
                 if prepared.no_address:
                     self.no_address(session, prepared)
             if prepared.no_address:
+                self.tick()
                 self.fault.delivered()
             else:
                 yield prepared
@@ -474,6 +486,7 @@ class Outbox:
             else:
                 repo.record_attempt(ids, str(error)[:1000])
                 self.counts["retry"] += len(ids)
+        self.tick()
         if error is None:
             self.fault.delivered()
 
@@ -497,4 +510,5 @@ class Outbox:
                 _audit(session, self.actor, action, "produced", document=documents[action.action_id])
         self.counts["files"] += 1
         self.counts["letters"] += sum(1 for a in prepared.actions if a.channel == Channel.LETTER.value)
+        self.tick()
         self.fault.delivered()

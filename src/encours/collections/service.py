@@ -23,7 +23,7 @@ from encours.casework.suppression import dunning_suppressions, refresh
 from encours.collections.channels.smtp import SmtpConfig
 from encours.collections.documents import LANGUAGES
 from encours.collections.models import DunningActionRow
-from encours.collections.outbox import DeliveryReport, Outbox
+from encours.collections.outbox import DeliveryReport, Outbox, Progress
 from encours.collections.rates import load_rate_table
 from encours.collections.repository import CollectionsRepository
 from encours.collections.scenarios import load_scenarios
@@ -132,8 +132,9 @@ class RunResult(NamedTuple):
 
 
 def run(
-    engine: Engine, config: DunningConfig, as_of: dt.date, smtp: SmtpConfig | None, actor: str = "cli"
-) -> RunResult:
+    engine: Engine, config: DunningConfig, as_of: dt.date, smtp: SmtpConfig | None, actor: str = "cli",
+    progress: Progress | None = None,
+) -> RunResult:  # fmt: skip
     """Decide and commit (retrying if a concurrent run got there first), then deliver the outbox."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
@@ -147,15 +148,16 @@ def run(
             if attempt == MAX_ATTEMPTS:
                 raise
             time.sleep(0.2 * attempt)
-    delivery = Outbox(engine, config.scenarios, config.rates, smtp, actor).deliver()
+    delivery = Outbox(engine, config.scenarios, config.rates, smtp, actor, progress).deliver()
     return RunResult(run_id, decisions, delivery)
 
 
 def deliver(
-    engine: Engine, config: DunningConfig, smtp: SmtpConfig | None, actor: str = "cli"
-) -> DeliveryReport:
+    engine: Engine, config: DunningConfig, smtp: SmtpConfig | None, actor: str = "cli",
+    progress: Progress | None = None,
+) -> DeliveryReport:  # fmt: skip
     """Deliver what earlier runs left pending (e.g. after a crash), deciding nothing new."""
-    return Outbox(engine, config.scenarios, config.rates, smtp, actor).deliver()
+    return Outbox(engine, config.scenarios, config.rates, smtp, actor, progress).deliver()
 
 
 def list_actions(session: Session, customer_id: str | None = None) -> list[DunningActionRow]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from encours.domain.errors import LedgerError
@@ -76,7 +76,7 @@ class _Ids:
             self.seen[value] = row.line
 
 
-def parse_customers(file: str, rows: Sequence[Row]) -> list[Customer]:
+def parse_customers(file: str, rows: Iterable[Row]) -> list[Customer]:
     ids = _Ids("customer_id")
     customers = []
     for row in rows:
@@ -107,7 +107,7 @@ def _currency(row: Row, customer: Customer | None) -> str:
     return row.get("currency", parse_currency) or (customer and customer.currency) or "EUR"
 
 
-def parse_invoices(file: str, rows: Sequence[Row], known: Mapping[str, Customer]) -> list[Entry]:
+def parse_invoices(file: str, rows: Iterable[Row], known: Mapping[str, Customer]) -> list[Entry]:
     ids = _Ids("invoice_id")
     entries = []
     for row in rows:
@@ -147,7 +147,7 @@ def parse_invoices(file: str, rows: Sequence[Row], known: Mapping[str, Customer]
 
 
 def parse_payments(
-    file: str, rows: Sequence[Row], known: Mapping[str, Customer]
+    file: str, rows: Iterable[Row], known: Mapping[str, Customer]
 ) -> tuple[list[Entry], list[PaymentLink]]:
     ids = _Ids("payment_id")
     entries: list[Entry] = []
@@ -195,7 +195,7 @@ def parse_canonical_csv(file: str, lines: Sequence[Line], known: Mapping[str, Cu
     errors.extend(header_errors(file, header, REQUIRED[kind]))
     if errors:
         return ParsedFile(file, f"csv-{kind}", errors=tuple(errors))
-    rows = list(row_iter)
+    rows = row_iter  # streamed: a million rows are parsed without holding them all
     if kind == CUSTOMERS:
         customers = parse_customers(file, rows)
         return ParsedFile(file, f"csv-{kind}", customers=tuple(customers), errors=tuple(errors))

@@ -58,7 +58,8 @@ def normalise_name(name: str) -> str:
     return " ".join(kept or words)
 
 
-def _compact(number: str) -> str:
+def compact_identifier(number: str) -> str:
+    """A VAT number or SIREN without spaces, dots or dashes, upper-cased, for comparison."""
     return re.sub(r"[\s.\-]", "", number).upper()
 
 
@@ -73,8 +74,8 @@ class PayerIndex:
             if name:
                 self.by_name.setdefault(name, set()).add(customer.customer_id)
             for number in (customer.vat_number, customer.siren):
-                if number and len(_compact(number)) >= 9:
-                    self.identifiers.append((_compact(number), customer.customer_id))
+                if number and len(compact_identifier(number)) >= 9:
+                    self.identifiers.append((compact_identifier(number), customer.customer_id))
 
     def named(self, name: str) -> str | None:
         """The one customer whose normalised name equals ``name``'s; None when none or several."""
@@ -83,7 +84,7 @@ class PayerIndex:
 
     def quoted(self, text: str) -> str | None:
         """The one customer whose VAT number or SIREN appears in ``text`` (spaces ignored)."""
-        compact = _compact(text)
+        compact = compact_identifier(text)
         ids = {customer_id for number, customer_id in self.identifiers if number in compact}
         return ids.pop() if len(ids) == 1 else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from encours.domain.money import to_decimal
@@ -43,7 +44,8 @@ def parse_bool(text: str) -> bool:
 
 
 def parse_currency(text: str) -> str:
+    """An ISO 4217 code, upper-cased; three ASCII letters (``isalpha`` would let "ÉUR" in)."""
     code = text.strip().upper()
-    if len(code) != 3 or not code.isalpha():
+    if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(f"invalid currency {text!r}, expected an ISO 4217 code")
     return code

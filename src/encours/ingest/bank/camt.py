@@ -22,12 +22,12 @@ from encours.ingest.bank.common import (
     children,
     line_of,
     local,
-    parse_currency,
     parse_positive_amount,
     receipts_to_parsed,
     text_of,
     xml_root,
 )
+from encours.ingest.fields import parse_currency
 from encours.ingest.parsed import ParsedFile
 
 _REPORTS = ("Stmt", "Ntfctn", "Rpt")

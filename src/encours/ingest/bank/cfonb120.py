@@ -18,7 +18,8 @@ from typing import NamedTuple
 from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import Receipt, parse_currency, receipts_to_parsed
+from encours.ingest.bank.common import Receipt, receipts_to_parsed
+from encours.ingest.fields import parse_currency
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import decode, physical_lines
 

@@ -120,13 +120,6 @@ def parse_positive_amount(text: str) -> Decimal:
         raise ValueError(f"invalid amount {text!r}") from exc
 
 
-def parse_currency(text: str) -> str:
-    code = text.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise ValueError(f"invalid currency {text!r}")
-    return code
-
-
 def yyyymmdd(text: str) -> dt.date:
     """A compact date; raises ValueError unless exactly 8 digits forming a real day."""
     if not re.fullmatch(r"\d{8}", text):

@@ -22,7 +22,8 @@ from stdnum import iban
 from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import Receipt, parse_currency, receipts_to_parsed
+from encours.ingest.bank.common import Receipt, receipts_to_parsed
+from encours.ingest.fields import parse_currency
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import decode
 

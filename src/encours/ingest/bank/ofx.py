@@ -22,11 +22,11 @@ from encours.domain.records import Customer
 from encours.ingest import detect
 from encours.ingest.bank.common import (
     Receipt,
-    parse_currency,
     parse_positive_amount,
     receipts_to_parsed,
     yyyymmdd,
 )
+from encours.ingest.fields import parse_currency
 from encours.ingest.parsed import ParsedFile
 
 _POSITION = re.compile(r"position=\[(\d+):")

@@ -21,9 +21,11 @@ from encours.ingest.einvoice.common import (
     Buyer,
     Document,
     XmlProblem,
+    amount_due,
     check_number,
     document_to_parsed,
-    parse_amount,
+    label_for,
+    optional_total,
     parse_currency_code,
     problem_to_parsed,
     with_prepaid,
@@ -107,27 +109,15 @@ def _date(parent: etree._Element, path: tuple[str, ...], field: str, *, required
 
 def grand_total(root: etree._Element) -> Decimal | None:
     """The total incl. tax (BT-112) when it is given and readable."""
-    totals = child(root, *_TOTALS)
-    node = None if totals is None else child(totals, "GrandTotalAmount")
-    try:
-        return None if node is None else parse_amount(node, "GrandTotalAmount")
-    except XmlProblem:
-        return None
+    return optional_total(child(root, *_TOTALS), "GrandTotalAmount")
 
 
 def _amount(root: etree._Element) -> tuple[Decimal, str]:
     totals = child(root, *_TOTALS)
     if totals is None:
         raise XmlProblem(line_of(root), "SpecifiedTradeSettlementHeaderMonetarySummation", "missing totals")
-    for name in ("DuePayableAmount", "GrandTotalAmount"):
-        node = child(totals, name)
-        if node is not None:
-            amount = parse_amount(node, name)
-            if amount < 0:
-                message = f"negative {name} {amount}: a credit must be a credit note (type 381)"
-                raise XmlProblem(line_of(node), name, message)
-            return amount, node.get("currencyID", "")
-    raise XmlProblem(line_of(totals), "GrandTotalAmount", "missing DuePayableAmount and GrandTotalAmount")
+    names = ("DuePayableAmount", "GrandTotalAmount")
+    return amount_due(totals, names, "GrandTotalAmount", "a credit note (type 381)")
 
 
 def _buyer(root: etree._Element) -> Buyer:
@@ -162,7 +152,4 @@ def _buyer(root: etree._Element) -> Buyer:
 
 def _label(settlement: etree._Element, number: str, credit_note: bool) -> str:
     referenced = text_of(settlement, "InvoiceReferencedDocument", "IssuerAssignedID")
-    if credit_note and referenced:
-        return f"avoir sur {referenced}"
-    reference = text_of(settlement, "PaymentReference")
-    return reference if reference != number else ""
+    return label_for(number, credit_note, referenced, text_of(settlement, "PaymentReference"))

@@ -21,9 +21,11 @@ from stdnum.fr import siren as fr_siren
 
 from encours.domain.errors import LedgerError
 from encours.domain.records import Customer, Entry, EntryKind, SourceRef
-from encours.domain.remittance import normalise_name
+from encours.domain.remittance import compact_identifier, normalise_name
 from encours.domain.terms import PaymentTerms
+from encours.ingest.bank.common import child, line_of
 from encours.ingest.canonical_csv import document_key
+from encours.ingest.fields import parse_currency
 from encours.ingest.parsed import ParsedFile
 
 # UNTDID 1001 document types that EN 16931 treats as credit notes; any other is an invoice.
@@ -99,16 +101,12 @@ def buyer_customer(buyer: Buyer, known: Mapping[str, Customer]) -> Customer:
 def _match(known: Mapping[str, Customer], vat: str | None, siren: str | None, name: str) -> Customer | None:
     for value, attribute in ((vat, "vat_number"), (siren, "siren")):
         if value:
-            hits = [c for c in known.values() if _compact(getattr(c, attribute)) == value]
+            hits = [c for c in known.values() if compact_identifier(getattr(c, attribute) or "") == value]
             if len(hits) == 1:
                 return hits[0]
     wanted = normalise_name(name)
     hits = [c for c in known.values() if wanted and normalise_name(c.name) == wanted]
     return hits[0] if len(hits) == 1 else None
-
-
-def _compact(value: str | None) -> str:
-    return re.sub(r"[\s.\-]", "", value or "").upper()
 
 
 def document_to_parsed(
@@ -153,10 +151,45 @@ def parse_amount(element: etree._Element, field: str) -> Decimal:
 
 
 def parse_currency_code(text: str, line: int, field: str) -> str:
-    code = text.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise XmlProblem(line, field, f"invalid currency {text!r}")
-    return code
+    try:
+        return parse_currency(text)
+    except ValueError as exc:
+        raise XmlProblem(line, field, str(exc)) from None
+
+
+def optional_total(totals: etree._Element | None, name: str) -> Decimal | None:
+    """The total ``name`` when given and readable: it only labels a prepayment, never fails."""
+    node = None if totals is None else child(totals, name)
+    try:
+        return None if node is None else parse_amount(node, name)
+    except XmlProblem:
+        return None
+
+
+def amount_due(
+    totals: etree._Element, names: tuple[str, str], required: str, credit_hint: str
+) -> tuple[Decimal, str]:
+    """The first of (amount due, grand total) present, with its ``currencyID`` attribute.
+
+    A negative amount is refused: credits arrive as credit notes (``credit_hint`` says how).
+    ``required`` is the element the syntax makes mandatory, named when both are missing.
+    """
+    for name in names:
+        node = child(totals, name)
+        if node is not None:
+            amount = parse_amount(node, name)
+            if amount < 0:
+                message = f"negative {name} {amount}: a credit must be {credit_hint}"
+                raise XmlProblem(line_of(node), name, message)
+            return amount, node.get("currencyID", "")
+    raise XmlProblem(line_of(totals), required, f"missing {names[0]} and {names[1]}")
+
+
+def label_for(number: str, credit_note: bool, referenced: str, payment_reference: str) -> str:
+    """A credit note names the invoice it credits; an invoice its payment reference, if new."""
+    if credit_note and referenced:
+        return f"avoir sur {referenced}"
+    return payment_reference if payment_reference != number else ""
 
 
 def with_prepaid(label: str, due: Decimal, total: Decimal | None) -> str:

@@ -22,9 +22,11 @@ from encours.ingest.einvoice.common import (
     Buyer,
     Document,
     XmlProblem,
+    amount_due,
     check_number,
     document_to_parsed,
-    parse_amount,
+    label_for,
+    optional_total,
     parse_currency_code,
     problem_to_parsed,
     with_prepaid,
@@ -89,27 +91,14 @@ def _date(parent: etree._Element, path: tuple[str, ...], *, required: bool) -> d
 
 def grand_total(root: etree._Element) -> Decimal | None:
     """The total incl. tax (BT-112) when it is given and readable."""
-    totals = child(root, "LegalMonetaryTotal")
-    node = None if totals is None else child(totals, "TaxInclusiveAmount")
-    try:
-        return None if node is None else parse_amount(node, "TaxInclusiveAmount")
-    except XmlProblem:
-        return None
+    return optional_total(child(root, "LegalMonetaryTotal"), "TaxInclusiveAmount")
 
 
 def _amount(root: etree._Element) -> tuple[Decimal, str]:
     totals = child(root, "LegalMonetaryTotal")
     if totals is None:
         raise XmlProblem(line_of(root), "LegalMonetaryTotal", "missing LegalMonetaryTotal (BG-22)")
-    for name in ("PayableAmount", "TaxInclusiveAmount"):
-        node = child(totals, name)
-        if node is not None:
-            amount = parse_amount(node, name)
-            if amount < 0:
-                message = f"negative {name} {amount}: a credit must be a CreditNote"
-                raise XmlProblem(line_of(node), name, message)
-            return amount, node.get("currencyID", "")
-    raise XmlProblem(line_of(totals), "PayableAmount", "missing PayableAmount and TaxInclusiveAmount")
+    return amount_due(totals, ("PayableAmount", "TaxInclusiveAmount"), "PayableAmount", "a CreditNote")
 
 
 def _buyer(root: etree._Element) -> Buyer:
@@ -150,7 +139,4 @@ def _buyer(root: etree._Element) -> Buyer:
 
 def _label(root: etree._Element, number: str, credit_note: bool) -> str:
     referenced = text_of(root, "BillingReference", "InvoiceDocumentReference", "ID")
-    if credit_note and referenced:
-        return f"avoir sur {referenced}"
-    reference = text_of(root, "PaymentMeans", "PaymentID")
-    return reference if reference != number else ""
+    return label_for(number, credit_note, referenced, text_of(root, "PaymentMeans", "PaymentID"))

@@ -105,10 +105,10 @@ def step_case(scenarios: Sequence[Scenario], as_of: dt.date, params: dict[str, A
             if window.due_from is not None:
                 from_name = f"from{index}_{number}"
                 params[from_name] = window.due_from
-                result = f"CASE WHEN e.due_date >= :{from_name} THEN {result} END"
-            whens.append(f"WHEN e.due_date <= :{to_name} THEN {result}")
+                result = f"CASE WHEN base.due_date >= :{from_name} THEN {result} END"
+            whens.append(f"WHEN base.due_date <= :{to_name} THEN {result}")
         branches.append(f"WHEN {index} THEN (CASE {' '.join(whens)} END)")
-    return f"CASE sc.idx {' '.join(branches)} END"
+    return f"CASE base.idx {' '.join(branches)} END"
 
 
 class CollectionsRepository:
@@ -118,7 +118,8 @@ class CollectionsRepository:
     def has_risk_scores(self) -> bool:
         return inspect(self.session.connection()).has_table("risk_scores")
 
-    def _scenario_join(self, scenarios: Sequence[Scenario], as_of: dt.date, params: dict[str, Any]) -> str:
+    def _scenario_join(self, scenarios: Sequence[Scenario], params: dict[str, Any]) -> tuple[str, str]:
+        """(SQL of the customer's scenario index, the risk-segment join it needs or "")."""
         has_risk = self.has_risk_scores() and any(s.risk_segments for s in scenarios)
         risk = ""
         if has_risk:
@@ -129,8 +130,7 @@ class CollectionsRepository:
                       WHERE as_of <= :as_of GROUP BY customer_pk) l
                   ON l.customer_pk = rs.customer_pk AND l.latest = rs.as_of
             ) r ON r.customer_pk = c.id"""
-        case = scenario_case(scenarios, has_risk, params)
-        return f"(SELECT c.id AS customer_pk, {case} AS idx FROM customers c{risk}) sc"
+        return scenario_case(scenarios, has_risk, params), risk
 
     def candidates(self, scenarios: Sequence[Scenario], as_of: dt.date) -> list[Candidate]:
         """Open, undisputed invoices due for a step at ``as_of`` and not yet marked for it or later.
@@ -141,27 +141,31 @@ class CollectionsRepository:
         params: dict[str, Any] = {"as_of": as_of, "no": False}
         latest_due = max(as_of - dt.timedelta(days=s.steps[0].offset_days) for s in scenarios)
         params["latest_due"] = latest_due
-        join = self._scenario_join(scenarios, as_of, params)
+        scenario, risk = self._scenario_join(scenarios, params)
         offset_case = step_case(scenarios, as_of, params, "offset")
         key_case = step_case(scenarios, as_of, params, "key")
+        # entries drive one sequential scan (SQLite: CROSS JOIN fixes the join order and NOT INDEXED
+        # avoids a date-index walk over nearly every row; PostgreSQL plans this by itself)
+        scan = " NOT INDEXED" if self.session.get_bind().dialect.name == "sqlite" else ""
         sql = f"""
 WITH settled AS (
     SELECT a.debit_entry_id AS entry_id, SUM(a.amount_cents) AS cents
     FROM allocations a WHERE a.date <= :as_of
     GROUP BY a.debit_entry_id
+), base AS (
+    SELECT e.id AS entry_id, e.key, e.reference, e.customer_pk, c.customer_id, e.due_date, e.currency,
+           e.amount_cents - COALESCE(s.cents, 0) AS open_cents, {scenario} AS idx
+    FROM entries e{scan}
+    CROSS JOIN customers c
+    LEFT JOIN settled s ON s.entry_id = e.id{risk}
+    WHERE c.id = e.customer_pk AND e.amount_cents > 0 AND e.date <= :as_of
+      AND e.due_date <= :latest_due AND e.disputed = :no
 ), cand AS (
-    SELECT e.id AS entry_id, e.key, e.reference, e.customer_pk, e.due_date, e.currency,
-           e.amount_cents - COALESCE(s.cents, 0) AS open_cents, sc.idx AS scenario_idx,
-           {offset_case} AS step_offset, {key_case} AS step_key
-    FROM entries e
-    JOIN {join} ON sc.customer_pk = e.customer_pk
-    LEFT JOIN settled s ON s.entry_id = e.id
-    WHERE e.amount_cents > 0 AND e.date <= :as_of AND e.due_date <= :latest_due AND e.disputed = :no
+    SELECT base.*, {offset_case} AS step_offset, {key_case} AS step_key FROM base
 )
-SELECT cand.entry_id, cand.key, cand.reference, cand.customer_pk, c.customer_id, cand.due_date,
-       cand.open_cents, cand.currency, cand.scenario_idx, cand.step_key
+SELECT cand.entry_id, cand.key, cand.reference, cand.customer_pk, cand.customer_id, cand.due_date,
+       cand.open_cents, cand.currency, cand.idx, cand.step_key
 FROM cand
-JOIN customers c ON c.id = cand.customer_pk
 WHERE cand.open_cents > 0 AND cand.step_offset IS NOT NULL
   AND NOT EXISTS (
       SELECT 1 FROM dunning_marks m

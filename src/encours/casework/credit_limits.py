@@ -22,7 +22,7 @@ from encours.casework.errors import CaseworkError
 from encours.casework.holds import HoldKind, holds_in_force, place_hold
 from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
 from encours.domain.credit import CreditPosition, position
-from encours.domain.money import format_amount, from_cents, to_cents
+from encours.domain.money import format_amount, from_cents, is_whole_cents, to_cents
 from encours.storage.base import utcnow
 from encours.storage.ledger_models import CustomerRow
 
@@ -101,20 +101,21 @@ ORDER BY c.customer_id
 """
 
 
-def _money(text_amount: Decimal | None, field: str) -> int | None:
-    if text_amount is None:
+def _cents(amount: Decimal | None, field: str) -> int | None:
+    """A limit or an order book as stored: non-negative whole cents (None clears a limit)."""
+    if amount is None:
         return None
-    if text_amount < 0:
-        raise CaseworkError(field, f"must not be negative, got {text_amount}")
-    if to_cents(text_amount) != text_amount * 100:
-        raise CaseworkError(field, f"at most two decimals, got {text_amount}")
-    return to_cents(text_amount)
+    if amount < 0:
+        raise CaseworkError(field, f"must not be negative, got {amount}")
+    if not is_whole_cents(amount):
+        raise CaseworkError(field, f"at most two decimals, got {amount}")
+    return to_cents(amount)
 
 
 def set_customer_limit(session: Session, customer_id: str, limit: Decimal | None, *, actor: str) -> None:
     """Set (or clear, with None) the customer's own credit limit."""
     owner = repository.customer(session, customer_id)
-    cents = _money(limit, "limit")
+    cents = _cents(limit, "limit")
     row = session.get(CustomerRow, owner.pk)
     assert row is not None
     previous = row.credit_limit_cents
@@ -145,7 +146,7 @@ def set_group_limit(
 ) -> None:
     """Set (or clear) the limit shared by every customer whose SIREN is ``siren``."""
     number = normalise_siren(siren)
-    cents = _money(limit, "limit")
+    cents = _cents(limit, "limit")
     row = session.get(CreditGroupRow, number)
     previous = None if row is None else row.limit_cents
     if cents is None:
@@ -175,7 +176,7 @@ def set_group_limit(
 def set_open_orders(session: Session, customer_id: str, amount: Decimal, *, actor: str) -> None:
     """Record the customer's orders not yet invoiced (part of its exposure)."""
     owner = repository.customer(session, customer_id)
-    cents = _money(amount, "amount")
+    cents = _cents(amount, "amount")
     assert cents is not None
     row = session.get(OpenOrdersRow, owner.pk)
     if row is None:
@@ -295,19 +296,21 @@ def credit_alerts(session: Session, as_of: dt.date) -> list[CreditAlert]:
 
 def hold_exceeded(session: Session, as_of: dt.date, *, actor: str) -> list[str]:
     """Put every customer concerned by an alert on credit hold; returns those newly held."""
+    held = set(
+        session.scalars(
+            select(CustomerRow.customer_id)
+            .join(HoldRow, HoldRow.customer_pk == CustomerRow.id)
+            .where(HoldRow.kind == HoldKind.CREDIT_HOLD.value, HoldRow.released_at.is_(None))
+        )
+    )
     newly: list[str] = []
     for alert in credit_alerts(session, as_of):
         for customer_id in alert.customer_ids:
-            already = session.scalar(
-                select(HoldRow.id)
-                .join(CustomerRow, CustomerRow.id == HoldRow.customer_pk)
-                .where(CustomerRow.customer_id == customer_id, HoldRow.kind == HoldKind.CREDIT_HOLD.value)
-                .where(HoldRow.released_at.is_(None))
-            )
-            if already is None and customer_id not in newly:
+            if customer_id not in held:
                 reason = f"{alert.scope} {alert.key} over its limit by {format_amount(alert.excess)}"
                 place_hold(
                     session, customer_id, HoldKind.CREDIT_HOLD, actor=actor, start_date=as_of, reason=reason
                 )
+                held.add(customer_id)
                 newly.append(customer_id)
     return sorted(newly)

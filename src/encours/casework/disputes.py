@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import repository
-from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.errors import CaseworkError
 from encours.casework.models import DisputeRow
 from encours.storage.base import utcnow
 
@@ -67,10 +67,11 @@ def _load(session: Session, rows: Sequence[DisputeRow]) -> list[Dispute]:
 
 
 def get_dispute(session: Session, dispute_id: int) -> Dispute:
-    row = session.get(DisputeRow, dispute_id)
-    if row is None:
-        raise NotFound("dispute", f"unknown dispute {dispute_id}")
-    return _load(session, [row])[0]
+    return _load(session, [_row(session, dispute_id)])[0]
+
+
+def _row(session: Session, dispute_id: int) -> DisputeRow:
+    return repository.get_row(session, DisputeRow, dispute_id, "dispute")
 
 
 def list_disputes(
@@ -128,9 +129,7 @@ def open_dispute(
 
 
 def _close(session: Session, dispute_id: int, status: DisputeStatus, resolution: str, actor: str) -> Dispute:
-    row = session.get(DisputeRow, dispute_id)
-    if row is None:
-        raise NotFound("dispute", f"unknown dispute {dispute_id}")
+    row = _row(session, dispute_id)
     if row.status != DisputeStatus.OPEN:
         raise CaseworkError("dispute", f"dispute {dispute_id} is already {row.status}")
     if not resolution.strip():
@@ -163,9 +162,7 @@ def reject_dispute(session: Session, dispute_id: int, *, resolution: str, actor:
 
 
 def assign_dispute(session: Session, dispute_id: int, owner: str, *, actor: str) -> Dispute:
-    row = session.get(DisputeRow, dispute_id)
-    if row is None:
-        raise NotFound("dispute", f"unknown dispute {dispute_id}")
+    row = _row(session, dispute_id)
     if not owner.strip():
         raise CaseworkError("owner", "empty owner")
     previous, row.owner = row.owner, owner.strip()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import repository
-from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.errors import CaseworkError
 from encours.casework.models import InstalmentRow, PlanEntryRow, PlanRow
 from encours.casework.tasks import create_task
 from encours.domain import plans as rules
@@ -57,15 +57,7 @@ def _load(session: Session, rows: Sequence[PlanRow]) -> list[Plan]:
     ids = [row.id for row in rows]
     if not ids:
         return []
-    keys: dict[int, list[str]] = defaultdict(list)
-    query = (
-        select(PlanEntryRow.plan_id, EntryRow.key)
-        .join(EntryRow, EntryRow.id == PlanEntryRow.entry_id)
-        .where(PlanEntryRow.plan_id.in_(ids))
-        .order_by(EntryRow.key)
-    )
-    for plan_id, key in session.execute(query):
-        keys[plan_id].append(key)
+    keys = repository.covered_keys(session, PlanEntryRow.plan_id, PlanEntryRow.entry_id, ids)
     items: dict[int, list[InstalmentState]] = defaultdict(list)
     for item in session.scalars(
         select(InstalmentRow).where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
@@ -99,10 +91,11 @@ def _load(session: Session, rows: Sequence[PlanRow]) -> list[Plan]:
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:
-    row = session.get(PlanRow, plan_id)
-    if row is None:
-        raise NotFound("plan", f"unknown payment plan {plan_id}")
-    return _load(session, [row])[0]
+    return _load(session, [_row(session, plan_id)])[0]
+
+
+def _row(session: Session, plan_id: int) -> PlanRow:
+    return repository.get_row(session, PlanRow, plan_id, "plan", "payment plan")
 
 
 def list_plans(session: Session, customer_id: str | None = None, status: str | None = None) -> list[Plan]:
@@ -138,9 +131,7 @@ def create_plan(
     if grace_days < 0:
         raise CaseworkError("grace_days", "grace days cannot be negative")
     covered = repository.entries(session, owner, invoices)
-    currencies = {ref.currency for ref in covered}
-    if len(currencies) > 1:
-        raise CaseworkError("invoices", f"invoices in several currencies: {', '.join(sorted(currencies))}")
+    currency = repository.invoice_currency(covered)
     ids = [ref.id for ref in covered]
     busy = (
         session.execute(
@@ -167,7 +158,7 @@ def create_plan(
         raise CaseworkError("instalments", "; ".join(errors))
     row = PlanRow(
         customer_pk=owner.pk,
-        currency=covered[0].currency,
+        currency=currency,
         total_cents=to_cents(total),
         start_date=start_date,
         grace_days=grace_days,
@@ -227,9 +218,7 @@ def _schedule(
 
 
 def cancel_plan(session: Session, plan_id: int, actor: str, reason: str = "") -> Plan:
-    row = session.get(PlanRow, plan_id)
-    if row is None:
-        raise NotFound("plan", f"unknown payment plan {plan_id}")
+    row = _row(session, plan_id)
     if row.status != PlanStatus.ACTIVE.value:
         raise CaseworkError("plan", f"plan {plan_id} is already {row.status}")
     row.status = PlanStatus.CANCELLED.value
@@ -315,6 +304,7 @@ def evaluate_plans(session: Session, as_of: dt.date, actor: str = "system") -> l
         (item.plan_id, item.seq): item
         for item in session.scalars(select(InstalmentRow).where(InstalmentRow.plan_id.in_(list(states))))
     }
+    keys = repository.covered_keys(session, PlanEntryRow.plan_id, PlanEntryRow.entry_id, list(states))
     outcomes: list[PlanOutcome] = []
     for row in rows:
         customer_id = names[row.customer_pk]
@@ -361,19 +351,8 @@ def evaluate_plans(session: Session, as_of: dt.date, actor: str = "system") -> l
                 source="plan",
                 actor=actor,
                 ref=f"plan:{row.id}:broken",
-                entry_keys=_plan_keys(session, row.id),
+                entry_keys=keys[row.id],
             )
         outcomes.append(PlanOutcome(row.id, customer_id, status, tuple(plan_state)))
     session.flush()
     return outcomes
-
-
-def _plan_keys(session: Session, plan_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(EntryRow.key)
-            .join(PlanEntryRow, PlanEntryRow.entry_id == EntryRow.id)
-            .where(PlanEntryRow.plan_id == plan_id)
-            .order_by(EntryRow.key)
-        )
-    )

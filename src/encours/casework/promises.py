@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import repository
-from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.errors import CaseworkError
 from encours.casework.models import PromiseEntryRow, PromiseRow
 from encours.casework.tasks import create_task
 from encours.domain import promises as rules
-from encours.domain.money import format_amount, from_cents, to_cents
+from encours.domain.money import format_amount, from_cents, is_whole_cents, to_cents
 from encours.domain.promises import DEFAULT_GRACE_DAYS, PromiseStatus
 from encours.storage.base import utcnow
 from encours.storage.ledger_models import AllocationRow, EntryRow
@@ -55,17 +55,9 @@ class PromiseOutcome(NamedTuple):
 
 
 def _load(session: Session, rows: Sequence[PromiseRow]) -> list[Promise]:
-    ids = [row.id for row in rows]
-    keys: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        query = (
-            select(PromiseEntryRow.promise_id, EntryRow.key)
-            .join(EntryRow, EntryRow.id == PromiseEntryRow.entry_id)
-            .where(PromiseEntryRow.promise_id.in_(ids))
-            .order_by(EntryRow.key)
-        )
-        for promise_id, key in session.execute(query):
-            keys[promise_id].append(key)
+    keys = repository.covered_keys(
+        session, PromiseEntryRow.promise_id, PromiseEntryRow.entry_id, [row.id for row in rows]
+    )
     names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
     return [
         Promise(
@@ -90,10 +82,7 @@ def _load(session: Session, rows: Sequence[PromiseRow]) -> list[Promise]:
 
 
 def get_promise(session: Session, promise_id: int) -> Promise:
-    row = session.get(PromiseRow, promise_id)
-    if row is None:
-        raise NotFound("promise", f"unknown promise {promise_id}")
-    return _load(session, [row])[0]
+    return _load(session, [repository.get_row(session, PromiseRow, promise_id, "promise")])[0]
 
 
 def list_promises(
@@ -123,7 +112,7 @@ def make_promise(
     owner = repository.customer(session, customer_id)
     if amount <= 0:
         raise CaseworkError("amount", f"a promised amount must be positive, got {amount}")
-    if to_cents(amount) != amount * 100:
+    if not is_whole_cents(amount):
         raise CaseworkError("amount", f"at most two decimals, got {amount}")
     if grace_days < 0:
         raise CaseworkError("grace_days", "grace days cannot be negative")
@@ -131,13 +120,11 @@ def make_promise(
     if promised_date < made_on:
         raise CaseworkError("date", f"promised date {promised_date} is before the promise ({made_on})")
     covered = repository.entries(session, owner, invoices)
-    currencies = {ref.currency for ref in covered} or {owner.currency}
-    if len(currencies) > 1:
-        raise CaseworkError("invoices", f"invoices in several currencies: {', '.join(sorted(currencies))}")
+    currency = repository.invoice_currency(covered, owner.currency)
     row = PromiseRow(
         customer_pk=owner.pk,
         amount_cents=to_cents(amount),
-        currency=currencies.pop(),
+        currency=currency,
         made_on=made_on,
         promised_date=promised_date,
         grace_days=grace_days,
@@ -170,9 +157,7 @@ def make_promise(
 
 
 def cancel_promise(session: Session, promise_id: int, actor: str, reason: str = "") -> Promise:
-    row = session.get(PromiseRow, promise_id)
-    if row is None:
-        raise NotFound("promise", f"unknown promise {promise_id}")
+    row = repository.get_row(session, PromiseRow, promise_id, "promise")
     if row.status != PromiseStatus.OPEN.value:
         raise CaseworkError("promise", f"promise {promise_id} is already {row.status}")
     row.status = PromiseStatus.CANCELLED.value

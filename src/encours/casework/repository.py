@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from encours.casework.errors import NotFound
+from encours.casework.errors import CaseworkError, NotFound
+from encours.storage.base import Base
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
+
+RowT = TypeVar("RowT", bound=Base)
 
 
 class CustomerRef(NamedTuple):
@@ -39,6 +43,14 @@ def customer(session: Session, customer_id: str) -> CustomerRef:
     if row is None:
         raise NotFound("customer", f"unknown customer {customer_id!r}")
     return CustomerRef(row.id, row.customer_id, row.name, row.currency or "EUR", row.siren)
+
+
+def get_row(session: Session, model: type[RowT], pk: int, field: str, noun: str | None = None) -> RowT:
+    """The row of ``model`` with this primary key; NotFound names it as ``noun`` (default ``field``)."""
+    row = session.get(model, pk)
+    if row is None:
+        raise NotFound(field, f"unknown {noun or field} {pk}")
+    return row
 
 
 def customers_by_pk(session: Session, pks: Iterable[int]) -> dict[int, str]:
@@ -92,6 +104,39 @@ def entries(session: Session, owner: CustomerRef, invoices: Sequence[str]) -> li
             raise NotFound("invoice", f"{name!r} is not an invoice (it is a {ref.kind})")
         found[ref.id] = ref
     return list(found.values())
+
+
+def invoice_currency(covered: Sequence[EntryRef], default: str | None = None) -> str:
+    """The one currency of the invoices (``default`` when there are none); several is an error."""
+    currencies = {ref.currency for ref in covered} or ({default} if default else set())
+    if len(currencies) > 1:
+        raise CaseworkError("invoices", f"invoices in several currencies: {', '.join(sorted(currencies))}")
+    return currencies.pop()
+
+
+def covered_keys(
+    session: Session,
+    owner_column: InstrumentedAttribute[int],
+    entry_column: InstrumentedAttribute[int],
+    owner_ids: Iterable[int],
+) -> defaultdict[int, list[str]]:
+    """Ledger keys, in key order, of the invoices each promise or plan covers (none: empty).
+
+    The two columns are those of the link table, e.g. ``PlanEntryRow.plan_id, .entry_id``.
+    """
+    keys: defaultdict[int, list[str]] = defaultdict(list)
+    ids = sorted(set(owner_ids))
+    if not ids:
+        return keys
+    query = (
+        select(owner_column, EntryRow.key)
+        .join(EntryRow, EntryRow.id == entry_column)
+        .where(owner_column.in_(ids))
+        .order_by(EntryRow.key)
+    )
+    for owner_id, key in session.execute(query):
+        keys[owner_id].append(key)
+    return keys
 
 
 def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, EntryRef]:

@@ -8,14 +8,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from encours.casework import plans, promises
+from encours.casework import plans, promises, repository
 from encours.casework.holds import STOPS_DUNNING, in_force
 from encours.casework.models import (
     DisputeRow,
@@ -103,16 +102,11 @@ def _promised(session: Session, as_of: dt.date) -> dict[str, dt.date]:
     paid = promises.promise_paid(session, [row[0] for row in rows], as_of)
     waiting = {pid: until for pid, cents, until in rows if paid[pid] * 100 < cents}
     found: dict[str, dt.date] = {}
-    if not waiting:
-        return found
-    query = (
-        select(PromiseEntryRow.promise_id, EntryRow.key)
-        .join(EntryRow, EntryRow.id == PromiseEntryRow.entry_id)
-        .where(PromiseEntryRow.promise_id.in_(sorted(waiting)))
-    )
-    for promise_id, key in session.execute(query):
+    covered = repository.covered_keys(session, PromiseEntryRow.promise_id, PromiseEntryRow.entry_id, waiting)
+    for promise_id, keys in covered.items():
         until = waiting[promise_id]
-        found[key] = max(until, found.get(key, until))
+        for key in keys:
+            found[key] = max(until, found.get(key, until))
     return found
 
 
@@ -126,16 +120,7 @@ def _plans(session: Session, as_of: dt.date) -> tuple[set[str], list[DueInstalme
     ).all()
     states = plans.plan_states(session, [row[0] for row in rows], as_of)
     active = {pid for pid, _, _ in rows if plan_status(states[pid]) is PlanStatus.ACTIVE}
-    keys: dict[int, list[str]] = defaultdict(list)
-    if active:
-        query = (
-            select(PlanEntryRow.plan_id, EntryRow.key)
-            .join(EntryRow, EntryRow.id == PlanEntryRow.entry_id)
-            .where(PlanEntryRow.plan_id.in_(sorted(active)))
-            .order_by(EntryRow.key)
-        )
-        for plan_id, key in session.execute(query):
-            keys[plan_id].append(key)
+    keys = repository.covered_keys(session, PlanEntryRow.plan_id, PlanEntryRow.entry_id, active)
     horizon = as_of + dt.timedelta(days=INSTALMENT_NOTICE_DAYS)
     due: list[DueInstalment] = []
     for plan_id, currency, customer_id in rows:

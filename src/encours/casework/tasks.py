@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import repository
-from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.errors import CaseworkError
 from encours.casework.models import AssignmentRow, TaskRow
 from encours.storage.base import utcnow
 from encours.storage.ledger_models import CustomerRow
@@ -140,10 +140,7 @@ def create_task(
 
 
 def _row(session: Session, task_id: int) -> TaskRow:
-    row = session.get(TaskRow, task_id)
-    if row is None:
-        raise NotFound("task", f"unknown task {task_id}")
-    return row
+    return repository.get_row(session, TaskRow, task_id, "task")
 
 
 def close_task(

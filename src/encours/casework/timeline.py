@@ -9,6 +9,7 @@ without a time (ledger documents) before timed ones, then time, kind and referen
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -42,6 +43,11 @@ class TimelineItem(NamedTuple):
     amount: Decimal | None
     currency: str | None
     ref: str  # stable reference of the source row (entry key, promise:12, task:3...)
+
+
+def _stamped(at: dt.datetime, kind: str, event: str, title: str, actor: str | None, ref: str) -> TimelineItem:
+    """An event that carries a time and no amount (a call, a note, a dispute closed...)."""
+    return TimelineItem(at.date(), at, kind, event, title, actor, None, None, ref)
 
 
 def _sort_key(item: TimelineItem) -> tuple[Any, ...]:
@@ -108,20 +114,9 @@ def _dunning(session: Session, customer_id: str) -> list[TimelineItem]:
         invoices = details.get("invoice_ids") or details.get("invoices")
         if isinstance(invoices, list) and invoices:
             parts.append("invoices " + ", ".join(map(str, invoices)))
-        title = row.action.removeprefix(DUNNING_PREFIX) + (": " + ", ".join(parts) if parts else "")
-        found.append(
-            TimelineItem(
-                row.at.date(),
-                row.at,
-                "dunning",
-                row.action.removeprefix(DUNNING_PREFIX),
-                title,
-                row.actor,
-                None,
-                None,
-                row.subject or f"audit:{row.id}",
-            )
-        )
+        event = row.action.removeprefix(DUNNING_PREFIX)
+        title = event + (": " + ", ".join(parts) if parts else "")
+        found.append(_stamped(row.at, "dunning", event, title, row.actor, row.subject or f"audit:{row.id}"))
     return found
 
 
@@ -139,19 +134,8 @@ def _disputes(session: Session, customer_pk: int) -> list[TimelineItem]:
             )
         )
         if row.closed_at is not None:
-            found.append(
-                TimelineItem(
-                    row.closed_at.date(),
-                    row.closed_at,
-                    "dispute",
-                    row.status,
-                    f"dispute on {doc.reference} {row.status}: {row.resolution}",
-                    row.closed_by,
-                    None,
-                    None,
-                    ref,
-                )
-            )
+            title = f"dispute on {doc.reference} {row.status}: {row.resolution}"
+            found.append(_stamped(row.closed_at, "dispute", row.status, title, row.closed_by, ref))
     return found
 
 
@@ -194,10 +178,14 @@ def _promises(session: Session, customer_pk: int) -> list[TimelineItem]:
 
 def _plans(session: Session, customer_pk: int) -> list[TimelineItem]:
     rows = session.scalars(select(PlanRow).where(PlanRow.customer_pk == customer_pk)).all()
+    instalments: dict[int, list[InstalmentRow]] = defaultdict(list)
+    query = select(InstalmentRow).where(InstalmentRow.plan_id.in_([row.id for row in rows]))
+    for instalment in session.scalars(query.order_by(InstalmentRow.id)):
+        instalments[instalment.plan_id].append(instalment)
     found = []
     for row in rows:
         ref = f"plan:{row.id}"
-        items = session.scalars(select(InstalmentRow).where(InstalmentRow.plan_id == row.id)).all()
+        items = instalments[row.id]
         found.append(
             TimelineItem(
                 row.start_date,
@@ -251,34 +239,12 @@ def _tasks(session: Session, customer_pk: int) -> list[TimelineItem]:
         ref = f"task:{row.id}"
         kind = "call" if row.kind == "call" else "task"
         assignee = f" for {row.assignee}" if row.assignee else ""
-        found.append(
-            TimelineItem(
-                row.created_at.date(),
-                row.created_at,
-                kind,
-                "planned",
-                f"{row.title}{assignee}, due {row.due_date.isoformat()}",
-                row.created_by,
-                None,
-                None,
-                ref,
-            )
-        )
+        title = f"{row.title}{assignee}, due {row.due_date.isoformat()}"
+        found.append(_stamped(row.created_at, kind, "planned", title, row.created_by, ref))
         if row.closed_at is not None:
             outcome = f": {row.outcome}" if row.outcome else ""
-            found.append(
-                TimelineItem(
-                    row.closed_at.date(),
-                    row.closed_at,
-                    kind,
-                    row.status,
-                    f"{row.title} {row.status}{outcome}",
-                    row.closed_by,
-                    None,
-                    None,
-                    ref,
-                )
-            )
+            title = f"{row.title} {row.status}{outcome}"
+            found.append(_stamped(row.closed_at, kind, row.status, title, row.closed_by, ref))
     return found
 
 
@@ -288,19 +254,8 @@ def _notes(session: Session, customer_pk: int) -> list[TimelineItem]:
     found = []
     for row in rows:
         about = "" if row.entry_id is None else f"on {docs[row.entry_id].reference}: "
-        found.append(
-            TimelineItem(
-                row.created_at.date(),
-                row.created_at,
-                "note",
-                "added",
-                about + row.body,
-                row.author,
-                None,
-                None,
-                f"note:{row.id}",
-            )
-        )
+        title = about + row.body
+        found.append(_stamped(row.created_at, "note", "added", title, row.author, f"note:{row.id}"))
     return found
 
 
@@ -325,17 +280,6 @@ def _holds(session: Session, customer_pk: int) -> list[TimelineItem]:
             )
         )
         if row.released_at is not None:
-            found.append(
-                TimelineItem(
-                    row.released_at.date(),
-                    row.released_at,
-                    "hold",
-                    "released",
-                    f"{row.kind.replace('_', ' ')} released",
-                    row.released_by,
-                    None,
-                    None,
-                    ref,
-                )
-            )
+            title = f"{row.kind.replace('_', ' ')} released"
+            found.append(_stamped(row.released_at, "hold", "released", title, row.released_by, ref))
     return found

@@ -35,6 +35,11 @@ def to_cents(amount: Decimal) -> int:
     return int(round_cents(amount) * 100)
 
 
+def is_whole_cents(amount: Decimal) -> bool:
+    """No fraction of a cent: storing the amount as integer cents loses nothing."""
+    return amount == amount.quantize(CENT)
+
+
 def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 

@@ -28,9 +28,9 @@ from encours.casework import (
     timeline,
 )
 from encours.casework.errors import CaseworkError
-from encours.cli.context import DbOption, fail, session_for
+from encours.cli.context import DbOption, fail, parse_date, session_for
 from encours.cli.output import print_table
-from encours.domain.money import format_amount, to_decimal
+from encours.domain.money import format_amount, is_whole_cents, to_decimal
 from encours.domain.promises import DEFAULT_GRACE_DAYS
 from encours.storage.base import utcnow
 
@@ -57,13 +57,6 @@ def rejected() -> Iterator[None]:
         fail(f"error: {exc}")
 
 
-def parse_date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: invalid date {text!r}, expected YYYY-MM-DD")
-
-
 def optional_date(text: str | None, option: str) -> dt.date | None:
     return None if text is None else parse_date(text, option)
 
@@ -77,7 +70,7 @@ def parse_amount(text: str, option: str, *, positive: bool = True) -> Decimal:
         fail(f"{option}: amount must be positive, got {text!r}")
     if amount < 0:
         fail(f"{option}: amount must not be negative, got {text!r}")
-    if amount != amount.quantize(Decimal("0.01")):
+    if not is_whole_cents(amount):
         fail(f"{option}: at most two decimals, got {text!r}")
     return amount
 

@@ -37,11 +37,16 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def parse_as_of(text: str) -> dt.date:
+def parse_date(text: str, option: str) -> dt.date:
+    """A YYYY-MM-DD option value; anything else exits 2 naming the option."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        fail(f"--as-of: invalid date {text!r}, expected YYYY-MM-DD")
+        fail(f"{option}: invalid date {text!r}, expected YYYY-MM-DD")
+
+
+def parse_as_of(text: str) -> dt.date:
+    return parse_date(text, "--as-of")
 
 
 def engine_for(db: str | None) -> Engine:

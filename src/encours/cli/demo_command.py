@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +11,7 @@ import typer
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
-from encours.cli.context import DbOption, engine_for, err_console, fail
+from encours.cli.context import DbOption, engine_for, err_console, parse_date
 from encours.cli.ledger_commands import print_kpi_tables
 from encours.cli.output import print_table
 from encours.demo.generator import generate
@@ -29,10 +28,7 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """Create a realistic demo company (two years of invoices, payments, disputes)."""
-    try:
-        last_day = dt.date.fromisoformat(until)
-    except ValueError:
-        fail(f"--until: invalid date {until!r}")
+    last_day = parse_date(until, "--until")
     with err_console.status("generating the demo company"):
         ledger = generate(seed=seed, customers=customers, until=last_day)
     parsed = ParsedFile(

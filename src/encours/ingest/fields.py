@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from encours.domain.money import to_decimal
+from encours.domain.money import is_whole_cents, to_decimal
 
 TRUE_WORDS = {"true", "1", "yes", "oui", "y"}
 FALSE_WORDS = {"false", "0", "no", "non", "n", ""}
@@ -29,7 +29,7 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> Decimal:
         value = to_decimal(cleaned)
     except ValueError:
         raise ValueError(f"invalid amount {text!r}") from None
-    if value != value.quantize(Decimal("0.01")):
+    if not is_whole_cents(value):
         raise ValueError(f"amount {text!r} has more than 2 decimals")
     return value
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from encours.storage.base import Base, UtcDateTime, utcnow
+from encours.storage.base import BIG_ID, Base, UtcDateTime, utcnow
 
 
 class AuditEventRow(Base):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_customer", "customer_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(255))  # user e-mail, "cli", "system", "portal:<customer>"
     action: Mapped[str] = mapped_column(String(64))  # e.g. dunning.sent, dispute.opened, promise.broken

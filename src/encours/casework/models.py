@@ -22,9 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from encours.storage.base import Base, UtcDateTime, utcnow
-
-ENTRY_FK = BigInteger().with_variant(Integer, "sqlite")
+from encours.storage.base import BIG_ID, Base, UtcDateTime, utcnow
 
 
 class DisputeRow(Base):
@@ -35,7 +33,7 @@ class DisputeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    entry_id: Mapped[int] = mapped_column(ENTRY_FK, ForeignKey("entries.id"))
+    entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("entries.id"))
     reason: Mapped[str] = mapped_column(String(255))
     owner: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))  # open | resolved | rejected
@@ -73,7 +71,7 @@ class PromiseEntryRow(Base):
     __tablename__ = "promise_entries"
 
     promise_id: Mapped[int] = mapped_column(ForeignKey("promises.id"), primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ENTRY_FK, ForeignKey("entries.id"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("entries.id"), primary_key=True)
 
 
 class PlanRow(Base):
@@ -98,7 +96,7 @@ class PlanEntryRow(Base):
     __tablename__ = "plan_entries"
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("payment_plans.id"), primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ENTRY_FK, ForeignKey("entries.id"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("entries.id"), primary_key=True)
 
 
 class InstalmentRow(Base):
@@ -121,7 +119,7 @@ class NoteRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    entry_id: Mapped[int | None] = mapped_column(ENTRY_FK, ForeignKey("entries.id"))
+    entry_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("entries.id"))
     author: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from encours.storage.base import Base, UtcDateTime, utcnow
+from encours.storage.base import BIG_ID, Base, UtcDateTime, utcnow
 
 
 class CustomerRow(Base):
@@ -37,7 +37,7 @@ class EntryRow(Base):
         Index("ix_entries_date", "date"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     kind: Mapped[str] = mapped_column(String(16))
@@ -61,7 +61,7 @@ class AllocationRow(Base):
         Index("ix_allocations_credit", "credit_entry_id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     credit_entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
     debit_entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
     amount_cents: Mapped[int] = mapped_column(BigInteger)

@@ -19,7 +19,6 @@ from sqlalchemy import JSON, Date, TextClause, bindparam, inspect, select, text,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from encours.analytics.sql import with_open_items
 from encours.casework.suppression import DueInstalment
 from encours.collections.models import DunningActionRow, DunningMarkRow, DunningRunRow, PenaltyTermsRow
 from encours.domain.dunning import (
@@ -190,17 +189,19 @@ WHERE cand.open_cents > 0 AND cand.step_offset IS NOT NULL
 
     def settled_reminded(self, as_of: dt.date) -> list[Candidate]:
         """Reminded invoices now paid, not yet thanked, of customers with no reminded invoice open."""
-        sql = with_open_items("""
-, reminded AS (
+        sql = """
+WITH reminded AS (
     SELECT m.entry_id, MAX(a.scenario) AS scenario
     FROM dunning_marks m JOIN dunning_actions a ON a.id = m.action_id
     WHERE m.offset_days > 0
     GROUP BY m.entry_id
 ), state AS (
-    SELECT r.entry_id, e.customer_pk, COALESCE(o.open_cents, e.amount_cents) AS open_cents, r.scenario
+    SELECT r.entry_id, e.customer_pk, r.scenario,
+           e.amount_cents - COALESCE((SELECT SUM(al.amount_cents) FROM allocations al
+                                      WHERE al.debit_entry_id = r.entry_id AND al.date <= :as_of), 0)
+             AS open_cents
     FROM reminded r
     JOIN entries e ON e.id = r.entry_id
-    LEFT JOIN open_items o ON o.entry_id = r.entry_id
 )
 SELECT s.entry_id, e.key, e.reference, s.customer_pk, c.customer_id, e.due_date, e.amount_cents,
        e.currency, s.scenario
@@ -211,7 +212,7 @@ WHERE s.open_cents <= 0
   AND NOT EXISTS (SELECT 1 FROM dunning_marks t WHERE t.entry_id = s.entry_id AND t.step = :thanks)
   AND NOT EXISTS (SELECT 1 FROM state s2 WHERE s2.customer_pk = s.customer_pk AND s2.open_cents > 0)
 ORDER BY c.customer_id, e.due_date, e.reference
-""")
+"""
         return [
             Candidate(
                 int(row[0]),

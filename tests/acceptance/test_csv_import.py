@@ -1,0 +1,21 @@
+"""Canonical CSV files as spreadsheets and other tools write them (SPEC §2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.acceptance.cli import encours, sqlite_db
+
+
+def test_fully_quoted_csv_is_recognised_from_its_header(tmp_path: Path) -> None:
+    """RFC 4180 allows quoting every field, header included; the kind is still read from it."""
+    (tmp_path / "invoices.csv").write_bytes(
+        b'"invoice_id","customer_id","issue_date","amount"\r\n"F1","C1","2023-01-01","10.00"\r\n'
+    )
+    db = sqlite_db(tmp_path)
+    imported = encours("import", "invoices.csv", "--db", db, cwd=tmp_path)
+    assert imported.code == 0, imported.stderr
+    aging = encours("aging", "--as-of", "2023-03-01", "--format", "json", "--db", db, cwd=tmp_path)
+    rows = json.loads(aging.stdout)["rows"]
+    assert [(r["customer_id"], r["total"], r["1-30"]) for r in rows] == [("C1", "10.00", "10.00")]

@@ -7,24 +7,23 @@ database exactly as it was.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.domain.allocation import apply_payment
 from encours.domain.errors import LedgerError
-from encours.domain.records import Entry, EntryKind
+from encours.domain.records import Entry
 from encours.ingest import detect
 from encours.ingest.canonical_csv import csv_kind
 from encours.ingest.parsed import ParsedFile, PaymentLink
 from encours.ingest.registry import parser_for, resolver_for
 from encours.ingest.textfile import decode, physical_lines
-from encours.ledger.repository import LedgerRepository, allocation_tuple, chunks, row_to_entry
-from encours.storage.ledger_models import CustomerRow, EntryRow, ImportBatchRow
+from encours.ledger.repository import LedgerRepository, allocation_tuple
+from encours.storage.ledger_models import ImportBatchRow
 
 # customers first, then documents, then payments, so one command can take them in any order
 _RANK = {"csv-customers": 0, "csv-invoices": 1, "fec": 1, "csv-payments": 2}
@@ -104,22 +103,8 @@ class ImportService:
         # e.g. the customer owning an invoice number a transfer quotes; they read, never write.
         resolver = resolver_for(source.format)
         if resolver is not None and not parsed.errors:
-            parsed = resolver(parsed, self._invoices_by_number)
+            parsed = resolver(parsed, self.ledger.invoices_by_reference)
         return parsed
-
-    def _invoices_by_number(self, numbers: Collection[str]) -> dict[str, list[Entry]]:
-        """Stored invoices whose reference is one of ``numbers`` (read-only, for resolvers)."""
-        found: dict[str, list[Entry]] = {}
-        for part in chunks(sorted(set(numbers))):
-            query = (
-                select(EntryRow, CustomerRow.customer_id)
-                .join(CustomerRow, CustomerRow.id == EntryRow.customer_pk)
-                .where(EntryRow.kind == EntryKind.INVOICE.value, EntryRow.reference.in_(part))
-                .order_by(EntryRow.id)
-            )
-            for row, customer_id in self.session.execute(query):
-                found.setdefault(row.reference, []).append(row_to_entry(row, customer_id))
-        return found
 
     def import_source(self, source: SourceFile) -> ImportCounts:
         parsed = self.parse(source)

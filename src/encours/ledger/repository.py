@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.domain.money import from_cents, to_cents
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
@@ -232,16 +232,29 @@ class LedgerRepository:
             )
         return found
 
-    def entries_by_key(self, keys: Iterable[str]) -> dict[str, Entry]:
-        found: dict[str, Entry] = {}
-        for part in chunks(sorted(set(keys))):
+    def _entries_where(
+        self, column: InstrumentedAttribute[str], values: Iterable[str], *more: ColumnElement[bool]
+    ) -> Iterator[Entry]:
+        """Entries whose ``column`` is one of ``values`` (and ``more`` holds), in id order."""
+        for part in chunks(sorted(set(values))):
             query = (
                 select(EntryRow, CustomerRow.customer_id)
                 .join(CustomerRow, CustomerRow.id == EntryRow.customer_pk)
-                .where(EntryRow.key.in_(part))
+                .where(column.in_(part), *more)
+                .order_by(EntryRow.id)
             )
             for row, customer_id in self.session.execute(query):
-                found[row.key] = row_to_entry(row, customer_id)
+                yield row_to_entry(row, customer_id)
+
+    def entries_by_key(self, keys: Iterable[str]) -> dict[str, Entry]:
+        return {entry.key: entry for entry in self._entries_where(EntryRow.key, keys)}
+
+    def invoices_by_reference(self, numbers: Iterable[str]) -> dict[str, list[Entry]]:
+        """Stored invoices whose number (reference) is one of ``numbers``; a number may name several."""
+        found: dict[str, list[Entry]] = {}
+        invoices = self._entries_where(EntryRow.reference, numbers, EntryRow.kind == EntryKind.INVOICE.value)
+        for entry in invoices:
+            found.setdefault(entry.reference, []).append(entry)
         return found
 
     # allocations ---------------------------------------------------------------------

@@ -11,10 +11,11 @@ from tests.conftest import invoke
 from typer.testing import CliRunner
 
 from encours.audit.service import events
+from encours.foresight.history import day_number
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow
 from encours.foresight.priority import worklist
 from encours.foresight.scoring import SEGMENTS, segment_of
-from encours.foresight.service import model_for, read_ledger
+from encours.foresight.service import last_day, model_for, read_ledger
 from encours.storage.database import get_engine, unit_of_work
 
 AS_OF = dt.date(2013, 9, 30)
@@ -84,6 +85,10 @@ def test_model_is_stored_reused_and_retrained_when_stale(ar_url: str) -> None:
     with Session(engine) as session:
         cutoffs = sorted(r.knowledge_before for r in session.scalars(select(ModelArtifactRow)))
     assert cutoffs == [AS_OF, AS_OF + dt.timedelta(days=1), AS_OF + dt.timedelta(days=46)]
+    with unit_of_work(engine) as session:  # past the ledger's end nothing more is known
+        assert model_for(session, ledger, last_day(ledger)).trained
+        far = model_for(session, ledger, dt.date(8474, 8, 26))
+        assert not far.trained and far.model.knowledge_before == day_number(last_day(ledger)) + 1
 
 
 def test_model_train_and_score_cli_exit_codes(cli: CliRunner, ar_url: str) -> None:

@@ -62,10 +62,9 @@ class Pairs(NamedTuple):
 
 
 @cache
-def _off_days(first_year: int, last_year: int) -> frozenset[int]:
-    """French public holidays as day numbers."""
-    years = range(first_year, last_year + 1)
-    return frozenset((day - EPOCH).days for day in holidays.country_holidays("FR", years=years))
+def _holidays(year: int) -> tuple[int, ...]:
+    """French public holidays of one year, as day numbers."""
+    return tuple(sorted((day - EPOCH).days for day in holidays.country_holidays("FR", years=year)))
 
 
 def _calendar(days: Days) -> tuple[Days, Days, Days, Days]:
@@ -82,19 +81,18 @@ def _calendar(days: Days) -> tuple[Days, Days, Days, Days]:
 
 def _off_run(days: Days) -> Days:
     """How many non-working days (weekend or French holiday) start at each day."""
-    if len(days) == 0:
-        return np.zeros(0, dtype=np.int64)
-    first = int(days.min())
-    last = int(days.max())
-    first_year = (EPOCH + dt.timedelta(days=first)).year
-    last_year = (EPOCH + dt.timedelta(days=last + 7)).year
-    off = _off_days(first_year, last_year)
-    span = np.arange(first, last + 8, dtype=np.int64)
-    is_off = ((span + 3) % 7 >= 5) | np.isin(span, np.fromiter(off, dtype=np.int64, count=len(off)))
-    run = np.zeros(len(span) + 1, dtype=np.int64)
-    for index in range(len(span) - 1, -1, -1):  # one pass over the calendar, not the invoices
-        run[index] = run[index + 1] + 1 if is_off[index] else 0
-    return run[days - first]
+    unique, back = np.unique(days, return_inverse=True)
+    years = {(EPOCH + dt.timedelta(days=int(d))).year for d in unique} | {
+        (EPOCH + dt.timedelta(days=int(d) + 7)).year for d in unique
+    }
+    off = np.array(sorted(h for year in years for h in _holidays(year)), dtype=np.int64)
+    run = np.zeros(len(unique), dtype=np.int64)
+    going = np.ones(len(unique), dtype=bool)
+    for step in range(14):  # no run of days off is longer than a long weekend plus holidays
+        day = unique + step
+        going &= ((day + 3) % 7 >= 5) | np.isin(day, off)
+        run += going
+    return run[back].reshape(days.shape)
 
 
 def invoice_features(pairs: Pairs) -> dict[str, npt.NDArray[np.float64]]:

@@ -24,6 +24,7 @@ from encours.foresight.history import (
     load_allocations,
     load_history,
     load_reminders,
+    to_date,
 )
 from encours.foresight.model import DEFAULT_CONFIG, KIND, PaymentModel, TrainingConfig
 from encours.foresight.repository import ForesightRepository
@@ -41,6 +42,12 @@ def read_ledger(session: Session) -> Ledger:
     runner = AlchemyRunner(session)
     has_reminders = inspect(session.connection()).has_table("dunning_actions")
     return Ledger(load_history(runner), load_allocations(runner), load_reminders(runner, has_reminders))
+
+
+def last_day(ledger: Ledger) -> dt.date:
+    """The ledger's last known day: a model for a later day cannot know more than this."""
+    h, a = ledger.history, ledger.allocations
+    return to_date(max(int(h.issue.max(initial=0)), int(a.day.max(initial=0))))
 
 
 class ModelChoice(NamedTuple):
@@ -64,8 +71,12 @@ def train_model(
 def model_for(
     session: Session, ledger: Ledger, as_of: dt.date, config: TrainingConfig = DEFAULT_CONFIG
 ) -> ModelChoice:
-    """The model to predict with at the end of ``as_of`` (payments dated up to it are known)."""
-    knowledge_before = as_of + dt.timedelta(days=1)
+    """The model to predict with at the end of ``as_of`` (payments dated up to it are known).
+
+    Past the ledger's last day nothing more is known, so the model of that day serves: a
+    far-future date neither retrains nor pretends open invoices stayed unpaid until then.
+    """
+    knowledge_before = min(as_of, last_day(ledger)) + dt.timedelta(days=1)
     repository = ForesightRepository(session)
     row = repository.latest_model(KIND, knowledge_before)
     if (

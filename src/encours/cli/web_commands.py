@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import sys
@@ -10,6 +11,7 @@ from typing import Annotated
 import typer
 
 from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
+from encours.settings import database_url
 from encours.storage.database import unit_of_work
 from encours.users.errors import UserError
 from encours.users.roles import Role
@@ -23,6 +25,7 @@ portal_app = typer.Typer(help="Customer portal links.", no_args_is_help=True)
 report_app = typer.Typer(help="E-mail reports.", no_args_is_help=True)
 
 DEMO_EMAIL = "demo@encours.example"
+DEMO_UNTIL = dt.date(2026, 10, 31)  # the last day of `encours demo`
 
 
 @user_app.command("add")
@@ -85,6 +88,7 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Create the demo company and a demo admin first (if empty).")
     ] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
     db: DbOption = None,
 ) -> None:
     """Serve the web UI (/), the JSON API (/api/v1) and its OpenAPI document (/docs)."""
@@ -93,13 +97,19 @@ def serve(
     from encours.web.app import create_app
 
     login = _prepare_demo(db) if demo else None
-    app = create_app(db)
+    app = create_app(db)  # migrates the schema and stores the signing key once, before workers start
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     typer.echo(f"Encours is at http://{shown}:{port}/")
     if login is not None:
         typer.echo(f"demo login: {login[0]}  password: {login[1]}")
     sys.stdout.flush()
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("ENCOURS_LOG_LEVEL", "warning"))
+    log_level = os.environ.get("ENCOURS_LOG_LEVEL", "warning")
+    if workers > 1:
+        os.environ["ENCOURS_DATABASE_URL"] = database_url(db)
+        uvicorn.run("encours.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level)  # fmt: skip
+    else:
+        uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
 def _prepare_demo(db: str | None) -> tuple[str, str]:
@@ -114,6 +124,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
         empty = not session.scalar(select(func.count()).select_from(CustomerRow))
     if empty:
         demo(db=db)
+        _score_demo(db)
     password = os.environ.get("ENCOURS_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     with unit_of_work(engine) as session:
         service = UserService(session)
@@ -123,6 +134,15 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
         else:
             service.set_password(existing.id, password, actor="cli")
     return DEMO_EMAIL, password
+
+
+def _score_demo(db: str | None) -> None:
+    """Risk scores for the demo company's customer sheets (foresight's `encours score`)."""
+    from encours.foresight.scoring import store_scores
+    from encours.foresight.service import read_ledger
+
+    with err_console.status("scoring the demo customers"), unit_of_work(engine_for(db)) as session:
+        store_scores(session, read_ledger(session), DEMO_UNTIL)
 
 
 @report_app.command("digest")

@@ -26,8 +26,11 @@ MAX_ENTRIES = 256
 
 
 def ledger_fingerprint(session: Session) -> tuple[Any, ...]:
-    row = session.execute(FINGERPRINT_SQL).one()
-    return tuple(row)
+    """Read once per unit of work (one request): every figure of a page sees the same state."""
+    found = session.info.get("ledger_fingerprint")
+    if found is None:
+        found = session.info["ledger_fingerprint"] = tuple(session.execute(FINGERPRINT_SQL).one())
+    return found
 
 
 class FigureCache:

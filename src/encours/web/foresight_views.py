@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from encours.domain.money import format_amount, from_cents
@@ -20,10 +21,21 @@ from encours.foresight.forecast import cash_forecast, week_starts
 from encours.foresight.history import day_number, to_date
 from encours.foresight.models import RiskScoreRow
 from encours.foresight.service import model_for, read_ledger
-from encours.storage.ledger_models import CustomerRow
+from encours.storage.ledger_models import CustomerRow, EntryRow
 from encours.web.ledger_views import Figures
 
 log = logging.getLogger(__name__)
+
+# Above this many ledger entries the web app does not train foresight's model itself (on 1M
+# items it needs minutes and over 20 GB): `encours forecast` / `encours score` run it offline.
+MAX_ENTRIES_ENV = "ENCOURS_WEB_FORESIGHT_MAX_ENTRIES"
+DEFAULT_MAX_ENTRIES = 300_000
+
+
+def within_limit(session: Session) -> bool:
+    limit = int(os.environ.get(MAX_ENTRIES_ENV, DEFAULT_MAX_ENTRIES))
+    entries = session.scalar(select(func.max(EntryRow.id))) or 0
+    return int(entries) <= limit
 
 
 def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
@@ -55,13 +67,12 @@ def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def weekly_forecast(session: Session, figures: Figures, as_of: dt.date) -> list[dict[str, Any]]:
-    """Expected cash-in per week for 13 weeks with its 10–90 % band, per currency."""
-    try:
-        return figures.cached(session, "forecast", (as_of,), lambda: _forecast(session, as_of))
-    except Exception:
-        log.exception("cash-in forecast failed")
-        return []
+def weekly_forecast(session: Session, figures: Figures, as_of: dt.date) -> list[dict[str, Any]] | None:
+    """Expected cash-in per week for 13 weeks with its 10–90 % band, per currency; None while
+    foresight computes it in the background (training a model takes minutes on big ledgers)."""
+    if not within_limit(session):
+        return None
+    return figures.background(session, "forecast", (as_of,), lambda own: _forecast(own, as_of))
 
 
 def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, Any] | None:
@@ -80,14 +91,12 @@ def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, An
 def worklist(
     session: Session, figures: Figures, as_of: dt.date, limit: int
 ) -> list[priority.WorklistItem] | None:
-    """Customers by expected loss avoided (foresight), or None when it cannot be computed."""
-    try:
-        return figures.cached(
-            session, "priority", (as_of, limit), lambda: priority.worklist(session, as_of, limit=limit)
-        )
-    except Exception:
-        log.exception("foresight worklist failed")
+    """Customers by expected loss avoided (foresight); None until computed in the background."""
+    if not within_limit(session):
         return None
+    return figures.background(
+        session, "priority", (as_of, limit), lambda own: priority.worklist(own, as_of, limit=limit)
+    )
 
 
 def risk_score(session: Session, customer_id: str, as_of: dt.date, language: str) -> dict[str, Any] | None:

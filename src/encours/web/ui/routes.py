@@ -100,37 +100,48 @@ def _overdue_of(balance: AgedBalance) -> list[tuple[str, str, Decimal]]:
     return sorted((r for r in rows if r[2] > 0), key=lambda r: (-r[2], r[0]))
 
 
-def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> dict[str, Any]:
-    """The dashboard's figures; each is cached per ledger state, slow ones fill in the background."""
+def _ledger_summary(request: Request, session: Session, as_of: dt.date) -> dict[str, Any]:
+    """KPIs, alerts, top overdue customers and aging totals: computed once per ledger state."""
     figures = _figures(request)
     balances = figures.aging(session, as_of)
     results = figures.kpis(session, as_of)
-    trend = figures.dso_trend(session, as_of)
     try:
         thresholds = load_thresholds()
     except ValueError:
         thresholds = ()
-    dso_line = next((float(t.warning) for t in thresholds if t.kpi == "dso_countback"), None)
     currency = results[0].currency
     aging_main = next((b for b in balances if b.currency == currency), balances[0])
-    forecasts = foresight_views.weekly_forecast(session, figures, as_of)
     return {
         "kpis": results,
         "alerts": [a for k in results for a in evaluate(k, thresholds)],
-        "top": figures.cached(session, "top", (as_of, currency), lambda: _overdue_of(aging_main)[:10]),
+        "top": _overdue_of(aging_main)[:10],
         "currency": currency,
+        "dso_line": next((float(t.warning) for t in thresholds if t.kpi == "dso_countback"), None),
+        "aging_chart": {
+            "labels": [b.label for b in aging_main.buckets],
+            "values": [str(v) for v in aging_main.totals],
+            "currency": currency,
+        },
+    }
+
+
+def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> dict[str, Any]:
+    """The dashboard's figures; each is cached per ledger state, slow ones fill in the background."""
+    figures = _figures(request)
+    summary = figures.cached(session, "summary", (as_of,), lambda: _ledger_summary(request, session, as_of))
+    currency = summary["currency"]
+    trend = figures.dso_trend(session, as_of)
+    forecasts = foresight_views.weekly_forecast(session, figures, as_of)
+    return {
+        **{k: v for k, v in summary.items() if k not in ("dso_line", "aging_chart")},
         "charts": {
-            "aging": {
-                "labels": [b.label for b in aging_main.buckets],
-                "values": [str(v) for v in aging_main.totals],
-                "currency": currency,
-            },
+            "aging": summary["aging_chart"],
             "trend": None
             if trend is None
             else {
                 "dates": [d.isoformat() for d, k in trend if k.currency == currency],
                 "dso": [float(round(k.dso_countback, 1)) for d, k in trend if k.currency == currency],
-                "threshold": dso_line,
+                "threshold": summary["dso_line"],
             },
             "forecast": foresight_views.chart(forecasts, currency),
         },

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,6 +26,40 @@ def postgres_admin_url() -> str | None:
     return os.environ.get("ENCOURS_TEST_POSTGRES_URL")
 
 
+def query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` read through a throwaway engine, as another program would see them."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new database on the test server (a copy of ``template``), dropped on exit.
+
+    Skips without a server, except in CI, which must have one.
+    """
+    admin = postgres_admin_url()
+    if admin is None:
+        if os.environ.get("CI"):
+            pytest.fail("ENCOURS_TEST_POSTGRES_URL is not set: scripts/test.sh starts PostgreSQL")
+        pytest.skip("no PostgreSQL server (set ENCOURS_TEST_POSTGRES_URL)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield admin.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'encours.db'}"
@@ -32,23 +68,11 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh database on the test PostgreSQL server; CI must have one, locally it may skip."""
-    admin = postgres_admin_url()
-    if admin is None:
-        if os.environ.get("CI"):
-            pytest.fail("ENCOURS_TEST_POSTGRES_URL is not set: scripts/test.sh starts PostgreSQL")
-        pytest.skip("no PostgreSQL server (set ENCOURS_TEST_POSTGRES_URL)")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.rsplit("/", 1)[0] + f"/{name}"
-    yield url
     from encours.storage.database import get_engine
 
-    get_engine.cache_clear()
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with fresh_postgres_database() as url:
+        yield url
+        get_engine.cache_clear()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

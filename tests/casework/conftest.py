@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import shutil
-import uuid
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
-from tests.conftest import postgres_admin_url
+from tests.conftest import fresh_postgres_database
 
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
 from encours.ingest.parsed import ParsedFile
@@ -78,23 +75,12 @@ def store(
 
 
 @pytest.fixture(scope="session")
-def pg_ledger_template() -> Iterator[str | None]:
+def pg_ledger_template() -> Iterator[str]:
     """The inline ledger stored once in PostgreSQL; each test gets a copy (CREATE ... TEMPLATE)."""
-    admin = postgres_admin_url()
-    if admin is None:
-        yield None
-        return
-    name = f"tpl_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.rsplit("/", 1)[0] + f"/{name}"
-    store(url, ENTRIES, ALLOCATIONS, CUSTOMERS)
-    get_engine(url).dispose()
-    yield name
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with fresh_postgres_database() as url:
+        store(url, ENTRIES, ALLOCATIONS, CUSTOMERS)
+        get_engine(url).dispose()
+        yield url.rsplit("/", 1)[1]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -103,22 +89,9 @@ def ledger_url(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "sqlite":
         yield request.getfixturevalue("sqlite_ledger")
         return
-    template = request.getfixturevalue("pg_ledger_template")
-    admin = postgres_admin_url()
-    if template is None or admin is None:
-        if os.environ.get("CI"):
-            pytest.fail("ENCOURS_TEST_POSTGRES_URL is not set: scripts/test.sh starts PostgreSQL")
-        pytest.skip("no PostgreSQL server (set ENCOURS_TEST_POSTGRES_URL)")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    url = admin.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    get_engine(url).dispose()
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with fresh_postgres_database(request.getfixturevalue("pg_ledger_template")) as url:
+        yield url
+        get_engine(url).dispose()
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
-from tests.conftest import invoke
+from tests.conftest import invoke, query
 from typer.testing import CliRunner
 
 CASEWORK_TABLES = (
@@ -27,20 +26,11 @@ CASEWORK_TABLES = (
 
 
 def counts(url: str) -> dict[str, object]:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        found = {
-            t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in CASEWORK_TABLES
-        }
-    engine.dispose()
-    return found
+    return {t: query(url, f"SELECT COUNT(*) FROM {t}")[0][0] for t in CASEWORK_TABLES}
 
 
 def audit(url: str) -> list[tuple[str, str, str | None]]:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT actor, action, subject FROM audit_events ORDER BY id")).all()
-    engine.dispose()
+    rows = query(url, "SELECT actor, action, subject FROM audit_events ORDER BY id")
     return [(r[0], r[1], r[2]) for r in rows]
 
 

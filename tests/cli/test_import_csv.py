@@ -3,8 +3,7 @@
 import json
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from tests.conftest import invoke
+from tests.conftest import invoke, query
 from typer.testing import CliRunner
 
 CUSTOMERS = "customer_id,name,payment_terms_days,currency\nC1,Acme,45,EUR\nC2,Béta SARL,,\n"
@@ -30,12 +29,9 @@ def write(folder: Path, name: str, content: str, encoding: str = "utf-8") -> Pat
 
 
 def snapshot(url: str) -> list[tuple[object, ...]]:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        rows: list[tuple[object, ...]] = []
-        for table in ("customers", "entries", "allocations"):
-            rows += [tuple(r) for r in connection.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
-    engine.dispose()
+    rows: list[tuple[object, ...]] = []
+    for table in ("customers", "entries", "allocations"):
+        rows += query(url, f"SELECT * FROM {table} ORDER BY id")
     return rows
 
 

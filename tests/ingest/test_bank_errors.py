@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from tests.conftest import SAMPLES, invoke
+from tests.conftest import SAMPLES, invoke, query
 from typer.testing import CliRunner
 
 from encours.ingest import detect
@@ -28,10 +27,7 @@ def corrupt(tmp_path: Path, sample: str, old: str, new: str, encoding: str = "la
 
 
 def entry_count(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        count = connection.execute(text("SELECT COUNT(*) FROM entries")).scalar_one()
-    engine.dispose()
+    [(count,)] = query(url, "SELECT COUNT(*) FROM entries")
     return int(count)
 
 

@@ -11,8 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from tests.conftest import SAMPLES, invoke
+from tests.conftest import SAMPLES, invoke, query
 from typer.testing import CliRunner
 
 from encours.domain.records import Customer, Entry, EntryKind
@@ -85,14 +84,6 @@ def write(folder: Path, name: str, content: str) -> Path:
     return path
 
 
-def rows(url: str, sql: str) -> list[Any]:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        found = list(connection.execute(text(sql)).all())
-    engine.dispose()
-    return found
-
-
 def aging(cli: CliRunner, url: str, as_of: str) -> dict[str, Any]:
     code, out, err = invoke(cli, "aging", "--as-of", as_of, "--format", "json", "--db", url)
     assert code == 0, err
@@ -114,14 +105,14 @@ def test_receipt_quoting_an_invoice_goes_to_its_customer_and_stays_unapplied(
     )
     code, out, err = invoke(cli, "import", str(MT940), str(invoices), "--db", db_url)  # any order
     assert code == 0, err
-    found = rows(
+    found = query(
         db_url,
         "SELECT c.customer_id, e.reference, e.amount_cents, e.kind FROM entries e "
         "JOIN customers c ON c.id = e.customer_pk WHERE e.key LIKE 'bank:%' ORDER BY e.id",
     )
     assert ("KQ", "30030004", -15455193, "payment") in found
     assert [r for r in found if r[0] != UNIDENTIFIED] == [("KQ", "30030004", -15455193, "payment")]
-    assert rows(db_url, "SELECT COUNT(*) FROM allocations") == [(0,)]
+    assert query(db_url, "SELECT COUNT(*) FROM allocations") == [(0,)]
     # at D the invoice is 91 days late and the unapplied payment, dated 09-04, 26 days old
     result = aging(cli, db_url, "2007-09-30")
     kq = next(row for row in result["rows"] if row["customer_id"] == "KQ")
@@ -136,7 +127,7 @@ def test_debtor_name_matches_a_known_customer(cli: CliRunner, tmp_path: Path, sq
     customers = write(tmp_path, "customers.csv", "customer_id,name\nM3,3RD PARTY MEDIA B.V.\n")
     code, _, err = invoke(cli, "import", str(customers), str(CAMT053), "--db", sqlite_url)
     assert code == 0, err
-    found = rows(
+    found = query(
         sqlite_url,
         "SELECT c.customer_id, e.amount_cents, e.label FROM entries e "
         "JOIN customers c ON c.id = e.customer_pk",
@@ -144,7 +135,7 @@ def test_debtor_name_matches_a_known_customer(cli: CliRunner, tmp_path: Path, sq
     assert len(found) == 1 and found[0][:2] == ("M3", -140531)
     assert "3rd party Media" in found[0][2]
     # the catch-all customer is created only when needed
-    assert rows(sqlite_url, f"SELECT COUNT(*) FROM customers WHERE customer_id = '{UNIDENTIFIED}'") == [(0,)]
+    assert query(sqlite_url, f"SELECT COUNT(*) FROM customers WHERE customer_id = '{UNIDENTIFIED}'") == [(0,)]
 
 
 def test_unknown_payers_wait_in_the_unidentified_customer(
@@ -152,7 +143,7 @@ def test_unknown_payers_wait_in_the_unidentified_customer(
 ) -> None:
     code, _, err = invoke(cli, "import", str(CAMT053), "--db", sqlite_url)
     assert code == 0, err
-    assert rows(sqlite_url, "SELECT customer_id, name FROM customers") == [(UNIDENTIFIED, UNIDENTIFIED_NAME)]
+    assert query(sqlite_url, "SELECT customer_id, name FROM customers") == [(UNIDENTIFIED, UNIDENTIFIED_NAME)]
     # a user may rename the catch-all customer or give it a contact: later imports keep that
     renamed = write(
         tmp_path, "c.csv", f"customer_id,name,email\n{UNIDENTIFIED},À trier,tresorerie@example.org\n"
@@ -162,7 +153,7 @@ def test_unknown_payers_wait_in_the_unidentified_customer(
     code, out, err = invoke(cli, "import", str(SAMPLES / "camt054/oca-test-camt054.xml"), "--db", sqlite_url)
     assert code == 0, err
     assert "customers 0 new, 0 updated; entries 1 new" in out
-    assert rows(sqlite_url, "SELECT customer_id, name, email FROM customers") == [
+    assert query(sqlite_url, "SELECT customer_id, name, email FROM customers") == [
         (UNIDENTIFIED, "À trier", "tresorerie@example.org")
     ]
 
@@ -180,7 +171,7 @@ def test_a_later_invoice_import_lets_a_reimport_attribute_the_receipt(
     code, out, err = invoke(cli, "import", str(MT940), "--db", sqlite_url)
     assert code == 0, err
     assert "entries 0 new, 1 updated, 7 unchanged" in out
-    found = rows(
+    found = query(
         sqlite_url,
         "SELECT e.reference FROM entries e JOIN customers c ON c.id = e.customer_pk "
         "WHERE c.customer_id = 'KK' AND e.kind = 'payment'",
@@ -219,10 +210,10 @@ def test_invoices_from_a_fec_are_found_by_their_piece_reference(
     )
     code, _, err = invoke(cli, "import", str(statement), str(fec), "--db", sqlite_url)
     assert code == 0, err
-    found = rows(
+    found = query(
         sqlite_url,
         "SELECT c.customer_id, e.reference FROM entries e JOIN customers c ON c.id = e.customer_pk "
         "WHERE e.kind = 'payment'",
     )
     assert found == [("CMEDIA", "VT2014-0115")]
-    assert rows(sqlite_url, "SELECT COUNT(*) FROM allocations") == [(0,)]
+    assert query(sqlite_url, "SELECT COUNT(*) FROM allocations") == [(0,)]

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from sqlalchemy import create_engine, text
-from tests.conftest import SAMPLES, invoke
+from tests.conftest import SAMPLES, invoke, query
 from typer.testing import CliRunner
 
 from encours.domain.records import EntryKind
@@ -62,15 +61,11 @@ IDS = [case.path.name for case in CASES]
 
 def stored_payments(url: str) -> list[tuple[str, str, str, str, str]]:
     """(date, amount received, currency, customer_id, kind) of every stored entry, in file order."""
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT e.date, e.amount_cents, e.currency, c.customer_id, e.kind FROM entries e "
-                "JOIN customers c ON c.id = e.customer_pk ORDER BY e.id"
-            )
-        ).all()
-    engine.dispose()
+    rows = query(
+        url,
+        "SELECT e.date, e.amount_cents, e.currency, c.customer_id, e.kind FROM entries e "
+        "JOIN customers c ON c.id = e.customer_pk ORDER BY e.id",
+    )
     return [
         (str(day), f"{Decimal(-cents) / 100:.2f}", currency, customer, kind)
         for day, cents, currency, customer, kind in rows

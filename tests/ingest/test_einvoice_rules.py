@@ -6,12 +6,10 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pypdf import PdfWriter
-from sqlalchemy import create_engine, text
-from tests.conftest import SAMPLES, invoke
+from tests.conftest import SAMPLES, invoke, query
 from typer.testing import CliRunner
 
 from encours.domain.records import Customer
@@ -30,14 +28,6 @@ def corrupt(tmp_path: Path, sample: Path, old: str, new: str) -> tuple[Path, int
     path = tmp_path / sample.name
     path.write_text(content[:position] + new + content[position + len(old) :], encoding="utf-8")
     return path, content.count("\n", 0, position) + 1
-
-
-def query(url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        found = [tuple(row) for row in connection.execute(text(sql)).all()]
-    engine.dispose()
-    return found
 
 
 # -- buyer identification ------------------------------------------------------------------

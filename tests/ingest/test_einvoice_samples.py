@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import create_engine, text
-from tests.conftest import SAMPLES, invoke
+from tests.conftest import SAMPLES, invoke, query
 from typer.testing import CliRunner
 
 from encours.ingest import detect
@@ -83,14 +82,6 @@ CASES = [
     ),
 ]
 IDS = [case.path.name for case in CASES]
-
-
-def query(url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        found = [tuple(row) for row in connection.execute(text(sql)).all()]
-    engine.dispose()
-    return found
 
 
 def stored_entries(url: str) -> list[tuple[Any, ...]]:

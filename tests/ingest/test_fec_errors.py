@@ -6,15 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from tests.ingest.fec_files.synthetic import Style, base_lines, render
 
 from encours.domain.records import Customer
 from encours.ingest.fec import parse_fec
-from encours.ingest.fec.parser import _lines
 from encours.ingest.fec.values import DateParser, parse_fec_amount
-from encours.ingest.textfile import physical_lines
 
 HEADER = (
     "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\t"
@@ -193,8 +189,3 @@ def test_customer_prefixes_parameter_and_environment(monkeypatch: pytest.MonkeyP
 def test_book_currency_parameter() -> None:
     parsed = parse_fec("f.txt", render(base_lines(), Style()), {}, book_currency="chf")
     assert {e.currency for e in parsed.entries} == {"CHF"}
-
-
-@given(st.text(alphabet="ab\r\n\t", max_size=40))
-def test_line_splitting_fast_path_matches_physical_lines(text: str) -> None:
-    assert list(_lines(text)) == list(physical_lines(text))

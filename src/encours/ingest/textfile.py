@@ -27,6 +27,17 @@ class Line(NamedTuple):
 
 def physical_lines(text: str) -> Iterator[Line]:
     """Lines numbered as a user counts them; CR, LF, CRLF and CR CR LF all end one line."""
+    carriage_returns = text.count("\r")
+    if carriage_returns == 0 or carriage_returns == text.count("\r\n") == text.count("\n"):
+        # the usual LF or CRLF file: a plain split, several times faster than the pattern
+        parts = text.split("\r\n" if carriage_returns else "\n")
+        if parts and not parts[-1]:
+            parts.pop()
+        return (Line(number, part) for number, part in enumerate(parts, 1))
+    return _mixed_lines(text)
+
+
+def _mixed_lines(text: str) -> Iterator[Line]:
     start = 0
     number = 0
     for match in LINE_END.finditer(text):

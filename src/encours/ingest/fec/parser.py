@@ -77,17 +77,6 @@ class _Scan(NamedTuple):
     errors: list[LedgerError]
 
 
-def _lines(text: str) -> Iterator[Line]:
-    """``physical_lines`` with a fast path for the usual LF or CRLF files."""
-    carriage_returns = text.count("\r")
-    if carriage_returns == 0 or carriage_returns == text.count("\r\n") == text.count("\n"):
-        parts = text.split("\r\n" if carriage_returns else "\n")
-        if parts and not parts[-1]:
-            parts.pop()
-        return (Line(number, part) for number, part in enumerate(parts, 1))
-    return physical_lines(text)
-
-
 def _split(text: str, separator: str) -> list[str]:
     fields = text.split(separator)
     if '"' in text:  # some exports quote every field
@@ -371,7 +360,7 @@ def _parse(
     book_currency: str,
 ) -> ParsedFile:
     prefixes = tuple(customer_prefixes) if customer_prefixes is not None else customer_prefixes_from_env()
-    lines = _lines(decode(data))
+    lines = physical_lines(decode(data))
     head = next((line for line in lines if line.text.strip()), None)
     if head is None:
         return ParsedFile(file, FORMAT, errors=(LedgerError(file, 1, "", "empty file"),))

@@ -49,3 +49,10 @@ def parse_currency(text: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(f"invalid currency {text!r}, expected an ISO 4217 code")
     return code
+
+
+def yyyymmdd(text: str) -> dt.date:
+    """A compact date; raises ValueError unless exactly 8 digits forming a real day."""
+    if not re.fullmatch(r"\d{8}", text):
+        raise ValueError(f"invalid date {text!r}, expected YYYYMMDD")
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))

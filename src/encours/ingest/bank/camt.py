@@ -16,19 +16,10 @@ from lxml import etree
 from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import (
-    Receipt,
-    child,
-    children,
-    line_of,
-    local,
-    parse_positive_amount,
-    receipts_to_parsed,
-    text_of,
-    xml_root,
-)
+from encours.ingest.bank.common import Receipt, parse_positive_amount, receipts_to_parsed
 from encours.ingest.fields import parse_currency
 from encours.ingest.parsed import ParsedFile
+from encours.ingest.xmltree import child, children, line_of, local, text_of, xml_root
 
 _REPORTS = ("Stmt", "Ntfctn", "Rpt")
 _BOOKED = ("BOOK", "")  # a missing status is booked in camt.054 notifications

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from lxml import etree
-
 from encours.domain.errors import LedgerError
 from encours.domain.money import format_amount
 from encours.domain.records import Customer, Entry, EntryKind, SourceRef
@@ -118,50 +116,3 @@ def parse_positive_amount(text: str) -> Decimal:
         return Decimal(cleaned.replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the pattern already guards it
         raise ValueError(f"invalid amount {text!r}") from exc
-
-
-def yyyymmdd(text: str) -> dt.date:
-    """A compact date; raises ValueError unless exactly 8 digits forming a real day."""
-    if not re.fullmatch(r"\d{8}", text):
-        raise ValueError(f"invalid date {text!r}, expected YYYYMMDD")
-    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-
-
-def xml_root(file: str, data: bytes) -> tuple[etree._Element | None, list[LedgerError]]:
-    """Parse XML safely (no entities, no network); a syntax error names its line."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
-    try:
-        return etree.fromstring(data, parser), []
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno or 1
-        return None, [LedgerError(file, line, "", f"malformed XML: {exc.msg}")]
-
-
-def local(element: etree._Element) -> str:
-    """Tag without its namespace, so every schema version reads alike."""
-    tag = element.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""  # comments and PIs have none
-
-
-def children(element: etree._Element, *path: str) -> list[etree._Element]:
-    """Descendants along ``path`` of local names, namespace-agnostic."""
-    current = [element]
-    for name in path:
-        current = [child for node in current for child in node if local(child) == name]
-    return current
-
-
-def child(element: etree._Element, *path: str) -> etree._Element | None:
-    found = children(element, *path)
-    return found[0] if found else None
-
-
-def text_of(element: etree._Element | None, *path: str) -> str:
-    if element is None:
-        return ""
-    found = child(element, *path) if path else element
-    return "" if found is None or found.text is None else found.text.strip()
-
-
-def line_of(element: etree._Element | None) -> int:
-    return (element.sourceline or 1) if element is not None else 1

@@ -20,13 +20,8 @@ from ofxtools.Parser import OFXTree, ParseError
 from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import (
-    Receipt,
-    parse_positive_amount,
-    receipts_to_parsed,
-    yyyymmdd,
-)
-from encours.ingest.fields import parse_currency
+from encours.ingest.bank.common import Receipt, parse_positive_amount, receipts_to_parsed
+from encours.ingest.fields import parse_currency, yyyymmdd
 from encours.ingest.parsed import ParsedFile
 
 _POSITION = re.compile(r"position=\[(\d+):")

@@ -15,7 +15,6 @@ from lxml import etree
 
 from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import child, children, line_of, local, text_of, xml_root, yyyymmdd
 from encours.ingest.einvoice.common import (
     CREDIT_NOTE_TYPES,
     Buyer,
@@ -30,7 +29,9 @@ from encours.ingest.einvoice.common import (
     problem_to_parsed,
     with_prepaid,
 )
+from encours.ingest.fields import yyyymmdd
 from encours.ingest.parsed import ParsedFile
+from encours.ingest.xmltree import child, children, line_of, local, text_of, xml_root
 
 _SETTLEMENT = ("SupplyChainTradeTransaction", "ApplicableHeaderTradeSettlement")
 _TOTALS = (*_SETTLEMENT, "SpecifiedTradeSettlementHeaderMonetarySummation")

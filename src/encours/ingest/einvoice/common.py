@@ -23,10 +23,10 @@ from encours.domain.errors import LedgerError
 from encours.domain.records import Customer, Entry, EntryKind, SourceRef
 from encours.domain.remittance import compact_identifier, normalise_name
 from encours.domain.terms import PaymentTerms
-from encours.ingest.bank.common import child, line_of
 from encours.ingest.canonical_csv import document_key
 from encours.ingest.fields import parse_currency
 from encours.ingest.parsed import ParsedFile
+from encours.ingest.xmltree import child, line_of
 
 # UNTDID 1001 document types that EN 16931 treats as credit notes; any other is an invoice.
 CREDIT_NOTE_TYPES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})

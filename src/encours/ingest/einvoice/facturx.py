@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import xml_root
 from encours.ingest.einvoice.cii import parse_cii_root
 from encours.ingest.parsed import ParsedFile
+from encours.ingest.xmltree import xml_root
 
 
 def parse_facturx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFile:

@@ -16,7 +16,6 @@ from lxml import etree
 
 from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import child, children, line_of, local, text_of, xml_root
 from encours.ingest.einvoice.common import (
     CREDIT_NOTE_TYPES,
     Buyer,
@@ -32,6 +31,7 @@ from encours.ingest.einvoice.common import (
     with_prepaid,
 )
 from encours.ingest.parsed import ParsedFile
+from encours.ingest.xmltree import child, children, line_of, local, text_of, xml_root
 
 _ROOTS = ("Invoice", "CreditNote")
 

@@ -28,7 +28,7 @@ def test_every_kind_of_suppression_is_reported(session: Session) -> None:
     promises.make_promise(
         session, "ACME", Decimal("3000.00"), D(2026, 3, 20), invoices=["A3"], actor="ana", made_on=as_of
     )
-    plans.create_plan(
+    plan = plans.create_plan(
         session, "BETA", ["C1"], start_date=D(2026, 3, 1), count=3, first_due=D(2026, 3, 18), actor="ana"
     )
     found = dunning_suppressions(session, as_of)
@@ -37,7 +37,7 @@ def test_every_kind_of_suppression_is_reported(session: Session) -> None:
     assert found.promised_until == {"doc:A3": D(2026, 3, 23)}  # 20 March + 3 days of grace
     assert found.plan_entry_keys == {"doc:C1"}
     [due] = found.due_instalments
-    assert (due.plan_id, due.customer_id, due.seq, due.instalment_count) == (due.plan_id, "BETA", 1, 3)
+    assert (due.plan_id, due.customer_id, due.seq, due.instalment_count) == (plan.plan_id, "BETA", 1, 3)
     assert (due.due_date, due.amount, due.remaining, due.days_past_due) == (
         D(2026, 3, 18),
         Decimal("500.00"),

@@ -77,12 +77,7 @@ def _row(session: Session, dispute_id: int) -> DisputeRow:
 def list_disputes(
     session: Session, customer_id: str | None = None, status: DisputeStatus | str | None = None
 ) -> list[Dispute]:
-    query = select(DisputeRow).order_by(DisputeRow.id)
-    if customer_id is not None:
-        query = query.where(DisputeRow.customer_pk == repository.customer(session, customer_id).pk)
-    if status is not None:
-        query = query.where(DisputeRow.status == str(status))
-    return _load(session, session.scalars(query).all())
+    return _load(session, repository.cases(session, DisputeRow, customer_id, status))
 
 
 def open_dispute(

@@ -99,12 +99,7 @@ def _row(session: Session, plan_id: int) -> PlanRow:
 
 
 def list_plans(session: Session, customer_id: str | None = None, status: str | None = None) -> list[Plan]:
-    query = select(PlanRow).order_by(PlanRow.id)
-    if customer_id is not None:
-        query = query.where(PlanRow.customer_pk == repository.customer(session, customer_id).pk)
-    if status is not None:
-        query = query.where(PlanRow.status == status)
-    return _load(session, session.scalars(query).all())
+    return _load(session, repository.cases(session, PlanRow, customer_id, status))
 
 
 def create_plan(

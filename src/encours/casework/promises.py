@@ -88,12 +88,7 @@ def get_promise(session: Session, promise_id: int) -> Promise:
 def list_promises(
     session: Session, customer_id: str | None = None, status: str | None = None
 ) -> list[Promise]:
-    query = select(PromiseRow).order_by(PromiseRow.id)
-    if customer_id is not None:
-        query = query.where(PromiseRow.customer_pk == repository.customer(session, customer_id).pk)
-    if status is not None:
-        query = query.where(PromiseRow.status == status)
-    return _load(session, session.scalars(query).all())
+    return _load(session, repository.cases(session, PromiseRow, customer_id, status))
 
 
 def make_promise(

@@ -11,10 +11,12 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.casework.errors import CaseworkError, NotFound
+from encours.casework.models import DisputeRow, PlanRow, PromiseRow
 from encours.storage.base import Base
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
 
 RowT = TypeVar("RowT", bound=Base)
+CaseT = TypeVar("CaseT", DisputeRow, PromiseRow, PlanRow)
 
 
 class CustomerRef(NamedTuple):
@@ -51,6 +53,18 @@ def get_row(session: Session, model: type[RowT], pk: int, field: str, noun: str 
     if row is None:
         raise NotFound(field, f"unknown {noun or field} {pk}")
     return row
+
+
+def cases(
+    session: Session, model: type[CaseT], customer_id: str | None, status: str | None
+) -> Sequence[CaseT]:
+    """Disputes, promises or plans in id order, of one customer and in one status when given."""
+    query = select(model).order_by(model.id)
+    if customer_id is not None:
+        query = query.where(model.customer_pk == customer(session, customer_id).pk)
+    if status is not None:
+        query = query.where(model.status == str(status))
+    return session.scalars(query).all()
 
 
 def customers_by_pk(session: Session, pks: Iterable[int]) -> dict[int, str]:

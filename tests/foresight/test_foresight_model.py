@@ -118,3 +118,22 @@ def test_reminders_count_only_before_the_knowledge_date(ar: Ledger) -> None:
     row = int(np.flatnonzero(h.customer_pk == pk)[0])
     assert features[row, FEATURES.index("reminders_n")] == 2  # the one dated k is not known yet
     assert features[row, FEATURES.index("reminders_recent")] == 1
+
+
+def test_training_keeps_the_most_recent_invoices_on_big_ledgers(ar: Ledger) -> None:
+    import encours.foresight.model as model_module
+    from encours.foresight.model import training_rows
+
+    h = ar.history
+    features = feature_matrix(Pairs.at_issue(h), h)
+    k = int(h.issue.max()) + 1
+    full, _, _ = training_rows(h, features, k)
+    model_module.MAX_TRAINING_INVOICES, saved = 100, model_module.MAX_TRAINING_INVOICES
+    try:
+        capped, events, _ = training_rows(h, features, k)
+    finally:
+        model_module.MAX_TRAINING_INVOICES = saved
+    newest = np.sort(np.argsort(h.issue, kind="stable")[-100:])
+    expected, expected_events, _ = training_rows(h.take(newest), features[newest], k)
+    assert 0 < capped.shape[0] < full.shape[0]
+    assert np.array_equal(capped, expected, equal_nan=True) and np.array_equal(events, expected_events)

@@ -39,6 +39,7 @@ MIN_SETTLED = 40  # fewer settled invoices than this: the prior is more honest t
 PRIOR_LATE_MEDIAN = 7.0  # days; French B2B invoices are paid about a week or two late
 PRIOR_LATE_STD = 20.0
 CHUNK = 20_000
+MAX_TRAINING_INVOICES = 60_000  # about 2M person-period rows
 
 
 class TrainingConfig(NamedTuple):
@@ -74,7 +75,10 @@ def training_rows(
     history: History, features: Floats, knowledge_before: int
 ) -> tuple[Floats, npt.NDArray[np.int8], int]:
     """Person-period matrix for a model that knows what happened before ``knowledge_before``."""
-    issued = history.issue < knowledge_before
+    issued = np.flatnonzero(history.issue < knowledge_before)
+    if len(issued) > MAX_TRAINING_INVOICES:  # the most recent ones: bounded memory on big ledgers
+        recent = np.argsort(history.issue[issued], kind="stable")[-MAX_TRAINING_INVOICES:]
+        issued = np.sort(issued[recent])
     h = history.take(issued)
     x = features[issued]
     settled = h.settled < knowledge_before

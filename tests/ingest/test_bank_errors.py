@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import SAMPLES, invoke, query
+from tests.ingest.corrupt import corrupt as corrupt_sample
 from typer.testing import CliRunner
 
 from encours.ingest import detect
@@ -17,13 +18,9 @@ from encours.ingest.bank.cfonb120 import cfonb_amount
 from encours.ingest.registry import parser_for
 
 
-def corrupt(tmp_path: Path, sample: str, old: str, new: str, encoding: str = "latin-1") -> tuple[Path, int]:
-    """Copy of ``sample`` with the first ``old`` replaced; returns it and the 1-based line changed."""
-    content = (SAMPLES / sample).read_bytes().decode(encoding)
-    position = content.index(old)
-    path = tmp_path / Path(sample).name
-    path.write_bytes((content[:position] + new + content[position + len(old) :]).encode(encoding))
-    return path, content.count("\n", 0, position) + 1
+def corrupt(tmp_path: Path, sample: str, old: str, new: str) -> tuple[Path, int]:
+    """Statements are single-byte text: latin-1 reads every byte back as it was."""
+    return corrupt_sample(tmp_path, SAMPLES / sample, old, new, encoding="latin-1")
 
 
 def entry_count(url: str) -> int:

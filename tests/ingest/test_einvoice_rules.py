@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 from tests.conftest import SAMPLES, invoke, query
+from tests.ingest.corrupt import corrupt
 from typer.testing import CliRunner
 
 from encours.domain.records import Customer
@@ -20,14 +21,6 @@ from encours.ingest.registry import parser_for
 CII_EXAMPLE = SAMPLES / "cii/cen-CII_example9.xml"
 UBL_INVOICE = SAMPLES / "ubl/akretion-ubl-21-extended-ctc-fr.xml"
 FACTURX_CREDIT = SAMPLES / "facturx/fnfe-Avoir_FR_type381_BASIC.pdf"
-
-
-def corrupt(tmp_path: Path, sample: Path, old: str, new: str) -> tuple[Path, int]:
-    content = sample.read_text(encoding="utf-8")
-    position = content.index(old)
-    path = tmp_path / sample.name
-    path.write_text(content[:position] + new + content[position + len(old) :], encoding="utf-8")
-    return path, content.count("\n", 0, position) + 1
 
 
 # -- buyer identification ------------------------------------------------------------------

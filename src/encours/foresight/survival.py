@@ -29,6 +29,7 @@ EDGES: Days = np.concatenate(
 N_BINS = len(EDGES) - 1
 HORIZON = int(EDGES[-1])  # beyond it: the tail (paid very late or never)
 LO: Days = EDGES[:-1]
+CDF_CHUNK = 20_000
 HI: Days = EDGES[1:]
 
 
@@ -82,10 +83,15 @@ class Distribution(NamedTuple):
     tail: Floats  # n: probability of no payment before HORIZON
 
     def cdf(self, lateness: Floats) -> Floats:
-        """P(L < x) for x of shape n × q (continuous within bins)."""
-        width = np.maximum(HI[None, :] - self.lo, 1e-9)
-        share = np.clip((lateness[:, :, None] - self.lo[:, None, :]) / width[:, None, :], 0.0, 1.0)
-        return np.asarray(np.einsum("nqb,nb->nq", share, self.mass), dtype=np.float64)
+        """P(L < x) for x of shape n × q (continuous within bins); in row chunks to bound memory."""
+        out = np.zeros(lateness.shape)
+        for first in range(0, lateness.shape[0], CDF_CHUNK):
+            rows = slice(first, first + CDF_CHUNK)
+            lo = self.lo[rows]
+            width = np.maximum(HI[None, :] - lo, 1e-9)
+            share = np.clip((lateness[rows, :, None] - lo[:, None, :]) / width[:, None, :], 0.0, 1.0)
+            out[rows] = np.einsum("nqb,nb->nq", share, self.mass[rows])
+        return out
 
     def quantile(self, q: float, given_paid: bool = False) -> Floats:
         """Lateness (days, continuous) at which the CDF reaches ``q``; +inf in the tail.

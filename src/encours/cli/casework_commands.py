@@ -28,7 +28,7 @@ from encours.casework import (
     timeline,
 )
 from encours.casework.errors import CaseworkError
-from encours.cli.context import DbOption, fail, parse_date, session_for
+from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, parse_date, session_for
 from encours.cli.output import print_table
 from encours.domain.money import format_amount, is_whole_cents, to_decimal
 from encours.domain.promises import DEFAULT_GRACE_DAYS
@@ -38,6 +38,9 @@ ByOption = Annotated[str, typer.Option("--by", help="Author recorded in the audi
 InvoiceOption = Annotated[
     list[str] | None, typer.Option("--invoice", help="Invoice number or ledger key (repeatable).")
 ]
+ReasonOption = Annotated[str, typer.Option("--reason")]
+CustomerFilter = Annotated[str | None, typer.Option("--customer", help="Only this customer's.")]
+OptionalAsOf = Annotated[str | None, typer.Option("--as-of", help="Default today.")]
 
 
 class Fmt(StrEnum):
@@ -109,7 +112,7 @@ dispute_app = typer.Typer(help="Disputed invoices: out of dunning until resolved
 def dispute_open(
     customer: str,
     invoice: str,
-    reason: Annotated[str, typer.Option("--reason")],
+    reason: ReasonOption,
     owner: Annotated[str | None, typer.Option("--owner", help="Who handles the dispute.")] = None,
     on: Annotated[
         str | None, typer.Option("--on", help="Day the dispute was raised (default today).")
@@ -157,7 +160,7 @@ def dispute_reject(
 
 @dispute_app.command("list")
 def dispute_list(
-    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    customer: CustomerFilter = None,
     status: Annotated[str | None, typer.Option("--status", help="open, resolved or rejected.")] = None,
     output: FormatOption = Fmt.TABLE,
     db: DbOption = None,
@@ -244,7 +247,7 @@ def promise_add(
 @promise_app.command("cancel")
 def promise_cancel(
     promise_id: int,
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    reason: ReasonOption = "",
     by: ByOption = "cli",
     db: DbOption = None,
 ) -> None:
@@ -255,11 +258,9 @@ def promise_cancel(
 
 
 @promise_app.command("check")
-def promise_check(
-    as_of: Annotated[str, typer.Option("--as-of")], by: ByOption = "system", db: DbOption = None
-) -> None:
+def promise_check(as_of: AsOfOption, by: ByOption = "system", db: DbOption = None) -> None:
     """Settle open promises at a date: kept when paid, broken (alert + task) past their grace."""
-    day = parse_date(as_of, "--as-of")
+    day = parse_as_of(as_of)
     with session_for(db) as session, rejected():
         outcomes = promises.evaluate_promises(session, day, by)
     for o in outcomes:
@@ -271,7 +272,7 @@ def promise_check(
 
 @promise_app.command("list")
 def promise_list(
-    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    customer: CustomerFilter = None,
     status: Annotated[str | None, typer.Option("--status", help="open, kept, broken or cancelled.")] = None,
     output: FormatOption = Fmt.TABLE,
     db: DbOption = None,
@@ -423,7 +424,7 @@ def plan_show(plan_id: int, output: FormatOption = Fmt.TABLE, db: DbOption = Non
 
 @plan_app.command("list")
 def plan_list(
-    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    customer: CustomerFilter = None,
     status: Annotated[str | None, typer.Option("--status")] = None,
     output: FormatOption = Fmt.TABLE,
     db: DbOption = None,
@@ -454,7 +455,7 @@ def plan_list(
 @plan_app.command("cancel")
 def plan_cancel(
     plan_id: int,
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    reason: ReasonOption = "",
     by: ByOption = "cli",
     db: DbOption = None,
 ) -> None:
@@ -465,11 +466,9 @@ def plan_cancel(
 
 
 @plan_app.command("check")
-def plan_check(
-    as_of: Annotated[str, typer.Option("--as-of")], by: ByOption = "system", db: DbOption = None
-) -> None:
+def plan_check(as_of: AsOfOption, by: ByOption = "system", db: DbOption = None) -> None:
     """Evaluate active plans at a date: instalments kept or broken, plan completed or broken."""
-    day = parse_date(as_of, "--as-of")
+    day = parse_as_of(as_of)
     with session_for(db) as session, rejected():
         outcomes = plans.evaluate_plans(session, day, by)
     for o in outcomes:
@@ -528,7 +527,7 @@ def hold_place(
     kind: KindOption = "pause",
     start: Annotated[str | None, typer.Option("--from", help="First day (default today).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day (default: until released).")] = None,
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    reason: ReasonOption = "",
     by: ByOption = "cli",
     db: DbOption = None,
 ) -> None:
@@ -547,7 +546,7 @@ def hold_place(
 def hold_release(
     customer: str,
     kind: KindOption = "pause",
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    reason: ReasonOption = "",
     by: ByOption = "cli",
     db: DbOption = None,
 ) -> None:
@@ -559,8 +558,8 @@ def hold_release(
 
 @hold_app.command("list")
 def hold_list(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Default today.")] = None,
-    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    as_of: OptionalAsOf = None,
+    customer: CustomerFilter = None,
     output: FormatOption = Fmt.TABLE,
     db: DbOption = None,
 ) -> None:
@@ -711,7 +710,7 @@ def _position_json(p: Any) -> dict[str, Any]:
 @credit_app.command("status")
 def credit_status(
     customer: str,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Default today.")] = None,
+    as_of: OptionalAsOf = None,
     output: FormatOption = Fmt.TABLE,
     db: DbOption = None,
 ) -> None:
@@ -775,7 +774,7 @@ def credit_status(
 
 @credit_app.command("alerts")
 def credit_alerts(
-    as_of: Annotated[str, typer.Option("--as-of")],
+    as_of: AsOfOption,
     hold: Annotated[
         bool, typer.Option("--hold", help="Put every customer concerned on credit hold.")
     ] = False,
@@ -784,7 +783,7 @@ def credit_alerts(
     db: DbOption = None,
 ) -> None:
     """Customers and SIREN groups whose exposure exceeds their limit."""
-    day = parse_date(as_of, "--as-of")
+    day = parse_as_of(as_of)
     with session_for(db) as session, rejected():
         held = credit_limits.hold_exceeded(session, day, actor=by) if hold else []
         alerts = credit_limits.credit_alerts(session, day)
@@ -843,7 +842,7 @@ def task_add(
 @task_app.command("list")
 def task_list(
     assignee: Annotated[str | None, typer.Option("--assignee")] = None,
-    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    customer: CustomerFilter = None,
     status: Annotated[str, typer.Option("--status", help="open, done, cancelled or all.")] = "open",
     due_by: Annotated[str | None, typer.Option("--due-by")] = None,
     output: FormatOption = Fmt.TABLE,
@@ -904,7 +903,7 @@ def task_done(
 @task_app.command("cancel")
 def task_cancel(
     task_id: int,
-    outcome: Annotated[str, typer.Option("--reason")] = "",
+    outcome: ReasonOption = "",
     by: ByOption = "cli",
     db: DbOption = None,
 ) -> None:

@@ -75,6 +75,7 @@ def assign(session: Session, customer_id: str, role: Role | str, assignee: str, 
 
 
 def unassign(session: Session, customer_id: str, role: Role | str, *, actor: str) -> None:
+    """Remove the customer's assignee in ``role``; new tasks go to whoever remains (see tasks)."""
     role = parse_role(role)
     owner = repository.customer(session, customer_id)
     row = session.scalars(

@@ -157,6 +157,7 @@ def reject_dispute(session: Session, dispute_id: int, *, resolution: str, actor:
 
 
 def assign_dispute(session: Session, dispute_id: int, owner: str, *, actor: str) -> Dispute:
+    """Hand the dispute to someone else; the audit trail keeps who had it before."""
     row = _row(session, dispute_id)
     if not owner.strip():
         raise CaseworkError("owner", "empty owner")

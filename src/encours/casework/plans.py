@@ -213,6 +213,7 @@ def _schedule(
 
 
 def cancel_plan(session: Session, plan_id: int, actor: str, reason: str = "") -> Plan:
+    """End an active plan by agreement: its invoices return to ordinary reminders."""
     row = _row(session, plan_id)
     if row.status != PlanStatus.ACTIVE.value:
         raise CaseworkError("plan", f"plan {plan_id} is already {row.status}")

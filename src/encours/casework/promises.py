@@ -152,6 +152,7 @@ def make_promise(
 
 
 def cancel_promise(session: Session, promise_id: int, actor: str, reason: str = "") -> Promise:
+    """Withdraw an open promise: reminders resume and it is never evaluated as broken."""
     row = repository.get_row(session, PromiseRow, promise_id, "promise")
     if row.status != PromiseStatus.OPEN.value:
         raise CaseworkError("promise", f"promise {promise_id} is already {row.status}")

@@ -168,6 +168,7 @@ def close_task(
 
 
 def reassign_task(session: Session, task_id: int, assignee: str, actor: str) -> Task:
+    """Give the task to someone else; the audit trail keeps who had it before."""
     row = _row(session, task_id)
     if not assignee.strip():
         raise CaseworkError("assignee", "empty assignee")

@@ -69,6 +69,7 @@ def timeline(
     until: dt.date | None = None,
     newest_first: bool = False,
 ) -> list[TimelineItem]:
+    """The customer's items from ``since`` to ``until`` (inclusive), oldest first by default."""
     owner = repository.customer(session, customer_id)
     items = [
         *_ledger(session, owner.pk),

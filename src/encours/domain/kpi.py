@@ -100,6 +100,7 @@ class Kpis(NamedTuple):
 
 
 def compute_kpis(inputs: KpiInputs, countback: Decimal) -> Kpis:
+    """Every KPI from the aggregates; a ratio over an empty denominator is None, not zero."""
     dso_simple = _scaled(_ratio(inputs.outstanding, inputs.sales_90_days), 90)
     best = _scaled(_ratio(inputs.current, inputs.sales_90_days), 90)
     collectable = inputs.outstanding_30_days_before + inputs.sales_30_days

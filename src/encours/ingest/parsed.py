@@ -17,6 +17,8 @@ class PaymentLink(NamedTuple):
 
 
 class ParsedFile(NamedTuple):
+    """One file read: its records, or only its errors (an import is all or nothing per file)."""
+
     file: str
     format: str
     customers: tuple[Customer, ...] = ()

@@ -43,6 +43,8 @@ def _as_date(value: object) -> dt.date:
 
 
 class CashApplication:
+    """Proposes and stores allocations of unapplied receipts; only confident matches are made."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

@@ -63,6 +63,7 @@ class SourceFile(NamedTuple):
 
 
 def read_source(path: Path, forced_format: str | None = None) -> SourceFile:
+    """The file's bytes and format (from its content unless forced); unreadable or unknown: rejected."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -81,13 +82,15 @@ def import_order(sources: Sequence[SourceFile]) -> list[SourceFile]:
             return _RANK.get(source.format, 3)
         lines = physical_lines(decode(source.data[:4096]))
         header = next(lines, None)
-        kind = csv_kind(header.text.split(",")) if header else None
+        kind = csv_kind(detect.header_names(header.text)) if header else None
         return _RANK.get(f"csv-{kind}", 3)
 
     return sorted(sources, key=rank)
 
 
 class ImportService:
+    """Parses, resolves against the stored ledger, then stores one file; flushes, never commits."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self.ledger = LedgerRepository(session)

@@ -70,6 +70,9 @@ def row_to_customer(row: CustomerRow) -> Customer:
 
 
 class LedgerRepository:
+    """Named queries and bulk writes on customers, entries and allocations (chunked under
+    SQLite's bound-parameter limit); flushes only, the unit of work commits."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

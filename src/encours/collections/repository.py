@@ -8,9 +8,11 @@ one. Python then only sees the invoices that are actually due for something.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -171,21 +173,26 @@ WHERE cand.open_cents > 0 AND cand.step_offset IS NOT NULL
       WHERE m.entry_id = cand.entry_id AND (m.offset_days >= cand.step_offset OR m.step = cand.step_key)
   )
 """
-        return [
-            Candidate(
-                int(row[0]),
-                row[1],
-                row[2],
-                int(row[3]),
-                row[4],
-                _date(row[5]),
-                from_cents(int(row[6])),
-                row[7],
-                scenarios[int(row[8])].name,
-                row[9],
-            )
-            for row in self.session.execute(text(sql), params)
-        ]
+        names = [s.name for s in scenarios]
+        day = dt.date.fromisoformat if self.session.get_bind().dialect.name == "sqlite" else _date
+        rows = self.session.execute(text(sql), params)
+        # a bulk of small immutable tuples: the cyclic GC has nothing to find in them
+        with gc_paused():
+            return [
+                Candidate(
+                    entry_id,
+                    key,
+                    ref,
+                    customer_pk,
+                    customer_id,
+                    day(due),
+                    Decimal(cents).scaleb(-2),
+                    currency,
+                    names[idx],
+                    step_key,
+                )
+                for entry_id, key, ref, customer_pk, customer_id, due, cents, currency, idx, step_key in rows
+            ]
 
     def settled_reminded(self, as_of: dt.date) -> list[Candidate]:
         """Reminded invoices now paid, not yet thanked, of customers with no reminded invoice open."""
@@ -478,6 +485,18 @@ class InvoiceFacts(NamedTuple):
 
     def open_amount(self) -> Decimal:
         return self.amount - sum((r.amount for r in self.reductions), Decimal(0))
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large batches of tuples."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _date(value: Any) -> dt.date:

@@ -25,7 +25,7 @@ from encours.collections.documents import LANGUAGES
 from encours.collections.models import DunningActionRow
 from encours.collections.outbox import DeliveryReport, Outbox, Progress
 from encours.collections.rates import load_rate_table
-from encours.collections.repository import CollectionsRepository
+from encours.collections.repository import CollectionsRepository, gc_paused
 from encours.collections.scenarios import load_scenarios
 from encours.domain.dunning import (
     Plan,
@@ -83,7 +83,8 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
     suppressions = Suppressions(
         found.disputed_entry_keys, found.paused_customer_ids, found.promised_until, found.plan_entry_keys
     )
-    plan = plan_actions(candidates, config.scenarios, suppressions, as_of)
+    with gc_paused():
+        plan = plan_actions(candidates, config.scenarios, suppressions, as_of)
     reminded_now = {a.customer_id for a in plan.actions}
     settled = [c for c in repo.settled_reminded(as_of) if c.entry_key not in found.disputed_entry_keys]
     thanks = thank_you_actions(settled, reminded_now, found.paused_customer_ids, config.scenarios)

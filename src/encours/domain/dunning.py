@@ -209,6 +209,10 @@ class Plan(NamedTuple):
     below_minimum: int  # invoices left for later: their customer's total is under the step minimum
 
 
+def _invoice_order(candidate: Candidate) -> tuple[dt.date, str, int]:
+    return candidate.due_date, candidate.reference, candidate.entry_id
+
+
 def plan_actions(
     candidates: Iterable[Candidate],
     scenarios: Mapping[str, Scenario],
@@ -218,21 +222,25 @@ def plan_actions(
     """Suppress, then group into one action per customer, step and currency; apply minimums."""
     groups: dict[tuple[str, str, str, str], list[Candidate]] = defaultdict(list)
     suppressed: dict[str, int] = defaultdict(int)
+    anything_suppressed = any(suppressions[:4])
     for candidate in candidates:
-        reason = suppressed_reason(candidate, suppressions, as_of)
-        if reason is not None:
-            suppressed[reason] += 1
-            continue
+        if anything_suppressed:
+            reason = suppressed_reason(candidate, suppressions, as_of)
+            if reason is not None:
+                suppressed[reason] += 1
+                continue
         groups[(candidate.customer_id, candidate.step, candidate.currency, candidate.scenario)].append(
             candidate
         )
+    steps = {(s.name, step.key): step for s in scenarios.values() for step in s.steps}
     actions = []
     below = 0
     for (customer_id, step_key, currency, scenario_name), invoices in sorted(groups.items()):
-        step = scenarios[scenario_name].step(step_key)
+        step = steps.get((scenario_name, step_key))
         if step is None:  # pragma: no cover - candidates come from the same scenarios
             continue
-        invoices.sort(key=lambda c: (c.due_date, c.reference, c.entry_id))
+        if len(invoices) > 1:
+            invoices.sort(key=_invoice_order)
         action = PlannedAction(
             invoices[0].customer_pk, customer_id, scenario_name, step, tuple(invoices), currency
         )

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
-import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
@@ -29,7 +27,7 @@ from encours.casework import (
 )
 from encours.casework.errors import CaseworkError
 from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, parse_date, session_for
-from encours.cli.output import print_table
+from encours.cli.output import print_document, print_table
 from encours.domain.money import format_amount, is_whole_cents, to_decimal
 from encours.domain.promises import DEFAULT_GRACE_DAYS
 from encours.storage.base import utcnow
@@ -80,18 +78,6 @@ def parse_amount(text: str, option: str, *, positive: bool = True) -> Decimal:
 
 def today() -> dt.date:
     return utcnow().date()
-
-
-def dump(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return format_amount(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {value!r}")
 
 
 def _opt(value: object) -> str:
@@ -169,7 +155,7 @@ def dispute_list(
     with session_for(db) as session, rejected():
         found = disputes.list_disputes(session, customer, status)
     if output is Fmt.JSON:
-        dump(
+        print_document(
             [
                 {
                     "dispute_id": d.dispute_id,
@@ -281,7 +267,7 @@ def promise_list(
     with session_for(db) as session, rejected():
         found = promises.list_promises(session, customer, status)
     if output is Fmt.JSON:
-        dump(
+        print_document(
             [
                 {
                     "promise_id": p.promise_id,
@@ -413,7 +399,7 @@ def plan_show(plan_id: int, output: FormatOption = Fmt.TABLE, db: DbOption = Non
     with session_for(db) as session, rejected():
         plan = plans.get_plan(session, plan_id)
     if output is Fmt.JSON:
-        dump(_plan_json(plan))
+        print_document(_plan_json(plan))
         return
     typer.echo(
         f"{plan.customer_id}: {format_amount(plan.total)} {plan.currency}, invoices "
@@ -433,7 +419,7 @@ def plan_list(
     with session_for(db) as session, rejected():
         found = plans.list_plans(session, customer, status)
     if output is Fmt.JSON:
-        dump([_plan_json(p) for p in found])
+        print_document([_plan_json(p) for p in found])
         return
     print_table(
         "Payment plans",
@@ -505,7 +491,7 @@ def note_list(
     with session_for(db) as session, rejected():
         found = notes.list_notes(session, customer, invoice)
     if output is Fmt.JSON:
-        dump([n._asdict() for n in found])
+        print_document([n._asdict() for n in found])
         return
     print_table(
         "Notes",
@@ -568,7 +554,7 @@ def hold_list(
     with session_for(db) as session, rejected():
         found = holds.holds_in_force(session, day, customer)
     if output is Fmt.JSON:
-        dump(
+        print_document(
             [
                 {
                     "customer_id": h.customer_id,
@@ -720,7 +706,7 @@ def credit_status(
         status = credit_limits.credit_status(session, customer, day)
     c, g = status.customer, status.group
     if output is Fmt.JSON:
-        dump(
+        print_document(
             {
                 "as_of": day,
                 "customer_id": c.customer_id,
@@ -788,7 +774,7 @@ def credit_alerts(
         held = credit_limits.hold_exceeded(session, day, actor=by) if hold else []
         alerts = credit_limits.credit_alerts(session, day)
     if output is Fmt.JSON:
-        dump({"as_of": day, "alerts": [a._asdict() for a in alerts], "newly_held": held})
+        print_document({"as_of": day, "alerts": [a._asdict() for a in alerts], "newly_held": held})
         return
     print_table(
         f"Credit alerts at {day}",
@@ -859,7 +845,7 @@ def task_list(
             due_by=day,
         )
     if output is Fmt.JSON:
-        dump(
+        print_document(
             [
                 {
                     "task_id": t.task_id,
@@ -936,7 +922,7 @@ def timeline_command(
     with session_for(db) as session, rejected():
         items = timeline.timeline(session, customer, since=first, until=last, newest_first=newest_first)
     if output is Fmt.JSON:
-        dump([i._asdict() for i in items])
+        print_document([i._asdict() for i in items])
         return
     print_table(
         f"Timeline of {customer}",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from encours.cli.context import AsOfOption, DbOption, parse_as_of, session_for
-from encours.cli.output import OutputFormat, print_csv, print_table
+from encours.cli.output import OutputFormat, print_csv, print_document, print_table
 from encours.ledger.cash_application import CashApplication, describe
 
 cash_app = typer.Typer(help="Cash application: match receipts to invoices.", no_args_is_help=True)
@@ -30,7 +29,7 @@ def apply(
         applied = CashApplication(session).apply(day, by, dry_run=dry_run)
     rows = describe(applied)
     if output is OutputFormat.JSON:
-        typer.echo(json.dumps([dict(zip(HEADER, row, strict=True)) for row in rows], indent=2))
+        print_document([dict(zip(HEADER, row, strict=True)) for row in rows])
     elif output is OutputFormat.CSV:
         print_csv(HEADER, rows)
     else:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from encours.domain.money import format_amount
 
 
 class OutputFormat(StrEnum):
@@ -21,8 +25,20 @@ class OutputFormat(StrEnum):
 
 def print_json(payloads: Sequence[dict[str, Any]]) -> None:
     """One object when there is one, else a list (SPEC §4, several currencies)."""
-    document: Any = payloads[0] if len(payloads) == 1 else list(payloads)
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    print_document(payloads[0] if len(payloads) == 1 else list(payloads))
+
+
+def print_document(document: Any) -> None:
+    """Indented UTF-8 JSON; amounts as two-decimal strings, dates and times in ISO 8601."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_json_value) + "\n")
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {value!r}")
 
 
 def print_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.casework.errors import CaseworkError, NotFound
 from encours.casework.models import DisputeRow, PlanRow, PromiseRow
+from encours.ledger.repository import chunks
 from encours.storage.base import Base
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
 
@@ -165,9 +166,7 @@ def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, EntryRef]:
 def open_cents(session: Session, entry_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
     """Open amount (signed cents) of each given document at ``as_of`` (SPEC §4 rule)."""
     found: dict[int, int] = {}
-    ids = sorted(set(entry_ids))
-    for start in range(0, len(ids), 900):
-        part = ids[start : start + 900]
+    for part in chunks(sorted(set(entry_ids))):
         settled = (
             select(AllocationRow.debit_entry_id.label("entry_id"), AllocationRow.amount_cents.label("cents"))
             .where(AllocationRow.date <= as_of, AllocationRow.debit_entry_id.in_(part))

@@ -110,7 +110,8 @@ def wait_background(base: str, cookies: httpx.Cookies, seconds: float) -> str:
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
         page = httpx.get(f"{base}/?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=60).text
-        if 'id="chart-trend"' in page and 'id="chart-forecast"' in page:
+        forecast_done = 'id="chart-forecast"' in page or 'id="forecast-offline"' in page
+        if 'id="chart-trend"' in page and forecast_done:
             return f"ready after {time.perf_counter() - started:.0f} s"
         time.sleep(5)
     return f"still computing after {seconds:.0f} s (load measured while they run)"

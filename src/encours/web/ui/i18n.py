@@ -138,6 +138,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "En cours de calcul, rechargez la page dans un instant.",
         "Being computed: reload the page in a moment.",
     ),
+    "forecast_offline": (
+        "Grand livre trop volumineux pour entraîner le modèle dans l'application web : "
+        "lancez « encours forecast ».",
+        "Ledger too large to train the model inside the web app: run `encours forecast`.",
+    ),
     "link_invalid": ("Lien invalide ou expiré.", "Invalid or expired link."),
 }
 

@@ -145,6 +145,7 @@ def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> di
             },
             "forecast": foresight_views.chart(forecasts, currency),
         },
+        "forecast_offline": not foresight_views.within_limit(session),
     }
 
 

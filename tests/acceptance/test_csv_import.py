@@ -19,3 +19,18 @@ def test_fully_quoted_csv_is_recognised_from_its_header(tmp_path: Path) -> None:
     aging = encours("aging", "--as-of", "2023-03-01", "--format", "json", "--db", db, cwd=tmp_path)
     rows = json.loads(aging.stdout)["rows"]
     assert [(r["customer_id"], r["total"], r["1-30"]) for r in rows] == [("C1", "10.00", "10.00")]
+
+
+def test_quoted_headers_still_order_files_customers_invoices_payments(tmp_path: Path) -> None:
+    """One command takes the files in any order, quoted headers included."""
+    (tmp_path / "p.csv").write_text(
+        '"payment_id","customer_id","date","amount","invoice_id"\n"P1","C1","2023-01-20","4.00","F1"\n'
+    )
+    (tmp_path / "i.csv").write_text(
+        '"invoice_id","customer_id","issue_date","amount"\n"F1","C1","2023-01-01","10.00"\n'
+    )
+    db = sqlite_db(tmp_path)
+    imported = encours("import", "p.csv", "i.csv", "--db", db, cwd=tmp_path)
+    assert imported.code == 0, imported.stderr
+    aging = encours("aging", "--as-of", "2023-01-31", "--format", "csv", "--db", db, cwd=tmp_path)
+    assert aging.stdout.splitlines()[1] == "C1,C1,EUR,6.00,6.00,0.00,0.00,0.00,0.00"

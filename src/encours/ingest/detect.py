@@ -65,7 +65,7 @@ def _is_fec_header(line: str) -> bool:
     )
 
 
-def _header_names(line: str) -> list[str]:
+def header_names(line: str) -> list[str]:
     """Header fields as a CSV reader sees them: quoted names (``"invoice_id"``) included."""
     return next(csv.reader([line], delimiter=detect_separator(line)), [])
 
@@ -93,6 +93,6 @@ def detect_format(data: bytes) -> str | None:
         return CFONB120
     if _looks_like_cfonb(head):
         return CFONB120
-    if csv_kind(_header_names(first)) is not None:
+    if csv_kind(header_names(first)) is not None:
         return CSV
     return None

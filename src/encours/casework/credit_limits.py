@@ -230,11 +230,7 @@ def group_positions(session: Session, as_of: dt.date, siren: str | None = None) 
     if not groups:
         return []
     members: dict[str, list[CustomerCredit]] = {g.siren: [] for g in groups}
-    if siren is not None:
-        customers = customer_positions(session, as_of, siren=siren)
-    else:
-        customers = customer_positions(session, as_of)
-    for credit in customers:
+    for credit in customer_positions(session, as_of, siren=siren):
         if credit.siren in members:
             members[credit.siren].append(credit)
     result: list[GroupCredit] = []

@@ -42,10 +42,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     script = Path(sys.executable).parent / "encours"
-    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url,
-               "--workers", str(workers)]  # fmt: skip
+    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -148,7 +147,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120.0, help="time bound of the load phase")
     parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause between a client's requests")
     parser.add_argument("--wait-background", type=float, default=900.0, help="seconds to wait for them")
-    parser.add_argument("--workers", type=int, default=1, help="encours serve --workers")
     parser.add_argument("--no-append", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
     admin = postgres_available()
@@ -167,17 +165,13 @@ def main() -> None:
         get_engine(url).dispose()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        process = start_server(url, port, args.workers)
+        process = start_server(url, port)
         try:
             wait_ready(base, process)
             cookies = sign_in(base)
             started = time.perf_counter()
             warm = httpx.get(f"{base}/?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=1800)
             warm.raise_for_status()
-            for _ in range(4 * args.workers):  # every worker process computes its own cache
-                httpx.get(
-                    f"{base}/?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=1800
-                ).raise_for_status()
             warmup = time.perf_counter() - started
             print(f"first dashboard (computes and caches the whole-ledger figures): {warmup:.1f} s")
             background = wait_background(base, cookies, args.wait_background)
@@ -193,7 +187,7 @@ def main() -> None:
         "",
         f"`bench/bench_web.py`: {args.items:,} open items, {args.customers:,} customers, "
         f"{args.clients} concurrent clients on loopback (think time {args.think_ms:.0f} ms), "
-        f"{args.workers} server worker(s), "
+        "one server process, "
         f"{total} requests in {elapsed:.1f} s "
         f"({total / elapsed:.0f} req/s), errors: {len(errors)}; first dashboard {warmup:.1f} s (cache fill); "
         f"background figures {background}.",

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
-from encours.settings import database_url
 from encours.storage.database import unit_of_work
 from encours.users.errors import UserError
 from encours.users.roles import Role
@@ -88,7 +87,6 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Create the demo company and a demo admin first (if empty).")
     ] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
     db: DbOption = None,
 ) -> None:
     """Serve the web UI (/), the JSON API (/api/v1) and its OpenAPI document (/docs)."""
@@ -97,19 +95,14 @@ def serve(
     from encours.web.app import create_app
 
     login = _prepare_demo(db) if demo else None
-    app = create_app(db)  # migrates the schema and stores the signing key once, before workers start
+    app = create_app(db)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     typer.echo(f"Encours is at http://{shown}:{port}/")
     if login is not None:
         typer.echo(f"demo login: {login[0]}  password: {login[1]}")
     sys.stdout.flush()
     log_level = os.environ.get("ENCOURS_LOG_LEVEL", "warning")
-    if workers > 1:
-        os.environ["ENCOURS_DATABASE_URL"] = database_url(db)
-        uvicorn.run("encours.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level)  # fmt: skip
-    else:
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
 def _prepare_demo(db: str | None) -> tuple[str, str]:

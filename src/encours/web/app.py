@@ -120,8 +120,3 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.include_router(dunning_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
-
-
-def app_from_env() -> FastAPI:
-    """Factory for several uvicorn workers: the database comes from ENCOURS_DATABASE_URL."""
-    return create_app(os.environ.get("ENCOURS_DATABASE_URL"))

@@ -83,7 +83,7 @@ def assemble(
     grid: dict[str, list[AgedRow]] = defaultdict(list)
     for customer_id, name, currency, *cents in rows:
         if any(cents):
-            grid[currency].append(AgedRow(customer_id, name, tuple(amount(int(c)) for c in cents)))
+            grid[currency].append(AgedRow(customer_id, name, tuple([amount(int(c)) for c in cents])))
     if not grid:
         grid[default_currency] = []
     return [

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.domain.money import from_cents, to_cents
@@ -16,6 +16,7 @@ from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
 
 CHUNK = 900  # below SQLite's bound-parameter limit
 INSERT_CHUNK = 20_000
+KEYED_LOOKUP_MAX = 20_000  # up to this many keys, existing entries are found by index, not by scan
 BULK_CACHE_KIB = -262_144  # SQLite page cache while inserting in bulk (negative: KiB)
 CUSTOMERS = cast(Table, CustomerRow.__table__)
 ENTRIES = cast(Table, EntryRow.__table__)
@@ -153,16 +154,29 @@ class LedgerRepository:
         )  # fmt: skip
 
     def existing_entries(self, keys: set[str]) -> dict[str, tuple[int, tuple[Any, ...]]]:
-        """Stored id and driver values of the given keys, streamed in one pass over the table."""
+        """Stored id and driver values of the given keys.
+
+        A few keys (a bank statement) are looked up through the key index; many (a bulk load)
+        in one streamed pass over the table, cheaper than that many index probes. Both read
+        untyped rows: the values are the driver's, as ``driver_values`` builds them.
+        """
         found: dict[str, tuple[int, tuple[Any, ...]]] = {}
         if not keys:
             return found
         self.session.flush()
-        result = self.session.connection().exec_driver_sql(
-            f"SELECT key, id, {', '.join(ENTRY_FIELDS)} FROM entries",
-            execution_options={"yield_per": 50_000},
-        )
-        for row in result:
+        connection = self.session.connection()
+        columns = f"key, id, {', '.join(ENTRY_FIELDS)}"
+        if len(keys) <= KEYED_LOOKUP_MAX:
+            query = text(f"SELECT {columns} FROM entries WHERE key IN :keys").bindparams(
+                bindparam("keys", expanding=True)
+            )
+            parts = chunks(sorted(keys))
+            rows: Iterable[Any] = (row for part in parts for row in connection.execute(query, {"keys": part}))
+        else:
+            rows = connection.exec_driver_sql(
+                f"SELECT {columns} FROM entries", execution_options={"yield_per": 50_000}
+            )
+        for row in rows:
             if row[0] in keys:
                 found[row[0]] = (row[1], tuple(row[2:]))
         return found

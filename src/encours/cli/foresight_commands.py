@@ -7,8 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.progress import Progress
 
-from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, session_for
+from encours.cli.context import (
+    AsOfOption,
+    DbOption,
+    err_console,
+    fail,
+    parse_as_of,
+    session_for,
+    show_progress,
+)
 from encours.cli.output import OutputFormat, print_csv, print_json, print_table
 from encours.foresight.history import to_date
 from encours.foresight.reports import money as _money
@@ -62,9 +71,13 @@ def backtest(
         fail(f"--out: cannot write {str(out)!r}")
     with session_for(db) as session:
         ledger = read_ledger(session)
-    result = run_backtest(
-        ledger.history, ledger.allocations, day, forecast_checks=forecast_checks, reminders=ledger.reminders
-    )
+    with Progress(disable=not show_progress(), transient=True, console=err_console) as bar:
+        task = bar.add_task("backtest: monthly models", total=None)
+        result = run_backtest(
+            ledger.history, ledger.allocations, day, forecast_checks=forecast_checks,
+            reminders=ledger.reminders,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
     try:
         result.write_csv(out)
     except OSError as exc:

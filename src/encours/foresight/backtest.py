@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -111,7 +112,9 @@ def run_backtest(
     config: TrainingConfig = DEFAULT_CONFIG,
     forecast_checks: bool = True,
     reminders: Reminders = NO_REMINDERS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Backtest:
+    """``progress(done, total)`` is called after each training day (for a progress bar)."""
     cut = day_number(cutoff)
     order = np.lexsort((history.invoice_id, history.issue))
     history = history.take(order)
@@ -126,6 +129,8 @@ def run_backtest(
     p_late = np.zeros(h.size)
     models: dict[int, PaymentModel] = {}
     for index, day in enumerate(days):
+        if progress is not None:
+            progress(index, len(days))
         rows = which == index
         needs_forecast = forecast_checks and day - 1 + 7 * WEEKS <= last_day
         if not rows.any() and not needs_forecast:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from encours.collections.channels.smtp import parse_smtp_url
+from encours.collections.outbox import recipient_addresses
 
 
 def test_full_url_with_credentials_and_starttls() -> None:
@@ -36,3 +37,9 @@ def test_defaults_and_implicit_tls() -> None:
 def test_bad_values_are_reported(url: str, sender: str, needle: str) -> None:
     with pytest.raises(ValueError, match=needle):
         parse_smtp_url(url, sender)
+
+
+def test_customer_e_mail_fields_with_several_addresses() -> None:
+    assert recipient_addresses("compta@acme.fr; Paul <paul@acme.fr>") == ["compta@acme.fr", "paul@acme.fr"]
+    assert recipient_addresses("  ") == [] and recipient_addresses(None) == []
+    assert recipient_addresses("not an address") == []

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, getaddresses
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -294,7 +294,8 @@ class Composer:
                 path = self.letter(action, extra, all_lines, customer, folder)
                 documents.setdefault(action.action_id, str(path))
                 attachments.append(path)
-        if not customer.email:
+        recipients = recipient_addresses(customer.email)
+        if not recipients:
             return Prepared(None, tuple(ordered), documents, True)
         lead = ordered[-1]
         template = lead.template if _has_email_template(lead.template, language) else "generic"
@@ -309,7 +310,7 @@ class Composer:
         rendered = render_email(template, language, context)
         message = EmailMessage()
         message["From"] = formataddr((self.company.name, self.sender))
-        message["To"] = formataddr((customer.name, customer.email))
+        message["To"] = ", ".join(formataddr((customer.name, address)) for address in recipients)
         message["Subject"] = rendered.subject
         message["Date"] = format_datetime(utcnow())
         message["Message-ID"] = message_id(ordered, self.sender)
@@ -342,6 +343,13 @@ def rates_of(line: InvoiceLine, language: str, table: RateTable) -> list[str]:
         if text not in seen:
             seen.append(text)
     return seen
+
+
+def recipient_addresses(field: str | None) -> list[str]:
+    """The addresses of a customer's e-mail field ("a@x.fr", "a@x.fr; b@x.fr", "Name <a@x.fr>")."""
+    if not field:
+        return []
+    return [address for _, address in getaddresses([field.replace(";", ",")]) if "@" in address]
 
 
 def _has_email_template(name: str, language: str) -> bool:

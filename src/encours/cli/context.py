@@ -10,9 +10,11 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
+from encours.settings import database_url
 from encours.storage.database import get_engine, unit_of_work
 
 EXIT_BAD_INPUT = 2
@@ -50,6 +52,12 @@ def parse_as_of(text: str) -> dt.date:
 
 
 def engine_for(db: str | None) -> Engine:
+    """The migrated engine; a URL SQLAlchemy cannot parse or load is bad usage (exit 2)."""
+    try:
+        url = make_url(database_url(db))
+        url.get_dialect()
+    except (ArgumentError, NoSuchModuleError) as exc:
+        fail(f"--db: invalid database URL: {exc}")
     return get_engine(db)
 
 

@@ -47,7 +47,8 @@ def aging_sql(bucket_count: int) -> str:
     """
     sums = bucket_sums(bucket_count)
     names = [f"b{i}" for i in range(bucket_count)]
-    totals = ", ".join(f"SUM({name}) AS {name}" for name in names)
+    # BIGINT: PostgreSQL sums bigints as numeric, which the driver would turn into Decimals
+    totals = ", ".join(f"CAST(SUM({name}) AS BIGINT) AS {name}" for name in names)
     return f"""
 WITH documents AS (
     SELECT customer_pk, currency, {sums} FROM ({DOCUMENTS}) d GROUP BY customer_pk, currency

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -30,6 +31,11 @@ model_app = typer.Typer(
 )
 
 
+def _working(message: str) -> contextlib.AbstractContextManager[object]:
+    """A spinner on a terminal, nothing when the output is piped."""
+    return err_console.status(message) if show_progress() else contextlib.nullcontext()
+
+
 def forecast(
     as_of: AsOfOption,
     output: Annotated[
@@ -43,7 +49,7 @@ def forecast(
     day = parse_as_of(as_of)
     if output is OutputFormat.TABLE:
         fail("--format: forecast prints csv or json")
-    with session_for(db) as session:
+    with _working("forecasting (training the payment model when stale)"), session_for(db) as session:
         report = forecast_report(session, day)
     if output is OutputFormat.CSV:
         print_csv(INVOICE_HEADER, report.rows)
@@ -153,7 +159,7 @@ def score(
     day = parse_as_of(as_of)
     if output is OutputFormat.CSV:
         fail("--format: score prints table or json")
-    with session_for(db) as session:
+    with _working("scoring customers"), session_for(db) as session:
         ledger = read_ledger(session)
         scores, alerts = store_scores(session, ledger, day)
     if output is OutputFormat.JSON:
@@ -218,7 +224,8 @@ def train(
             if last == 0:
                 fail("the ledger has no invoice: import one first")
             day = to_date(last)
-        model = train_model(session, ledger, day + dt.timedelta(days=1))
+        with _working("training the payment model"):
+            model = train_model(session, ledger, day + dt.timedelta(days=1))
     kind = "cold-start prior (too little history)" if model.is_prior else "gradient-boosted hazard"
     typer.echo(
         f"model trained with payments up to {day.isoformat()}: {model.n_invoices} invoices, "

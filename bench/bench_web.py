@@ -81,6 +81,8 @@ async def client_loop(
     seed: int, timings: dict[str, list[float]], errors: list[str],
 ) -> None:  # fmt: skip
     rng = random.Random(seed)
+    if think:
+        await asyncio.sleep(rng.uniform(0, 2 * think))  # users do not all click at the same instant
     async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
         for index in range(requests):
             if time.perf_counter() > deadline:

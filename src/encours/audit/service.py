@@ -32,7 +32,11 @@ def record(
     details: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Append one event; ``details`` must be JSON-serialisable (amounts as strings)."""
+    """Append one event; ``details`` must be JSON-serialisable (amounts as strings).
+
+    Not flushed here: the caller's next flush, query or commit writes it, so a service that
+    records an event per item does not pay a round trip per item.
+    """
     session.add(
         AuditEventRow(
             at=at or utcnow(),
@@ -43,7 +47,6 @@ def record(
             details=details or {},
         )
     )
-    session.flush()
 
 
 def events(session: Session, customer_id: str | None = None, limit: int = 1000) -> Sequence[AuditEvent]:

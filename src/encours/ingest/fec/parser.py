@@ -272,6 +272,7 @@ def build(
     entries: list[Entry] = []
     errors: list[LedgerError] = []
     names: dict[str, str] = {}
+    aux_named: set[str] = set()
     occurrences: dict[str, int] = defaultdict(int)
     groups: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
     terms_of: dict[str, PaymentTerms] = {}
@@ -285,9 +286,12 @@ def build(
             message = f"customer id longer than {MAX_CUSTOMER_ID} characters"
             errors.append(LedgerError(file, line.line, field, message))
             continue
-        name = line.aux_label if line.aux else line.account_label
-        if not names.get(customer_id):
-            names[customer_id] = name
+        # SPEC §3: name = CompAuxLib, else CompteLib; a CompAuxLib on any line beats a CompteLib
+        if line.aux_label and customer_id not in aux_named:
+            aux_named.add(customer_id)
+            names[customer_id] = line.aux_label
+        elif not names.get(customer_id):
+            names[customer_id] = line.account_label
         document_date = line.piece_date or line.entry_date
         kind = _entry_kind(line, amount, scan)
         if amount > 0:

@@ -3,8 +3,11 @@
 import json
 from pathlib import Path
 
+import pytest
 from tests.conftest import invoke, query
 from typer.testing import CliRunner
+
+from encours.cli.output import RICH_TABLE_MAX_ROWS, print_table
 
 CUSTOMERS = "customer_id,name,payment_terms_days,currency\nC1,Acme,45,EUR\nC2,Béta SARL,,\n"
 INVOICES = (
@@ -127,3 +130,12 @@ def test_outputs_are_deterministic_and_csv_has_buckets(
     assert set(kpi) >= {"as_of", "currency", "overdue", "overdue_ratio", "dso_countback", "dso_simple",
                         "best_possible_dso", "add", "cei"}  # fmt: skip
     assert invoke(cli, "aging", "--as-of", "2023-02-30", "--db", sqlite_url)[0] == 2
+
+
+def test_large_tables_print_plainly_with_every_row(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [[f"C{i:05d}", f"Name {i}", "1.00"] for i in range(RICH_TABLE_MAX_ROWS + 1)]
+    print_table("Big", ["customer_id", "name", "total"], rows, ["TOTAL", "", f"{len(rows)}.00"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Big" and lines[1].split() == ["customer_id", "name", "total"]
+    assert len(lines) == 3 + len(rows) + 2 and lines[-1].split() == ["TOTAL", "2001.00"]
+    assert lines[3].startswith("C00000") and lines[3].endswith("1.00")

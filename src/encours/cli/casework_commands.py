@@ -939,16 +939,3 @@ def timeline_command(
             for i in items
         ],
     )
-
-
-def register(app: typer.Typer) -> None:
-    """Add every casework command to the ``encours`` application."""
-    app.add_typer(dispute_app, name="dispute")
-    app.add_typer(promise_app, name="promise")
-    app.add_typer(plan_app, name="plan")
-    app.add_typer(note_app, name="note")
-    app.add_typer(hold_app, name="hold")
-    app.add_typer(assign_app, name="assign")
-    app.add_typer(credit_app, name="credit")
-    app.add_typer(task_app, name="task")
-    app.command("timeline")(timeline_command)

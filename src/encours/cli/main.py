@@ -1,40 +1,81 @@
-"""The `encours` command: every sub-command registered in one place."""
+"""The `encours` command: every sub-command registered in one place, loaded when used.
+
+Command modules pull in heavy libraries (WeasyPrint, LightGBM, FastAPI); importing them only
+for the command that runs keeps `encours aging` from paying seconds of start-up for them.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
+from typer import _click as click  # Typer's own copy of Click, which its classes extend
+from typer.core import TyperGroup
 
-from encours.cli import ledger_commands, web_commands
-from encours.cli.casework_commands import register as register_casework
-from encours.cli.cash_commands import cash_app
-from encours.cli.demo_command import demo
-from encours.cli.dunning_commands import dunning_app
-from encours.cli.foresight_commands import backtest, forecast, model_app, score
+# command name -> "module:attribute" (a command function or a Typer sub-application)
+COMMANDS = {
+    "import": "encours.cli.ledger_commands:import_files",
+    "aging": "encours.cli.ledger_commands:aging",
+    "kpi": "encours.cli.ledger_commands:kpi",
+    "demo": "encours.cli.demo_command:demo",
+    "cash": "encours.cli.cash_commands:cash_app",
+    "dunning": "encours.cli.dunning_commands:dunning_app",
+    "dispute": "encours.cli.casework_commands:dispute_app",
+    "promise": "encours.cli.casework_commands:promise_app",
+    "plan": "encours.cli.casework_commands:plan_app",
+    "note": "encours.cli.casework_commands:note_app",
+    "hold": "encours.cli.casework_commands:hold_app",
+    "assign": "encours.cli.casework_commands:assign_app",
+    "credit": "encours.cli.casework_commands:credit_app",
+    "task": "encours.cli.casework_commands:task_app",
+    "timeline": "encours.cli.casework_commands:timeline_command",
+    "forecast": "encours.cli.foresight_commands:forecast",
+    "backtest": "encours.cli.foresight_commands:backtest",
+    "score": "encours.cli.foresight_commands:score",
+    "model": "encours.cli.foresight_commands:model_app",
+    "serve": "encours.cli.web_commands:serve",
+    "user": "encours.cli.web_commands:user_app",
+    "portal": "encours.cli.web_commands:portal_app",
+    "report": "encours.cli.web_commands:report_app",
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module behind ``name`` and build its click command."""
+    module_name, attribute = COMMANDS[name].split(":")
+    target = getattr(importlib.import_module(module_name), attribute)
+    command: click.Command
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyCommands(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
 
 app = typer.Typer(
     name="encours",
-    help="Encours: accounts-receivable management (aged balance, KPIs, dunning, forecasts).",
+    cls=LazyCommands,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("import")(ledger_commands.import_files)
-app.command("aging")(ledger_commands.aging)
-app.command("kpi")(ledger_commands.kpi)
-app.command("demo")(demo)
-app.command("forecast")(forecast)
-app.command("backtest")(backtest)
-app.command("score")(score)
-app.add_typer(model_app, name="model")
-register_casework(app)
-app.command("serve")(web_commands.serve)
-app.add_typer(web_commands.user_app, name="user")
-app.add_typer(web_commands.portal_app, name="portal")
-app.add_typer(web_commands.report_app, name="report")
-app.add_typer(cash_app, name="cash")
-app.add_typer(dunning_app, name="dunning")
+
+
+@app.callback()
+def encours() -> None:
+    """Encours: accounts-receivable management (aged balance, KPIs, dunning, forecasts)."""
 
 
 def run() -> None:

@@ -47,9 +47,15 @@ def print_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     writer.writerows(rows)
 
 
+RICH_TABLE_MAX_ROWS = 2000  # Rich measures every cell: past this, a plain table prints at once
+
+
 def print_table(
     title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], footer: Sequence[Any] | None = None
 ) -> None:
+    if len(rows) > RICH_TABLE_MAX_ROWS:
+        print_plain_table(title, header, rows, footer)
+        return
     table = Table(title=title, show_footer=footer is not None)
     for index, name in enumerate(header):
         table.add_column(
@@ -60,3 +66,25 @@ def print_table(
     for row in rows:
         table.add_row(*map(str, row))
     Console(width=200).print(table)
+
+
+def print_plain_table(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], footer: Sequence[Any] | None = None
+) -> None:
+    """Fixed-width columns, first two left-aligned like the Rich table, in one pass per column."""
+    lines = [list(map(str, header)), *([list(map(str, row)) for row in rows])]
+    if footer is not None:
+        lines.append(list(map(str, footer)))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+
+    def render(cells: list[str]) -> str:
+        return "  ".join(
+            cell.ljust(width) if i < 2 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    out = [title, render(lines[0]), rule, *map(render, lines[1 : len(rows) + 1])]
+    if footer is not None:
+        out += [rule, render(lines[-1])]
+    sys.stdout.write("\n".join(out) + "\n")

@@ -35,6 +35,8 @@ class EntryRow(Base):
     __table_args__ = (
         Index("ix_entries_customer_date", "customer_pk", "date"),
         Index("ix_entries_date", "date"),
+        # covers the aged balance's grouped sums (migration 0300_analytics)
+        Index("ix_entries_aging", "customer_pk", "currency", "date", "due_date", "amount_cents"),
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)

@@ -34,3 +34,21 @@ def test_quoted_headers_still_order_files_customers_invoices_payments(tmp_path: 
     assert imported.code == 0, imported.stderr
     aging = encours("aging", "--as-of", "2023-01-31", "--format", "csv", "--db", db, cwd=tmp_path)
     assert aging.stdout.splitlines()[1] == "C1,C1,EUR,6.00,6.00,0.00,0.00,0.00,0.00"
+
+
+def test_a_payment_without_currency_takes_the_currency_of_its_invoice(tmp_path: Path) -> None:
+    """`currency` is optional in a payments file: a payment allocated to a USD invoice is in USD."""
+    (tmp_path / "i.csv").write_text(
+        "invoice_id,customer_id,issue_date,amount,currency\nU1,K9,2024-01-01,250,USD\n"
+    )
+    (tmp_path / "p.csv").write_text(
+        "payment_id,customer_id,date,amount,invoice_id\nP1,K9,2024-01-10,300,U1\n"
+    )
+    db = sqlite_db(tmp_path)
+    imported = encours("import", "i.csv", "p.csv", "--db", db, cwd=tmp_path)
+    assert imported.code == 0, imported.stderr
+    again = encours("import", "p.csv", "--db", db, cwd=tmp_path)
+    assert "0 new, 0 updated, 1 unchanged" in again.stdout
+    aging = encours("aging", "--as-of", "2024-01-20", "--format", "csv", "--db", db, cwd=tmp_path)
+    # the invoice is settled; the 50.00 excess stays unapplied, in USD, aged from the payment date
+    assert aging.stdout.splitlines()[1:] == ["K9,K9,USD,-50.00,0.00,-50.00,0.00,0.00,0.00"]

@@ -178,7 +178,8 @@ def parse_payments(
             )
         )
         if invoice_id:
-            links.append(PaymentLink(key, document_key(invoice_id), row.line))
+            stated = bool(row.text("currency"))
+            links.append(PaymentLink(key, document_key(invoice_id), row.line, stated))
     return entries, links
 
 

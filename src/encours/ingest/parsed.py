@@ -14,6 +14,7 @@ class PaymentLink(NamedTuple):
     payment_key: str
     invoice_key: str
     line: int
+    currency_stated: bool = True  # False: the payment takes its invoice's currency
 
 
 class ParsedFile(NamedTuple):

@@ -116,6 +116,7 @@ class ImportService:
         return self.store(parsed, source)
 
     def store(self, parsed: ParsedFile, source: SourceFile) -> ImportCounts:
+        parsed = self._currency_from_invoices(parsed)
         batch = ImportBatchRow(
             file_name=parsed.file, sha256=hashlib.sha256(source.data).hexdigest(), format=parsed.format
         )
@@ -133,6 +134,22 @@ class ImportService:
             parsed.file, parsed.format, customers_created, customers_updated,
             created, updated, unchanged, written,
         )  # fmt: skip
+
+    def _currency_from_invoices(self, parsed: ParsedFile) -> ParsedFile:
+        """A payment allocated to an invoice without a currency of its own is in the invoice's."""
+        unstated = {
+            link.payment_key: link.invoice_key for link in parsed.payment_links if not link.currency_stated
+        }
+        if not unstated:
+            return parsed
+        invoices = self.ledger.entries_by_key(set(unstated.values()))
+        entries = tuple(
+            entry._replace(currency=invoices[unstated[entry.key]].currency)
+            if entry.key in unstated and unstated[entry.key] in invoices
+            else entry
+            for entry in parsed.entries
+        )
+        return parsed._replace(entries=entries)
 
     def _store_links(self, parsed: ParsedFile) -> int:
         """Allocate each linked payment to its invoice, oldest payment first; excess stays unapplied."""

@@ -52,3 +52,15 @@ def test_a_payment_without_currency_takes_the_currency_of_its_invoice(tmp_path: 
     aging = encours("aging", "--as-of", "2024-01-20", "--format", "csv", "--db", db, cwd=tmp_path)
     # the invoice is settled; the 50.00 excess stays unapplied, in USD, aged from the payment date
     assert aging.stdout.splitlines()[1:] == ["K9,K9,USD,-50.00,0.00,-50.00,0.00,0.00,0.00"]
+
+
+def test_header_names_in_another_case_are_read_as_recognised(tmp_path: Path) -> None:
+    """The kind is recognised from the header in any case; the columns are then read the same way."""
+    (tmp_path / "i.csv").write_text(
+        "Invoice_ID,Customer_ID,Issue_Date,Amount,Due_Date\nF1,C1,2023-01-01,10.00,2023-01-05\n"
+    )
+    db = sqlite_db(tmp_path)
+    imported = encours("import", "i.csv", "--db", db, cwd=tmp_path)
+    assert imported.code == 0, imported.stderr
+    aging = encours("aging", "--as-of", "2023-01-31", "--format", "csv", "--db", db, cwd=tmp_path)
+    assert aging.stdout.splitlines()[1:] == ["C1,C1,EUR,10.00,0.00,10.00,0.00,0.00,0.00"]

@@ -54,8 +54,8 @@ def header_errors(
 def read_rows(
     file: str, lines: Sequence[Line], delimiter: str, errors: list[LedgerError]
 ) -> tuple[list[str], Iterator[Row]]:
-    """Header names (stripped) and the non-blank data rows, keyed by header name."""
-    header = [name.strip() for name in next(csv.reader([lines[0].text], delimiter=delimiter))]
+    """Header names (stripped, lower case as the kind is recognised) and the non-blank data rows."""
+    header = [name.strip().lower() for name in next(csv.reader([lines[0].text], delimiter=delimiter))]
 
     start = len(errors)
 

@@ -95,7 +95,7 @@ def aging(
     with session_for(db) as session:
         balances = aged_balance(AlchemyRunner(session), day, chosen)
     if output is OutputFormat.JSON:
-        print_json([balance.to_json() for balance in balances])
+        print_json([balance.to_json() for balance in balances], rows=sum(len(b.rows) for b in balances))
         return
     labels = [bucket.label for bucket in chosen]
     if output is OutputFormat.CSV:

@@ -16,6 +16,8 @@ from rich.table import Table
 
 from encours.domain.money import format_amount
 
+RICH_TABLE_MAX_ROWS = 2000  # Rich measures every cell: past this, a plain table prints at once
+
 
 class OutputFormat(StrEnum):
     TABLE = "table"
@@ -23,14 +25,19 @@ class OutputFormat(StrEnum):
     CSV = "csv"
 
 
-def print_json(payloads: Sequence[dict[str, Any]]) -> None:
+def print_json(payloads: Sequence[dict[str, Any]], rows: int = 0) -> None:
     """One object when there is one, else a list (SPEC §4, several currencies)."""
-    print_document(payloads[0] if len(payloads) == 1 else list(payloads))
+    print_document(payloads[0] if len(payloads) == 1 else list(payloads), compact=rows > RICH_TABLE_MAX_ROWS)
 
 
-def print_document(document: Any) -> None:
-    """Indented UTF-8 JSON; amounts as two-decimal strings, dates and times in ISO 8601."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_json_value) + "\n")
+def print_document(document: Any, compact: bool = False) -> None:
+    """UTF-8 JSON; amounts as two-decimal strings, dates and times in ISO 8601.
+
+    Indented for people; ``compact`` (one line) for big documents, which json writes with
+    its C encoder only when there is no indentation.
+    """
+    indent = None if compact else 2
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=indent, default=_json_value) + "\n")
 
 
 def _json_value(value: object) -> object:
@@ -45,9 +52,6 @@ def print_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-
-
-RICH_TABLE_MAX_ROWS = 2000  # Rich measures every cell: past this, a plain table prints at once
 
 
 def print_table(

@@ -46,7 +46,7 @@ def from_cents(cents: int) -> Decimal:
 
 def format_amount(amount: Decimal) -> str:
     """Decimal string with exactly two decimals, as in every machine-readable output."""
-    return f"{round_cents(amount):.2f}"
+    return str(round_cents(amount))
 
 
 class Money(NamedTuple):

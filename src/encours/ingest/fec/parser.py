@@ -118,6 +118,12 @@ def _scan(
     i_first = pos[col.DEBIT] if split_amounts else pos[col.MONTANT]
     i_second = pos[col.CREDIT] if split_amounts else pos[col.SENS]
     first_name, second_name = (col.DEBIT, col.CREDIT) if split_amounts else (col.MONTANT, col.SENS)
+    # some exports drop the empty fields at the end of a line (Montantdevise, Idevise...):
+    # a line may stop early as long as every column read here is present
+    needed = 1 + max(
+        i_journal, i_number, i_date, i_account, i_account_label, i_aux, i_aux_label,
+        i_piece, i_piece_date, i_label, i_letter, i_first, i_second,
+    )  # fmt: skip
     blank = " \t|;\"'"
     parse_date = DateParser()
     parse_amount = AmountParser()
@@ -133,7 +139,7 @@ def _scan(
             continue
         fields = _split(text, separator)
         count = len(fields)
-        if count != width and (count < width or any(f.strip() for f in fields[width:])):
+        if count != width and (count < needed or any(f.strip() for f in fields[width:])):
             errors.append(LedgerError(file, number, "", f"{count} fields, header has {width}"))
             continue
         bad = False

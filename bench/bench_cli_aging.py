@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -85,17 +84,8 @@ def csv_totals(output: str) -> dict[str, int]:
     return {k: v for k, v in totals.items() if v}
 
 
-@contextlib.contextmanager
-def database(backend: str, folder: Path) -> Iterator[str | None]:
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'bench.db'}"
-        return
-    admin = dbload.postgres_available()
-    if admin is None:
-        yield None
-        return
-    with dbload.ThrowawayPostgres(admin) as url:
-        yield url
+def database(backend: str, folder: Path) -> contextlib.AbstractContextManager[str | None]:
+    return dbload.bench_database(backend, folder / "bench.db")
 
 
 def run(

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,17 +86,8 @@ def child_run(args: list[str]) -> dict[str, Any]:
         }
 
 
-@contextlib.contextmanager
-def database(backend: str, folder: Path) -> Iterator[str | None]:
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'import.db'}"
-        return
-    admin = dbload.postgres_available()
-    if admin is None:
-        yield None
-        return
-    with dbload.ThrowawayPostgres(admin) as url:
-        yield url
+def database(backend: str, folder: Path) -> contextlib.AbstractContextManager[str | None]:
+    return dbload.bench_database(backend, folder / "import.db")
 
 
 def counts(url: str) -> tuple[int, int]:

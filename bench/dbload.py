@@ -6,10 +6,12 @@ to get millions of rows into a migrated database.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -135,3 +137,18 @@ def postgres_available() -> str | None:
     except Exception:  # noqa: BLE001 - any failure means: skip PostgreSQL
         return None
     return admin
+
+
+@contextlib.contextmanager
+def bench_database(backend: str, sqlite_file: Path) -> Iterator[str | None]:
+    """A database URL for one bench backend: a SQLite file, or a throwaway PostgreSQL
+    database (None when no server answers, so the bench skips PostgreSQL cleanly)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
+        return
+    admin = postgres_available()
+    if admin is None:
+        yield None
+        return
+    with ThrowawayPostgres(admin) as url:
+        yield url

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from encours.errors import StatusError
 
-class UserError(Exception):
-    status = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class UserError(StatusError):
+    """Bad input to the users service (unknown role, weak password...)."""
 
 
 class InvalidCredentials(UserError):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from encours.errors import StatusError
 
-class WebError(Exception):
-    status = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class WebError(StatusError):
+    """A request the web layer refuses (not found, forbidden, CSRF...)."""
 
 
 class NotFound(WebError):

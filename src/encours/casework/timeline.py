@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from encours.audit.models import AuditEventRow
@@ -27,6 +28,7 @@ from encours.casework.models import (
     PromiseRow,
     TaskRow,
 )
+from encours.casework.repository import CustomerRef
 from encours.domain.money import format_amount, from_cents
 from encours.storage.ledger_models import EntryRow
 
@@ -43,6 +45,9 @@ class TimelineItem(NamedTuple):
     amount: Decimal | None
     currency: str | None
     ref: str  # stable reference of the source row (entry key, promise:12, task:3...)
+
+
+Source = Callable[[Session, "CustomerRef"], list["TimelineItem"]]
 
 
 def _stamped(at: dt.datetime, kind: str, event: str, title: str, actor: str | None, ref: str) -> TimelineItem:
@@ -71,22 +76,37 @@ def timeline(
 ) -> list[TimelineItem]:
     """The customer's items from ``since`` to ``until`` (inclusive), oldest first by default."""
     owner = repository.customer(session, customer_id)
-    items = [
-        *_ledger(session, owner.pk),
-        *_dunning(session, owner.customer_id),
-        *_disputes(session, owner.pk),
-        *_promises(session, owner.pk),
-        *_plans(session, owner.pk),
-        *_tasks(session, owner.pk),
-        *_notes(session, owner.pk),
-        *_holds(session, owner.pk),
-    ]
+    items = _ledger(session, owner)
+    for source in _sources_with_rows(session, owner):
+        items.extend(source(session, owner))
     kept = [i for i in items if (since is None or i.day >= since) and (until is None or i.day <= until)]
     return sorted(kept, key=_sort_key, reverse=newest_first)
 
 
-def _ledger(session: Session, customer_pk: int) -> list[TimelineItem]:
-    rows = session.scalars(select(EntryRow).where(EntryRow.customer_pk == customer_pk)).all()
+def _casework_probes(owner: CustomerRef) -> dict[Source, Select[Any]]:
+    return {
+        _dunning: select(AuditEventRow.id).where(
+            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
+        ),
+        _disputes: select(DisputeRow.id).where(DisputeRow.customer_pk == owner.pk),
+        _promises: select(PromiseRow.id).where(PromiseRow.customer_pk == owner.pk),
+        _plans: select(PlanRow.id).where(PlanRow.customer_pk == owner.pk),
+        _tasks: select(TaskRow.id).where(TaskRow.customer_pk == owner.pk),
+        _notes: select(NoteRow.id).where(NoteRow.customer_pk == owner.pk),
+        _holds: select(HoldRow.id).where(HoldRow.customer_pk == owner.pk),
+    }
+
+
+def _sources_with_rows(session: Session, owner: CustomerRef) -> list[Source]:
+    """The casework sources that hold rows for the customer, found with one query: most
+    customers have no casework, and a customer sheet must stay cheap on big ledgers."""
+    probes = _casework_probes(owner)
+    present = session.execute(select(*(exists(probe) for probe in probes.values()))).one()
+    return [source for source, found in zip(probes, present, strict=True) if found]
+
+
+def _ledger(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    rows = session.scalars(select(EntryRow).where(EntryRow.customer_pk == owner.pk)).all()
     found = []
     for row in rows:
         amount = from_cents(abs(row.amount_cents))
@@ -102,10 +122,10 @@ def _ledger(session: Session, customer_pk: int) -> list[TimelineItem]:
     return found
 
 
-def _dunning(session: Session, customer_id: str) -> list[TimelineItem]:
+def _dunning(session: Session, owner: CustomerRef) -> list[TimelineItem]:
     rows = session.scalars(
         select(AuditEventRow).where(
-            AuditEventRow.customer_id == customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
+            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
         )
     ).all()
     found = []
@@ -121,8 +141,8 @@ def _dunning(session: Session, customer_id: str) -> list[TimelineItem]:
     return found
 
 
-def _disputes(session: Session, customer_pk: int) -> list[TimelineItem]:
-    rows = session.scalars(select(DisputeRow).where(DisputeRow.customer_pk == customer_pk)).all()
+def _disputes(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    rows = session.scalars(select(DisputeRow).where(DisputeRow.customer_pk == owner.pk)).all()
     docs = repository.entries_by_id(session, {row.entry_id for row in rows})
     found = []
     for row in rows:
@@ -140,8 +160,8 @@ def _disputes(session: Session, customer_pk: int) -> list[TimelineItem]:
     return found
 
 
-def _promises(session: Session, customer_pk: int) -> list[TimelineItem]:
-    rows = session.scalars(select(PromiseRow).where(PromiseRow.customer_pk == customer_pk)).all()
+def _promises(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    rows = session.scalars(select(PromiseRow).where(PromiseRow.customer_pk == owner.pk)).all()
     found = []
     for row in rows:
         ref = f"promise:{row.id}"
@@ -177,8 +197,10 @@ def _promises(session: Session, customer_pk: int) -> list[TimelineItem]:
     return found
 
 
-def _plans(session: Session, customer_pk: int) -> list[TimelineItem]:
-    rows = session.scalars(select(PlanRow).where(PlanRow.customer_pk == customer_pk)).all()
+def _plans(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    rows = session.scalars(select(PlanRow).where(PlanRow.customer_pk == owner.pk)).all()
+    if not rows:
+        return []
     instalments: dict[int, list[InstalmentRow]] = defaultdict(list)
     query = select(InstalmentRow).where(InstalmentRow.plan_id.in_([row.id for row in rows]))
     for instalment in session.scalars(query.order_by(InstalmentRow.id)):
@@ -233,8 +255,8 @@ def _plans(session: Session, customer_pk: int) -> list[TimelineItem]:
     return found
 
 
-def _tasks(session: Session, customer_pk: int) -> list[TimelineItem]:
-    rows = session.scalars(select(TaskRow).where(TaskRow.customer_pk == customer_pk)).all()
+def _tasks(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    rows = session.scalars(select(TaskRow).where(TaskRow.customer_pk == owner.pk)).all()
     found = []
     for row in rows:
         ref = f"task:{row.id}"
@@ -249,8 +271,8 @@ def _tasks(session: Session, customer_pk: int) -> list[TimelineItem]:
     return found
 
 
-def _notes(session: Session, customer_pk: int) -> list[TimelineItem]:
-    rows = session.scalars(select(NoteRow).where(NoteRow.customer_pk == customer_pk)).all()
+def _notes(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    rows = session.scalars(select(NoteRow).where(NoteRow.customer_pk == owner.pk)).all()
     docs = repository.entries_by_id(session, {row.entry_id for row in rows if row.entry_id is not None})
     found = []
     for row in rows:
@@ -260,8 +282,8 @@ def _notes(session: Session, customer_pk: int) -> list[TimelineItem]:
     return found
 
 
-def _holds(session: Session, customer_pk: int) -> list[TimelineItem]:
-    rows = session.scalars(select(HoldRow).where(HoldRow.customer_pk == customer_pk)).all()
+def _holds(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    rows = session.scalars(select(HoldRow).where(HoldRow.customer_pk == owner.pk)).all()
     found = []
     for row in rows:
         ref = f"hold:{row.id}"

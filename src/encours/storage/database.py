@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from encours.settings import database_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+POOL_SIZE = 10
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -51,7 +52,9 @@ def migrate(engine: Engine) -> None:
 def get_engine(url: str | None = None) -> Engine:
     """One migrated engine per URL for the process."""
     resolved = database_url(url)
-    engine = create_engine(resolved, future=True)
+    # the web app admits 8 requests at once per process (encours.web.admission): keep that
+    # many connections open, or each burst opens and closes PostgreSQL backends
+    engine = create_engine(resolved, future=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -16,10 +15,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from encours.casework.errors import CaseworkError
 from encours.storage.database import get_engine
 from encours.users.errors import UserError
+from encours.web.admission import AdmissionLimit
 from encours.web.api.router import api_router
 from encours.web.errors import LoginRequired, WebError
+from encours.web.figures import Figures
+from encours.web.headers import SecurityHeaders
 from encours.web.keys import secret_key
-from encours.web.ledger_views import Figures
 from encours.web.portal.routes import router as portal_router
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.render import error_page
@@ -27,15 +28,6 @@ from encours.web.ui.routes import router as ui_router
 
 STATIC = Path(__file__).parent / "ui" / "static"
 SESSION_HOURS = 12
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",  # portal links carry their token in the path
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self' 'unsafe-eval'; frame-ancestors 'none'; form-action 'self'"
-    ),
-}
 
 
 def secure_cookies() -> bool:
@@ -73,17 +65,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
         same_site="lax",
         https_only=secure_cookies(),
     )
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith(("/api/", "/portal/")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AdmissionLimit)
 
     @app.exception_handler(WebError)
     async def web_error(request: Request, exc: WebError) -> Response:

@@ -12,7 +12,8 @@ import os
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from pydantic import TypeAdapter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.domain.money import format_amount, from_cents
@@ -21,8 +22,9 @@ from encours.foresight.forecast import cash_forecast, week_starts
 from encours.foresight.history import day_number, to_date
 from encours.foresight.models import RiskScoreRow
 from encours.foresight.service import model_for, read_ledger
-from encours.storage.ledger_models import CustomerRow, EntryRow
-from encours.web.ledger_views import Figures
+from encours.storage.ledger_models import CustomerRow
+from encours.web.cache import ledger_fingerprint
+from encours.web.figures import Figures
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +32,14 @@ log = logging.getLogger(__name__)
 # items it needs minutes and over 20 GB): `encours forecast` / `encours score` run it offline.
 MAX_ENTRIES_ENV = "ENCOURS_WEB_FORESIGHT_MAX_ENTRIES"
 DEFAULT_MAX_ENTRIES = 300_000
+FORECAST = TypeAdapter(list[dict[str, Any]])
+PRIORITY = TypeAdapter(list[priority.WorklistItem])
 
 
 def within_limit(session: Session) -> bool:
     limit = int(os.environ.get(MAX_ENTRIES_ENV, DEFAULT_MAX_ENTRIES))
-    entries = session.scalar(select(func.max(EntryRow.id))) or 0
-    return int(entries) <= limit
+    highest_entry_id = ledger_fingerprint(session)[0] or 0  # read once per request anyway
+    return int(highest_entry_id) <= limit
 
 
 def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
@@ -72,7 +76,7 @@ def weekly_forecast(session: Session, figures: Figures, as_of: dt.date) -> list[
     foresight computes it in the background (training a model takes minutes on big ledgers)."""
     if not within_limit(session):
         return None
-    return figures.background(session, "forecast", (as_of,), lambda own: _forecast(own, as_of))
+    return figures.background(session, "forecast", (as_of,), lambda own: _forecast(own, as_of), FORECAST)
 
 
 def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, Any] | None:
@@ -95,7 +99,7 @@ def worklist(
     if not within_limit(session):
         return None
     return figures.background(
-        session, "priority", (as_of, limit), lambda own: priority.worklist(own, as_of, limit=limit)
+        session, "priority", (as_of, limit), lambda own: priority.worklist(own, as_of, limit=limit), PRIORITY
     )
 
 

@@ -1,37 +1,24 @@
 """Read models of the ledger for screens and the API: pages of customers, one customer's items.
 
 Set-wise SQL restricted to the customers on screen (indexed by customer), so a page costs
-the same with 100 or 100k customers. Whole-ledger figures come from encours.analytics.
+the same with 100 or 100k customers. Whole-ledger figures: encours.web.figures.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import logging
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from encours.analytics.aging import aged_balance
-from encours.analytics.kpi import kpis
-from encours.analytics.runner import AlchemyRunner
-from encours.domain.aging import AgedBalance
-from encours.domain.kpi import Kpis
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
 from encours.ledger.repository import row_to_customer
-from encours.storage.database import unit_of_work
 from encours.storage.ledger_models import CustomerRow
-from encours.web.cache import FigureCache, ledger_fingerprint
-
-T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 # Open items of some customers at :as_of (same rule as encours.analytics.sql.OPEN_ITEMS).
 CUSTOMER_ITEMS_SQL = text(
@@ -221,89 +208,3 @@ def payments(session: Session, customer_pk: int, as_of: dt.date, limit: int = 10
             )
         )
     return out
-
-
-# whole-ledger figures, cached per ledger state -------------------------------------------
-class Figures:
-    """Aged balance, KPIs and trends of the whole ledger, computed once per ledger state."""
-
-    def __init__(self, cache: FigureCache | None = None) -> None:
-        self.cache = cache or FigureCache()
-        self._running: set[Hashable] = set()
-        self._latest: dict[Hashable, Any] = {}
-        self._guard = threading.Lock()
-
-    def _key(self, session: Session, name: str, *args: Hashable) -> tuple[Any, ...]:
-        bind = session.get_bind()
-        return (str(getattr(bind, "url", "")), name, ledger_fingerprint(session), *args)
-
-    def cached(self, session: Session, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """Any figure of the whole ledger, computed once per ledger state and arguments."""
-        return self.cache.get(self._key(session, name, *args), compute)
-
-    def background(
-        self, session: Session, name: str, args: tuple[Any, ...], compute: Callable[[Session], T]
-    ) -> T | None:
-        """A slow figure (models, trends): the cached value, else the last one computed for
-        these arguments (while a fresh one is computed in a background thread), else None."""
-        key = self._key(session, name, *args)
-        found, value = self.cache.peek(key)
-        if found:
-            return value  # type: ignore[no-any-return]
-        stable = (key[0], name, *args)
-        with self._guard:
-            start = key not in self._running
-            if start:
-                self._running.add(key)
-        if start:
-            bind = session.get_bind()
-            engine = bind if isinstance(bind, Engine) else bind.engine
-            threading.Thread(target=self._compute, args=(engine, key, stable, compute), daemon=True).start()
-        return self._latest.get(stable)
-
-    def _compute(
-        self, engine: Engine, key: Hashable, stable: Hashable, compute: Callable[[Session], Any]
-    ) -> None:
-        try:
-            with unit_of_work(engine) as session:
-                value = compute(session)
-            self.cache.put(key, value)
-            self._latest[stable] = value
-        except Exception:
-            log.exception("background figure %s failed", stable)
-        finally:
-            with self._guard:
-                self._running.discard(key)
-
-    def aging(self, session: Session, as_of: dt.date) -> list[AgedBalance]:
-        return self.cache.get(
-            self._key(session, "aging", as_of), lambda: aged_balance(AlchemyRunner(session), as_of)
-        )
-
-    def kpis(self, session: Session, as_of: dt.date) -> list[Kpis]:
-        return self.cache.get(self._key(session, "kpis", as_of), lambda: kpis(AlchemyRunner(session), as_of))
-
-    def dso_trend(
-        self, session: Session, as_of: dt.date, months: int = 12
-    ) -> list[tuple[dt.date, Kpis]] | None:
-        """KPIs at the end of each of the last ``months`` months (the current one ends at as_of),
-        computed in the background (a dozen whole-ledger passes)."""
-
-        def compute(own: Session) -> list[tuple[dt.date, Kpis]]:
-            out = []
-            for day in month_ends(as_of, months):
-                for result in kpis(AlchemyRunner(own), day):
-                    out.append((day, result))
-            return out
-
-        return self.background(session, "trend", (as_of, months), compute)
-
-
-def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
-    """``months`` dates: as_of, then the last day of each preceding month, oldest first."""
-    days = [as_of]
-    year, month = as_of.year, as_of.month
-    for _ in range(months - 1):
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        days.append(dt.date(year, month, calendar.monthrange(year, month)[1]))
-    return sorted(days)

@@ -1,11 +1,14 @@
-"""Application settings kept in the database, such as the signing key shared by CLI and server."""
+"""Application settings kept in the database, such as the signing key shared by CLI and server,
+and the whole-ledger figures the server's processes share."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from encours.storage.base import Base
+from encours.storage.base import Base, UtcDateTime
 
 
 class AppSettingRow(Base):
@@ -13,3 +16,14 @@ class AppSettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class FigureSnapshotRow(Base):
+    """A computed figure (JSON) for one ledger state and arguments; ``key`` hashes them."""
+
+    __tablename__ = "figure_snapshots"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    payload: Mapped[str] = mapped_column(Text)

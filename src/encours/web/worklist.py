@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from encours.domain.aging import AgedBalance
 from encours.storage.ledger_models import CustomerRow
-from encours.web.ledger_views import Figures
+from encours.web.figures import Figures
 
 
 class WorkItem(NamedTuple):

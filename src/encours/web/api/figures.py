@@ -13,7 +13,7 @@ from encours.analytics.runner import AlchemyRunner
 from encours.domain.aging import parse_bounds
 from encours.web.deps import ApiUser, SessionDep
 from encours.web.errors import WebError
-from encours.web.ledger_views import Figures
+from encours.web.figures import Figures
 
 router = APIRouter(tags=["figures"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from babel.dates import format_date
@@ -183,6 +183,7 @@ def money(amount: Decimal, currency: str, language: str) -> str:
     return f"{'-' if amount < 0 else ''}{style.prefix}{digits}{style.suffix}"
 
 
+@lru_cache(maxsize=8192)  # pages show the same figures and dates again and again; Babel is slow
 def number(value: Decimal | float | int | None, language: str, places: int = 1) -> str:
     if value is None:
         return "–"
@@ -190,6 +191,7 @@ def number(value: Decimal | float | int | None, language: str, places: int = 1) 
     return str(format_decimal(value, format=pattern, locale=locale(language)))
 
 
+@lru_cache(maxsize=8192)
 def day(value: dt.date, language: str) -> str:
     return str(
         format_date(value, format="short" if language == "en" else "dd/MM/yyyy", locale=locale(language))

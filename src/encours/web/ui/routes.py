@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
-from encours.analytics.kpi import load_thresholds
 from encours.audit.service import record
-from encours.domain.aging import AgedBalance
-from encours.domain.kpi_alerts import evaluate
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
 from encours.web import foresight_views, integrations
+from encours.web.dashboard import dashboard_figures
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
 from encours.web.errors import Forbidden, NotFound
+from encours.web.figures import Figures
 from encours.web.ledger_views import (
-    Figures,
     customer_page,
     customer_row,
     customer_summary,
@@ -94,64 +90,9 @@ def set_language(
 
 
 # dashboard ----------------------------------------------------------------------------
-def _overdue_of(balance: AgedBalance) -> list[tuple[str, str, Decimal]]:
-    due = [i for i, b in enumerate(balance.buckets) if b.high is None or b.high > 0]
-    rows = [(r.customer_id, r.name, sum((r.amounts[i] for i in due), Decimal(0))) for r in balance.rows]
-    return sorted((r for r in rows if r[2] > 0), key=lambda r: (-r[2], r[0]))
-
-
-def _ledger_summary(request: Request, session: Session, as_of: dt.date) -> dict[str, Any]:
-    """KPIs, alerts, top overdue customers and aging totals: computed once per ledger state."""
-    figures = _figures(request)
-    balances = figures.aging(session, as_of)
-    results = figures.kpis(session, as_of)
-    try:
-        thresholds = load_thresholds()
-    except ValueError:
-        thresholds = ()
-    currency = results[0].currency
-    aging_main = next((b for b in balances if b.currency == currency), balances[0])
-    return {
-        "kpis": results,
-        "alerts": [a for k in results for a in evaluate(k, thresholds)],
-        "top": _overdue_of(aging_main)[:10],
-        "currency": currency,
-        "dso_line": next((float(t.warning) for t in thresholds if t.kpi == "dso_countback"), None),
-        "aging_chart": {
-            "labels": [b.label for b in aging_main.buckets],
-            "values": [str(v) for v in aging_main.totals],
-            "currency": currency,
-        },
-    }
-
-
-def _dashboard_figures(request: Request, session: Session, as_of: dt.date) -> dict[str, Any]:
-    """The dashboard's figures; each is cached per ledger state, slow ones fill in the background."""
-    figures = _figures(request)
-    summary = figures.cached(session, "summary", (as_of,), lambda: _ledger_summary(request, session, as_of))
-    currency = summary["currency"]
-    trend = figures.dso_trend(session, as_of)
-    forecasts = foresight_views.weekly_forecast(session, figures, as_of)
-    return {
-        **{k: v for k, v in summary.items() if k not in ("dso_line", "aging_chart")},
-        "charts": {
-            "aging": summary["aging_chart"],
-            "trend": None
-            if trend is None
-            else {
-                "dates": [d.isoformat() for d, k in trend if k.currency == currency],
-                "dso": [float(round(k.dso_countback, 1)) for d, k in trend if k.currency == currency],
-                "threshold": summary["dso_line"],
-            },
-            "forecast": foresight_views.chart(forecasts, currency),
-        },
-        "forecast_offline": not foresight_views.within_limit(session),
-    }
-
-
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    summary = _dashboard_figures(request, session, as_of)
+    summary = dashboard_figures(session, _figures(request), as_of)
     return render(
         request,
         "dashboard.html",

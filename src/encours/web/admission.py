@@ -1,0 +1,39 @@
+"""Admission control: at most a few requests handled at once per process, the rest wait.
+
+Each request holds a pooled database connection until its unit of work closes, and that
+close runs on a worker thread: with more requests in flight than connections, the threads
+can all wait for a connection that only a queued close would free. Admitting no more
+requests than the pool holds rules that out, and keeps the interpreter lock from being
+shared by dozens of threads (which only adds latency). Waiting requests are served in
+arrival order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LIMIT_ENV = "ENCOURS_WEB_REQUESTS_IN_FLIGHT"
+DEFAULT_LIMIT = 8  # below SQLAlchemy's default pool (5 + 10 overflow), with room for background figures
+
+
+def limit_from_environment() -> int:
+    return max(1, int(os.environ.get(LIMIT_ENV, DEFAULT_LIMIT)))
+
+
+class AdmissionLimit:
+    def __init__(self, app: ASGIApp, limit: int | None = None) -> None:
+        self.app = app
+        self.limit = limit or limit_from_environment()
+        self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.limit)
+        async with self._slots:
+            await self.app(scope, receive, send)

@@ -1,0 +1,170 @@
+"""Whole-ledger figures (aged balance, KPIs, trends, models) computed once per ledger state.
+
+Three levels: the process's memory (encours.web.cache), then the database snapshots shared
+by the server's worker processes (encours.web.figure_store), then the computation itself.
+Slow figures (a dozen whole-ledger passes, a model to train) are computed in a background
+thread while pages show the last value, and one process at a time computes each.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from encours.analytics.aging import aged_balance
+from encours.analytics.kpi import kpis
+from encours.analytics.runner import AlchemyRunner
+from encours.domain.aging import AgedBalance
+from encours.domain.kpi import Kpis
+from encours.storage.database import unit_of_work
+from encours.web import figure_store
+from encours.web.cache import FigureCache, ledger_fingerprint
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+TREND = TypeAdapter(list[tuple[dt.date, Kpis]])
+CLAIM_SECONDS = 900.0  # a process that died while computing frees the job after this
+
+
+def engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+class Figures:
+    """The server process's whole-ledger figures."""
+
+    def __init__(self, cache: FigureCache | None = None) -> None:
+        self.cache = cache or FigureCache()
+        self._running: set[Hashable] = set()
+        self._latest: dict[Hashable, Any] = {}
+        self._guard = threading.Lock()
+
+    def _key(self, session: Session, name: str, *args: Hashable) -> tuple[Any, ...]:
+        return (str(engine_of(session).url), name, ledger_fingerprint(session), *args)
+
+    @staticmethod
+    def _snapshot_key(key: tuple[Any, ...]) -> str:
+        return figure_store.snapshot_key(key[1], key[2:])  # the figure, ledger state, arguments
+
+    def cached(
+        self,
+        session: Session,
+        name: str,
+        args: tuple[Any, ...],
+        compute: Callable[[], T],
+        shape: TypeAdapter[T] | None = None,
+    ) -> T:
+        """Any figure of the whole ledger, computed once per ledger state and arguments; with a
+        ``shape`` (how to store it as JSON) also shared with the other worker processes."""
+        key = self._key(session, name, *args)
+        if shape is None:
+            return self.cache.get(key, compute)
+
+        def shared() -> T:
+            stored = figure_store.load(session, self._snapshot_key(key), shape, self.cache.ttl)
+            if stored is not None:
+                return stored
+            value = compute()
+            figure_store.save(engine_of(session), self._snapshot_key(key), name, value, shape)
+            return value
+
+        return self.cache.get(key, shared)
+
+    def background(
+        self,
+        session: Session,
+        name: str,
+        args: tuple[Any, ...],
+        compute: Callable[[Session], T],
+        shape: TypeAdapter[T],
+    ) -> T | None:
+        """A slow figure: the cached or shared value, else the last one computed for these
+        arguments (while a fresh one is computed in a background thread), else None."""
+        key = self._key(session, name, *args)
+        found, value = self.cache.peek(key)
+        if found:
+            return value  # type: ignore[no-any-return]
+        stored = figure_store.load(session, self._snapshot_key(key), shape, self.cache.ttl)
+        stable = (key[0], name, *args)
+        if stored is not None:
+            self.cache.put(key, stored)
+            self._latest[stable] = stored
+            return stored
+        with self._guard:
+            start = key not in self._running
+            if start:
+                self._running.add(key)
+        if start:
+            thread = threading.Thread(
+                target=self._compute,
+                args=(engine_of(session), key, stable, compute, shape),
+                daemon=True,
+            )
+            thread.start()
+        return self._latest.get(stable)
+
+    def _compute(
+        self,
+        engine: Engine,
+        key: tuple[Any, ...],
+        stable: Hashable,
+        compute: Callable[[Session], Any],
+        shape: TypeAdapter[Any],
+    ) -> None:
+        snapshot = self._snapshot_key(key)
+        try:
+            if not figure_store.claim(engine, snapshot, CLAIM_SECONDS):
+                return  # another process computes it; its snapshot shows on a later page
+            with unit_of_work(engine) as session:
+                value = compute(session)
+            figure_store.save(engine, snapshot, key[1], value, shape)
+            self.cache.put(key, value)
+            self._latest[stable] = value
+        except Exception:
+            log.exception("background figure %s failed", stable)
+        finally:
+            with self._guard:
+                self._running.discard(key)
+
+    def aging(self, session: Session, as_of: dt.date) -> list[AgedBalance]:
+        """Per process only: a whole aged balance (100k customers) is cheaper to compute than to
+        ship as JSON."""
+        return self.cached(session, "aging", (as_of,), lambda: aged_balance(AlchemyRunner(session), as_of))
+
+    def kpis(self, session: Session, as_of: dt.date) -> list[Kpis]:
+        return self.cached(session, "kpis", (as_of,), lambda: kpis(AlchemyRunner(session), as_of))
+
+    def dso_trend(
+        self, session: Session, as_of: dt.date, months: int = 12
+    ) -> list[tuple[dt.date, Kpis]] | None:
+        """KPIs at the end of each of the last ``months`` months (the current one ends at as_of),
+        computed in the background (a dozen whole-ledger passes)."""
+
+        def compute(own: Session) -> list[tuple[dt.date, Kpis]]:
+            out = []
+            for day in month_ends(as_of, months):
+                for result in kpis(AlchemyRunner(own), day):
+                    out.append((day, result))
+            return out
+
+        return self.background(session, "trend", (as_of, months), compute, TREND)
+
+
+def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    """``months`` dates: as_of, then the last day of each preceding month, oldest first."""
+    days = [as_of]
+    year, month = as_of.year, as_of.month
+    for _ in range(months - 1):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        days.append(dt.date(year, month, calendar.monthrange(year, month)[1]))
+    return sorted(days)

@@ -1,0 +1,33 @@
+"""Serving the app with uvicorn: one process, or several worker processes on one port.
+
+Python runs one thread at a time per process, so a busy server uses several processes;
+they share nothing but the database (sessions are signed cookies, the secret key and the
+whole-ledger figures are stored there). Workers build the app from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+from encours.settings import DATABASE_URL_ENV
+
+APP_FACTORY = "encours.web.server:app_from_environment"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of the database named in the environment (what each worker process runs)."""
+    from encours.web.app import create_app
+
+    return create_app(os.environ.get(DATABASE_URL_ENV))
+
+
+def serve(db_url: str | None, host: str, port: int, workers: int, log_level: str) -> None:
+    if db_url:
+        os.environ[DATABASE_URL_ENV] = db_url  # inherited by the worker processes
+    if workers > 1:
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)
+    else:
+        uvicorn.run(app_from_environment(), host=host, port=port, log_level=log_level)

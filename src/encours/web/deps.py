@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -80,7 +80,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 bearer_scheme = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
 
 
-def api_user(
+async def api_user(
     request: Request,
     user: OptionalUser,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -96,8 +96,8 @@ def api_user(
 ApiUser = Annotated[User, Depends(api_user)]
 
 
-def api_permission(permission: Permission) -> Callable[[User], User]:
-    def dependency(user: ApiUser) -> User:
+def api_permission(permission: Permission) -> Callable[[User], Awaitable[User]]:
+    async def dependency(user: ApiUser) -> User:
         if not allows(user.role, permission):
             raise HTTPException(403, f"your role may not {permission.value}")
         return user
@@ -105,7 +105,7 @@ def api_permission(permission: Permission) -> Callable[[User], User]:
     return dependency
 
 
-def ui_user(request: Request, user: OptionalUser) -> User:
+async def ui_user(request: Request, user: OptionalUser) -> User:
     if user is None:
         raise LoginRequired("sign in first")
     request.state.user = user
@@ -115,8 +115,8 @@ def ui_user(request: Request, user: OptionalUser) -> User:
 UiUser = Annotated[User, Depends(ui_user)]
 
 
-def ui_permission(permission: Permission) -> Callable[[User], User]:
-    def dependency(user: UiUser) -> User:
+def ui_permission(permission: Permission) -> Callable[[User], Awaitable[User]]:
+    async def dependency(user: UiUser) -> User:
         if not allows(user.role, permission):
             raise Forbidden(f"your role may not {permission.value}")
         return user
@@ -134,6 +134,6 @@ async def ui_form_csrf(request: Request) -> None:
 CsrfChecked = Depends(ui_form_csrf)
 
 
-def as_of_param(as_of: dt.date | None = None) -> dt.date:
+async def as_of_param(as_of: dt.date | None = None) -> dt.date:
     """The date of the view: today (UTC) unless the request names one."""
     return as_of or utcnow().date()

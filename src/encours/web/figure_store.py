@@ -13,13 +13,12 @@ import hashlib
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from encours.storage.base import utcnow
-from encours.storage.database import unit_of_work
 from encours.web.models import FigureSnapshotRow
 
 T = TypeVar("T")
@@ -47,30 +46,27 @@ def load(session: Session, key: str, shape: TypeAdapter[T], max_age: float) -> T
         return None
 
 
-def _upsert(engine: Engine, row: dict[str, Any], only_older_than: dt.datetime | None = None) -> bool:
-    """Insert or replace the row (only a row older than ``only_older_than`` if given), in its own
-    short transaction; True when this call wrote it."""
-    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+def save(session: Session, key: str, name: str, value: T, shape: TypeAdapter[T]) -> None:
+    """Store in the session's transaction; the latest value of a key replaces the previous one."""
+    now = utcnow()
+    row = {"key": key, "name": name, "computed_at": now, "payload": shape.dump_json(value).decode()}
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     upsert = insert(FigureSnapshotRow).values(row)
     statement = upsert.on_conflict_do_update(
         index_elements=[FigureSnapshotRow.key],
         set_={"name": row["name"], "computed_at": row["computed_at"], "payload": row["payload"]},
-        where=None if only_older_than is None else FigureSnapshotRow.computed_at < only_older_than,
-    ).returning(FigureSnapshotRow.key)
-    with unit_of_work(engine) as session:
-        stale = row["computed_at"] - dt.timedelta(days=KEEP_DAYS)
-        session.execute(delete(FigureSnapshotRow).where(FigureSnapshotRow.computed_at < stale))
-        return session.execute(statement).first() is not None
+    )
+    stale = now - dt.timedelta(days=KEEP_DAYS)
+    session.execute(delete(FigureSnapshotRow).where(FigureSnapshotRow.computed_at < stale))
+    session.execute(statement)
 
 
-def save(engine: Engine, key: str, name: str, value: T, shape: TypeAdapter[T]) -> None:
-    payload = shape.dump_json(value).decode()
-    _upsert(engine, {"key": key, "name": name, "computed_at": utcnow(), "payload": payload})
-
-
-def claim(engine: Engine, key: str, seconds: float) -> bool:
-    """Take the job of computing a slow figure for ``seconds``: False while another process
-    holds it (each worker would otherwise train the same model at the same time)."""
-    now = utcnow()
-    row = {"key": snapshot_key("claim", (key,)), "name": "claim", "computed_at": now, "payload": ""}
-    return _upsert(engine, row, only_older_than=now - dt.timedelta(seconds=seconds))
+def try_lock(session: Session, key: str) -> bool:
+    """Take, for the session's transaction, the job of computing a slow figure: False while
+    another process holds it (each worker would otherwise train the same model at the same
+    time). A PostgreSQL advisory lock, released at commit or if the process dies; SQLite
+    deployments run one process."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    number = int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:number)"), {"number": number}))

@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -32,7 +33,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 TREND = TypeAdapter(list[tuple[dt.date, Kpis]])
-CLAIM_SECONDS = 900.0  # a process that died while computing frees the job after this
+RETRY_SECONDS = 5.0  # while another process computes a slow figure, look for its snapshot only
 
 
 def engine_of(session: Session) -> Engine:
@@ -47,6 +48,7 @@ class Figures:
         self.cache = cache or FigureCache()
         self._running: set[Hashable] = set()
         self._latest: dict[Hashable, Any] = {}
+        self._elsewhere: dict[Hashable, float] = {}  # when another process was found computing it
         self._guard = threading.Lock()
 
     def _key(self, session: Session, name: str, *args: Hashable) -> tuple[Any, ...]:
@@ -75,7 +77,8 @@ class Figures:
             if stored is not None:
                 return stored
             value = compute()
-            figure_store.save(engine_of(session), self._snapshot_key(key), name, value, shape)
+            with unit_of_work(engine_of(session)) as own:  # the request's session only reads
+                figure_store.save(own, self._snapshot_key(key), name, value, shape)
             return value
 
         return self.cache.get(key, shared)
@@ -101,7 +104,8 @@ class Figures:
             self._latest[stable] = stored
             return stored
         with self._guard:
-            start = key not in self._running
+            recently_elsewhere = time.monotonic() - self._elsewhere.get(key, -RETRY_SECONDS) < RETRY_SECONDS
+            start = key not in self._running and not recently_elsewhere
             if start:
                 self._running.add(key)
         if start:
@@ -123,11 +127,14 @@ class Figures:
     ) -> None:
         snapshot = self._snapshot_key(key)
         try:
-            if not figure_store.claim(engine, snapshot, CLAIM_SECONDS):
-                return  # another process computes it; its snapshot shows on a later page
             with unit_of_work(engine) as session:
-                value = compute(session)
-            figure_store.save(engine, snapshot, key[1], value, shape)
+                if not figure_store.try_lock(session, snapshot):
+                    self._elsewhere[key] = time.monotonic()
+                    return  # another process computes it; its snapshot shows on a later page
+                value = figure_store.load(session, snapshot, shape, self.cache.ttl)
+                if value is None:  # not stored by the process that held the lock before
+                    value = compute(session)
+                    figure_store.save(session, snapshot, key[1], value, shape)  # stored as it unlocks
             self.cache.put(key, value)
             self._latest[stable] = value
         except Exception:

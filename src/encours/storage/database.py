@@ -52,8 +52,8 @@ def migrate(engine: Engine) -> None:
 def get_engine(url: str | None = None) -> Engine:
     """One migrated engine per URL for the process."""
     resolved = database_url(url)
-    # the web app admits 8 requests at once per process (encours.web.admission): keep that
-    # many connections open, or each burst opens and closes PostgreSQL backends
+    # keep open as many connections as the web app admits requests (encours.web.admission)
+    # plus its background figures, or each burst opens and closes PostgreSQL backends
     engine = create_engine(resolved, future=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,11 +1,14 @@
-"""Admission control: at most a few requests handled at once per process, the rest wait.
+"""Admission control: one request handled at a time per process by default, the rest wait.
 
 Each request holds a pooled database connection until its unit of work closes, and that
 close runs on a worker thread: with more requests in flight than connections, the threads
 can all wait for a connection that only a queued close would free. Admitting no more
-requests than the pool holds rules that out, and keeps the interpreter lock from being
-shared by dozens of threads (which only adds latency). Waiting requests are served in
-arrival order.
+requests than the pool holds rules that out. Pages are CPU-bound Python: threads of one
+process only take turns on the interpreter lock, so admitting more than one request per
+process adds switching, not speed (measured in bench/RESULTS.md). Like a pre-fork server's
+synchronous workers, serve with one process per core (`encours serve --workers N`); raise
+ENCOURS_WEB_REQUESTS_IN_FLIGHT when slow exports should not hold a process's only slot.
+Waiting requests are served in arrival order.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LIMIT_ENV = "ENCOURS_WEB_REQUESTS_IN_FLIGHT"
-DEFAULT_LIMIT = 8  # below SQLAlchemy's default pool (5 + 10 overflow), with room for background figures
+DEFAULT_LIMIT = 1  # at most encours.storage.database.POOL_SIZE, leaving room for background figures
 
 
 def limit_from_environment() -> int:

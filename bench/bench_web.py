@@ -32,7 +32,7 @@ import httpx
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
 from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
-from ledger_data import AS_OF, generate
+from ledger_data import AS_OF, BenchLedger, generate
 
 EMAIL, PASSWORD = "bench@encours.example", "bench password 1"
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -175,6 +175,14 @@ async def load(
         await asyncio.gather(*(client.close() for client in clients))
 
 
+def prepare(url: str, ledger: BenchLedger) -> None:
+    """The generated ledger and the bench's signed-in user in a migrated database."""
+    load_postgres(url, ledger)
+    with unit_of_work(get_engine(url)) as session:
+        UserService(session).create(EMAIL, "admin", PASSWORD, actor="bench", language="en")
+    get_engine(url).dispose()
+
+
 def measure(
     url: str, args: argparse.Namespace
 ) -> tuple[dict[str, list[float]], list[str], float, float, str]:
@@ -225,14 +233,11 @@ def main() -> None:
         ledger = generate(args.items, args.customers)
         with ThrowawayPostgres(admin) as url:
             started = time.perf_counter()
-            load_postgres(url, ledger)
-            with unit_of_work(get_engine(url)) as session:
-                UserService(session).create(EMAIL, "admin", PASSWORD, actor="bench", language="en")
+            prepare(url, ledger)
             print(
                 f"loaded {args.items:,} open items over {args.customers:,} customers "
                 f"in {time.perf_counter() - started:.1f} s"
             )
-            get_engine(url).dispose()
             timings, errors, elapsed, warmup, background = measure(url, args)
     baseline = timings.pop(health_check(0, random.Random(), 0)[0], [])
     total = sum(len(v) for v in timings.values())

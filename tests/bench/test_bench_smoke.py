@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ sys.path.insert(0, str(BENCH))
 import bench_analytics  # noqa: E402
 import bench_cli_aging  # noqa: E402
 import bench_import  # noqa: E402
+import bench_web  # noqa: E402
 import dbload  # noqa: E402
+from ledger_data import generate  # noqa: E402
 
 
 def backends() -> tuple[str, ...]:
@@ -48,3 +51,19 @@ def test_import_bench_stores_every_row_and_reimport_changes_nothing(backend: str
     assert 250 < result["customers"] <= 300
     assert result["reimport_changed_nothing"]
     assert result["first"]["peak_rss_mib"] > 0
+
+
+@pytest.mark.skipif(not dbload.postgres_available(), reason="the web bench serves PostgreSQL")
+def test_web_bench_gets_every_page_served_by_two_workers_without_error() -> None:
+    admin = dbload.postgres_available()
+    assert admin is not None
+    args = argparse.Namespace(
+        customers=200, clients=5, requests=6, seconds=120.0, think_ms=0.0, workers=2, wait_background=300.0
+    )
+    with dbload.ThrowawayPostgres(admin) as url:
+        bench_web.prepare(url, generate(2_000, 200))
+        timings, errors, _, _, background = bench_web.measure(url, args)
+    assert errors == []
+    assert background.startswith("ready")  # the trend and the forecast showed on the dashboard
+    assert len(timings["dashboard"]) == len(timings["customer sheet"]) == 15
+    assert len(timings["baseline /healthz"]) == 30

@@ -8,6 +8,7 @@ thread while pages show the last value, and one process at a time computes each.
 
 from __future__ import annotations
 
+import atexit
 import calendar
 import datetime as dt
 import logging
@@ -33,7 +34,21 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 TREND = TypeAdapter(list[tuple[dt.date, Kpis]])
-RETRY_SECONDS = 5.0  # while another process computes a slow figure, look for its snapshot only
+MAX_REMEMBERED = 256  # figures found computed elsewhere, forgotten past this many
+RETRY_SECONDS = 5.0  # while another process computes a slow figure, only look for its snapshot
+
+
+EXIT_WAIT_SECONDS = 60.0
+_computing: set[threading.Thread] = set()
+
+
+@atexit.register
+def _let_computations_finish() -> None:
+    """A daemon thread stopped by the interpreter's exit inside native code (a model being
+    trained) aborts the process; give running computations a bounded time to end first."""
+    deadline = time.monotonic() + EXIT_WAIT_SECONDS
+    for thread in list(_computing):
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def engine_of(session: Session) -> Engine:
@@ -114,6 +129,7 @@ class Figures:
                 args=(engine_of(session), key, stable, compute, shape),
                 daemon=True,
             )
+            _computing.add(thread)
             thread.start()
         return self._latest.get(stable)
 
@@ -129,6 +145,8 @@ class Figures:
         try:
             with unit_of_work(engine) as session:
                 if not figure_store.try_lock(session, snapshot):
+                    if len(self._elsewhere) > MAX_REMEMBERED:
+                        self._elsewhere.clear()
                     self._elsewhere[key] = time.monotonic()
                     return  # another process computes it; its snapshot shows on a later page
                 value = figure_store.load(session, snapshot, shape, self.cache.ttl)
@@ -142,6 +160,7 @@ class Figures:
         finally:
             with self._guard:
                 self._running.discard(key)
+            _computing.discard(threading.current_thread())
 
     def aging(self, session: Session, as_of: dt.date) -> list[AgedBalance]:
         """Per process only: a whole aged balance (100k customers) is cheaper to compute than to

@@ -8,7 +8,6 @@ thread while pages show the last value, and one process at a time computes each.
 
 from __future__ import annotations
 
-import atexit
 import calendar
 import datetime as dt
 import logging
@@ -36,19 +35,6 @@ log = logging.getLogger(__name__)
 TREND = TypeAdapter(list[tuple[dt.date, Kpis]])
 MAX_REMEMBERED = 256  # figures found computed elsewhere, forgotten past this many
 RETRY_SECONDS = 5.0  # while another process computes a slow figure, only look for its snapshot
-
-
-EXIT_WAIT_SECONDS = 60.0
-_computing: set[threading.Thread] = set()
-
-
-@atexit.register
-def _let_computations_finish() -> None:
-    """A daemon thread stopped by the interpreter's exit inside native code (a model being
-    trained) aborts the process; give running computations a bounded time to end first."""
-    deadline = time.monotonic() + EXIT_WAIT_SECONDS
-    for thread in list(_computing):
-        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def engine_of(session: Session) -> Engine:
@@ -124,12 +110,11 @@ class Figures:
             if start:
                 self._running.add(key)
         if start:
+            # not a daemon: the process ends after the computation, as a daemon thread stopped
+            # by the interpreter's exit inside native code (a model in training) aborts it
             thread = threading.Thread(
-                target=self._compute,
-                args=(engine_of(session), key, stable, compute, shape),
-                daemon=True,
+                target=self._compute, args=(engine_of(session), key, stable, compute, shape)
             )
-            _computing.add(thread)
             thread.start()
         return self._latest.get(stable)
 
@@ -160,7 +145,6 @@ class Figures:
         finally:
             with self._guard:
                 self._running.discard(key)
-            _computing.discard(threading.current_thread())
 
     def aging(self, session: Session, as_of: dt.date) -> list[AgedBalance]:
         """Per process only: a whole aged balance (100k customers) is cheaper to compute than to

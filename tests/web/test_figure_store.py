@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from decimal import Decimal
 
@@ -100,3 +101,26 @@ def test_a_background_figure_whose_computation_writes_is_stored_and_shown(db_url
     assert shown == TREND_VALUE
     with unit_of_work(engine) as session:  # and another process finds it stored
         assert Figures().background(session, "trend", (DAY,), compute, TREND) == TREND_VALUE
+
+
+def test_two_workers_asking_at_once_compute_a_figure_once(postgres_url: str) -> None:
+    engine = get_engine(postgres_url)
+    calls: list[str] = []
+    results: list[list[tuple[dt.date, Kpis]]] = []
+
+    def slow() -> list[tuple[dt.date, Kpis]]:
+        calls.append("computed")
+        time.sleep(0.5)
+        return TREND_VALUE
+
+    def worker() -> None:
+        with unit_of_work(engine) as session:
+            results.append(Figures().cached(session, "summary", (DAY,), slow, TREND))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == [TREND_VALUE, TREND_VALUE]
+    assert calls == ["computed"]  # the second waited for the first's snapshot

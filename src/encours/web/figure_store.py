@@ -61,6 +61,10 @@ def save(session: Session, key: str, name: str, value: T, shape: TypeAdapter[T])
     session.execute(statement)
 
 
+def _lock_number(key: str) -> int:
+    return int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)
+
+
 def try_lock(session: Session, key: str) -> bool:
     """Take, for the session's transaction, the job of computing a slow figure: False while
     another process holds it (each worker would otherwise train the same model at the same
@@ -68,5 +72,11 @@ def try_lock(session: Session, key: str) -> bool:
     deployments run one process."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    number = int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)
-    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:number)"), {"number": number}))
+    query = text("SELECT pg_try_advisory_xact_lock(:number)")
+    return bool(session.scalar(query, {"number": _lock_number(key)}))
+
+
+def lock(session: Session, key: str) -> None:
+    """The same job, waiting while another process holds it (for a figure a page waits for)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:number)"), {"number": _lock_number(key)})

@@ -74,12 +74,17 @@ class Figures:
             return self.cache.get(key, compute)
 
         def shared() -> T:
-            stored = figure_store.load(session, self._snapshot_key(key), shape, self.cache.ttl)
+            snapshot = self._snapshot_key(key)
+            stored = figure_store.load(session, snapshot, shape, self.cache.ttl)
             if stored is not None:
                 return stored
-            value = compute()
             with unit_of_work(engine_of(session)) as own:  # the request's session only reads
-                figure_store.save(own, self._snapshot_key(key), name, value, shape)
+                figure_store.lock(own, snapshot)  # a process computing it: wait, then read it
+                stored = figure_store.load(own, snapshot, shape, self.cache.ttl)
+                if stored is not None:
+                    return stored
+                value = compute()
+                figure_store.save(own, snapshot, name, value, shape)  # stored as it unlocks
             return value
 
         return self.cache.get(key, shared)

@@ -47,7 +47,7 @@ class TimelineItem(NamedTuple):
     ref: str  # stable reference of the source row (entry key, promise:12, task:3...)
 
 
-Source = Callable[[Session, "CustomerRef"], list["TimelineItem"]]
+Source = Callable[[Session, CustomerRef], list[TimelineItem]]  # one kind of timeline items
 
 
 def _stamped(at: dt.datetime, kind: str, event: str, title: str, actor: str | None, ref: str) -> TimelineItem:

@@ -16,8 +16,6 @@ import argparse
 import contextlib
 import csv
 import io
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,36 +28,12 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).parent))
 
 import dbload
+from child import run_encours
 from encours.storage.database import get_engine
 from ledger_data import generate
 
 BARE = "SELECT customer_pk, SUM(amount_cents) FROM entries WHERE date <= :as_of GROUP BY customer_pk"
 FORMATS = ("table", "csv", "json")
-
-
-def encours_command() -> list[str]:
-    script = Path(sys.executable).with_name("encours")
-    return (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from encours.cli.main import run; run()"]
-    )
-
-
-def run_cli(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, CPU seconds of the process (user + system) and its output."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen([*encours_command(), *args], stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if process.returncode != 0:
-            command = " ".join(args)
-            raise RuntimeError(f"encours {command} failed ({process.returncode}): {err.read()[-2000:]}")
-        return seconds, usage.ru_utime + usage.ru_stime, out.read()
 
 
 def bare_totals(url: str, as_of: Any, repeat: int) -> tuple[float, dict[str, int]]:
@@ -112,12 +86,12 @@ def run(
                 result["baseline"], expected = bare_totals(url, as_of, repeat)
                 for fmt in formats:
                     args = ["aging", "--as-of", as_of.isoformat(), "--format", fmt, "--db", url]
-                    runs = [run_cli(args) for _ in range(repeat)]
-                    result[fmt] = min(seconds for seconds, _, _ in runs)
-                    result[f"{fmt}_cpu"] = min(cpu for _, cpu, _ in runs)
-                    result[f"{fmt}_bytes"] = len(runs[0][2])
+                    runs = [run_encours(args) for _ in range(repeat)]
+                    result[fmt] = min(run.wall for run in runs)
+                    result[f"{fmt}_cpu"] = min(run.cpu for run in runs)
+                    result[f"{fmt}_bytes"] = len(runs[0].stdout)
                     if fmt == "csv":
-                        result["csv_equals_baseline"] = csv_totals(runs[0][2]) == expected
+                        result["csv_equals_baseline"] = csv_totals(runs[0].stdout) == expected
                 result["customers_with_balance"] = len(expected)
                 report["backends"][backend] = result
                 get_engine.cache_clear()

@@ -15,9 +15,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +28,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).parent))
 
 import dbload
-from bench_cli_aging import encours_command
+from child import run_encours
 from encours.storage.database import get_engine
 
 HEADER = "invoice_id,customer_id,issue_date,due_date,amount,currency,kind,disputed,reference\n"
@@ -67,23 +65,8 @@ def bare_read(path: Path) -> tuple[float, int]:
 
 
 def child_run(args: list[str]) -> dict[str, Any]:
-    """Wall time, CPU time and peak RSS of one ``encours`` subprocess, reaped with ``os.wait4``."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen([*encours_command(), *args], stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if process.returncode != 0:
-            raise RuntimeError(f"encours {' '.join(args)} failed: {err.read()[-2000:]}")
-        return {
-            "wall": wall,
-            "cpu": usage.ru_utime + usage.ru_stime,
-            "peak_rss_mib": usage.ru_maxrss / 1024,
-            "stdout": out.read(),
-        }
+    """Wall time, CPU time, peak RSS and output of one ``encours`` subprocess (the report's shape)."""
+    return run_encours(args)._asdict()
 
 
 def database(backend: str, folder: Path) -> contextlib.AbstractContextManager[str | None]:

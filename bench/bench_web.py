@@ -21,7 +21,6 @@ import re
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 
+from child import encours_command
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
 from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
@@ -45,8 +45,7 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    script = Path(sys.executable).parent / "encours"
-    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url,
+    command = [*encours_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url,
                "--workers", str(workers)]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
+import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +31,19 @@ AS_OF = "2026-10-31"
 
 def email(role: str) -> str:
     return f"{role}@encours.test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def encours_command() -> list[str]:
+    """The installed ``encours`` script, else the CLI run by this interpreter."""
+    script = Path(sys.executable).parent / "encours"
+    fallback = [sys.executable, "-c", "from encours.cli.main import run; run()"]
+    return [str(script)] if script.exists() else fallback
 
 
 def load_demo(url: str, ledger: DemoLedger) -> Engine:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
-from tests.web.conftest import PASSWORD, csrf_of, email
+from tests.web.conftest import PASSWORD, csrf_of, email, encours_command, free_port
 
 from encours.web.admission import AdmissionLimit
 
@@ -46,12 +44,6 @@ def test_no_more_requests_than_the_limit_are_handled_at_once_and_none_is_refused
     assert inner.most == 3
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -67,8 +59,7 @@ def children(pid: int) -> list[int]:
 
 def test_serve_with_two_worker_processes_signs_in_and_shows_the_dashboard(web_url: str) -> None:
     port = free_port()
-    encours = Path(sys.executable).parent / "encours"
-    command = [str(encours), "serve", "--port", str(port), "--db", web_url, "--workers", "2"]
+    command = [*encours_command(), "serve", "--port", str(port), "--db", web_url, "--workers", "2"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page
-from tests.web.conftest import PASSWORD, email, load_demo
+from tests.web.conftest import PASSWORD, email, encours_command, free_port, load_demo
 
 from encours.demo.generator import DemoLedger
 
@@ -36,18 +34,6 @@ def chromium_path() -> str:
             pytest.fail("Chromium is missing: scripts/services.sh installs it (ENCOURS_TEST_CHROMIUM)")
         pytest.skip("no Chromium (apt-get install chromium, or set ENCOURS_TEST_CHROMIUM)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def encours_command() -> list[str]:
-    script = Path(sys.executable).parent / "encours"
-    fallback = [sys.executable, "-c", "from encours.cli.main import run; run()"]
-    return [str(script)] if script.exists() else fallback
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ def test_buckets_follow_days_past_due() -> None:
     [balance] = age_open_items(open_items(entries, [], D(2023, 6, 30)), D(2023, 6, 30), {"C1": "Acme"})
     assert balance.rows[0].amounts == tuple(map(Decimal, ("100", "11", "2", "0", "5")))
     assert balance.total == Decimal("118")
+    assert balance.overdue(balance.rows[0]) == Decimal("18")  # every bucket but not_due
 
 
 def test_allocated_payment_reduces_invoice_from_its_date_and_excess_stays_unapplied() -> None:

@@ -22,6 +22,11 @@ class Bucket(NamedTuple):
     low: int | None
     high: int | None
 
+    @property
+    def past_due(self) -> bool:
+        """Holds items past their due date (every bucket but not-due)."""
+        return self.high is None or self.high > 0
+
     def due_date_range(self, as_of: dt.date) -> tuple[dt.date | None, dt.date | None]:
         """The due dates this bucket holds, so engines compare dates instead of subtracting."""
         earliest = None if self.high is None else as_of - dt.timedelta(days=self.high)
@@ -83,6 +88,10 @@ class AgedBalance(NamedTuple):
     @property
     def total(self) -> Decimal:
         return sum(self.totals, Decimal(0))
+
+    def overdue(self, row: AgedRow) -> Decimal:
+        """The row's amounts in the buckets past due."""
+        return sum((a for a, b in zip(row.amounts, self.buckets, strict=True) if b.past_due), Decimal(0))
 
     def to_json(self) -> dict[str, object]:
         labels = [bucket.label for bucket in self.buckets]

@@ -43,8 +43,7 @@ TOP = 10
 
 def overdue_customers(balance: AgedBalance) -> list[tuple[str, str, Decimal]]:
     """Customers by overdue amount (every bucket past due), largest first."""
-    due = [i for i, b in enumerate(balance.buckets) if b.high is None or b.high > 0]
-    rows = [(r.customer_id, r.name, sum((r.amounts[i] for i in due), Decimal(0))) for r in balance.rows]
+    rows = [(r.customer_id, r.name, balance.overdue(r)) for r in balance.rows]
     return sorted((r for r in rows if r[2] > 0), key=lambda r: (-r[2], r[0]))
 
 

@@ -41,7 +41,7 @@ def fallback_worklist(balances: list[AgedBalance], limit: int) -> list[WorkItem]
     for balance in balances:
         days = _typical_days(balance)
         for row in balance.rows:
-            overdue = sum((a for a, d in zip(row.amounts, days, strict=True) if d > 0), Decimal(0))
+            overdue = balance.overdue(row)
             weight = sum((a * d for a, d in zip(row.amounts, days, strict=True) if d > 0), Decimal(0))
             if overdue > 0 and weight > 0:
                 items.append(

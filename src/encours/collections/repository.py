@@ -8,11 +8,9 @@ one. Python then only sees the invoices that are actually due for something.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -35,8 +33,9 @@ from encours.domain.dunning import (
 )
 from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.penalties import Reduction
+from encours.gc_paused import gc_paused
 from encours.ledger.repository import chunks
-from encours.storage.base import UtcDateTime, utcnow
+from encours.storage.base import UtcDateTime, sql_date, utcnow
 from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
 
 
@@ -174,7 +173,7 @@ WHERE cand.open_cents > 0 AND cand.step_offset IS NOT NULL
   )
 """
         names = [s.name for s in scenarios]
-        day = dt.date.fromisoformat if self.session.get_bind().dialect.name == "sqlite" else _date
+        day = dt.date.fromisoformat if self.session.get_bind().dialect.name == "sqlite" else sql_date
         rows = self.session.execute(text(sql), params)
         # a bulk of small immutable tuples: the cyclic GC has nothing to find in them
         with gc_paused():
@@ -227,7 +226,7 @@ ORDER BY c.customer_id, e.due_date, e.reference
                 row[2],
                 int(row[3]),
                 row[4],
-                _date(row[5]),
+                sql_date(row[5]),
                 from_cents(int(row[6])),
                 row[7],
                 row[8],
@@ -485,20 +484,3 @@ class InvoiceFacts(NamedTuple):
 
     def open_amount(self) -> Decimal:
         return self.amount - sum((r.amount for r in self.reductions), Decimal(0))
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large batches of tuples."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _date(value: Any) -> dt.date:
-    """SQLite returns dates from raw SQL as text."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -25,7 +25,7 @@ from encours.collections.documents import LANGUAGES
 from encours.collections.models import DunningActionRow
 from encours.collections.outbox import DeliveryReport, Outbox, Progress
 from encours.collections.rates import load_rate_table
-from encours.collections.repository import CollectionsRepository, gc_paused
+from encours.collections.repository import CollectionsRepository
 from encours.collections.scenarios import load_scenarios
 from encours.domain.dunning import (
     Plan,
@@ -38,6 +38,7 @@ from encours.domain.dunning import (
 )
 from encours.domain.errors import LedgerError
 from encours.domain.penalties import RateTable
+from encours.gc_paused import gc_paused
 from encours.storage.database import session_factory, unit_of_work
 from encours.storage.ledger_models import CustomerRow
 

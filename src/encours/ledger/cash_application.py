@@ -18,6 +18,7 @@ from encours.analytics.sql import with_open_items
 from encours.audit.service import record
 from encours.domain.cash_application import OpenDocument, Proposal, Receipt, apply_receipts
 from encours.domain.money import format_amount, from_cents, to_cents
+from encours.storage.base import sql_date
 from encours.storage.ledger_models import AllocationRow
 
 ORIGIN = "cash_app"
@@ -38,10 +39,6 @@ ORDER BY c.customer_id, e.date, e.key
 )
 
 
-def _as_date(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 class CashApplication:
     """Proposes and stores allocations of unapplied receipts; only confident matches are made."""
 
@@ -60,10 +57,10 @@ class CashApplication:
             amount = from_cents(int(cents))
             if amount < 0:
                 text = f"{reference} {label}"
-                receipts[customer_id].append(Receipt(key, _as_date(day), -amount, text))
+                receipts[customer_id].append(Receipt(key, sql_date(day), -amount, text))
             else:
                 documents[customer_id].append(
-                    OpenDocument(key, reference, _as_date(day), _as_date(due), amount)
+                    OpenDocument(key, reference, sql_date(day), sql_date(due), amount)
                 )
         proposals = [
             proposal

@@ -46,3 +46,8 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def sql_date(value: object) -> dt.date:
+    """A date column read with raw SQL: a date from PostgreSQL, ISO text from SQLite."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

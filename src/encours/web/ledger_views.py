@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
 from encours.ledger.repository import row_to_customer
+from encours.storage.base import sql_date
 from encours.storage.ledger_models import CustomerRow
 
 # Open items of some customers at :as_of (same rule as encours.analytics.sql.OPEN_ITEMS).
@@ -101,10 +102,6 @@ class PaymentView(NamedTuple):
     label: str
 
 
-def _date(value: Any) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def open_items(
     session: Session, customer_pks: Sequence[int], as_of: dt.date, *, settled_documents: bool = False
 ) -> list[OpenItemView]:
@@ -119,7 +116,7 @@ def open_items(
         open_cents = int(row.open_cents)
         if open_cents == 0 and not (settled_documents and row.kind != "payment"):
             continue
-        date, due = _date(row.date), _date(row.due_date)
+        date, due = sql_date(row.date), sql_date(row.due_date)
         aging_date = due if row.amount_cents > 0 else date
         items.append(
             OpenItemView(
@@ -200,7 +197,7 @@ def payments(session: Session, customer_pk: int, as_of: dt.date, limit: int = 10
         out.append(
             PaymentView(
                 row.reference,
-                _date(row.date),
+                sql_date(row.date),
                 from_cents(received),
                 from_cents(received - int(row.allocated)),
                 row.currency,

@@ -7,9 +7,7 @@ lettering groups and allocations follow from those in linear time.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import os
 from collections import defaultdict
@@ -21,6 +19,7 @@ from encours.domain.allocation import allocate_group
 from encours.domain.errors import LedgerError
 from encours.domain.records import Allocation, Customer, Entry, EntryKind, SourceRef
 from encours.domain.terms import PaymentTerms
+from encours.gc_paused import gc_paused
 from encours.ingest.fec import columns as col
 from encours.ingest.fec.values import ZERO, AmountParser, DateParser
 from encours.ingest.parsed import ParsedFile
@@ -345,20 +344,8 @@ def parse_fec(
 
     Any bad line makes the whole file an error list (all or nothing per file).
     """
-    with _collector_paused():
+    with gc_paused():  # millions of small acyclic tuples
         return _parse(file, data, known, customer_prefixes, revenue_prefixes, book_currency)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Millions of small acyclic tuples: the cyclic collector would only slow the parse down."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse(

@@ -1,16 +1,22 @@
-"""Shared fixtures: databases (SQLite and a real PostgreSQL), the demo ledger, the CLI."""
+"""Shared fixtures: databases (SQLite and a real PostgreSQL), the demo ledger, the CLI, a real
+SMTP server on loopback."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email
+import email.policy
 import os
+import socket
 import uuid
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
@@ -97,3 +103,50 @@ def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+# a real SMTP server on loopback -----------------------------------------------------------
+class Received(NamedTuple):
+    recipients: tuple[str, ...]
+    message: Message
+
+
+class Collector:
+    """aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
+        self.received.append(
+            Received(tuple(envelope.rcpt_tos), email.message_from_bytes(content, policy=email.policy.default))
+        )
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SmtpServer(NamedTuple):
+    collector: Collector
+    url: str
+
+    @property
+    def received(self) -> list[Received]:
+        return self.collector.received
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    collector = Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpServer(collector, f"smtp://127.0.0.1:{port}")
+    finally:
+        controller.stop()

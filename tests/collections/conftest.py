@@ -1,70 +1,18 @@
-"""A real SMTP server on loopback, a stored demo ledger, and the environment a run reads."""
+"""A stored demo ledger and the environment a run reads (the SMTP server: tests/conftest.py)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import shutil
-import socket
-from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import pytest
-from aiosmtpd.controller import Controller
+from tests.conftest import SmtpServer
 
 from encours.demo.generator import DemoLedger
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
 from encours.storage.database import get_engine, unit_of_work
-
-
-class Received(NamedTuple):
-    recipients: tuple[str, ...]
-    message: Message
-
-
-class Collector:
-    """aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        content = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
-        self.received.append(
-            Received(tuple(envelope.rcpt_tos), email.message_from_bytes(content, policy=email.policy.default))
-        )
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class SmtpServer(NamedTuple):
-    collector: Collector
-    url: str
-
-    @property
-    def received(self) -> list[Received]:
-        return self.collector.received
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    collector = Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpServer(collector, f"smtp://127.0.0.1:{port}")
-    finally:
-        controller.stop()
 
 
 def store_ledger(url: str, ledger: DemoLedger) -> None:

@@ -8,8 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from tests.collections.conftest import SmtpServer
-from tests.conftest import invoke
+from tests.conftest import SmtpServer, invoke
 from typer.testing import CliRunner
 
 from encours.domain.records import Customer, Entry, EntryKind

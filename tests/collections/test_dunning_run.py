@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tests.collections.conftest import SmtpServer, store_ledger
-from tests.conftest import DEMO_UNTIL, invoke
+from tests.collections.conftest import store_ledger
+from tests.conftest import DEMO_UNTIL, SmtpServer, invoke
 from typer.testing import CliRunner
 
 from encours.audit.service import events

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import socket
 import sys
 import warnings
 from collections.abc import Iterator
@@ -31,12 +30,6 @@ AS_OF = "2026-10-31"
 
 def email(role: str) -> str:
     return f"{role}@encours.test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def encours_command() -> list[str]:

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
-from tests.web.conftest import PASSWORD, csrf_of, email, encours_command, free_port
+from tests.conftest import free_port
+from tests.web.conftest import PASSWORD, csrf_of, email, encours_command
 
 from encours.web.admission import AdmissionLimit
 

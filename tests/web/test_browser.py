@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page
-from tests.web.conftest import PASSWORD, email, encours_command, free_port, load_demo
+from tests.conftest import free_port
+from tests.web.conftest import PASSWORD, email, encours_command, load_demo
 
 from encours.demo.generator import DemoLedger
 

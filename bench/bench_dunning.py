@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from dbload import ThrowawayPostgres, load_postgres, load_sqlite, postgres_available
-from encours.collections.service import decide, load_config, record_decisions
+from encours.dunning.service import decide, load_config, record_decisions
 from encours.storage.database import get_engine, session_factory
 from ledger_data import generate
 

@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from encours.casework import models
+from encours.schema import Base
 from encours.storage.database import get_engine
-from encours.storage.models import Base
 
 TABLES = {
     table.name

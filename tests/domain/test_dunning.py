@@ -8,7 +8,6 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from encours.collections.scenarios import load_scenarios, parse_scenario
 from encours.domain.dunning import (
     THANK_YOU,
     Candidate,
@@ -16,11 +15,12 @@ from encours.domain.dunning import (
     Suppressions,
     choose_scenario,
     pick_language,
-    plan_actions,
+    select_reminders,
     step_for,
     step_windows,
     thank_you_actions,
 )
+from encours.dunning.scenarios import load_scenarios, parse_scenario
 
 D = dt.date
 AS_OF = D(2026, 10, 31)
@@ -101,14 +101,14 @@ def test_grouping_suppression_and_minimum_amounts() -> None:
     suppressions = Suppressions(
         {"doc:F4"}, {"C3"}, {"doc:F6": D(2026, 11, 5), "doc:F7": D(2026, 10, 30)}, {"doc:F8"}
     )
-    plan = plan_actions(candidates, {"fr_b2b": DEFAULT}, suppressions, AS_OF)
-    assert [(a.customer_id, a.step.key, [c.reference for c in a.invoices]) for a in plan.actions] == [
+    reminders = select_reminders(candidates, {"fr_b2b": DEFAULT}, suppressions, AS_OF)
+    assert [(a.customer_id, a.step.key, [c.reference for c in a.invoices]) for a in reminders.actions] == [
         ("C1", "reminder", ["F1", "F2"]),
         ("C4", "firm_reminder", ["F7"]),
     ]
-    assert plan.actions[0].amount == Decimal("150")
-    assert dict(plan.suppressed) == {"disputed": 1, "paused": 1, "promised": 1, "payment_plan": 1}
-    assert plan.below_minimum == 1
+    assert reminders.actions[0].amount == Decimal("150")
+    assert dict(reminders.suppressed) == {"disputed": 1, "paused": 1, "promised": 1, "payment_plan": 1}
+    assert reminders.below_minimum == 1
 
 
 def test_thank_you_only_when_not_reminded_again_in_the_same_run() -> None:

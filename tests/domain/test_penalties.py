@@ -8,7 +8,6 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from encours.collections.rates import load_rate_table
 from encours.domain.money import round_cents
 from encours.domain.penalties import (
     EU_DIRECTIVE,
@@ -20,6 +19,7 @@ from encours.domain.penalties import (
     late_payment_penalty,
     parse_rate_table,
 )
+from encours.dunning.rates import load_rate_table
 
 D = dt.date
 TABLE = load_rate_table().table

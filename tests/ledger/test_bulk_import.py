@@ -12,8 +12,8 @@ from tests.conftest import invoke
 from typer.testing import CliRunner
 
 from encours.ledger import repository
+from encours.ledger.models import CustomerRow, EntryRow
 from encours.storage.database import get_engine
-from encours.storage.ledger_models import CustomerRow, EntryRow
 
 HEADER = "invoice_id,customer_id,issue_date,due_date,amount,kind,disputed,reference\n"
 LINES = [

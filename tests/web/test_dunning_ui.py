@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web.conftest import AS_OF, browser_login
 
-from encours.collections.scenarios import scenario_files
+from encours.dunning.scenarios import scenario_files
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from encours.audit.service import record
 from encours.casework import repository
 from encours.casework.errors import CaseworkError
 from encours.casework.models import AssignmentRow
+from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
-from encours.storage.ledger_models import CustomerRow
 
 
 class Role(StrEnum):

@@ -23,8 +23,8 @@ from encours.casework.holds import HoldKind, holds_in_force, place_hold
 from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
 from encours.domain.credit import CreditPosition, position
 from encours.domain.money import format_amount, from_cents, is_whole_cents, to_cents
+from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
-from encours.storage.ledger_models import CustomerRow
 
 
 class CustomerCredit(NamedTuple):

@@ -24,8 +24,8 @@ from encours.casework.tasks import create_task
 from encours.domain import plans as rules
 from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.plans import Instalment, InstalmentState, InstalmentStatus, PlanStatus
+from encours.ledger.models import AllocationRow, EntryRow
 from encours.storage.base import utcnow
-from encours.storage.ledger_models import AllocationRow, EntryRow
 
 DEFAULT_PLAN_GRACE_DAYS = 3
 

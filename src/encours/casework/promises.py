@@ -25,8 +25,8 @@ from encours.casework.tasks import create_task
 from encours.domain import promises as rules
 from encours.domain.money import format_amount, from_cents, is_whole_cents, to_cents
 from encours.domain.promises import DEFAULT_GRACE_DAYS, PromiseStatus
+from encours.ledger.models import AllocationRow, EntryRow
 from encours.storage.base import utcnow
-from encours.storage.ledger_models import AllocationRow, EntryRow
 
 
 class Promise(NamedTuple):

@@ -12,9 +12,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.casework.errors import CaseworkError, NotFound
 from encours.casework.models import DisputeRow, PlanRow, PromiseRow
+from encours.ledger.models import AllocationRow, CustomerRow, EntryRow
 from encours.ledger.repository import chunks
 from encours.storage.base import Base
-from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
 
 RowT = TypeVar("RowT", bound=Base)
 CaseT = TypeVar("CaseT", DisputeRow, PromiseRow, PlanRow)

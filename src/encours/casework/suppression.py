@@ -26,7 +26,7 @@ from encours.casework.models import (
 )
 from encours.domain.plans import InstalmentStatus, PlanStatus, plan_status
 from encours.domain.promises import PromiseStatus
-from encours.storage.ledger_models import CustomerRow, EntryRow
+from encours.ledger.models import CustomerRow, EntryRow
 
 # Instalment reminders start this many days before an instalment falls due.
 INSTALMENT_NOTICE_DAYS = 5

@@ -30,7 +30,7 @@ from encours.casework.models import (
 )
 from encours.casework.repository import CustomerRef
 from encours.domain.money import format_amount, from_cents
-from encours.storage.ledger_models import EntryRow
+from encours.ledger.models import EntryRow
 
 DUNNING_PREFIX = "dunning."
 

@@ -24,10 +24,12 @@ from encours.cli.context import (
     show_progress,
 )
 from encours.cli.output import print_table
-from encours.collections.channels.smtp import SmtpConfig, smtp_config_from_env
-from encours.collections.models import DunningActionRow
-from encours.collections.outbox import DeliveryReport
-from encours.collections.service import (
+from encours.domain.money import format_amount
+from encours.domain.penalties import RULES
+from encours.dunning.channels.smtp import SmtpConfig, smtp_config_from_env
+from encours.dunning.models import DunningActionRow
+from encours.dunning.outbox import DeliveryReport
+from encours.dunning.service import (
     ConfigurationError,
     Decisions,
     DunningConfig,
@@ -38,8 +40,6 @@ from encours.collections.service import (
     run,
     set_penalty_terms,
 )
-from encours.domain.money import format_amount
-from encours.domain.penalties import RULES
 
 dunning_app = typer.Typer(help="Dunning: scenarios, reminders, letters and tasks, sent exactly once.")
 
@@ -86,8 +86,8 @@ def _print_decisions(decisions: Decisions, output: str) -> None:
     rows = _decision_rows(decisions)
     if output == "json":
         payload = {"as_of": decisions.as_of.isoformat(), "actions": rows,
-                   "suppressed": dict(sorted(decisions.plan.suppressed.items())),
-                   "below_minimum": decisions.plan.below_minimum}  # fmt: skip
+                   "suppressed": dict(sorted(decisions.reminders.suppressed.items())),
+                   "below_minimum": decisions.reminders.below_minimum}  # fmt: skip
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     print_table(
@@ -96,8 +96,8 @@ def _print_decisions(decisions: Decisions, output: str) -> None:
         [[r["customer_id"], r["step"], r["channel"], _short(r["invoice_ids"]),
           f"{r['amount']} {r['currency']}"] for r in rows],
     )  # fmt: skip
-    suppressed = ", ".join(f"{k}: {v}" for k, v in sorted(decisions.plan.suppressed.items())) or "none"
-    typer.echo(f"suppressed invoices: {suppressed}; below minimum: {decisions.plan.below_minimum}")
+    suppressed = ", ".join(f"{k}: {v}" for k, v in sorted(decisions.reminders.suppressed.items())) or "none"
+    typer.echo(f"suppressed invoices: {suppressed}; below minimum: {decisions.reminders.below_minimum}")
 
 
 def _short(ids: list[str]) -> str:

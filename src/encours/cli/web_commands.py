@@ -111,7 +111,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
     from sqlalchemy import func, select
 
     from encours.cli.demo_command import demo
-    from encours.storage.ledger_models import CustomerRow
+    from encours.ledger.models import CustomerRow
 
     engine = engine_for(db)
     with unit_of_work(engine) as session:

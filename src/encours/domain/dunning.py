@@ -99,12 +99,6 @@ def scenario_problems(scenario: Scenario) -> list[str]:
     return problems
 
 
-def with_defaults(step: Step) -> Step:
-    """Steps apply from their offset until the next step takes over (SPEC §8: the step that
-    matches the days past due); ``until_days`` closes a step earlier only when a user sets it."""
-    return step
-
-
 def step_for(scenario: Scenario, days_past_due: int) -> Step | None:
     """The reference rule: the latest step whose offset is reached and whose window is open."""
     latest = None
@@ -203,7 +197,9 @@ class PlannedAction(NamedTuple):
         return self.step.key != THANK_YOU and not self.step.key.startswith(INSTALMENT_PREFIX)
 
 
-class Plan(NamedTuple):
+class Reminders(NamedTuple):
+    """The reminders of a run (one action per customer, step and currency) and what was left out."""
+
     actions: tuple[PlannedAction, ...]
     suppressed: Mapping[str, int]  # reason -> invoices left out
     below_minimum: int  # invoices left for later: their customer's total is under the step minimum
@@ -213,12 +209,12 @@ def _invoice_order(candidate: Candidate) -> tuple[dt.date, str, int]:
     return candidate.due_date, candidate.reference, candidate.entry_id
 
 
-def plan_actions(
+def select_reminders(
     candidates: Iterable[Candidate],
     scenarios: Mapping[str, Scenario],
     suppressions: Suppressions,
     as_of: dt.date,
-) -> Plan:
+) -> Reminders:
     """Suppress, then group into one action per customer, step and currency; apply minimums."""
     groups: dict[tuple[str, str, str, str], list[Candidate]] = defaultdict(list)
     suppressed: dict[str, int] = defaultdict(int)
@@ -249,7 +245,7 @@ def plan_actions(
             continue
         actions.append(action)
     actions.sort(key=lambda a: (a.customer_id, a.step.offset_days, a.currency))
-    return Plan(tuple(actions), dict(suppressed), below)
+    return Reminders(tuple(actions), dict(suppressed), below)
 
 
 def thank_you_actions(

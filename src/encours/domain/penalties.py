@@ -4,7 +4,7 @@ Interest is Σ over each late day of A × r(day) / 365, where A is the amount st
 day and r(day) the rate of the day's half-year. The sum is taken per period of constant A and
 rate (half-year boundaries and allocation dates cut the periods), not per day, in exact
 decimals, then rounded half-up to the cent once per invoice. Rates come from a table that is
-data (see ``encours.collections.rates``); the rule turning a reference rate into a penalty
+data (see ``encours.dunning.rates``); the rule turning a reference rate into a penalty
 rate is pluggable per jurisdiction. A day with no known rate is an error returned as data.
 """
 

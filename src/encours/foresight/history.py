@@ -182,7 +182,7 @@ SELECT customer_pk, as_of FROM dunning_actions WHERE status IN ('sent', 'produce
 
 
 def load_reminders(runner: SqlRunner, has_table: bool) -> Reminders:
-    """Reminders when the dunning tables exist (the collections module is installed)."""
+    """Reminders when the dunning tables exist (the dunning module is installed)."""
     if not has_table:
         return NO_REMINDERS
     rows = runner.rows(REMINDERS_SQL, {})

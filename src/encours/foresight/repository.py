@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow
-from encours.storage.ledger_models import CustomerRow
+from encours.ledger.models import CustomerRow
 
 FINGERPRINT_SQL = """
 SELECT (SELECT COUNT(*) FROM entries WHERE date < :before),

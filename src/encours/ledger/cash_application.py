@@ -18,8 +18,8 @@ from encours.analytics.sql import with_open_items
 from encours.audit.service import record
 from encours.domain.cash_application import OpenDocument, Proposal, Receipt, apply_receipts
 from encours.domain.money import format_amount, from_cents, to_cents
+from encours.ledger.models import AllocationRow
 from encours.storage.base import sql_date
-from encours.storage.ledger_models import AllocationRow
 
 ORIGIN = "cash_app"
 

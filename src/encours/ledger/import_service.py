@@ -22,8 +22,8 @@ from encours.ingest.canonical_csv import csv_kind
 from encours.ingest.parsed import ParsedFile, PaymentLink
 from encours.ingest.registry import parser_for, resolver_for
 from encours.ingest.textfile import decode, physical_lines
+from encours.ledger.models import ImportBatchRow
 from encours.ledger.repository import LedgerRepository, allocation_tuple
-from encours.storage.ledger_models import ImportBatchRow
 
 # customers first, then documents, then payments, so one command can take them in any order
 _RANK = {"csv-customers": 0, "csv-invoices": 1, "fec": 1, "csv-payments": 2}

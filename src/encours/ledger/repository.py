@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.domain.money import from_cents, to_cents
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
-from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
+from encours.ledger.models import AllocationRow, CustomerRow, EntryRow
 
 CHUNK = 900  # below SQLite's bound-parameter limit
 INSERT_CHUNK = 20_000

@@ -22,7 +22,7 @@ from encours.foresight.forecast import cash_forecast, week_starts
 from encours.foresight.history import day_number, to_date
 from encours.foresight.models import RiskScoreRow
 from encours.foresight.service import model_for, read_ledger
-from encours.storage.ledger_models import CustomerRow
+from encours.ledger.models import CustomerRow
 from encours.web.cache import ledger_fingerprint
 from encours.web.figures import Figures
 

@@ -1,7 +1,7 @@
 """Adapters from the screens and the API to the other capabilities' services.
 
 Casework (disputes, promises, plans, notes, tasks, assignment, credit, timeline) is called
-here; foresight lives in foresight_views, collections in ui/dunning. The web layer never
+here; foresight lives in foresight_views, dunning in ui/dunning. The web layer never
 re-implements their rules.
 """
 
@@ -22,8 +22,8 @@ from encours.casework.models import CreditGroupRow, OpenOrdersRow
 from encours.casework.timeline import TimelineItem
 from encours.domain.credit import CreditPosition, position
 from encours.domain.money import format_amount, from_cents
+from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
-from encours.storage.ledger_models import CustomerRow
 from encours.web.ledger_views import CustomerSummary
 
 

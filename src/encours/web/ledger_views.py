@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
+from encours.ledger.models import CustomerRow
 from encours.ledger.repository import row_to_customer
 from encours.storage.base import sql_date
-from encours.storage.ledger_models import CustomerRow
 
 # Open items of some customers at :as_of (same rule as encours.analytics.sql.OPEN_ITEMS).
 CUSTOMER_ITEMS_SQL = text(

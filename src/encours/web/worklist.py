@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.domain.aging import AgedBalance
-from encours.storage.ledger_models import CustomerRow
+from encours.ledger.models import CustomerRow
 from encours.web.figures import Figures
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from encours.storage.models import Base
+from encours.schema import Base
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

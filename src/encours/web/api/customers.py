@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from encours.audit.service import record
 from encours.casework import notes
 from encours.domain.records import Customer
-from encours.storage.ledger_models import CustomerRow
+from encours.ledger.models import CustomerRow
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import integrations

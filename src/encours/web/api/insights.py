@@ -1,4 +1,4 @@
-"""Forecast, risk scores and dunning actions: read-only routes over foresight and collections."""
+"""Forecast, risk scores and dunning actions: read-only routes over foresight and dunning."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from encours.collections import service as dunning
 from encours.domain.money import format_amount, from_cents
+from encours.dunning import service as dunning
 from encours.web import foresight_views
 from encours.web.api.figures import JSON_DOC
 from encours.web.deps import ApiUser, SessionDep

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.domain.money import format_amount
-from encours.storage.ledger_models import CustomerRow
+from encours.ledger.models import CustomerRow
 from encours.web import integrations
 from encours.web.deps import SessionDep
 from encours.web.errors import WebError

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from encours.storage.ledger_models import CustomerRow
+from encours.ledger.models import CustomerRow
 from encours.web.ledger_views import OpenItemView
 from encours.web.ui import i18n
 

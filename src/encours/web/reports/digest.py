@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.money import format_amount, from_cents
-from encours.storage.ledger_models import EntryRow
+from encours.ledger.models import EntryRow
 from encours.users.models import UserRow
 from encours.web import integrations
 

@@ -1,6 +1,6 @@
 """Dunning screens: recent actions, a preview of the next run, scenario and template editing.
 
-Scenarios and templates are the collections capability's files: edits are validated with
+Scenarios and templates are the dunning capability's files: edits are validated with
 its own loaders and saved in the user's data directory, where it looks first.
 """
 
@@ -16,9 +16,9 @@ from fastapi.responses import RedirectResponse
 from jinja2 import Environment, TemplateSyntaxError
 
 from encours.audit.service import record
-from encours.collections import service as dunning
-from encours.collections.scenarios import load_scenarios, scenario_files, user_scenarios_dir
 from encours.domain.money import format_amount, from_cents
+from encours.dunning import service as dunning
+from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
 from encours.settings import data_dir
 from encours.users.roles import Permission
 from encours.users.service import User
@@ -34,8 +34,8 @@ MAX_TEXT = 100_000
 
 
 def shipped_templates() -> list[str]:
-    """``<language>/<email|letters>/<name>``, as the collections capability ships them."""
-    root = resources.files("encours.collections").joinpath("templates")
+    """``<language>/<email|letters>/<name>``, as the dunning capability ships them."""
+    root = resources.files("encours.dunning").joinpath("templates")
     found = []
     for language in sorted(p.name for p in root.iterdir() if p.is_dir()):
         for kind in ("email", "letters"):
@@ -51,12 +51,7 @@ def template_text(path: str) -> str:
     user = data_dir() / "templates" / path
     if user.is_file():
         return user.read_text(encoding="utf-8")
-    return (
-        resources.files("encours.collections")
-        .joinpath("templates")
-        .joinpath(path)
-        .read_text(encoding="utf-8")
-    )
+    return resources.files("encours.dunning").joinpath("templates").joinpath(path).read_text(encoding="utf-8")
 
 
 def recent_actions(session: SessionDep, limit: int = 200) -> list[dict[str, Any]]:

@@ -15,8 +15,8 @@ from encours.domain.records import Customer, Entry, EntryKind
 from encours.foresight.models import RiskScoreRow
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
+from encours.ledger.models import CustomerRow
 from encours.storage.database import get_engine, unit_of_work
-from encours.storage.ledger_models import CustomerRow
 
 D = dt.date
 FAST = """

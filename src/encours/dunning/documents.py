@@ -1,7 +1,7 @@
 """Rendering e-mails and letters from Jinja2 templates the user can override.
 
 Templates are looked up first in ``$ENCOURS_DATA_DIR/templates/`` then in the shipped
-``encours/collections/templates/``, as ``<language>/email/<name>.txt`` (first line
+``encours/dunning/templates/``, as ``<language>/email/<name>.txt`` (first line
 ``Subject: ...``, a blank line, then the body) and ``<language>/letters/<name>.html``.
 The creditor's details come from ``company.toml`` (same override rule).
 """
@@ -99,7 +99,7 @@ def _percent(language: str) -> Any:
 
 @cache
 def environment(user_dir: str, language: str) -> Environment:
-    loaders = [FileSystemLoader(user_dir), PackageLoader("encours.collections", "templates")]
+    loaders = [FileSystemLoader(user_dir), PackageLoader("encours.dunning", "templates")]
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from encours.domain.dunning import Channel, Scenario, Step, scenario_problems, with_defaults
+from encours.domain.dunning import Channel, Scenario, Step, scenario_problems
 from encours.domain.errors import LedgerError
 from encours.settings import data_dir
 
@@ -62,17 +62,15 @@ def _step(raw: Any, index: int) -> Step:
     except InvalidOperation:
         raise ValueError(f"{where}.min_amount: not an amount {raw['min_amount']!r}") from None
     until = raw.get("until_days")
-    return with_defaults(
-        Step(
-            key=str(raw["key"]),
-            offset_days=_int(raw["offset_days"], f"{where}.offset_days"),
-            channel=channel,
-            template=str(raw["template"]),
-            tone=str(raw.get("tone", "neutral")),
-            min_amount=minimum,
-            until_days=None if until is None else _int(until, f"{where}.until_days"),
-            attachments=_strings(raw.get("attachments", []), f"{where}.attachments"),
-        )
+    return Step(
+        key=str(raw["key"]),
+        offset_days=_int(raw["offset_days"], f"{where}.offset_days"),
+        channel=channel,
+        template=str(raw["template"]),
+        tone=str(raw.get("tone", "neutral")),
+        min_amount=minimum,
+        until_days=None if until is None else _int(until, f"{where}.until_days"),
+        attachments=_strings(raw.get("attachments", []), f"{where}.attachments"),
     )
 
 

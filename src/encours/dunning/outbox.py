@@ -27,10 +27,12 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework.plans import get_plan
-from encours.collections.channels.pdf import write_pdf
-from encours.collections.channels.smtp import OutgoingMail, SmtpConfig, permanent, send_all
-from encours.collections.channels.tasks import open_task
-from encours.collections.documents import (
+from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
+from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
+from encours.dunning.channels.pdf import write_pdf
+from encours.dunning.channels.smtp import OutgoingMail, SmtpConfig, permanent, send_all
+from encours.dunning.channels.tasks import open_task
+from encours.dunning.documents import (
     InvoiceLine,
     Section,
     load_company,
@@ -39,13 +41,11 @@ from encours.collections.documents import (
     render_letter,
     template_env,
 )
-from encours.collections.repository import CollectionsRepository, InvoiceFacts
-from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
-from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
+from encours.dunning.repository import DunningRepository, InvoiceFacts
+from encours.ledger.models import CustomerRow
 from encours.settings import data_dir
 from encours.storage.base import utcnow
 from encours.storage.database import unit_of_work
-from encours.storage.ledger_models import CustomerRow
 
 FAULT_ENV = "ENCOURS_FAULT_AFTER_SENDS"  # testing: exit hard after N deliveries
 Progress = Callable[[int, int], None]  # (messages handled, messages to handle)
@@ -146,7 +146,7 @@ def load_pending(session: Session) -> list[PendingAction]:
             tuple(row.entry_keys),
             row.message_key,
         )
-        for row in CollectionsRepository(session).pending()
+        for row in DunningRepository(session).pending()
     ]
 
 
@@ -172,7 +172,7 @@ class Composer:
         self, session: Session, scenarios: dict[str, Scenario], rates: RateTable, sender: str
     ) -> None:
         self.session = session
-        self.repo = CollectionsRepository(session)
+        self.repo = DunningRepository(session)
         self.scenarios = scenarios
         self.rates = rates
         self.sender = sender
@@ -450,7 +450,7 @@ class Outbox:
 
     def no_address(self, session: Session, prepared: Prepared) -> None:
         """Tasks are opened and letters produced for printing; e-mail actions fail (nowhere to send)."""
-        repo = CollectionsRepository(session)
+        repo = DunningRepository(session)
         tasks = self.open_tasks(session, prepared.actions)
         for action in prepared.actions:
             if action.action_id in tasks:
@@ -473,7 +473,7 @@ class Outbox:
         ids = [a.action_id for a in prepared.actions]
         mid = str(prepared.mail.message["Message-ID"])
         with unit_of_work(self.engine) as session:
-            repo = CollectionsRepository(session)
+            repo = DunningRepository(session)
             if error is None:
                 documents = {**prepared.documents, **self.open_tasks(session, prepared.actions)}
                 repo.mark(ids, "sent", document=documents)
@@ -511,7 +511,7 @@ class Outbox:
             documents = {**prepared.documents, **self.open_tasks(session, prepared.actions)}
             for action in prepared.actions:
                 documents.setdefault(action.action_id, str(path))
-            CollectionsRepository(session).mark(
+            DunningRepository(session).mark(
                 [a.action_id for a in prepared.actions], "produced", document=documents
             )
             for action in prepared.actions:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tests.collections.conftest import store_ledger
 from tests.conftest import DEMO_UNTIL, SmtpServer, invoke
+from tests.dunning.conftest import store_ledger
 from typer.testing import CliRunner
 
 from encours.audit.service import events
@@ -26,9 +26,9 @@ from encours.casework.disputes import open_dispute
 from encours.casework.holds import HoldKind, place_hold
 from encours.casework.plans import create_plan
 from encours.casework.tasks import list_tasks
-from encours.collections.service import list_actions, load_config, run
 from encours.demo.generator import DemoLedger
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
+from encours.dunning.service import list_actions, load_config, run
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
 from encours.storage.database import get_engine, unit_of_work

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from encours.collections.documents import load_company
+from encours.dunning.documents import load_company
 
 DEFAULT_CONCURRENCY = 4
 DEFAULT_RATE = 10.0

@@ -2,10 +2,10 @@
 
 from encours.audit.models import AuditEventRow
 from encours.casework import models as casework_models  # noqa: F401
-from encours.collections import models as collections_models  # noqa: F401
+from encours.dunning import models as dunning_models  # noqa: F401
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow  # noqa: F401
+from encours.ledger.models import AllocationRow, CustomerRow, EntryRow, ImportBatchRow
 from encours.storage.base import Base
-from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow, ImportBatchRow
 from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow  # noqa: F401
 from encours.web.models import AppSettingRow  # noqa: F401
 

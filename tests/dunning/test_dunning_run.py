@@ -13,20 +13,20 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tests.collections.conftest import store_ledger
 from tests.conftest import DEMO_UNTIL, SmtpServer, invoke
+from tests.dunning.conftest import store_ledger
 from typer.testing import CliRunner
 
 from encours.audit.service import events
 from encours.casework.holds import HoldKind, holds_in_force
 from encours.casework.tasks import list_tasks
-from encours.collections.rates import load_rate_table
-from encours.collections.scenarios import load_scenarios
-from encours.collections.service import load_config, preview
 from encours.demo.generator import DemoLedger
 from encours.domain.dunning import step_for
 from encours.domain.open_items import open_items
 from encours.domain.penalties import FRANCE, Reduction, late_payment_penalty
+from encours.dunning.rates import load_rate_table
+from encours.dunning.scenarios import load_scenarios
+from encours.dunning.service import load_config, preview
 from encours.storage.database import get_engine, unit_of_work
 
 AS_OF = DEMO_UNTIL

@@ -1,4 +1,4 @@
-"""Named queries of the collections domain. Set-wise selection in SQL; flushes only.
+"""Named queries of the dunning domain. Set-wise selection in SQL; flushes only.
 
 Candidates are chosen in one statement: open items at the run date, each customer's scenario
 (by segment, else risk segment, else default) and the step its due date falls in, all by date
@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from encours.casework.suppression import DueInstalment
-from encours.collections.models import DunningActionRow, DunningMarkRow, DunningRunRow, PenaltyTermsRow
 from encours.domain.dunning import (
     THANK_YOU,
     Candidate,
@@ -33,10 +32,11 @@ from encours.domain.dunning import (
 )
 from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.penalties import Reduction
+from encours.dunning.models import DunningActionRow, DunningMarkRow, DunningRunRow, PenaltyTermsRow
 from encours.gc_paused import gc_paused
+from encours.ledger.models import AllocationRow, CustomerRow, EntryRow
 from encours.ledger.repository import chunks
 from encours.storage.base import UtcDateTime, sql_date, utcnow
-from encours.storage.ledger_models import AllocationRow, CustomerRow, EntryRow
 
 
 def _insert(table: str, columns: Sequence[str], types: dict[str, Any]) -> TextClause:
@@ -111,7 +111,7 @@ def step_case(scenarios: Sequence[Scenario], as_of: dt.date, params: dict[str, A
     return f"CASE base.idx {' '.join(branches)} END"
 
 
-class CollectionsRepository:
+class DunningRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 

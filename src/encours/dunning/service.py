@@ -20,27 +20,27 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework.suppression import dunning_suppressions, refresh
-from encours.collections.channels.smtp import SmtpConfig
-from encours.collections.documents import LANGUAGES
-from encours.collections.models import DunningActionRow
-from encours.collections.outbox import DeliveryReport, Outbox, Progress
-from encours.collections.rates import load_rate_table
-from encours.collections.repository import CollectionsRepository
-from encours.collections.scenarios import load_scenarios
 from encours.domain.dunning import (
-    Plan,
     PlannedAction,
+    Reminders,
     Scenario,
     Suppressions,
     pick_language,
-    plan_actions,
+    select_reminders,
     thank_you_actions,
 )
 from encours.domain.errors import LedgerError
 from encours.domain.penalties import RateTable
+from encours.dunning.channels.smtp import SmtpConfig
+from encours.dunning.documents import LANGUAGES
+from encours.dunning.models import DunningActionRow
+from encours.dunning.outbox import DeliveryReport, Outbox, Progress
+from encours.dunning.rates import load_rate_table
+from encours.dunning.repository import DunningRepository
+from encours.dunning.scenarios import load_scenarios
 from encours.gc_paused import gc_paused
+from encours.ledger.models import CustomerRow
 from encours.storage.database import session_factory, unit_of_work
-from encours.storage.ledger_models import CustomerRow
 
 MAX_ATTEMPTS = 3
 
@@ -70,14 +70,14 @@ def load_config() -> DunningConfig:
 class Decisions(NamedTuple):
     as_of: dt.date
     actions: tuple[PlannedAction, ...]
-    plan: Plan
+    reminders: Reminders
     languages: dict[int, str]
 
 
 def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions:
     """What a run at ``as_of`` would do, from the committed state (set-wise selection)."""
     refresh(session, as_of)
-    repo = CollectionsRepository(session)
+    repo = DunningRepository(session)
     ordered = [config.scenarios[name] for name in sorted(config.scenarios)]
     candidates = repo.candidates(ordered, as_of)
     found = dunning_suppressions(session, as_of)
@@ -85,23 +85,24 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
         found.disputed_entry_keys, found.paused_customer_ids, found.promised_until, found.plan_entry_keys
     )
     with gc_paused():
-        plan = plan_actions(candidates, config.scenarios, suppressions, as_of)
-    reminded_now = {a.customer_id for a in plan.actions}
+        reminders = select_reminders(candidates, config.scenarios, suppressions, as_of)
+    reminded_now = {a.customer_id for a in reminders.actions}
     settled = [c for c in repo.settled_reminded(as_of) if c.entry_key not in found.disputed_entry_keys]
     thanks = thank_you_actions(settled, reminded_now, found.paused_customer_ids, config.scenarios)
     due = [d for d in found.due_instalments if d.customer_id not in found.paused_customer_ids]
     instalments = repo.instalment_candidates(due)
     actions = sorted(
-        [*plan.actions, *thanks, *instalments], key=lambda a: (a.customer_id, a.step.offset_days, a.step.key)
+        [*reminders.actions, *thanks, *instalments],
+        key=lambda a: (a.customer_id, a.step.offset_days, a.step.key),
     )
     contacts = repo.customer_contacts(a.customer_pk for a in actions)
     languages = {pk: pick_language(language, LANGUAGES) for pk, (_, _, language) in contacts.items()}
-    return Decisions(as_of, tuple(actions), plan, languages)
+    return Decisions(as_of, tuple(actions), reminders, languages)
 
 
 def record_decisions(session: Session, decisions: Decisions, actor: str) -> tuple[int, list[int]]:
     """Outbox rows + markers + audit events, flushed in the caller's transaction."""
-    repo = CollectionsRepository(session)
+    repo = DunningRepository(session)
     run_id = repo.new_run(decisions.as_of, actor)
     keys: list[str | None] = [f"r{run_id}:{a.customer_id}" for a in decisions.actions]
     ids = repo.add_actions(
@@ -111,8 +112,8 @@ def record_decisions(session: Session, decisions: Decisions, actor: str) -> tupl
     record(
         session, actor, "dunning.run", subject=f"run:{run_id}",
         details={"as_of": decisions.as_of.isoformat(), "actions": len(ids),
-                 "suppressed": dict(sorted(decisions.plan.suppressed.items())),
-                 "below_minimum": decisions.plan.below_minimum},
+                 "suppressed": dict(sorted(decisions.reminders.suppressed.items())),
+                 "below_minimum": decisions.reminders.below_minimum},
     )  # fmt: skip
     return run_id, ids
 
@@ -163,7 +164,7 @@ def deliver(
 
 
 def list_actions(session: Session, customer_id: str | None = None) -> list[DunningActionRow]:
-    return CollectionsRepository(session).actions(customer_id)
+    return DunningRepository(session).actions(customer_id)
 
 
 def set_penalty_terms(
@@ -173,7 +174,7 @@ def set_penalty_terms(
     pk = session.scalar(select(CustomerRow.id).where(CustomerRow.customer_id == customer_id))
     if pk is None:
         return False
-    CollectionsRepository(session).set_penalty_terms(pk, rule, contract_rate, waived, actor)
+    DunningRepository(session).set_penalty_terms(pk, rule, contract_rate, waived, actor)
     record(
         session, actor, "penalties.waived" if waived else "penalties.claimed", customer_id=customer_id,
         details={"rule": rule, "contract_rate": None if contract_rate is None else str(contract_rate)},

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
-from encours.settings import database_url
+from encours.settings import InvalidSettings, Settings, get_settings
 from encours.storage.database import get_engine, unit_of_work
 
 EXIT_BAD_INPUT = 2
@@ -51,14 +51,23 @@ def parse_as_of(text: str) -> dt.date:
     return parse_date(text, "--as-of")
 
 
+def settings() -> Settings:
+    """The environment's settings as the command starts; a bad value is bad usage (exit 2)."""
+    try:
+        return get_settings()
+    except InvalidSettings as exc:
+        fail(f"invalid setting: {exc}")
+
+
 def engine_for(db: str | None) -> Engine:
     """The migrated engine; a URL SQLAlchemy cannot parse or load is bad usage (exit 2)."""
+    resolved = db or settings().database_url
     try:
-        url = make_url(database_url(db))
+        url = make_url(resolved)
         url.get_dialect()
     except (ArgumentError, NoSuchModuleError) as exc:
         fail(f"--db: invalid database URL: {exc}")
-    return get_engine(db)
+    return get_engine(resolved)
 
 
 @contextlib.contextmanager

@@ -21,12 +21,13 @@ from encours.cli.context import (
     parse_as_of,
     say_error,
     session_for,
+    settings,
     show_progress,
 )
 from encours.cli.output import print_table
 from encours.domain.money import format_amount
 from encours.domain.penalties import RULES
-from encours.dunning.channels.smtp import SmtpConfig, smtp_config_from_env
+from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport
 from encours.dunning.service import (
@@ -40,6 +41,7 @@ from encours.dunning.service import (
     run,
     set_penalty_terms,
 )
+from encours.mail_server import SmtpConfig
 
 dunning_app = typer.Typer(help="Dunning: scenarios, reminders, letters and tasks, sent exactly once.")
 
@@ -48,7 +50,7 @@ FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
 
 def _config() -> DunningConfig:
     try:
-        return load_config()
+        return load_config(settings())
     except ConfigurationError as error:
         for problem in error.errors:
             say_error(f"error: {problem}")
@@ -57,7 +59,7 @@ def _config() -> DunningConfig:
 
 def _smtp() -> SmtpConfig | None:
     try:
-        return smtp_config_from_env()
+        return smtp_config(settings())
     except ValueError as error:
         fail(str(error))
 

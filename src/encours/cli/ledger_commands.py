@@ -22,6 +22,7 @@ from encours.cli.context import (
     parse_as_of,
     say_error,
     session_for,
+    settings,
     show_progress,
 )
 from encours.cli.output import OutputFormat, print_csv, print_json, print_table
@@ -45,6 +46,7 @@ def import_files(
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
+    prefixes = settings().fec_customer_prefixes
     failed = False
     sources = []
     for path in files:
@@ -59,7 +61,7 @@ def import_files(
             progress.update(task, description=f"importing {source.path.name}")
             try:
                 with unit_of_work(engine) as session:
-                    counts = ImportService(session).import_source(source)
+                    counts = ImportService(session, prefixes).import_source(source)
                 typer.echo(counts.describe())
             except ImportRejected as rejected:
                 _report(rejected)
@@ -145,7 +147,7 @@ def kpi(
 def print_kpi_tables(results: Sequence[Kpis]) -> None:
     """KPIs with their alert level against the user's thresholds."""
     try:
-        thresholds = load_thresholds()
+        thresholds = load_thresholds(settings().data_dir)
     except ValueError as exc:
         fail(f"kpi_thresholds.toml: {exc}")
     for result in results:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import sys
 from typing import Annotated
 
 import typer
 
-from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
+from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of, settings
 from encours.storage.database import unit_of_work
 from encours.users.errors import UserError
 from encours.users.roles import Role
@@ -77,8 +76,9 @@ def portal_link(
         from encours.audit.service import record
 
         record(session, "cli", "portal.link_created", customer_id=customer_id, details={"days": days})
-    token = make_token(secret_key(engine), customer_id, days)
-    typer.echo(portal_url(token))
+    configured = settings()
+    token = make_token(secret_key(engine, configured.secret_key), customer_id, days)
+    typer.echo(portal_url(token, configured.base_url))
 
 
 def serve(
@@ -102,8 +102,7 @@ def serve(
     if login is not None:
         typer.echo(f"demo login: {login[0]}  password: {login[1]}")
     sys.stdout.flush()
-    log_level = os.environ.get("ENCOURS_LOG_LEVEL", "warning")
-    serve_app(db, host, port, workers, log_level)
+    serve_app(db, host, port, workers, settings().log_level)
 
 
 def _prepare_demo(db: str | None) -> tuple[str, str]:
@@ -119,7 +118,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
     if empty:
         demo(db=db)
         _score_demo(db)
-    password = os.environ.get("ENCOURS_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    password = settings().demo_password or secrets.token_urlsafe(9)
     with unit_of_work(engine) as session:
         service = UserService(session)
         existing = service.by_email(DEMO_EMAIL)
@@ -151,6 +150,7 @@ def report_digest(
     db: DbOption = None,
 ) -> None:
     """Weekly digest (KPIs, movements of the week, broken promises) by e-mail (ENCOURS_SMTP_URL)."""
+    from encours.dunning.channels.smtp import smtp_config
     from encours.web.reports.digest import DigestError, build_digest, recipients, send_digest
 
     day = parse_as_of(as_of)
@@ -167,7 +167,13 @@ def report_digest(
     if not addresses:
         fail("--to: no recipient (give --to or turn the digest on for a user)")
     try:
-        send_digest(digest, addresses)
+        smtp = smtp_config(settings())
+    except ValueError as exc:
+        fail(str(exc))
+    if smtp is None:
+        fail("ENCOURS_SMTP_URL is not set (smtp://host:port)")
+    try:
+        send_digest(digest, addresses, smtp)
     except DigestError as exc:
         fail(str(exc))
     with unit_of_work(engine) as session:

@@ -31,7 +31,6 @@ from encours.domain.dunning import (
 )
 from encours.domain.errors import LedgerError
 from encours.domain.penalties import RateTable
-from encours.dunning.channels.smtp import SmtpConfig
 from encours.dunning.documents import LANGUAGES
 from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport, Outbox, Progress
@@ -40,6 +39,8 @@ from encours.dunning.repository import DunningRepository
 from encours.dunning.scenarios import load_scenarios
 from encours.gc_paused import gc_paused
 from encours.ledger.models import CustomerRow
+from encours.mail_server import SmtpConfig
+from encours.settings import Settings
 from encours.storage.database import session_factory, unit_of_work
 
 MAX_ATTEMPTS = 3
@@ -56,15 +57,16 @@ class ConfigurationError(Exception):
 class DunningConfig(NamedTuple):
     scenarios: dict[str, Scenario]
     rates: RateTable
+    settings: Settings  # the data directory (files, templates), the sender
 
 
-def load_config() -> DunningConfig:
-    loaded = load_scenarios()
-    rates = load_rate_table()
+def load_config(settings: Settings) -> DunningConfig:
+    loaded = load_scenarios(data_dir=settings.data_dir)
+    rates = load_rate_table(settings.rates_file, settings.data_dir)
     errors = [*loaded.errors, *rates.errors]
     if errors:
         raise ConfigurationError(errors)
-    return DunningConfig(loaded.scenarios, rates.table)
+    return DunningConfig(loaded.scenarios, rates.table, settings)
 
 
 class Decisions(NamedTuple):
@@ -151,7 +153,9 @@ def run(
             if attempt == MAX_ATTEMPTS:
                 raise
             time.sleep(0.2 * attempt)
-    delivery = Outbox(engine, config.scenarios, config.rates, smtp, actor, progress).deliver()
+    delivery = Outbox(
+        engine, config.scenarios, config.rates, smtp, config.settings, actor, progress
+    ).deliver()
     return RunResult(run_id, decisions, delivery)
 
 
@@ -160,7 +164,7 @@ def deliver(
     progress: Progress | None = None,
 ) -> DeliveryReport:  # fmt: skip
     """Deliver what earlier runs left pending (e.g. after a crash), deciding nothing new."""
-    return Outbox(engine, config.scenarios, config.rates, smtp, actor, progress).deliver()
+    return Outbox(engine, config.scenarios, config.rates, smtp, config.settings, actor, progress).deliver()
 
 
 def list_actions(session: Session, customer_id: str | None = None) -> list[DunningActionRow]:

@@ -11,6 +11,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from encours.settings import Settings
 from encours.storage.base import utcnow
 from encours.storage.database import unit_of_work
 from encours.users.roles import Permission, allows
@@ -20,6 +21,12 @@ from encours.web.errors import CsrfFailed, Forbidden, LoginRequired
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (read from the environment once, by create_app)."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_session(request: Request) -> Iterator[Session]:

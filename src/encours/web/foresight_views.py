@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from decimal import Decimal
 from typing import Any
 
@@ -28,18 +27,16 @@ from encours.web.figures import Figures
 
 log = logging.getLogger(__name__)
 
-# Above this many ledger entries the web app does not train foresight's model itself (on 1M
-# items it needs minutes and over 20 GB): `encours forecast` / `encours score` run it offline.
-MAX_ENTRIES_ENV = "ENCOURS_WEB_FORESIGHT_MAX_ENTRIES"
-DEFAULT_MAX_ENTRIES = 300_000
 FORECAST = TypeAdapter(list[dict[str, Any]])
 PRIORITY = TypeAdapter(list[priority.WorklistItem])
 
 
-def within_limit(session: Session) -> bool:
-    limit = int(os.environ.get(MAX_ENTRIES_ENV, DEFAULT_MAX_ENTRIES))
+def within_limit(session: Session, figures: Figures) -> bool:
+    """Above ``figures.foresight_max_entries`` ledger entries the web app does not train foresight's
+    model itself (on 1M items it needs minutes and over 20 GB): `encours forecast` / `encours
+    score` run it offline."""
     highest_entry_id = ledger_fingerprint(session)[0] or 0  # read once per request anyway
-    return int(highest_entry_id) <= limit
+    return int(highest_entry_id) <= figures.foresight_max_entries
 
 
 def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
@@ -74,7 +71,7 @@ def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
 def weekly_forecast(session: Session, figures: Figures, as_of: dt.date) -> list[dict[str, Any]] | None:
     """Expected cash-in per week for 13 weeks with its 10–90 % band, per currency; None while
     foresight computes it in the background (training a model takes minutes on big ledgers)."""
-    if not within_limit(session):
+    if not within_limit(session, figures):
         return None
     return figures.background(session, "forecast", (as_of,), lambda own: _forecast(own, as_of), FORECAST)
 
@@ -96,7 +93,7 @@ def worklist(
     session: Session, figures: Figures, as_of: dt.date, limit: int
 ) -> list[priority.WorklistItem] | None:
     """Customers by expected loss avoided (foresight); None until computed in the background."""
-    if not within_limit(session):
+    if not within_limit(session, figures):
         return None
     return figures.background(
         session, "priority", (as_of, limit), lambda own: priority.worklist(own, as_of, limit=limit), PRIORITY

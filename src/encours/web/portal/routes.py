@@ -7,7 +7,6 @@ data is reachable. A bad or expired token answers 404 with no customer data.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from urllib.parse import quote
@@ -20,7 +19,7 @@ from encours.audit.service import record
 from encours.domain.money import format_amount
 from encours.ledger.models import CustomerRow
 from encours.web import integrations
-from encours.web.deps import SessionDep
+from encours.web.deps import SessionDep, app_settings
 from encours.web.errors import WebError
 from encours.web.keys import get_setting
 from encours.web.ledger_views import OpenItemView, customer_row, open_items
@@ -52,7 +51,7 @@ def _open_invoices(session: Session, row: CustomerRow) -> list[OpenItemView]:
 
 def payment_link(request: Request, item: OpenItemView, customer_id: str) -> str | None:
     """The configured payment link for an invoice (ENCOURS_PAYMENT_LINK or the app setting)."""
-    template = os.environ.get("ENCOURS_PAYMENT_LINK") or get_setting(request.app.state.engine, "payment_link")
+    template = app_settings(request).payment_link or get_setting(request.app.state.engine, "payment_link")
     if not template:
         return None
     values = {

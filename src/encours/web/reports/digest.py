@@ -1,17 +1,15 @@
 """Weekly digest: KPIs at the date, movements of the 7 days before, broken promises.
 
-Sent through ENCOURS_SMTP_URL (smtp://[user:password@]host:port[?starttls=1]) from
-ENCOURS_MAIL_FROM, with aiosmtplib.
+Sent with aiosmtplib through the server of ``encours.mail_server`` (ENCOURS_SMTP_URL,
+ENCOURS_MAIL_FROM), the same one dunning sends through.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 from email.message import EmailMessage
 from typing import NamedTuple
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 from sqlalchemy import func, select
@@ -21,6 +19,7 @@ from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.money import format_amount, from_cents
 from encours.ledger.models import EntryRow
+from encours.mail_server import SmtpConfig
 from encours.users.models import UserRow
 from encours.web import integrations
 
@@ -76,35 +75,7 @@ def build_digest(session: Session, as_of: dt.date) -> Digest:
     return Digest(as_of, f"Encours digest {as_of.isoformat()}", "\n".join(lines) + "\n")
 
 
-class SmtpSettings(NamedTuple):
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    starttls: bool
-    sender: str
-
-
-def smtp_settings() -> SmtpSettings:
-    url = os.environ.get("ENCOURS_SMTP_URL")
-    if not url:
-        raise DigestError("ENCOURS_SMTP_URL is not set (smtp://host:port)")
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise DigestError(f"ENCOURS_SMTP_URL: expected smtp://host:port, got {url!r}")
-    flags = parse_qs(parts.query)
-    return SmtpSettings(
-        host=parts.hostname,
-        port=parts.port or 25,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        starttls=flags.get("starttls", ["0"])[0] in ("1", "true"),
-        sender=os.environ.get("ENCOURS_MAIL_FROM", "encours@localhost"),
-    )
-
-
-def send_digest(digest: Digest, to: list[str]) -> None:
-    settings = smtp_settings()
+def send_digest(digest: Digest, to: list[str], settings: SmtpConfig) -> None:
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = ", ".join(to)
@@ -118,8 +89,9 @@ def send_digest(digest: Digest, to: list[str]) -> None:
                 port=settings.port,
                 username=settings.username,
                 password=settings.password,
+                use_tls=settings.use_tls,
                 start_tls=settings.starttls,
-                timeout=30,
+                timeout=settings.timeout,
             )
         )
     except (aiosmtplib.SMTPException, OSError) as exc:

@@ -8,7 +8,7 @@ re-implements their rules.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from encours.casework.models import CreditGroupRow, OpenOrdersRow
 from encours.casework.timeline import TimelineItem
 from encours.domain.credit import CreditPosition, position
 from encours.domain.money import format_amount, from_cents
+from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
 from encours.web.ledger_views import CustomerSummary
@@ -48,12 +49,9 @@ def today() -> dt.date:
 
 def parse_amount(text: str, field: str = "amount") -> Decimal:
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise CaseworkError(field, f"not an amount: {text!r}") from None
-    if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
-        raise CaseworkError(field, f"not a positive amount: {text!r}")
-    return value
+        return parse_positive_amount(text)
+    except AmountError as exc:
+        raise CaseworkError(field, str(exc)) from None
 
 
 def parse_day(text: str, field: str) -> dt.date:

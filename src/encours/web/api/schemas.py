@@ -6,12 +6,21 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from encours.domain.money import format_amount
+from encours.domain.user_amounts import parse_user_amount
 
 Amount = Annotated[Decimal, PlainSerializer(format_amount, return_type=str, when_used="always")]
 T = TypeVar("T")
+
+
+def _typed_amount(value: object) -> object:
+    """A decimal string read like every amount a person types; the field's bounds apply after."""
+    return parse_user_amount(value, negative=True) if isinstance(value, str) else value
+
+
+AmountIn = Annotated[Decimal, BeforeValidator(_typed_amount)]
 
 
 class Token(BaseModel):
@@ -117,7 +126,7 @@ class DisputeOut(BaseModel):
 
 
 class PromiseIn(BaseModel):
-    amount: Decimal = Field(gt=0, le=Decimal("1e12"), decimal_places=2)
+    amount: AmountIn = Field(gt=0, le=Decimal("1e12"), decimal_places=2)
     promised_date: dt.date
     invoice_ids: list[str] = Field(default_factory=list, max_length=100)
     note: str = Field(default="", max_length=2000)

@@ -7,7 +7,7 @@ data is reachable. A bad or expired token answers 404 with no customer data.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.domain.money import format_amount
+from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.ledger.models import CustomerRow
 from encours.web import integrations
 from encours.web.deps import SessionDep, app_settings
@@ -107,12 +108,9 @@ def _amount(text: str) -> Decimal | None:
     if not text.strip():
         return None
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
+        return parse_positive_amount(text)
+    except AmountError:
         raise PortalInputError("invalid amount", "amount") from None
-    if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
-        raise PortalInputError("invalid amount", "amount")
-    return value
 
 
 def _date(text: str, field: str) -> dt.date:

@@ -75,9 +75,9 @@ def build_digest(session: Session, as_of: dt.date) -> Digest:
     return Digest(as_of, f"Encours digest {as_of.isoformat()}", "\n".join(lines) + "\n")
 
 
-def send_digest(digest: Digest, to: list[str], settings: SmtpConfig) -> None:
+def send_digest(digest: Digest, to: list[str], smtp: SmtpConfig) -> None:
     message = EmailMessage()
-    message["From"] = settings.sender
+    message["From"] = smtp.sender
     message["To"] = ", ".join(to)
     message["Subject"] = digest.subject
     message.set_content(digest.text)
@@ -85,13 +85,13 @@ def send_digest(digest: Digest, to: list[str], settings: SmtpConfig) -> None:
         asyncio.run(
             aiosmtplib.send(
                 message,
-                hostname=settings.host,
-                port=settings.port,
-                username=settings.username,
-                password=settings.password,
-                use_tls=settings.use_tls,
-                start_tls=settings.starttls,
-                timeout=settings.timeout,
+                hostname=smtp.host,
+                port=smtp.port,
+                username=smtp.username,
+                password=smtp.password,
+                use_tls=smtp.use_tls,
+                start_tls=smtp.starttls,
+                timeout=smtp.timeout,
             )
         )
     except (aiosmtplib.SMTPException, OSError) as exc:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from encours.settings import InvalidSettings
+
 DEFAULT_CONCURRENCY = 4
 DEFAULT_RATE = 10.0
 
@@ -35,26 +37,26 @@ def _flag(values: dict[str, list[str]], name: str) -> bool:
 def parse_smtp_url(
     url: str, sender: str, concurrency: int | str | None = None, rate: float | str | None = None
 ) -> SmtpConfig:
-    """Raises ValueError naming the variable that is wrong (the CLI turns it into exit code 2)."""
+    """Raises InvalidSettings naming the variable that is wrong (the CLI exits 2)."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps"):
-        raise ValueError(f"ENCOURS_SMTP_URL: scheme must be smtp or smtps, got {parts.scheme!r}")
+        raise InvalidSettings(f"ENCOURS_SMTP_URL: scheme must be smtp or smtps, got {parts.scheme!r}")
     if not parts.hostname:
-        raise ValueError("ENCOURS_SMTP_URL: missing host")
+        raise InvalidSettings("ENCOURS_SMTP_URL: missing host")
     try:
         port = parts.port or (465 if parts.scheme == "smtps" else 25)
     except ValueError as exc:
-        raise ValueError(f"ENCOURS_SMTP_URL: bad port ({exc})") from None
+        raise InvalidSettings(f"ENCOURS_SMTP_URL: bad port ({exc})") from None
     if not sender or "@" not in sender:
-        raise ValueError("ENCOURS_MAIL_FROM: an e-mail address is required to send e-mail")
+        raise InvalidSettings("ENCOURS_MAIL_FROM: an e-mail address is required to send e-mail")
     query = parse_qs(parts.query)
     try:
         workers = int(concurrency or query.get("concurrency", [str(DEFAULT_CONCURRENCY)])[-1])
         per_second = float(rate or query.get("rate", [str(DEFAULT_RATE)])[-1])
     except ValueError:
-        raise ValueError("ENCOURS_SMTP_CONCURRENCY / ENCOURS_SMTP_RATE: numbers expected") from None
+        raise InvalidSettings("ENCOURS_SMTP_CONCURRENCY / ENCOURS_SMTP_RATE: numbers expected") from None
     if workers < 1 or per_second <= 0:
-        raise ValueError("ENCOURS_SMTP_CONCURRENCY must be ≥ 1 and ENCOURS_SMTP_RATE > 0")
+        raise InvalidSettings("ENCOURS_SMTP_CONCURRENCY must be ≥ 1 and ENCOURS_SMTP_RATE > 0")
     return SmtpConfig(
         host=parts.hostname,
         port=port,

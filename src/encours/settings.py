@@ -15,14 +15,16 @@ from typing import Annotated, Any
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from encours.domain.errors import InvalidInput
+
 PREFIX = "ENCOURS_"
 DEFAULT_DATABASE_URL = "sqlite:///encours.db"
 DATABASE_URL_ENV = f"{PREFIX}DATABASE_URL"
 DEFAULT_FORESIGHT_MAX_ENTRIES = 300_000
 
 
-class InvalidSettings(ValueError):
-    """An environment variable with a value Encours cannot use (the CLI exits 2)."""
+class InvalidSettings(InvalidInput, ValueError):
+    """An environment variable with a value Encours cannot use (a refusal: the CLI exits 2)."""
 
 
 class Settings(BaseSettings):

@@ -14,10 +14,12 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
-from encours.settings import InvalidSettings, Settings, get_settings
+from encours.domain.errors import EncoursError, InvalidLines
+from encours.settings import get_settings
 from encours.storage.database import get_engine, unit_of_work
 
 EXIT_BAD_INPUT = 2
+SHOWN_LINE_ERRORS = 50  # a file wrong on every line should not flood the terminal
 
 DbOption = Annotated[
     str | None,
@@ -39,6 +41,28 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def report(refusal: EncoursError) -> None:
+    """A refusal on stderr: one ``error:`` line, or one per bad line then what it means."""
+    if not isinstance(refusal, InvalidLines):
+        say_error(f"error: {refusal}")
+        return
+    for error in refusal.errors[:SHOWN_LINE_ERRORS]:
+        say_error(f"error: {error}")
+    if len(refusal.errors) > SHOWN_LINE_ERRORS:
+        say_error(f"... and {len(refusal.errors) - SHOWN_LINE_ERRORS} more errors")
+    say_error(refusal.message)
+
+
+@contextlib.contextmanager
+def refusals_exit_2() -> Iterator[None]:
+    """Every command runs inside this (cli/main.py): a refusal is reported and exits 2."""
+    try:
+        yield
+    except EncoursError as refusal:
+        report(refusal)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 def parse_date(text: str, option: str) -> dt.date:
     """A YYYY-MM-DD option value; anything else exits 2 naming the option."""
     try:
@@ -51,17 +75,9 @@ def parse_as_of(text: str) -> dt.date:
     return parse_date(text, "--as-of")
 
 
-def settings() -> Settings:
-    """The environment's settings as the command starts; a bad value is bad usage (exit 2)."""
-    try:
-        return get_settings()
-    except InvalidSettings as exc:
-        fail(f"invalid setting: {exc}")
-
-
 def engine_for(db: str | None) -> Engine:
     """The migrated engine; a URL SQLAlchemy cannot parse or load is bad usage (exit 2)."""
-    resolved = db or settings().database_url
+    resolved = db or get_settings().database_url  # a bad setting is a refusal: exit 2
     try:
         url = make_url(resolved)
         url.get_dialect()

@@ -20,9 +20,8 @@ from encours.cli.context import (
     err_console,
     fail,
     parse_as_of,
-    say_error,
+    report,
     session_for,
-    settings,
     show_progress,
 )
 from encours.cli.output import OutputFormat, print_csv, print_json, print_table
@@ -32,6 +31,7 @@ from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
 from encours.ingest.detect import FORMATS
 from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
+from encours.settings import get_settings
 from encours.storage.database import unit_of_work
 
 
@@ -42,18 +42,21 @@ def import_files(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import ledger files; each file is all or nothing, re-importing changes nothing."""
+    """Import ledger files; each file is all or nothing, re-importing changes nothing.
+
+    A rejected file is reported here and the next one still imported; exit 2 at the end.
+    """
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
-    prefixes = settings().fec_customer_prefixes
+    prefixes = get_settings().fec_customer_prefixes
     failed = False
     sources = []
     for path in files:
         try:
             sources.append(read_source(path, format))
         except ImportRejected as rejected:
-            _report(rejected)
+            report(rejected)
             failed = True
     with Progress(disable=not show_progress(), transient=True, console=err_console) as progress:
         task = progress.add_task("importing", total=len(sources))
@@ -64,20 +67,11 @@ def import_files(
                     counts = ImportService(session, prefixes).import_source(source)
                 typer.echo(counts.describe())
             except ImportRejected as rejected:
-                _report(rejected)
+                report(rejected)
                 failed = True
             progress.advance(task)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _report(rejected: ImportRejected) -> None:
-    for error in rejected.errors[:50]:
-        say_error(f"error: {error}")
-    if len(rejected.errors) > 50:
-        say_error(f"... and {len(rejected.errors) - 50} more errors")
-    if rejected.errors:
-        say_error(f"{rejected.errors[0].file}: nothing imported")
 
 
 def aging(
@@ -147,7 +141,7 @@ def kpi(
 def print_kpi_tables(results: Sequence[Kpis]) -> None:
     """KPIs with their alert level against the user's thresholds."""
     try:
-        thresholds = load_thresholds(settings().data_dir)
+        thresholds = load_thresholds(get_settings().data_dir)
     except ValueError as exc:
         fail(f"kpi_thresholds.toml: {exc}")
     for result in results:

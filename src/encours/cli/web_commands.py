@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of, settings
+from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
+from encours.settings import get_settings
 from encours.storage.database import unit_of_work
-from encours.users.errors import UserError
 from encours.users.roles import Role
 from encours.users.service import UserService
 from encours.web.keys import secret_key
@@ -39,13 +39,10 @@ def user_add(
 ) -> None:
     """Create a user (password from stdin, or a random one printed once)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
-    try:
-        with unit_of_work(engine_for(db)) as session:
-            user = UserService(session).create(
-                email, role.value, password, actor="cli", language=language, digest=digest
-            )
-    except UserError as exc:
-        fail(f"{exc.field or 'user'}: {exc.message}")
+    with unit_of_work(engine_for(db)) as session:
+        user = UserService(session).create(
+            email, role.value, password, actor="cli", language=language, digest=digest
+        )
     typer.echo(f"user {user.email} created with role {user.role.value}")
     if not password_stdin:
         typer.echo(f"password: {password}")
@@ -76,7 +73,7 @@ def portal_link(
         from encours.audit.service import record
 
         record(session, "cli", "portal.link_created", customer_id=customer_id, details={"days": days})
-    configured = settings()
+    configured = get_settings()
     token = make_token(secret_key(engine, configured.secret_key), customer_id, days)
     typer.echo(portal_url(token, configured.base_url))
 
@@ -102,7 +99,7 @@ def serve(
     if login is not None:
         typer.echo(f"demo login: {login[0]}  password: {login[1]}")
     sys.stdout.flush()
-    serve_app(db, host, port, workers, settings().log_level)
+    serve_app(db, host, port, workers, get_settings().log_level)
 
 
 def _prepare_demo(db: str | None) -> tuple[str, str]:
@@ -118,7 +115,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
     if empty:
         demo(db=db)
         _score_demo(db)
-    password = settings().demo_password or secrets.token_urlsafe(9)
+    password = get_settings().demo_password or secrets.token_urlsafe(9)
     with unit_of_work(engine) as session:
         service = UserService(session)
         existing = service.by_email(DEMO_EMAIL)
@@ -166,16 +163,10 @@ def report_digest(
         return
     if not addresses:
         fail("--to: no recipient (give --to or turn the digest on for a user)")
-    try:
-        smtp = smtp_config(settings())
-    except ValueError as exc:
-        fail(str(exc))
+    smtp = smtp_config(get_settings())
     if smtp is None:
-        fail("ENCOURS_SMTP_URL is not set (smtp://host:port)")
-    try:
-        send_digest(digest, addresses, smtp)
-    except DigestError as exc:
-        fail(str(exc))
+        raise DigestError("ENCOURS_SMTP_URL is not set (smtp://host:port)")
+    send_digest(digest, addresses, smtp)
     with unit_of_work(engine) as session:
         from encours.audit.service import record
 

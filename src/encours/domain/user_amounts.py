@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from encours.domain.errors import InvalidInput
+
 MAX_TYPED = Decimal("1e12")  # beyond any receivable: a typing slip
 _AMOUNT = re.compile(
     r"(?P<sign>-)?(?P<whole>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:(?P<mark>[.,])(?P<fraction>\d+))?"
 )
 
 
-class AmountError(ValueError):
-    """Text that is not an amount; the message says what is wrong."""
+class AmountError(InvalidInput, ValueError):
+    """Text that is not an amount; the message says what is wrong (a ValueError for pydantic too)."""
 
 
 def parse_user_amount(text: str, *, negative: bool = False) -> Decimal:

@@ -24,7 +24,7 @@ def smtp_config(settings: Settings) -> SmtpConfig | None:
     """None when e-mail is not configured (messages are then written as .eml files).
 
     The sender is ``ENCOURS_MAIL_FROM``, else the creditor's address from ``company.toml``.
-    Raises ValueError naming the variable that is wrong.
+    Raises InvalidSettings naming the variable that is wrong.
     """
     url = settings.smtp_url.strip()
     if not url:

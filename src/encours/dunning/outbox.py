@@ -97,9 +97,8 @@ class Outbox:
         """Each group composed in its own transaction; those with nowhere to send are settled here."""
         for group in groups:
             with unit_of_work(self.engine) as session:
-                prepared = Composer(session, self.scenarios, self.rates, self.sender, self.data_dir).prepare(
-                    group
-                )
+                composer = Composer(session, self.scenarios, self.rates, self.sender, self.data_dir)
+                prepared = composer.prepare(group)
                 if prepared.no_address:
                     self.deliveries.no_address(session, prepared)
             if prepared.no_address:

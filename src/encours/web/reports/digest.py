@@ -1,17 +1,15 @@
 """Weekly digest: KPIs at the date, movements of the 7 days before, broken promises.
 
-Sent with aiosmtplib through the server of ``encours.mail_server`` (ENCOURS_SMTP_URL,
-ENCOURS_MAIL_FROM), the same one dunning sends through.
+Sent through the server of ``encours.mail_server`` (ENCOURS_SMTP_URL, ENCOURS_MAIL_FROM) by
+dunning's SMTP channel.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from email.message import EmailMessage
 from typing import NamedTuple
 
-import aiosmtplib
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +17,7 @@ from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.errors import EncoursError
 from encours.domain.money import format_amount, from_cents
+from encours.dunning.channels.smtp import OutgoingMail, send_all
 from encours.ledger.models import EntryRow
 from encours.mail_server import SmtpConfig
 from encours.users.models import UserRow
@@ -77,23 +76,18 @@ def build_digest(session: Session, as_of: dt.date) -> Digest:
 
 
 def send_digest(digest: Digest, to: list[str], smtp: SmtpConfig) -> None:
+    """Sent by dunning's SMTP channel, so both speak to the server the same way."""
     message = EmailMessage()
     message["From"] = smtp.sender
     message["To"] = ", ".join(to)
     message["Subject"] = digest.subject
     message.set_content(digest.text)
-    try:
-        asyncio.run(
-            aiosmtplib.send(
-                message,
-                hostname=smtp.host,
-                port=smtp.port,
-                username=smtp.username,
-                password=smtp.password,
-                use_tls=smtp.use_tls,
-                start_tls=smtp.starttls,
-                timeout=smtp.timeout,
-            )
-        )
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        raise DigestError(f"sending the digest failed: {exc}") from exc
+    failures: list[Exception] = []
+
+    def on_result(_: OutgoingMail, error: Exception | None) -> None:
+        if error is not None:
+            failures.append(error)
+
+    send_all(smtp, [OutgoingMail("digest", message)], on_result)
+    if failures:
+        raise DigestError(f"sending the digest failed: {failures[0]}")

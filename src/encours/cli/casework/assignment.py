@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from encours.casework import assignment
-from encours.cli.casework.common import ByOption, cell, rejected
-from encours.cli.context import DbOption, session_for
+from encours.cli.casework.common import ByOption, cell, in_session
+from encours.cli.context import DbOption
 
 assign_app = typer.Typer(help="Assign customers to a collector or a sales rep.", no_args_is_help=True)
 RoleArgument = Annotated[str, typer.Argument(help="collector or sales_rep")]
@@ -23,8 +23,7 @@ def assign_set(
     db: DbOption = None,
 ) -> None:
     """Assign a customer."""
-    with session_for(db) as session, rejected():
-        found = assignment.assign(session, customer, role, assignee, actor=by)
+    found = in_session(db, lambda s: assignment.assign(s, customer, role, assignee, actor=by))
     typer.echo(f"{found.customer_id}: {found.role.value} = {found.assignee}")
 
 
@@ -36,16 +35,14 @@ def assign_remove(
     db: DbOption = None,
 ) -> None:
     """Remove an assignment."""
-    with session_for(db) as session, rejected():
-        assignment.unassign(session, customer, role, actor=by)
+    in_session(db, lambda s: assignment.unassign(s, customer, role, actor=by))
     typer.echo(f"{customer}: {role} removed")
 
 
 @assign_app.command("show")
 def assign_show(customer: str, db: DbOption = None) -> None:
     """A customer's collector and sales rep."""
-    with session_for(db) as session, rejected():
-        found = assignment.assignees(session, customer)
+    found = in_session(db, lambda s: assignment.assignees(s, customer))
     typer.echo(f"collector: {cell(found.collector)}")
     typer.echo(f"sales_rep: {cell(found.sales_rep)}")
 
@@ -57,7 +54,6 @@ def assign_portfolio(
     db: DbOption = None,
 ) -> None:
     """Customers assigned to someone, one per line."""
-    with session_for(db) as session, rejected():
-        found = assignment.portfolio(session, assignee, role)
+    found = in_session(db, lambda s: assignment.portfolio(s, assignee, role))
     for customer_id in found:
         typer.echo(customer_id)

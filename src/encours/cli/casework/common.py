@@ -10,9 +10,10 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.orm import Session
 
 from encours.casework.errors import CaseworkError
-from encours.cli.context import fail, parse_date
+from encours.cli.context import fail, parse_date, session_for
 from encours.cli.output import print_document, print_table
 from encours.domain.money import format_amount, is_whole_cents, to_decimal
 from encours.storage.base import utcnow
@@ -25,6 +26,7 @@ ReasonOption = Annotated[str, typer.Option("--reason")]
 CustomerFilter = Annotated[str | None, typer.Option("--customer", help="Only this customer's.")]
 OptionalAsOf = Annotated[str | None, typer.Option("--as-of", help="Default today.")]
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class Fmt(StrEnum):
@@ -42,6 +44,12 @@ def rejected() -> Iterator[None]:
         yield
     except CaseworkError as exc:
         fail(f"error: {exc}")
+
+
+def in_session(db: str | None, work: Callable[[Session], T]) -> T:
+    """``work`` as one unit of work: a casework error exits 2 and writes nothing."""
+    with session_for(db) as session, rejected():
+        return work(session)
 
 
 def optional_date(text: str | None, option: str) -> dt.date | None:

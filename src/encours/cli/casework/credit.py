@@ -15,6 +15,7 @@ from encours.cli.casework.common import (
     FormatOption,
     OptionalAsOf,
     cell,
+    in_session,
     optional_date,
     parse_amount,
     rejected,
@@ -44,8 +45,7 @@ def credit_limit(
 ) -> None:
     """Set a customer's credit limit."""
     value = _limit(limit)
-    with session_for(db) as session, rejected():
-        credit_limits.set_customer_limit(session, customer, value, actor=by)
+    in_session(db, lambda s: credit_limits.set_customer_limit(s, customer, value, actor=by))
     typer.echo(f"{customer}: credit limit {cell(value)}")
 
 
@@ -59,8 +59,7 @@ def credit_group_limit(
 ) -> None:
     """Set the limit shared by every customer with this SIREN."""
     value = _limit(limit)
-    with session_for(db) as session, rejected():
-        credit_limits.set_group_limit(session, siren, value, actor=by, currency=currency)
+    in_session(db, lambda s: credit_limits.set_group_limit(s, siren, value, actor=by, currency=currency))
     typer.echo(f"group {siren}: credit limit {cell(value)}")
 
 
@@ -73,8 +72,7 @@ def credit_orders(
 ) -> None:
     """Record a customer's open orders (counted in its exposure)."""
     value = parse_amount(amount, "AMOUNT", positive=False)
-    with session_for(db) as session, rejected():
-        credit_limits.set_open_orders(session, customer, value, actor=by)
+    in_session(db, lambda s: credit_limits.set_open_orders(s, customer, value, actor=by))
     typer.echo(f"{customer}: open orders {format_amount(value)}")
 
 
@@ -100,8 +98,7 @@ def credit_status(
 ) -> None:
     """A customer's exposure against its limit and its group's, and the credit-hold flag."""
     day = optional_date(as_of, "--as-of") or today()
-    with session_for(db) as session, rejected():
-        status = credit_limits.credit_status(session, customer, day)
+    status = in_session(db, lambda s: credit_limits.credit_status(s, customer, day))
     if output is Fmt.JSON:
         print_document(CreditStatusOut.of(status, day).model_dump())
         return

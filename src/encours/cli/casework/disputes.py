@@ -15,11 +15,11 @@ from encours.cli.casework.common import (
     FormatOption,
     ReasonOption,
     cell,
+    in_session,
     optional_date,
     print_records,
-    rejected,
 )
-from encours.cli.context import DbOption, session_for
+from encours.cli.context import DbOption
 
 dispute_app = typer.Typer(help="Disputed invoices: out of dunning until resolved.", no_args_is_help=True)
 ResolutionOption = Annotated[str, typer.Option("--resolution")]
@@ -39,17 +39,18 @@ def dispute_open(
 ) -> None:
     """Open a dispute on an invoice."""
     day = optional_date(on, "--on")
-    with session_for(db) as session, rejected():
-        found = disputes.open_dispute(
-            session, customer, invoice, reason=reason, owner=owner, actor=by, opened_on=day
-        )
+    found = in_session(
+        db,
+        lambda s: disputes.open_dispute(
+            s, customer, invoice, reason=reason, owner=owner, actor=by, opened_on=day
+        ),
+    )
     typer.echo(f"dispute {found.dispute_id} opened on {found.invoice} ({found.customer_id})")
 
 
 def _close_dispute(dispute_id: int, resolution: str, by: str, db: str | None, *, reject: bool) -> None:
     close = disputes.reject_dispute if reject else disputes.resolve_dispute
-    with session_for(db) as session, rejected():
-        found = close(session, dispute_id, resolution=resolution, actor=by)
+    found = in_session(db, lambda s: close(s, dispute_id, resolution=resolution, actor=by))
     typer.echo(f"dispute {found.dispute_id} {found.status} ({found.invoice}, {found.customer_id})")
 
 
@@ -77,8 +78,7 @@ def dispute_list(
     db: DbOption = None,
 ) -> None:
     """List disputes."""
-    with session_for(db) as session, rejected():
-        found = disputes.list_disputes(session, customer, status)
+    found = in_session(db, lambda s: disputes.list_disputes(s, customer, status))
     print_records(
         output, found, dispute_document, "Disputes",
         ["id", "customer", "invoice", "status", "reason", "owner", "opened", "resolution"],

@@ -16,12 +16,12 @@ from encours.cli.casework.common import (
     OptionalAsOf,
     ReasonOption,
     cell,
+    in_session,
     optional_date,
     print_records,
-    rejected,
     today,
 )
-from encours.cli.context import DbOption, session_for
+from encours.cli.context import DbOption
 
 hold_app = typer.Typer(
     help="Customer pause, credit hold, litigation or agency hand-over.", no_args_is_help=True
@@ -42,10 +42,12 @@ def hold_place(
     """Put a customer on hold (pause stops reminders; credit_hold flags the account)."""
     first = optional_date(start, "--from") or today()
     last = optional_date(until, "--until")
-    with session_for(db) as session, rejected():
-        found = holds.place_hold(
-            session, customer, kind, actor=by, start_date=first, end_date=last, reason=reason
-        )
+    found = in_session(
+        db,
+        lambda s: holds.place_hold(
+            s, customer, kind, actor=by, start_date=first, end_date=last, reason=reason
+        ),
+    )
     end = f" until {found.end_date}" if found.end_date else ""
     typer.echo(f"{found.customer_id}: {found.kind.value} from {found.start_date}{end}")
 
@@ -59,8 +61,7 @@ def hold_release(
     db: DbOption = None,
 ) -> None:
     """Lift a hold."""
-    with session_for(db) as session, rejected():
-        holds.release_hold(session, customer, kind, actor=by, reason=reason)
+    in_session(db, lambda s: holds.release_hold(s, customer, kind, actor=by, reason=reason))
     typer.echo(f"{customer}: {kind} released")
 
 
@@ -73,8 +74,7 @@ def hold_list(
 ) -> None:
     """Holds in force at a date."""
     day = optional_date(as_of, "--as-of") or today()
-    with session_for(db) as session, rejected():
-        found = holds.holds_in_force(session, day, customer)
+    found = in_session(db, lambda s: holds.holds_in_force(s, day, customer))
     print_records(
         output, found, HoldOut.document, f"Holds at {day}", ["customer", "kind", "from", "until", "reason"],
         lambda h: [h.customer_id, h.kind.value, h.start_date, cell(h.end_date), h.reason],

@@ -8,8 +8,8 @@ import typer
 
 from encours.casework import notes
 from encours.casework.schemas import NoteOut
-from encours.cli.casework.common import ByOption, Fmt, FormatOption, print_records, rejected
-from encours.cli.context import DbOption, session_for
+from encours.cli.casework.common import ByOption, Fmt, FormatOption, in_session, print_records
+from encours.cli.context import DbOption
 
 note_app = typer.Typer(help="Notes and comments on customers and invoices.", no_args_is_help=True)
 NoteInvoiceOption = Annotated[str | None, typer.Option("--invoice")]
@@ -24,8 +24,7 @@ def note_add(
     db: DbOption = None,
 ) -> None:
     """Add a note to a customer (or to one of its invoices)."""
-    with session_for(db) as session, rejected():
-        found = notes.add_note(session, customer, text, author=by, invoice=invoice)
+    found = in_session(db, lambda s: notes.add_note(s, customer, text, author=by, invoice=invoice))
     typer.echo(f"note {found.note_id} added to {found.entry_key or found.customer_id}")
 
 
@@ -37,8 +36,7 @@ def note_list(
     db: DbOption = None,
 ) -> None:
     """A customer's notes, oldest first."""
-    with session_for(db) as session, rejected():
-        found = notes.list_notes(session, customer, invoice)
+    found = in_session(db, lambda s: notes.list_notes(s, customer, invoice))
     print_records(
         output, found, NoteOut.document, "Notes",
         ["id", "on", "author", "note"], lambda n: [n.note_id, n.entry_key or n.customer_id, n.author, n.body],

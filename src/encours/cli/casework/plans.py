@@ -18,13 +18,13 @@ from encours.cli.casework.common import (
     InvoiceOption,
     ReasonOption,
     cell,
+    in_session,
     optional_date,
     parse_amount,
     print_records,
-    rejected,
     today,
 )
-from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, parse_date, session_for
+from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, parse_date
 from encours.cli.output import print_document, print_table
 from encours.domain.money import format_amount
 
@@ -60,20 +60,13 @@ def plan_add(
     explicit = [_instalment(item) for item in instalment or []]
     first_due = optional_date(first, "--first")
     start_date = optional_date(start, "--start") or today()
-    with session_for(db) as session, rejected():
-        plan = plans.create_plan(
-            session,
-            customer,
-            invoice or [],
-            start_date=start_date,
-            instalments=explicit,
-            count=count,
-            first_due=first_due,
-            every_months=every_months,
-            grace_days=grace,
-            note=note,
-            actor=by,
-        )
+    plan = in_session(
+        db,
+        lambda s: plans.create_plan(
+            s, customer, invoice or [], start_date=start_date, instalments=explicit, count=count,
+            first_due=first_due, every_months=every_months, grace_days=grace, note=note, actor=by,
+        ),
+    )  # fmt: skip
     typer.echo(
         f"plan {plan.plan_id}: {format_amount(plan.total)} {plan.currency} in {len(plan.instalments)} "
         f"instalments ({plan.customer_id})"
@@ -95,8 +88,7 @@ def _print_instalments(plan: plans.Plan) -> None:
 @plan_app.command("show")
 def plan_show(plan_id: int, output: FormatOption = Fmt.TABLE, db: DbOption = None) -> None:
     """A plan and its instalments."""
-    with session_for(db) as session, rejected():
-        plan = plans.get_plan(session, plan_id)
+    plan = in_session(db, lambda s: plans.get_plan(s, plan_id))
     if output is Fmt.JSON:
         print_document(plan_document(plan))
         return
@@ -115,8 +107,7 @@ def plan_list(
     db: DbOption = None,
 ) -> None:
     """List payment plans."""
-    with session_for(db) as session, rejected():
-        found = plans.list_plans(session, customer, status)
+    found = in_session(db, lambda s: plans.list_plans(s, customer, status))
     print_records(
         output, found, plan_document, "Payment plans",
         ["id", "customer", "total", "start", "instalments", "status"],
@@ -133,8 +124,7 @@ def plan_cancel(
     db: DbOption = None,
 ) -> None:
     """Cancel an active plan (its invoices return to ordinary reminders)."""
-    with session_for(db) as session, rejected():
-        plans.cancel_plan(session, plan_id, by, reason)
+    in_session(db, lambda s: plans.cancel_plan(s, plan_id, by, reason))
     typer.echo(f"plan {plan_id} cancelled")
 
 
@@ -142,8 +132,7 @@ def plan_cancel(
 def plan_check(as_of: AsOfOption, by: ByOption = "system", db: DbOption = None) -> None:
     """Evaluate active plans at a date: instalments kept or broken, plan completed or broken."""
     day = parse_as_of(as_of)
-    with session_for(db) as session, rejected():
-        outcomes = plans.evaluate_plans(session, day, by)
+    outcomes = in_session(db, lambda s: plans.evaluate_plans(s, day, by))
     for o in outcomes:
         states = ", ".join(f"#{s.seq} {s.status.value}" for s in o.instalments)
         typer.echo(f"plan {o.plan_id} ({o.customer_id}): {o.status.value} [{states}]")

@@ -16,12 +16,12 @@ from encours.cli.casework.common import (
     InvoiceOption,
     ReasonOption,
     cell,
+    in_session,
     optional_date,
     parse_amount,
     print_records,
-    rejected,
 )
-from encours.cli.context import AsOfOption, DbOption, parse_as_of, parse_date, session_for
+from encours.cli.context import AsOfOption, DbOption, parse_as_of, parse_date
 from encours.domain.money import format_amount
 from encours.domain.promises import DEFAULT_GRACE_DAYS
 
@@ -44,18 +44,13 @@ def promise_add(
     value = parse_amount(amount, "--amount")
     promised = parse_date(date, "--date")
     made_on = optional_date(on, "--on")
-    with session_for(db) as session, rejected():
-        found = promises.make_promise(
-            session,
-            customer,
-            value,
-            promised,
-            invoices=invoice or [],
-            grace_days=grace,
-            made_on=made_on,
-            note=note,
-            actor=by,
-        )
+    found = in_session(
+        db,
+        lambda s: promises.make_promise(
+            s, customer, value, promised, invoices=invoice or [], grace_days=grace, made_on=made_on,
+            note=note, actor=by,
+        ),
+    )  # fmt: skip
     typer.echo(
         f"promise {found.promise_id}: {format_amount(found.amount)} {found.currency} by "
         f"{found.promised_date} (reminders paused until {found.honour_by})"
@@ -70,8 +65,7 @@ def promise_cancel(
     db: DbOption = None,
 ) -> None:
     """Withdraw an open promise (reminders resume)."""
-    with session_for(db) as session, rejected():
-        promises.cancel_promise(session, promise_id, by, reason)
+    in_session(db, lambda s: promises.cancel_promise(s, promise_id, by, reason))
     typer.echo(f"promise {promise_id} cancelled")
 
 
@@ -79,8 +73,7 @@ def promise_cancel(
 def promise_check(as_of: AsOfOption, by: ByOption = "system", db: DbOption = None) -> None:
     """Settle open promises at a date: kept when paid, broken (alert + task) past their grace."""
     day = parse_as_of(as_of)
-    with session_for(db) as session, rejected():
-        outcomes = promises.evaluate_promises(session, day, by)
+    outcomes = in_session(db, lambda s: promises.evaluate_promises(s, day, by))
     for o in outcomes:
         typer.echo(
             f"promise {o.promise_id} ({o.customer_id}): {o.status.value}, paid {format_amount(o.paid)}"
@@ -96,8 +89,7 @@ def promise_list(
     db: DbOption = None,
 ) -> None:
     """List promises to pay."""
-    with session_for(db) as session, rejected():
-        found = promises.list_promises(session, customer, status)
+    found = in_session(db, lambda s: promises.list_promises(s, customer, status))
     print_records(
         output, found, promise_document, "Promises to pay",
         ["id", "customer", "amount", "date", "until", "status", "paid", "invoices"],

@@ -16,6 +16,7 @@ from encours.cli.casework.common import (
     InvoiceOption,
     ReasonOption,
     cell,
+    in_session,
     optional_date,
     print_records,
     rejected,
@@ -60,26 +61,16 @@ def task_list(
 ) -> None:
     """The worklist, by due date."""
     day = optional_date(due_by, "--due-by")
-    with session_for(db) as session, rejected():
-        found = tasks.list_tasks(
-            session,
-            customer_id=customer,
-            assignee=assignee,
-            status=None if status == "all" else status,
-            due_by=day,
-        )
+    chosen = None if status == "all" else status
+    found = in_session(
+        db, lambda s: tasks.list_tasks(s, customer_id=customer, assignee=assignee, status=chosen, due_by=day)
+    )
     print_records(
         output, found, task_document, "Tasks",
         ["id", "due", "customer", "kind", "title", "assignee", "status", "source"],
         lambda t: [t.task_id, t.due_date, t.customer_id, t.kind, t.title, cell(t.assignee), t.status,
                    t.source],
     )  # fmt: skip
-
-
-def _close(task_id: int, by: str, outcome: str, db: str | None, *, cancelled: bool) -> None:
-    with session_for(db) as session, rejected():
-        tasks.close_task(session, task_id, by, outcome, cancelled=cancelled)
-    typer.echo(f"task {task_id} {'cancelled' if cancelled else 'done'}")
 
 
 @task_app.command("done")
@@ -90,7 +81,8 @@ def task_done(
     db: DbOption = None,
 ) -> None:
     """Close a task as done."""
-    _close(task_id, by, outcome, db, cancelled=False)
+    in_session(db, lambda s: tasks.close_task(s, task_id, by, outcome))
+    typer.echo(f"task {task_id} done")
 
 
 @task_app.command("cancel")
@@ -101,12 +93,12 @@ def task_cancel(
     db: DbOption = None,
 ) -> None:
     """Cancel a task."""
-    _close(task_id, by, outcome, db, cancelled=True)
+    in_session(db, lambda s: tasks.close_task(s, task_id, by, outcome, cancelled=True))
+    typer.echo(f"task {task_id} cancelled")
 
 
 @task_app.command("assign")
 def task_assign(task_id: int, assignee: str, by: ByOption = "cli", db: DbOption = None) -> None:
     """Give a task to someone else."""
-    with session_for(db) as session, rejected():
-        found = tasks.reassign_task(session, task_id, assignee, by)
+    found = in_session(db, lambda s: tasks.reassign_task(s, task_id, assignee, by))
     typer.echo(f"task {task_id} assigned to {found.assignee}")

@@ -8,8 +8,15 @@ import typer
 
 from encours.casework import timeline
 from encours.casework.schemas import TimelineOut
-from encours.cli.casework.common import Fmt, FormatOption, cell, optional_date, print_records, rejected
-from encours.cli.context import DbOption, session_for
+from encours.cli.casework.common import (
+    Fmt,
+    FormatOption,
+    cell,
+    in_session,
+    optional_date,
+    print_records,
+)
+from encours.cli.context import DbOption
 from encours.domain.money import format_amount
 
 
@@ -24,8 +31,9 @@ def timeline_command(
     """A customer's whole story in order: documents, payments, reminders, calls, promises..."""
     first = optional_date(since, "--since")
     last = optional_date(until, "--until")
-    with session_for(db) as session, rejected():
-        items = timeline.timeline(session, customer, since=first, until=last, newest_first=newest_first)
+    items = in_session(
+        db, lambda s: timeline.timeline(s, customer, since=first, until=last, newest_first=newest_first)
+    )
     print_records(
         output, items, TimelineOut.document, f"Timeline of {customer}",
         ["day", "kind", "event", "what", "amount", "by"],

@@ -1,10 +1,9 @@
-"""What the casework commands share: their options, input parsing, errors and table cells."""
+"""What the casework commands share: their options, input parsing, unit of work and table cells."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -12,7 +11,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
-from encours.casework.errors import CaseworkError
 from encours.cli.context import fail, parse_date, session_for
 from encours.cli.output import print_document, print_table
 from encours.domain.money import format_amount, is_whole_cents, to_decimal
@@ -37,18 +35,9 @@ class Fmt(StrEnum):
 FormatOption = Annotated[Fmt, typer.Option("--format")]
 
 
-@contextlib.contextmanager
-def rejected() -> Iterator[None]:
-    """Casework errors become a message on stderr and exit 2 (the unit of work rolls back)."""
-    try:
-        yield
-    except CaseworkError as exc:
-        fail(f"error: {exc}")
-
-
 def in_session(db: str | None, work: Callable[[Session], T]) -> T:
-    """``work`` as one unit of work: a casework error exits 2 and writes nothing."""
-    with session_for(db) as session, rejected():
+    """``work`` as one unit of work; a refusal rolls it back (and exits 2, cli/main.py)."""
+    with session_for(db) as session:
         return work(session)
 
 

@@ -18,7 +18,6 @@ from encours.cli.casework.common import (
     in_session,
     optional_date,
     parse_amount,
-    rejected,
     today,
 )
 from encours.cli.context import AsOfOption, DbOption, parse_as_of, session_for
@@ -126,7 +125,7 @@ def credit_alerts(
 ) -> None:
     """Customers and SIREN groups whose exposure exceeds their limit."""
     day = parse_as_of(as_of)
-    with session_for(db) as session, rejected():
+    with session_for(db) as session:
         held = credit_limits.hold_exceeded(session, day, actor=by) if hold else []
         alerts = credit_limits.credit_alerts(session, day)
     if output is Fmt.JSON:

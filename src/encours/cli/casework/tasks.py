@@ -19,7 +19,6 @@ from encours.cli.casework.common import (
     in_session,
     optional_date,
     print_records,
-    rejected,
 )
 from encours.cli.context import DbOption, parse_date, session_for
 
@@ -39,7 +38,7 @@ def task_add(
 ) -> None:
     """Add a task to the worklist."""
     due_date = parse_date(due, "--due")
-    with session_for(db) as session, rejected():
+    with session_for(db) as session:
         keys: list[str] = []
         if invoice:
             owner = repository.customer(session, customer)

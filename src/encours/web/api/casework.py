@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Depends, Query
 
@@ -20,11 +20,23 @@ Status = Annotated[str | None, Query(max_length=16, pattern="^[a-z_]+$")]
 CustomerFilter = Annotated[str | None, Query(max_length=64)]
 
 
+class Cases(NamedTuple):
+    """Which cases a list shows: one customer's or all, in one status or all."""
+
+    customer_id: str | None
+    status: str | None
+
+
+def cases(customer_id: CustomerFilter = None, status: Status = None) -> Cases:
+    return Cases(customer_id, status)
+
+
+CasesFilter = Annotated[Cases, Depends(cases)]
+
+
 @router.get("/disputes", response_model=list[DisputeOut])
-def list_disputes(
-    session: SessionDep, user: ApiUser, customer_id: CustomerFilter = None, status: Status = None
-) -> list[DisputeOut]:
-    return [DisputeOut.model_validate(d) for d in disputes.list_disputes(session, customer_id, status)]
+def list_disputes(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[DisputeOut]:
+    return [DisputeOut.model_validate(d) for d in disputes.list_disputes(session, *filters)]
 
 
 @router.post("/customers/{customer_id}/disputes", response_model=DisputeOut, status_code=201)
@@ -36,10 +48,8 @@ def open_dispute(session: SessionDep, user: Worker, customer_id: str, body: Disp
 
 
 @router.get("/promises", response_model=list[PromiseOut])
-def list_promises(
-    session: SessionDep, user: ApiUser, customer_id: CustomerFilter = None, status: Status = None
-) -> list[PromiseOut]:
-    return [PromiseOut.model_validate(p) for p in promises.list_promises(session, customer_id, status)]
+def list_promises(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[PromiseOut]:
+    return [PromiseOut.model_validate(p) for p in promises.list_promises(session, *filters)]
 
 
 @router.post("/customers/{customer_id}/promises", response_model=PromiseOut, status_code=201)
@@ -52,10 +62,8 @@ def make_promise(session: SessionDep, user: Worker, customer_id: str, body: Prom
 
 
 @router.get("/plans", response_model=list[PlanOut])
-def list_plans(
-    session: SessionDep, user: ApiUser, customer_id: CustomerFilter = None, status: Status = None
-) -> list[PlanOut]:
-    return [PlanOut.model_validate(p) for p in plans.list_plans(session, customer_id, status)]
+def list_plans(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[PlanOut]:
+    return [PlanOut.model_validate(p) for p in plans.list_plans(session, *filters)]
 
 
 @router.get("/tasks", response_model=list[TaskOut])

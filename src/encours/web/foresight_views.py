@@ -1,4 +1,4 @@
-"""Foresight on screens: 13-week cash-in forecast, worklist priority, stored risk scores.
+"""Foresight on screens: 13-week cash-in forecast, customer priority, stored risk scores.
 
 Calls foresight's services (model, forecast, priority) and caches their results per ledger
 state, like the other whole-ledger figures; a failure there never breaks a page.
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 MAX_ENTRIES_ENV = "ENCOURS_WEB_FORESIGHT_MAX_ENTRIES"
 DEFAULT_MAX_ENTRIES = 300_000
 FORECAST = TypeAdapter(list[dict[str, Any]])
-PRIORITY = TypeAdapter(list[priority.WorklistItem])
+PRIORITY = TypeAdapter(list[priority.CustomerPriority])
 
 
 def within_limit(session: Session) -> bool:
@@ -94,12 +94,16 @@ def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, An
 
 def worklist(
     session: Session, figures: Figures, as_of: dt.date, limit: int
-) -> list[priority.WorklistItem] | None:
+) -> list[priority.CustomerPriority] | None:
     """Customers by expected loss avoided (foresight); None until computed in the background."""
     if not within_limit(session):
         return None
     return figures.background(
-        session, "priority", (as_of, limit), lambda own: priority.worklist(own, as_of, limit=limit), PRIORITY
+        session,
+        "priority",
+        (as_of, limit),
+        lambda own: priority.customers_by_priority(own, as_of, limit=limit),
+        PRIORITY,
     )
 
 

@@ -188,7 +188,7 @@ def actions_command(
 
 
 @dunning_app.command("terms")
-def terms_command(
+def penalty_terms_command(
     customer_id: Annotated[str, typer.Argument(help="Customer id.")],
     rule: Annotated[str, typer.Option("--rule", help=f"Penalty rule: {', '.join(RULES)}.")] = "fr_l441_10",
     contract_rate: Annotated[

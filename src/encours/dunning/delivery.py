@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.domain.dunning import Channel
+from encours.dunning.actions import ActionRepository
 from encours.dunning.channels.smtp import permanent
 from encours.dunning.channels.tasks import open_task
 from encours.dunning.composer import Prepared
 from encours.dunning.pending import PendingAction
-from encours.dunning.repository import DunningRepository
 from encours.storage.database import unit_of_work
 
 
@@ -72,7 +72,7 @@ class Deliveries:
 
     def no_address(self, session: Session, prepared: Prepared) -> None:
         """Tasks are opened and letters produced for printing; e-mail actions fail (nowhere to send)."""
-        repo = DunningRepository(session)
+        repo = ActionRepository(session)
         tasks = self.open_tasks(session, prepared.actions)
         for action in prepared.actions:
             if action.action_id in tasks:
@@ -95,7 +95,7 @@ class Deliveries:
         ids = [a.action_id for a in prepared.actions]
         mid = str(prepared.mail.message["Message-ID"])
         with unit_of_work(self.engine) as session:
-            repo = DunningRepository(session)
+            repo = ActionRepository(session)
             if error is None:
                 documents = {**prepared.documents, **self.open_tasks(session, prepared.actions)}
                 repo.mark(ids, "sent", document=documents)
@@ -121,7 +121,7 @@ class Deliveries:
             documents = {**prepared.documents, **self.open_tasks(session, prepared.actions)}
             for action in prepared.actions:
                 documents.setdefault(action.action_id, str(path))
-            DunningRepository(session).mark(
+            ActionRepository(session).mark(
                 [a.action_id for a in prepared.actions], "produced", document=documents
             )
             for action in prepared.actions:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from encours.dunning.repository import DunningRepository
+from encours.dunning.actions import ActionRepository
 
 
 class PendingAction(NamedTuple):
@@ -48,5 +48,5 @@ def load_pending(session: Session) -> list[PendingAction]:
             tuple(row.entry_keys),
             row.message_key,
         )
-        for row in DunningRepository(session).pending()
+        for row in ActionRepository(session).pending()
     ]

@@ -1,4 +1,4 @@
-"""Foresight on screens: 13-week cash-in forecast, worklist priority, stored risk scores.
+"""Foresight on screens: 13-week cash-in forecast, customer priority, stored risk scores.
 
 Calls foresight's services (model, forecast, priority) and caches their results per ledger
 state, like the other whole-ledger figures; a failure there never breaks a page.
@@ -28,7 +28,7 @@ from encours.web.figures import Figures
 log = logging.getLogger(__name__)
 
 FORECAST = TypeAdapter(list[dict[str, Any]])
-PRIORITY = TypeAdapter(list[priority.WorklistItem])
+PRIORITY = TypeAdapter(list[priority.CustomerPriority])
 
 
 def within_limit(session: Session, figures: Figures) -> bool:
@@ -91,12 +91,16 @@ def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, An
 
 def worklist(
     session: Session, figures: Figures, as_of: dt.date, limit: int
-) -> list[priority.WorklistItem] | None:
+) -> list[priority.CustomerPriority] | None:
     """Customers by expected loss avoided (foresight); None until computed in the background."""
     if not within_limit(session, figures):
         return None
     return figures.background(
-        session, "priority", (as_of, limit), lambda own: priority.worklist(own, as_of, limit=limit), PRIORITY
+        session,
+        "priority",
+        (as_of, limit),
+        lambda own: priority.customers_by_priority(own, as_of, limit=limit),
+        PRIORITY,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import notes
+from encours.casework.schemas import NoteOut, TimelineOut
 from encours.domain.errors import NotFound
 from encours.domain.records import Customer
 from encours.ledger.models import CustomerRow
@@ -21,11 +22,9 @@ from encours.web.api.schemas import (
     CustomerOut,
     InvoiceOut,
     NoteIn,
-    NoteOut,
     Page,
     PaymentOut,
     PortalLinkOut,
-    TimelineOut,
 )
 from encours.web.deps import ApiUser, SessionDep, api_permission, app_settings, as_of_param
 from encours.web.ledger_views import (
@@ -133,13 +132,13 @@ def customer_timeline(
 ) -> list[TimelineOut]:
     """Documents, payments, reminders, calls, promises, disputes, notes: latest first."""
     _row(session, customer_id)
-    return [TimelineOut(**e._asdict()) for e in integrations.timeline(session, customer_id, limit)]
+    return [TimelineOut.model_validate(e) for e in integrations.timeline(session, customer_id, limit)]
 
 
 @router.get("/customers/{customer_id}/notes", response_model=list[NoteOut])
 def list_notes(session: SessionDep, user: ApiUser, customer_id: str) -> list[NoteOut]:
     _row(session, customer_id)
-    return [NoteOut(**n._asdict()) for n in notes.list_notes(session, customer_id)]
+    return [NoteOut.model_validate(n) for n in notes.list_notes(session, customer_id)]
 
 
 @router.post("/customers/{customer_id}/notes", response_model=NoteOut, status_code=201)
@@ -151,7 +150,7 @@ def add_note(
 ) -> NoteOut:
     _row(session, customer_id)
     created = integrations.add_note(session, user.email, customer_id, note.text, note.invoice_id)
-    return NoteOut(**created._asdict())
+    return NoteOut.model_validate(created)
 
 
 @router.post("/customers/{customer_id}/portal-link", response_model=PortalLinkOut, status_code=201)

@@ -11,10 +11,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from encours.audit.models import AuditEventRow
+from encours.audit import service as audit
 from encours.casework import assignment, credit_limits, disputes, holds, notes, plans, promises, tasks
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
@@ -169,14 +168,7 @@ def credit(session: Session, customer: CustomerRow, summary: CustomerSummary, as
 # dashboard and boards ------------------------------------------------------------------
 def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
     """Dunning events of the 30 days before now, by kind, from the audit trail."""
-    since = utcnow() - dt.timedelta(days=30)
-    rows = session.execute(
-        select(AuditEventRow.action, func.count())
-        .where(AuditEventRow.action.like("dunning.%"), AuditEventRow.at >= since)
-        .group_by(AuditEventRow.action)
-        .order_by(AuditEventRow.action)
-    )
-    return [(action, int(count)) for action, count in rows]
+    return audit.action_counts(session, "dunning.", utcnow() - dt.timedelta(days=30))
 
 
 def disputes_board(session: Session) -> Board:

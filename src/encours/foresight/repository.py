@@ -33,14 +33,9 @@ class StoredScore(NamedTuple):
 
 
 def _stored(row: RiskScoreRow, customer_id: str) -> StoredScore:
+    limit = row.recommended_credit_limit_cents
     return StoredScore(
-        row.customer_pk,
-        customer_id,
-        row.as_of,
-        row.score,
-        row.segment,
-        list(row.reasons),
-        row.recommended_credit_limit_cents,
+        row.customer_pk, customer_id, row.as_of, row.score, row.segment, list(row.reasons), limit
     )
 
 

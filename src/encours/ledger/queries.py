@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
+from encours.domain.money import from_cents
 from encours.domain.records import Customer
 from encours.ledger.models import CustomerRow, EntryRow
 from encours.ledger.repository import CUSTOMER_COLUMNS, values_to_customer
@@ -34,7 +36,7 @@ class Movement(NamedTuple):
     kind: str
     currency: str
     entries: int  # how many
-    cents: int  # signed, as stored
+    amount: Decimal  # their sum, signed (payments and credit notes are negative)
 
 
 STATE_SQL = text(
@@ -85,7 +87,10 @@ def movements(session: Session, start: dt.date, end: dt.date) -> list[Movement]:
         .group_by(EntryRow.kind, EntryRow.currency)
         .order_by(EntryRow.kind, EntryRow.currency)
     )
-    return [Movement(kind, currency, int(count), int(cents or 0)) for kind, currency, count, cents in rows]
+    return [
+        Movement(kind, currency, int(count), from_cents(int(cents or 0)))
+        for kind, currency, count, cents in rows
+    ]
 
 
 def state(session: Session) -> tuple[Any, ...]:

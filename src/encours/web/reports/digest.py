@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.errors import EncoursError
-from encours.domain.money import format_amount, from_cents
+from encours.domain.money import format_amount
 from encours.ledger import queries as ledger_queries
 from encours.users.service import UserService
 from encours.web import integrations
@@ -54,8 +54,8 @@ def build_digest(session: Session, as_of: dt.date) -> Digest:
                 lines.append(f"    {key}: {'-' if value is None else value}")
     lines += ["", "Movements / mouvements"]
     movements = ledger_queries.movements(session, start, as_of)
-    for kind, currency, count, cents in movements:
-        lines.append(f"  {kind}: {count} ({format_amount(from_cents(abs(cents)))} {currency})")
+    for kind, currency, count, amount in movements:
+        lines.append(f"  {kind}: {count} ({format_amount(abs(amount))} {currency})")
     if not movements:
         lines.append("  none / aucun")
     lines += ["", "Broken promises / promesses non tenues"]

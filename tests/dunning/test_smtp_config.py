@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from encours.dunning.recipients import recipient_addresses
-from encours.mail_server import parse_smtp_url
+from encours.settings.smtp import parse_smtp_url
 
 
 def test_full_url_with_credentials_and_starttls() -> None:

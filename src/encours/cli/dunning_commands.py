@@ -26,10 +26,10 @@ from encours.cli.output import print_table
 from encours.domain.money import format_amount
 from encours.domain.penalties import RULES
 from encours.dunning.channels.smtp import smtp_config
-from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport
 from encours.dunning.service import (
     Decisions,
+    DunningAction,
     deliver,
     list_actions,
     load_config,
@@ -151,7 +151,7 @@ def deliver_command(db: DbOption = None) -> None:
     typer.echo(_describe(report))
 
 
-def action_json(row: DunningActionRow) -> dict[str, Any]:
+def action_json(row: DunningAction) -> dict[str, Any]:
     """SPEC §8 keys, in this order."""
     return {
         "action_id": row.id,

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Date, TextClause, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from encours.audit.service import AuditEvent, record_many
 from encours.domain.dunning import PlannedAction
 from encours.domain.money import format_amount, to_cents
 from encours.dunning.models import DunningActionRow, DunningRunRow
@@ -36,10 +37,6 @@ ACTION_INSERT = _insert(
     {"as_of": Date(), "invoice_ids": JSON(), "entry_keys": JSON(), "created_at": UtcDateTime()},
 )  # fmt: skip
 MARK_INSERT = _insert("dunning_marks", ("entry_id", "step", "offset_days", "action_id"), {})
-AUDIT_INSERT = _insert(
-    "audit_events", ("at", "actor", "action", "customer_id", "subject", "details"),
-    {"at": UtcDateTime(), "details": JSON()},
-)  # fmt: skip
 
 
 class ActionRepository:
@@ -131,19 +128,17 @@ class ActionRepository:
     def add_decided_events(
         self, actor: str, as_of: dt.date, run_id: int, actions: Sequence[PlannedAction], ids: Sequence[int]
     ) -> None:
-        """One ``dunning.decided`` audit event per action, appended in bulk (same rows as audit.record)."""
+        """One ``dunning.decided`` audit event per action, appended in bulk by the audit service."""
         now = utcnow()
-        rows = [
-            {"at": now, "actor": actor, "action": "dunning.decided", "customer_id": a.customer_id,
-             "subject": f"action:{action_id}",
-             "details": {"run": run_id, "step": a.step.key, "channel": a.step.channel.value,
-                         "scenario": a.scenario, "as_of": as_of.isoformat(),
-                         "invoice_ids": [c.reference for c in a.invoices],
-                         "amount": format_amount(a.amount), "currency": a.currency}}
+        events = [
+            AuditEvent(now, actor, "dunning.decided", a.customer_id, f"action:{action_id}",
+                       {"run": run_id, "step": a.step.key, "channel": a.step.channel.value,
+                        "scenario": a.scenario, "as_of": as_of.isoformat(),
+                        "invoice_ids": [c.reference for c in a.invoices],
+                        "amount": format_amount(a.amount), "currency": a.currency})
             for a, action_id in zip(actions, ids, strict=True)
         ]  # fmt: skip
-        for part in chunks(rows, 10_000):
-            self.session.execute(AUDIT_INSERT, list(part))
+        record_many(self.session, events)
 
     # the outbox ---------------------------------------------------------------------------
     def pending(self) -> list[DunningActionRow]:

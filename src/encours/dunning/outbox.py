@@ -26,8 +26,8 @@ from encours.dunning.documents import load_company
 from encours.dunning.fault import FaultInjector
 from encours.dunning.pending import PendingAction, load_pending
 from encours.dunning.run_lock import outbox_lock
-from encours.mail_server import SmtpConfig
 from encours.settings import Settings
+from encours.settings.smtp import SmtpConfig
 from encours.storage.database import unit_of_work
 
 __all__ = ["DeliveryReport", "Outbox", "Progress"]

@@ -30,19 +30,19 @@ from encours.domain.dunning import (
     thank_you_actions,
 )
 from encours.domain.errors import InvalidLines, LedgerError
+from encours.domain.money import from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
 from encours.dunning.documents import LANGUAGES
-from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport, Outbox, Progress
 from encours.dunning.penalty_terms import PenaltyTermsRepository
 from encours.dunning.rates import load_rate_table
 from encours.dunning.scenarios import load_scenarios
 from encours.gc_paused import gc_paused
 from encours.ledger.models import CustomerRow
-from encours.mail_server import SmtpConfig
 from encours.settings import Settings
+from encours.settings.smtp import SmtpConfig
 from encours.storage.database import session_factory, unit_of_work
 
 MAX_ATTEMPTS = 3
@@ -168,8 +168,32 @@ def deliver(
     return Outbox(engine, config.scenarios, config.rates, smtp, config.settings, actor, progress).deliver()
 
 
-def list_actions(session: Session, customer_id: str | None = None) -> list[DunningActionRow]:
-    return ActionRepository(session).actions(customer_id)
+class DunningAction(NamedTuple):
+    """An outbox row as screens, the API and the CLI list it."""
+
+    id: int
+    as_of: dt.date
+    customer_id: str
+    step: str
+    channel: str
+    status: str  # pending | sent | produced | failed
+    invoice_ids: tuple[str, ...]
+    amount: Decimal
+    currency: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    document: str | None
+
+
+def list_actions(session: Session, customer_id: str | None = None) -> list[DunningAction]:
+    """Every action ever decided (optionally one customer's), oldest first."""
+    return [
+        DunningAction(
+            row.id, row.as_of, row.customer_id, row.step, row.channel, row.status, tuple(row.invoice_ids),
+            from_cents(row.amount_cents), row.currency, row.created_at, row.sent_at, row.document,
+        )
+        for row in ActionRepository(session).actions(customer_id)
+    ]  # fmt: skip
 
 
 def set_penalty_terms(

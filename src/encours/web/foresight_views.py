@@ -12,16 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.domain.money import format_amount, from_cents
 from encours.foresight import priority
 from encours.foresight.forecast import cash_forecast, week_starts
 from encours.foresight.history import day_number, to_date
-from encours.foresight.models import RiskScoreRow
+from encours.foresight.repository import ForesightRepository
 from encours.foresight.service import model_for, read_ledger
-from encours.ledger.models import CustomerRow
 from encours.web.cache import ledger_fingerprint
 from encours.web.figures import Figures
 
@@ -106,22 +104,16 @@ def worklist(
 
 def risk_score(session: Session, customer_id: str, as_of: dt.date, language: str) -> dict[str, Any] | None:
     """The customer's latest stored score on or before ``as_of`` (`encours score` stores them)."""
-    row = session.execute(
-        select(RiskScoreRow)
-        .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
-        .where(CustomerRow.customer_id == customer_id, RiskScoreRow.as_of <= as_of)
-        .order_by(RiskScoreRow.as_of.desc(), RiskScoreRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if row is None:
+    found = ForesightRepository(session).latest_score(customer_id, as_of)
+    if found is None:
         return None
     key = "en" if language == "en" else "fr"
     return {
-        "score": row.score,
-        "segment": row.segment,
-        "as_of": row.as_of,
-        "reasons": [str(r.get(key, r.get("en", ""))) for r in row.reasons if isinstance(r, dict)],
-        "recommended_limit": from_cents(row.recommended_credit_limit_cents),
+        "score": found.score,
+        "segment": found.segment,
+        "as_of": found.as_of,
+        "reasons": [str(r.get(key, r.get("en", ""))) for r in found.reasons if isinstance(r, dict)],
+        "recommended_limit": from_cents(found.recommended_credit_limit_cents),
     }
 
 

@@ -1,6 +1,6 @@
 """E-mail over SMTP: concurrent (a few persistent connections) and rate-limited (token bucket).
 
-The server, sender and bounds come from ``encours.mail_server`` (``ENCOURS_SMTP_URL``...).
+The server, sender and bounds come from ``encours.settings.smtp`` (``ENCOURS_SMTP_URL``...).
 Each result is reported as soon as it is known, so the caller can mark the message sent
 before the next one.
 """
@@ -16,8 +16,8 @@ from typing import NamedTuple
 import aiosmtplib
 
 from encours.dunning.documents import load_company
-from encours.mail_server import SmtpConfig, parse_smtp_url
 from encours.settings import Settings
+from encours.settings.smtp import SmtpConfig, parse_smtp_url
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from encours.ledger.models import CustomerRow
+from encours.domain.records import Customer
 from encours.web.ledger_views import OpenItemView
 from encours.web.ui import i18n
 
 _env = Environment(loader=PackageLoader("encours.web.portal", "templates"), autoescape=select_autoescape())
 
 
-def statement_pdf(customer: CustomerRow, items: Sequence[OpenItemView], language: str) -> bytes:
+def statement_pdf(customer: Customer, items: Sequence[OpenItemView], language: str) -> bytes:
     from weasyprint import HTML
 
     lang = language if language in i18n.LOCALES else "fr"

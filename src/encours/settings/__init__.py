@@ -34,7 +34,7 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     data_dir: Path = Path("./encours-data")
-    # e-mail: smtp://user:password@host:port?starttls=1, parsed by encours.mail_server
+    # e-mail: smtp://user:password@host:port?starttls=1, parsed by encours.settings.smtp
     smtp_url: str = ""
     mail_from: str | None = None  # unset: the e-mail of company.toml
     smtp_concurrency: int | None = None  # else ?concurrency= of the URL, else 4

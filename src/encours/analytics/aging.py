@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from encours.analytics.runner import SqlRunner
 from encours.analytics.open_items import balances_ctes
+from encours.analytics.runner import SqlRunner
 from encours.domain.aging import DEFAULT_BUCKETS, AgedBalance, AgedRow, Bucket
 
 ZERO = Decimal("0.00")

@@ -25,7 +25,9 @@ SIDES = ("debit_entry_id", "credit_entry_id")
 # Debits age from their due date, credits from their own date (SPEC §4).
 AGING_DATE = "CASE WHEN e.amount_cents > 0 THEN e.due_date ELSE e.date END"
 # An entry ``e`` less what the settled row ``s`` took off it, in the entry's sign.
-OPEN_CENTS = "e.amount_cents - CASE WHEN e.amount_cents > 0 THEN COALESCE(s.cents, 0) ELSE -COALESCE(s.cents, 0) END"
+OPEN_CENTS = (
+    "e.amount_cents - CASE WHEN e.amount_cents > 0 THEN COALESCE(s.cents, 0) ELSE -COALESCE(s.cents, 0) END"
+)
 
 
 def _and(within: str) -> str:
@@ -129,9 +131,8 @@ class Sides(NamedTuple):
 
     @classmethod
     def of(cls, debit_rows: Array, credit_rows: Array, cents: Array, days: Array) -> Sides:
-        return cls(
-            np.concatenate([debit_rows, credit_rows]), np.concatenate([cents, cents]), np.concatenate([days, days])
-        )
+        both = np.concatenate
+        return cls(both([debit_rows, credit_rows]), both([cents, cents]), both([days, days]))
 
 
 def settlements_at(sides: Sides, entry_day: Array, debit: Array, day: int) -> tuple[Array, Array]:

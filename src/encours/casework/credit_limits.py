@@ -67,8 +67,6 @@ class CreditAlert(NamedTuple):
     credit_hold: bool  # every customer concerned is on credit hold
 
 
-
-
 def exposure_sql(where: str = "") -> str:
     """Customers (all, or those matching ``where`` over ``c``): the open balance at :as_of in
     the customer's currency, from the per-customer open-items sums (other currencies are left

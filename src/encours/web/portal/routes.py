@@ -23,8 +23,9 @@ from encours.web import integrations
 from encours.web.deps import SessionDep
 from encours.web.errors import WebError
 from encours.web.keys import get_setting
-from encours.web.ledger_views import OpenItemView, customer_row, open_items
+from encours.web.ledger_views import OpenItemView, customer_row
 from encours.web.portal.links import read_token
+from encours.web.portal.statement import owed_items
 from encours.web.ui.render import render
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -46,8 +47,7 @@ def _invalid(request: Request) -> Response:
 
 
 def _open_invoices(session: Session, row: CustomerRow) -> list[OpenItemView]:
-    today = dt.datetime.now(dt.UTC).date()
-    return [i for i in open_items(session, [row.id], today) if i.open_amount > 0]
+    return owed_items(session, row.id, dt.datetime.now(dt.UTC).date())
 
 
 def payment_link(request: Request, item: OpenItemView, customer_id: str) -> str | None:

@@ -127,7 +127,7 @@ class Sides(NamedTuple):
 
     row: Array  # entry row (int64)
     cents: Array  # positive amount (int64)
-    day: Array  # allocation date as a day number (int32)
+    day: Array  # allocation date as a day number (days since 1970)
 
     @classmethod
     def of(cls, debit_rows: Array, credit_rows: Array, cents: Array, days: Array) -> Sides:

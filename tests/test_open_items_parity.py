@@ -15,7 +15,6 @@ settles one on the first day its open amount is zero or less.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 import uuid
 from collections import defaultdict
@@ -30,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from tests.analytics.test_parity import by_currency, reference_kpis
+from tests.analytics.test_parity import by_currency, reference_kpis, store
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.columnar import LedgerColumns
@@ -47,10 +46,8 @@ from encours.domain.records import Allocation, Customer, Entry, EntryKind
 from encours.dunning.repository import DunningRepository
 from encours.foresight.history import NEVER, day_number, load_allocations, load_history
 from encours.foresight.history import open_cents as history_open_cents
-from encours.ingest.parsed import ParsedFile
 from encours.ledger.cash_application import CANDIDATES_SQL
-from encours.ledger.import_service import ImportService, SourceFile
-from encours.storage.database import get_engine, unit_of_work
+from encours.storage.database import get_engine
 from encours.web import ledger_views
 from encours.web.portal.statement import owed_items
 
@@ -169,16 +166,6 @@ def ledgers(draw: st.DrawFn) -> DemoLedger:
 
 
 # storing -------------------------------------------------------------------------------------
-def store(url: str, ledger: DemoLedger) -> None:
-    parsed = ParsedFile(
-        file="parity", format="demo", customers=ledger.customers,
-        entries=ledger.entries, allocations=ledger.allocations,
-    )  # fmt: skip
-    source = SourceFile(Path("parity"), hashlib.sha256(b"parity").digest(), "demo")
-    with unit_of_work(get_engine(url)) as session:
-        ImportService(session).store(parsed, source)
-
-
 @pytest.fixture(scope="module")
 def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, empty SQLite file: each generated ledger goes into a copy of it."""

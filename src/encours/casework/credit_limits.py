@@ -90,9 +90,9 @@ def _cents(amount: Decimal | None, field: str) -> int | None:
     if amount is None:
         return None
     if amount < 0:
-        raise CaseworkError(field, f"must not be negative, got {amount}")
+        raise CaseworkError(f"must not be negative, got {amount}", field=field)
     if not is_whole_cents(amount):
-        raise CaseworkError(field, f"at most two decimals, got {amount}")
+        raise CaseworkError(f"at most two decimals, got {amount}", field=field)
     return to_cents(amount)
 
 
@@ -122,7 +122,7 @@ def normalise_siren(siren: str) -> str:
     try:
         return str(siren_number.validate(siren))
     except Exception as exc:  # noqa: BLE001 - stdnum raises several ValidationError kinds
-        raise CaseworkError("siren", f"invalid SIREN {siren!r}: {exc}") from None
+        raise CaseworkError(f"invalid SIREN {siren!r}: {exc}", field="siren") from None
 
 
 def set_group_limit(
@@ -135,7 +135,7 @@ def set_group_limit(
     previous = None if row is None else row.limit_cents
     if cents is None:
         if row is None:
-            raise CaseworkError("siren", f"no group limit set for {number}")
+            raise CaseworkError(f"no group limit set for {number}", field="siren")
         session.delete(row)
     else:
         if row is None:

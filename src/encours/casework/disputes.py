@@ -92,14 +92,14 @@ def open_dispute(
 ) -> Dispute:
     """Open a dispute on one invoice; one open dispute per invoice at a time."""
     if not reason.strip():
-        raise CaseworkError("reason", "a dispute needs a reason")
+        raise CaseworkError("a dispute needs a reason", field="reason")
     customer = repository.customer(session, customer_id)
     [doc] = repository.entries(session, customer, [invoice])
     already = session.scalar(
         select(DisputeRow.id).where(DisputeRow.entry_id == doc.id, DisputeRow.status == DisputeStatus.OPEN)
     )
     if already is not None:
-        raise CaseworkError("invoice", f"{doc.reference} already has an open dispute ({already})")
+        raise CaseworkError(f"{doc.reference} already has an open dispute ({already})", field="invoice")
     row = DisputeRow(
         customer_pk=customer.pk,
         entry_id=doc.id,
@@ -126,9 +126,9 @@ def open_dispute(
 def _close(session: Session, dispute_id: int, status: DisputeStatus, resolution: str, actor: str) -> Dispute:
     row = _row(session, dispute_id)
     if row.status != DisputeStatus.OPEN:
-        raise CaseworkError("dispute", f"dispute {dispute_id} is already {row.status}")
+        raise CaseworkError(f"dispute {dispute_id} is already {row.status}", field="dispute")
     if not resolution.strip():
-        raise CaseworkError("resolution", "say how the dispute ended")
+        raise CaseworkError("say how the dispute ended", field="resolution")
     row.status = status.value
     row.resolution = resolution.strip()
     row.closed_at = utcnow()
@@ -160,7 +160,7 @@ def assign_dispute(session: Session, dispute_id: int, owner: str, *, actor: str)
     """Hand the dispute to someone else; the audit trail keeps who had it before."""
     row = _row(session, dispute_id)
     if not owner.strip():
-        raise CaseworkError("owner", "empty owner")
+        raise CaseworkError("empty owner", field="owner")
     previous, row.owner = row.owner, owner.strip()
     session.flush()
     dispute = _load(session, [row])[0]

@@ -1,22 +1,13 @@
-"""The one error casework services raise on bad input; callers map it to exit 2 or HTTP 422."""
+"""Casework's refusals, on the one error root: bad input (422) and unknown records (404)."""
 
 from __future__ import annotations
 
-from encours.domain.errors import DomainError
+from encours.domain import errors
 
 
-class CaseworkError(DomainError):
-    """Bad input to a casework service (unknown customer or invoice, bad amount...)."""
-
-    def __init__(self, field: str, message: str, status_code: int = 422) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
-        self.status_code = status_code
+class CaseworkError(errors.InvalidInput):
+    """A casework service refused its input (bad amount, closed case...); the base of casework's errors."""
 
 
-class NotFound(CaseworkError):
-    """The named customer, invoice, dispute, promise, plan or task does not exist."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field, message, status_code=404)
+class NotFound(errors.NotFound, CaseworkError):
+    """The named customer, invoice, dispute, promise, plan or task does not exist (404)."""

@@ -122,9 +122,9 @@ def create_plan(
     """
     owner = repository.customer(session, customer_id)
     if not invoices:
-        raise CaseworkError("invoices", "a payment plan covers at least one invoice")
+        raise CaseworkError("a payment plan covers at least one invoice", field="invoices")
     if grace_days < 0:
-        raise CaseworkError("grace_days", "grace days cannot be negative")
+        raise CaseworkError("grace days cannot be negative", field="grace_days")
     covered = repository.entries(session, owner, invoices)
     currency = repository.invoice_currency(covered)
     ids = [ref.id for ref in covered]
@@ -139,18 +139,20 @@ def create_plan(
         .all()
     )
     if busy:
-        raise CaseworkError("invoices", f"already in an active payment plan: {', '.join(sorted(busy))}")
+        raise CaseworkError(f"already in an active payment plan: {', '.join(sorted(busy))}", field="invoices")
     open_amounts = repository.open_cents(session, ids, start_date)
     closed = [ref.key for ref in covered if open_amounts.get(ref.id, 0) <= 0]
     if closed:
-        raise CaseworkError("invoices", f"nothing left to pay on {', '.join(sorted(closed))} at {start_date}")
+        raise CaseworkError(
+            f"nothing left to pay on {', '.join(sorted(closed))} at {start_date}", field="invoices"
+        )
     total = from_cents(sum(open_amounts[i] for i in ids))
     schedule = _schedule(total, instalments, count, first_due, every_months)
     errors = rules.schedule_errors(schedule, total)
     if schedule and schedule[0].due_date < start_date:
         errors.append("instalment 1: due before the plan starts")
     if errors:
-        raise CaseworkError("instalments", "; ".join(errors))
+        raise CaseworkError("; ".join(errors), field="instalments")
     row = PlanRow(
         customer_pk=owner.pk,
         currency=currency,
@@ -201,22 +203,22 @@ def _schedule(
     every_months: int,
 ) -> list[Instalment]:
     if explicit and count is not None:
-        raise CaseworkError("instalments", "give either explicit instalments or a count, not both")
+        raise CaseworkError("give either explicit instalments or a count, not both", field="instalments")
     if explicit:
         return [Instalment(n, day, amount) for n, (day, amount) in enumerate(explicit, start=1)]
     if count is None or first_due is None:
-        raise CaseworkError("instalments", "give explicit instalments, or a count and a first due date")
+        raise CaseworkError("give explicit instalments, or a count and a first due date", field="instalments")
     try:
         return rules.equal_schedule(total, first_due, count, every_months)
     except ValueError as exc:
-        raise CaseworkError("instalments", str(exc)) from exc
+        raise CaseworkError(str(exc), field="instalments") from exc
 
 
 def cancel_plan(session: Session, plan_id: int, actor: str, reason: str = "") -> Plan:
     """End an active plan by agreement: its invoices return to ordinary reminders."""
     row = _row(session, plan_id)
     if row.status != PlanStatus.ACTIVE.value:
-        raise CaseworkError("plan", f"plan {plan_id} is already {row.status}")
+        raise CaseworkError(f"plan {plan_id} is already {row.status}", field="plan")
     row.status = PlanStatus.CANCELLED.value
     row.closed_on = utcnow().date()
     session.flush()

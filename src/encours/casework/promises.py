@@ -106,14 +106,14 @@ def make_promise(
     """Record that the customer promised ``amount`` by ``promised_date`` (for some invoices)."""
     owner = repository.customer(session, customer_id)
     if amount <= 0:
-        raise CaseworkError("amount", f"a promised amount must be positive, got {amount}")
+        raise CaseworkError(f"a promised amount must be positive, got {amount}", field="amount")
     if not is_whole_cents(amount):
-        raise CaseworkError("amount", f"at most two decimals, got {amount}")
+        raise CaseworkError(f"at most two decimals, got {amount}", field="amount")
     if grace_days < 0:
-        raise CaseworkError("grace_days", "grace days cannot be negative")
+        raise CaseworkError("grace days cannot be negative", field="grace_days")
     made_on = made_on or utcnow().date()
     if promised_date < made_on:
-        raise CaseworkError("date", f"promised date {promised_date} is before the promise ({made_on})")
+        raise CaseworkError(f"promised date {promised_date} is before the promise ({made_on})", field="date")
     covered = repository.entries(session, owner, invoices)
     currency = repository.invoice_currency(covered, owner.currency)
     row = PromiseRow(
@@ -155,7 +155,7 @@ def cancel_promise(session: Session, promise_id: int, actor: str, reason: str = 
     """Withdraw an open promise: reminders resume and it is never evaluated as broken."""
     row = repository.get_row(session, PromiseRow, promise_id, "promise")
     if row.status != PromiseStatus.OPEN.value:
-        raise CaseworkError("promise", f"promise {promise_id} is already {row.status}")
+        raise CaseworkError(f"promise {promise_id} is already {row.status}", field="promise")
     row.status = PromiseStatus.CANCELLED.value
     session.flush()
     promise = get_promise(session, promise_id)

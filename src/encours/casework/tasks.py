@@ -98,9 +98,9 @@ def create_task(
     kind = kind.strip()
     title = title.strip()
     if not kind:
-        raise CaseworkError("kind", "a task needs a kind (e.g. call)")
+        raise CaseworkError("a task needs a kind (e.g. call)", field="kind")
     if not title:
-        raise CaseworkError("title", "a task needs a title")
+        raise CaseworkError("a task needs a title", field="title")
     owner = repository.customer(session, customer_id)
     if ref is not None:
         existing = session.scalars(select(TaskRow).where(TaskRow.ref == ref)).first()
@@ -149,7 +149,7 @@ def close_task(
     """Mark a task done (or cancelled) with what came out of it (e.g. the call's summary)."""
     row = _row(session, task_id)
     if row.status != TaskStatus.OPEN.value:
-        raise CaseworkError("task", f"task {task_id} is already {row.status}")
+        raise CaseworkError(f"task {task_id} is already {row.status}", field="task")
     row.status = (TaskStatus.CANCELLED if cancelled else TaskStatus.DONE).value
     row.closed_at = utcnow()
     row.closed_by = actor
@@ -171,7 +171,7 @@ def reassign_task(session: Session, task_id: int, assignee: str, actor: str) -> 
     """Give the task to someone else; the audit trail keeps who had it before."""
     row = _row(session, task_id)
     if not assignee.strip():
-        raise CaseworkError("assignee", "empty assignee")
+        raise CaseworkError("empty assignee", field="assignee")
     previous = row.assignee
     row.assignee = assignee.strip()
     session.flush()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -25,7 +24,6 @@ from encours.casework import (
     tasks,
     timeline,
 )
-from encours.casework.errors import CaseworkError
 from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, parse_date, session_for
 from encours.cli.output import print_document, print_table
 from encours.domain.money import format_amount, is_whole_cents, to_decimal
@@ -49,13 +47,12 @@ class Fmt(StrEnum):
 FormatOption = Annotated[Fmt, typer.Option("--format")]
 
 
-@contextlib.contextmanager
-def rejected() -> Iterator[None]:
-    """Casework errors become a message on stderr and exit 2 (the unit of work rolls back)."""
-    try:
-        yield
-    except CaseworkError as exc:
-        fail(f"error: {exc}")
+def rejected() -> contextlib.AbstractContextManager[None]:
+    """Nothing to do any more: refusals are reported once for every command (cli/main.py).
+
+    Kept only so the commands' `with` lines stay as they are until casework's split drops it.
+    """
+    return contextlib.nullcontext()
 
 
 def optional_date(text: str | None, option: str) -> dt.date | None:

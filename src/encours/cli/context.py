@@ -14,10 +14,12 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
+from encours.domain.errors import EncoursError, InvalidLines
 from encours.settings import database_url
 from encours.storage.database import get_engine, unit_of_work
 
 EXIT_BAD_INPUT = 2
+SHOWN_LINE_ERRORS = 50  # a file wrong on every line should not flood the terminal
 
 DbOption = Annotated[
     str | None,
@@ -37,6 +39,28 @@ def fail(message: str) -> NoReturn:
     """Bad usage or bad input: message on stderr, exit code 2."""
     say_error(message)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def report(refusal: EncoursError) -> None:
+    """A refusal on stderr: one ``error:`` line, or one per bad line then what it means."""
+    if not isinstance(refusal, InvalidLines):
+        say_error(f"error: {refusal}")
+        return
+    for error in refusal.errors[:SHOWN_LINE_ERRORS]:
+        say_error(f"error: {error}")
+    if len(refusal.errors) > SHOWN_LINE_ERRORS:
+        say_error(f"... and {len(refusal.errors) - SHOWN_LINE_ERRORS} more errors")
+    say_error(refusal.message)
+
+
+@contextlib.contextmanager
+def refusals_exit_2() -> Iterator[None]:
+    """Every command runs inside this (cli/main.py): a refusal is reported and exits 2."""
+    try:
+        yield
+    except EncoursError as refusal:
+        report(refusal)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def parse_date(text: str, option: str) -> dt.date:

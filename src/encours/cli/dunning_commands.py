@@ -19,7 +19,6 @@ from encours.cli.context import (
     err_console,
     fail,
     parse_as_of,
-    say_error,
     session_for,
     show_progress,
 )
@@ -30,9 +29,7 @@ from encours.dunning.channels.smtp import SmtpConfig, smtp_config_from_env
 from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport
 from encours.dunning.service import (
-    ConfigurationError,
     Decisions,
-    DunningConfig,
     deliver,
     list_actions,
     load_config,
@@ -44,15 +41,6 @@ from encours.dunning.service import (
 dunning_app = typer.Typer(help="Dunning: scenarios, reminders, letters and tasks, sent exactly once.")
 
 FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
-
-
-def _config() -> DunningConfig:
-    try:
-        return load_config()
-    except ConfigurationError as error:
-        for problem in error.errors:
-            say_error(f"error: {problem}")
-        fail("dunning configuration is invalid (scenario or rate files)")
 
 
 def _smtp() -> SmtpConfig | None:
@@ -136,7 +124,7 @@ def run_command(
     """Evaluate the scenarios at --as-of and send or produce every due action once."""
     day = parse_as_of(as_of)
     _check_format(output)
-    config = _config()
+    config = load_config()
     if dry_run:
         _print_decisions(preview(engine_for(db), config, day), output)
         return
@@ -156,13 +144,13 @@ def preview_command(as_of: AsOfOption, output: FormatOption = "table", db: DbOpt
     """What a run at --as-of would do (same as run --dry-run)."""
     day = parse_as_of(as_of)
     _check_format(output)
-    _print_decisions(preview(engine_for(db), _config(), day), output)
+    _print_decisions(preview(engine_for(db), load_config(), day), output)
 
 
 @dunning_app.command("deliver")
 def deliver_command(db: DbOption = None) -> None:
     """Deliver actions left pending by an interrupted run, deciding nothing new."""
-    config = _config()
+    config = load_config()
     smtp = _smtp()
     with delivery_progress() as progress:
         report = deliver(engine_for(db), config, smtp, progress=progress)

@@ -20,7 +20,7 @@ from encours.cli.context import (
     err_console,
     fail,
     parse_as_of,
-    say_error,
+    report,
     session_for,
     show_progress,
 )
@@ -41,7 +41,10 @@ def import_files(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import ledger files; each file is all or nothing, re-importing changes nothing."""
+    """Import ledger files; each file is all or nothing, re-importing changes nothing.
+
+    A rejected file is reported here and the next one still imported; exit 2 at the end.
+    """
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
@@ -51,7 +54,7 @@ def import_files(
         try:
             sources.append(read_source(path, format))
         except ImportRejected as rejected:
-            _report(rejected)
+            report(rejected)
             failed = True
     with Progress(disable=not show_progress(), transient=True, console=err_console) as progress:
         task = progress.add_task("importing", total=len(sources))
@@ -62,20 +65,11 @@ def import_files(
                     counts = ImportService(session).import_source(source)
                 typer.echo(counts.describe())
             except ImportRejected as rejected:
-                _report(rejected)
+                report(rejected)
                 failed = True
             progress.advance(task)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _report(rejected: ImportRejected) -> None:
-    for error in rejected.errors[:50]:
-        say_error(f"error: {error}")
-    if len(rejected.errors) > 50:
-        say_error(f"... and {len(rejected.errors) - 50} more errors")
-    if rejected.errors:
-        say_error(f"{rejected.errors[0].file}: nothing imported")
 
 
 def aging(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
 import typer
 from typer import _click as click  # Typer's own copy of Click, which its classes extend
@@ -63,6 +64,13 @@ class LazyCommands(TyperGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return load_command(cmd_name) if cmd_name in COMMANDS else None
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Runs the command; its refusals (EncoursError) are mapped here, once for every command."""
+        from encours.cli.context import refusals_exit_2  # with the commands: loaded when one runs
+
+        with refusals_exit_2():
+            return super().invoke(ctx)
+
 
 app = typer.Typer(
     name="encours",
@@ -79,7 +87,7 @@ def encours() -> None:
 
 
 def run() -> None:
-    """Entry point: usage errors exit 2 (Click's convention too), crashes exit 1."""
+    """Entry point: usage errors and refusals exit 2 (Click's convention too), crashes exit 1."""
     try:
         app(standalone_mode=True)
     except SystemExit:

@@ -12,7 +12,6 @@ import typer
 
 from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
 from encours.storage.database import unit_of_work
-from encours.users.errors import UserError
 from encours.users.roles import Role
 from encours.users.service import UserService
 from encours.web.keys import secret_key
@@ -40,13 +39,10 @@ def user_add(
 ) -> None:
     """Create a user (password from stdin, or a random one printed once)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
-    try:
-        with unit_of_work(engine_for(db)) as session:
-            user = UserService(session).create(
-                email, role.value, password, actor="cli", language=language, digest=digest
-            )
-    except UserError as exc:
-        fail(f"{exc.field or 'user'}: {exc.message}")
+    with unit_of_work(engine_for(db)) as session:
+        user = UserService(session).create(
+            email, role.value, password, actor="cli", language=language, digest=digest
+        )
     typer.echo(f"user {user.email} created with role {user.role.value}")
     if not password_stdin:
         typer.echo(f"password: {password}")
@@ -151,7 +147,7 @@ def report_digest(
     db: DbOption = None,
 ) -> None:
     """Weekly digest (KPIs, movements of the week, broken promises) by e-mail (ENCOURS_SMTP_URL)."""
-    from encours.web.reports.digest import DigestError, build_digest, recipients, send_digest
+    from encours.web.reports.digest import build_digest, recipients, send_digest
 
     day = parse_as_of(as_of)
     engine = engine_for(db)
@@ -166,10 +162,7 @@ def report_digest(
         return
     if not addresses:
         fail("--to: no recipient (give --to or turn the digest on for a user)")
-    try:
-        send_digest(digest, addresses)
-    except DigestError as exc:
-        fail(str(exc))
+    send_digest(digest, addresses)
     with unit_of_work(engine) as session:
         from encours.audit.service import record
 

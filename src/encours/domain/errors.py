@@ -1,7 +1,13 @@
-"""Errors are data: every stage returns what it found wrong instead of raising midway."""
+"""Errors: bad lines are data (``LedgerError``); a refused operation raises one ``EncoursError``.
+
+The root lives in the pure domain so every layer can raise it. Each class carries the HTTP
+status the web app answers with; the web app and the CLI each map the root in one place
+(HTML or JSON; a message on stderr and exit code 2).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 
@@ -19,5 +25,67 @@ class LedgerError(NamedTuple):
         return f"{where}{field}: {self.message}"
 
 
-class DomainError(Exception):
-    """A rule of the domain was broken by a caller (bad usage, not bad data)."""
+class EncoursError(Exception):
+    """An operation refused with a message for the user, naming the input ``field`` at fault.
+
+    ``status`` is the HTTP answer; subclasses say which kind of refusal it is. The root is
+    a failure the user cannot fix by changing the request (500), as in polar's PolarError.
+    """
+
+    status = 500
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class BadRequest(EncoursError):
+    """The request itself is wrong (an unknown option value, a malformed parameter)."""
+
+    status = 400
+
+
+class InvalidInput(EncoursError):
+    """A value the user gave breaks a rule: an amount, a date, a reference."""
+
+    status = 422
+
+
+class InvalidLines(InvalidInput):
+    """Bad input found on lines of files, every one reported at once (beancount's errors as data).
+
+    ``message`` says what it means for the whole (nothing imported); ``errors`` point at each
+    file, line and field.
+    """
+
+    def __init__(self, message: str, errors: Sequence[LedgerError]) -> None:
+        super().__init__(message)
+        self.errors = tuple(errors)
+
+
+class NotAuthenticated(EncoursError):
+    """Who is asking is unknown: sign in, or give a valid token."""
+
+    status = 401
+
+
+class Forbidden(EncoursError):
+    """The user is known but may not do this."""
+
+    status = 403
+
+
+class NotFound(EncoursError):
+    """The named customer, invoice, case or page does not exist."""
+
+    status = 404
+
+
+class Conflict(EncoursError):
+    """The operation clashes with what exists already (a user with the same e-mail)."""
+
+    status = 409

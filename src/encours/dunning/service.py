@@ -29,7 +29,7 @@ from encours.domain.dunning import (
     select_reminders,
     thank_you_actions,
 )
-from encours.domain.errors import LedgerError
+from encours.domain.errors import InvalidLines, LedgerError
 from encours.domain.penalties import RateTable
 from encours.dunning.channels.smtp import SmtpConfig
 from encours.dunning.documents import LANGUAGES
@@ -45,12 +45,11 @@ from encours.storage.database import session_factory, unit_of_work
 MAX_ATTEMPTS = 3
 
 
-class ConfigurationError(Exception):
-    """Scenario or rate files the user must fix (exit code 2)."""
+class ConfigurationError(InvalidLines):
+    """Scenario or rate files the user must fix, with every bad line."""
 
     def __init__(self, errors: Sequence[LedgerError]) -> None:
-        super().__init__("\n".join(map(str, errors)))
-        self.errors = tuple(errors)
+        super().__init__("dunning configuration is invalid (scenario or rate files)", errors)
 
 
 class DunningConfig(NamedTuple):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from encours.domain.allocation import apply_payment
-from encours.domain.errors import LedgerError
+from encours.domain.errors import InvalidLines, LedgerError
 from encours.domain.records import Entry
 from encours.ingest import detect
 from encours.ingest.canonical_csv import csv_kind
@@ -31,10 +31,11 @@ _RANK |= {fmt: 1 for fmt in (detect.FACTURX, detect.CII, detect.UBL)}  # e-invoi
 _RANK |= {fmt: 2 for fmt in (detect.CAMT053, detect.CAMT054, detect.OFX, detect.CFONB120, detect.MT940)}
 
 
-class ImportRejected(Exception):
+class ImportRejected(InvalidLines):
+    """A file refused whole, with every bad line: the file is all or nothing."""
+
     def __init__(self, errors: Sequence[LedgerError]) -> None:
-        super().__init__("\n".join(map(str, errors)))
-        self.errors = tuple(errors)
+        super().__init__(f"{errors[0].file}: nothing imported", errors)
 
 
 class ImportCounts(NamedTuple):

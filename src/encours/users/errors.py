@@ -1,21 +1,23 @@
-"""Errors of the users domain; each carries the HTTP status the web layer answers with."""
+"""Refusals of the users domain, on the one error root (the kind first gives the HTTP status)."""
 
 from __future__ import annotations
 
-from encours.errors import StatusError
+from encours.domain.errors import BadRequest, Conflict, NotAuthenticated
 
 
-class UserError(StatusError):
+class UserError(BadRequest):
     """Bad input to the users service (unknown role, weak password...)."""
 
 
-class InvalidCredentials(UserError):
-    status = 401
+class InvalidCredentials(NotAuthenticated, UserError):
+    """Wrong e-mail or password."""
 
 
 class LoginThrottled(UserError):
+    """Too many failed logins from this address: wait before trying again."""
+
     status = 429
 
 
-class UserExists(UserError):
-    status = 409
+class UserExists(Conflict, UserError):
+    """A user with this e-mail address exists already."""

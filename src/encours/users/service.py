@@ -53,7 +53,7 @@ def hash_token(token: str) -> str:
 def normalise_email(email: str) -> str:
     value = email.strip().lower()
     if not EMAIL.match(value) or len(value) > 255:
-        raise UserError(f"invalid e-mail address {email!r}", "email")
+        raise UserError(f"invalid e-mail address {email!r}", field="email")
     return value
 
 
@@ -69,13 +69,15 @@ class UserService:
         try:
             chosen = Role(role)
         except ValueError:
-            raise UserError(f"unknown role {role!r}; expected one of {', '.join(Role)}", "role") from None
+            raise UserError(
+                f"unknown role {role!r}; expected one of {', '.join(Role)}", field="role"
+            ) from None
         if language not in LANGUAGES:
-            raise UserError(f"unknown language {language!r}; expected fr or en", "language")
+            raise UserError(f"unknown language {language!r}; expected fr or en", field="language")
         if len(password) < MIN_PASSWORD:
-            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", "password")
+            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", field="password")
         if self.session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
-            raise UserExists(f"user {address} already exists", "email")
+            raise UserExists(f"user {address} already exists", field="email")
         row = UserRow(
             email=address,
             password_hash=_hasher.hash(password),
@@ -113,17 +115,17 @@ class UserService:
     ) -> User:
         row = self.session.get(UserRow, user_id)
         if row is None:
-            raise UserError("no such user", "user_id")
+            raise UserError("no such user", field="user_id")
         changes: dict[str, object] = {}
         if role is not None:
             try:
                 row.role = Role(role).value
             except ValueError:
-                raise UserError(f"unknown role {role!r}", "role") from None
+                raise UserError(f"unknown role {role!r}", field="role") from None
             changes["role"] = row.role
         if language is not None:
             if language not in LANGUAGES:
-                raise UserError(f"unknown language {language!r}", "language")
+                raise UserError(f"unknown language {language!r}", field="language")
             row.language = changes["language"] = language
         if active is not None:
             row.active = changes["active"] = active
@@ -137,10 +139,10 @@ class UserService:
 
     def set_password(self, user_id: int, password: str, *, actor: str) -> None:
         if len(password) < MIN_PASSWORD:
-            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", "password")
+            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", field="password")
         row = self.session.get(UserRow, user_id)
         if row is None:
-            raise UserError("no such user", "user_id")
+            raise UserError("no such user", field="user_id")
         row.password_hash = _hasher.hash(password)
         row.session_epoch += 1  # every open session ends
         self.session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == row.id).values(revoked=True))

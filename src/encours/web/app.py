@@ -12,12 +12,11 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from encours.casework.errors import CaseworkError
+from encours.domain.errors import EncoursError, InvalidLines
 from encours.storage.database import get_engine
-from encours.users.errors import UserError
 from encours.web.admission import AdmissionLimit
 from encours.web.api.router import api_router
-from encours.web.errors import LoginRequired, WebError
+from encours.web.errors import LoginRequired
 from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
 from encours.web.keys import secret_key
@@ -47,6 +46,20 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+async def refused(request: Request, exc: EncoursError) -> Response:
+    """Every refusal, mapped once: JSON under /api/, else an HTML page (sign-in first redirects)."""
+    if not _is_api(request):
+        if isinstance(exc, LoginRequired):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return error_page(request, exc.status, str(exc))
+    body: dict[str, object] = {"detail": exc.message, "field": exc.field}
+    if isinstance(exc, InvalidLines):
+        body["errors"] = [error._asdict() for error in exc.errors]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
 def create_app(db_url: str | None = None) -> FastAPI:
     engine = get_engine(db_url)
     app = FastAPI(
@@ -68,26 +81,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AdmissionLimit)
 
-    @app.exception_handler(WebError)
-    async def web_error(request: Request, exc: WebError) -> Response:
-        if isinstance(exc, LoginRequired) and not _is_api(request):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        if _is_api(request):
-            return JSONResponse({"detail": exc.message}, status_code=exc.status)
-        return error_page(request, exc.status, exc.message)
-
-    @app.exception_handler(UserError)
-    async def user_error(request: Request, exc: UserError) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
-        return error_page(request, exc.status, exc.message)
-
-    @app.exception_handler(CaseworkError)
-    async def casework_error(request: Request, exc: CaseworkError) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status_code)
-        return error_page(request, exc.status_code, str(exc))
+    app.exception_handler(EncoursError)(refused)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly() -> Response:

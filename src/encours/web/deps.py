@@ -7,15 +7,16 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from encours.domain.errors import Forbidden, NotAuthenticated
 from encours.storage.base import utcnow
 from encours.storage.database import unit_of_work
 from encours.users.roles import Permission, allows
 from encours.users.service import User, UserService
-from encours.web.errors import CsrfFailed, Forbidden, LoginRequired
+from encours.web.errors import CsrfFailed, LoginRequired
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
@@ -87,7 +88,7 @@ async def api_user(
 ) -> User:
     """API caller: bearer token or session; cookie-authenticated writes need the CSRF header."""
     if user is None:
-        raise HTTPException(401, "not authenticated", headers={"WWW-Authenticate": "Bearer"})
+        raise NotAuthenticated("not authenticated")
     if request.method not in SAFE_METHODS and not request.state.via_token:
         check_csrf(request, request.headers.get(CSRF_HEADER))
     return user
@@ -99,7 +100,7 @@ ApiUser = Annotated[User, Depends(api_user)]
 def api_permission(permission: Permission) -> Callable[[User], Awaitable[User]]:
     async def dependency(user: ApiUser) -> User:
         if not allows(user.role, permission):
-            raise HTTPException(403, f"your role may not {permission.value}")
+            raise Forbidden(f"your role may not {permission.value}")
         return user
 
     return dependency

@@ -1,27 +1,13 @@
-"""One error hierarchy for the web layer, each error carrying its HTTP status."""
+"""The web layer's own refusals, on the one error root (encours.domain.errors)."""
 
 from __future__ import annotations
 
-from encours.errors import StatusError
+from encours.domain.errors import Forbidden, NotAuthenticated
 
 
-class WebError(StatusError):
-    """A request the web layer refuses (not found, forbidden, CSRF...)."""
-
-
-class NotFound(WebError):
-    status = 404
-
-
-class Forbidden(WebError):
-    status = 403
-
-
-class LoginRequired(WebError):
+class LoginRequired(NotAuthenticated):
     """A page needs a signed-in user: the UI redirects to the login page."""
 
-    status = 401
 
-
-class CsrfFailed(WebError):
-    status = 403
+class CsrfFailed(Forbidden):
+    """A form or cookie-authenticated write without the session's CSRF token."""

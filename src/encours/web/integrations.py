@@ -50,9 +50,9 @@ def parse_amount(text: str, field: str = "amount") -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise CaseworkError(field, f"not an amount: {text!r}") from None
+        raise CaseworkError(f"not an amount: {text!r}", field=field) from None
     if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
-        raise CaseworkError(field, f"not a positive amount: {text!r}")
+        raise CaseworkError(f"not a positive amount: {text!r}", field=field)
     return value
 
 
@@ -60,7 +60,7 @@ def parse_day(text: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise CaseworkError(field, f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise CaseworkError(f"not a date (YYYY-MM-DD): {text!r}", field=field) from None
 
 
 # timeline and notes --------------------------------------------------------------------
@@ -102,12 +102,12 @@ def customer_action(session: Session, actor: str, customer_id: str, form: Action
         )
     elif form.kind == "dispute":
         if not invoice:
-            raise CaseworkError("invoice_id", "name the disputed invoice")
+            raise CaseworkError("name the disputed invoice", field="invoice_id")
         disputes.open_dispute(session, customer_id, invoice, reason=form.text.strip(), actor=actor)
     elif form.kind == "assign":
         assignment.assign(session, customer_id, assignment.Role.COLLECTOR, form.assignee, actor=actor)
     else:
-        raise CaseworkError("kind", f"unknown action {form.kind!r}")
+        raise CaseworkError(f"unknown action {form.kind!r}", field="kind")
 
 
 def portal_declaration(

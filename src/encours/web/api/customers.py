@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import notes
+from encours.domain.errors import NotFound
 from encours.domain.records import Customer
 from encours.ledger.models import CustomerRow
 from encours.users.roles import Permission
@@ -27,7 +28,6 @@ from encours.web.api.schemas import (
     TimelineOut,
 )
 from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
-from encours.web.errors import NotFound
 from encours.web.ledger_views import (
     Balance,
     OpenItemView,

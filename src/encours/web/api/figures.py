@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from encours.analytics.aging import aged_balance
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.aging import parse_bounds
+from encours.domain.errors import BadRequest
 from encours.web.deps import ApiUser, SessionDep
-from encours.web.errors import WebError
 from encours.web.figures import Figures
 
 router = APIRouter(tags=["figures"])
@@ -45,7 +45,7 @@ def aging(
         try:
             chosen = parse_bounds(buckets)
         except ValueError as exc:
-            raise WebError(str(exc), "buckets") from exc
+            raise BadRequest(str(exc), field="buckets") from exc
         return one_or_many([b.to_json() for b in aged_balance(AlchemyRunner(session), as_of, chosen)])
     return one_or_many([b.to_json() for b in figures.aging(session, as_of)])
 

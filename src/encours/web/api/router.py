@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from encours.domain.errors import NotFound
 from encours.web.api import auth, casework, customers, figures, insights, users, worklist
 from encours.web.deps import api_user
-from encours.web.errors import NotFound
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)

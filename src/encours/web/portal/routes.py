@@ -17,11 +17,11 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
+from encours.domain.errors import InvalidInput
 from encours.domain.money import format_amount
 from encours.ledger.models import CustomerRow
 from encours.web import integrations
 from encours.web.deps import SessionDep
-from encours.web.errors import WebError
 from encours.web.keys import get_setting
 from encours.web.ledger_views import OpenItemView, customer_row
 from encours.web.portal.links import read_token
@@ -31,8 +31,8 @@ from encours.web.ui.render import render
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
 
-class PortalInputError(WebError):
-    status = 422
+class PortalInputError(InvalidInput):
+    """What a customer typed in the portal is refused (the page says which field)."""
 
 
 def _customer(request: Request, session: Session, token: str) -> CustomerRow | None:
@@ -110,9 +110,9 @@ def _amount(text: str) -> Decimal | None:
     try:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise PortalInputError("invalid amount", "amount") from None
+        raise PortalInputError("invalid amount", field="amount") from None
     if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
-        raise PortalInputError("invalid amount", "amount")
+        raise PortalInputError("invalid amount", field="amount")
     return value
 
 
@@ -120,7 +120,7 @@ def _date(text: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise PortalInputError("invalid date, expected YYYY-MM-DD", field) from None
+        raise PortalInputError("invalid date, expected YYYY-MM-DD", field=field) from None
 
 
 def _own_invoice(items: list[OpenItemView], invoice_id: str) -> str | None:
@@ -128,7 +128,7 @@ def _own_invoice(items: list[OpenItemView], invoice_id: str) -> str | None:
     if not invoice_id:
         return None
     if invoice_id not in {i.invoice_id for i in items}:
-        raise PortalInputError("unknown invoice", "invoice_id")
+        raise PortalInputError("unknown invoice", field="invoice_id")
     return invoice_id
 
 
@@ -158,7 +158,7 @@ def portal_declare(
     if kind == "payment" and method:
         details["method"] = method.strip()
     if kind == "dispute" and invoice is None:
-        raise PortalInputError("choose the invoice you dispute", "invoice_id")
+        raise PortalInputError("choose the invoice you dispute", field="invoice_id")
     integrations.portal_declaration(session, row.customer_id, kind, invoice, details)
     record(
         session,

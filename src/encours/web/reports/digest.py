@@ -19,14 +19,15 @@ from sqlalchemy.orm import Session
 
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
+from encours.domain.errors import EncoursError
 from encours.domain.money import format_amount, from_cents
 from encours.ledger.models import EntryRow
 from encours.users.models import UserRow
 from encours.web import integrations
 
 
-class DigestError(Exception):
-    pass
+class DigestError(EncoursError):
+    """The digest cannot be sent: SMTP not configured or not reachable (the CLI exits 2)."""
 
 
 class Digest(NamedTuple):

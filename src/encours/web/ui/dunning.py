@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from jinja2 import Environment, TemplateSyntaxError
 
 from encours.audit.service import record
+from encours.domain.errors import NotFound
 from encours.domain.money import format_amount, from_cents
 from encours.dunning import service as dunning
 from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
@@ -23,7 +24,6 @@ from encours.settings import data_dir
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
-from encours.web.errors import NotFound
 from encours.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +70,7 @@ def preview_rows(request: Request, as_of: dt.date) -> tuple[list[dict[str, Any]]
     try:
         config = dunning.load_config()
     except dunning.ConfigurationError as exc:
-        return [], str(exc)
+        return [], "\n".join(map(str, exc.errors))
     decisions = dunning.preview(request.app.state.engine, config, as_of)
     rows = [
         {

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from encours.audit.service import record
+from encours.domain.errors import Forbidden, NotFound
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
 from encours.web import foresight_views, integrations
 from encours.web.dashboard import dashboard_figures
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
-from encours.web.errors import Forbidden, NotFound
 from encours.web.figures import Figures
 from encours.web.ledger_views import (
     customer_page,
@@ -185,7 +185,7 @@ def customer_action(
 ) -> Response:
     permission = ACTIONS.get(kind)
     if permission is None:
-        raise UserError(f"unknown action {kind!r}", "kind")
+        raise UserError(f"unknown action {kind!r}", field="kind")
     from encours.users.roles import allows
 
     if not allows(user.role, permission):

@@ -3,7 +3,8 @@
 For ledgers of tens of millions of entries read once into memory (from DuckDB, Parquet or
 the database, as Arrow tables named like the ledger tables), each view at a date is a few
 vectorised passes over arrays, split over the cores: no SQL planning, no hash join, no
-Python loop per item. Results equal the portable SQL and the reference rule
+Python loop per item. Open amounts come from the one rule's columnar kernel
+(``analytics.open_items``), so results equal the portable SQL and the reference rule
 (``domain.open_items``); the tests prove it.
 
 Sums stay exact integers of cents. ``numpy.bincount`` accumulates in float64, which is exact

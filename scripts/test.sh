@@ -10,6 +10,7 @@ trap 'eval "$ENCOURS_TEST_POSTGRES_STOP" >/dev/null 2>&1 || true' EXIT
 uv run ruff check
 uv run ruff format --check
 uv run mypy
+uv run lint-imports
 set +e
 uv run pytest -p no:cacheprovider "$@"
 status=$?

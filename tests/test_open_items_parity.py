@@ -43,7 +43,8 @@ from encours.domain.dunning import Channel, Scenario, Step, Suppressions, select
 from encours.domain.money import to_cents
 from encours.domain.open_items import open_items
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
-from encours.dunning.repository import DunningRepository
+from encours.dunning.actions import ActionRepository
+from encours.dunning.candidates import CandidateRepository
 from encours.foresight.history import NEVER, day_number, load_allocations, load_history
 from encours.foresight.history import open_cents as history_open_cents
 from encours.ledger.cash_application import CANDIDATES_SQL
@@ -344,15 +345,15 @@ def dunning_due(stored: Stored, as_of: D) -> dict[str, tuple[int, str]]:
 def check_dunning(session: Session, stored: Stored, reminded_on: D, later: Sequence[D]) -> None:
     """Candidates at each date are ``dunning_due``; after a run reminded them, a reminded invoice
     earns a thank-you once the rule leaves it nothing open, and all its customer's reminded ones."""
-    repo = DunningRepository(session)
+    repo, outbox = CandidateRepository(session), ActionRepository(session)
     for as_of in (reminded_on, *later):
         found = {c.entry_key: (to_cents(c.open_amount), c.step) for c in repo.candidates([SCENARIO], as_of)}
         assert found == dunning_due(stored, as_of), as_of
     candidates = repo.candidates([SCENARIO], reminded_on)
     none = Suppressions(set(), set(), {}, set())
     actions = select_reminders(candidates, {SCENARIO.name: SCENARIO}, none, reminded_on).actions
-    run = repo.new_run(reminded_on, "parity")
-    repo.add_actions(
+    run = outbox.new_run(reminded_on, "parity")
+    outbox.add_actions(
         run,
         reminded_on,
         actions,

@@ -130,7 +130,7 @@ def test_assignment_routes_tasks(sqlite_session: Session) -> None:
         assignment.assign(session, "ACME", "boss", "x", actor="boss")
 
 
-def test_tasks_worklist(sqlite_session: Session) -> None:
+def test_task_list_by_due_date(sqlite_session: Session) -> None:
     session = sqlite_session
     later = tasks.create_task(session, "BETA", "call", "Call BETA", D(2026, 3, 25), assignee="colette")
     sooner = tasks.create_task(

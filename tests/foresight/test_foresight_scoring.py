@@ -1,4 +1,4 @@
-"""Risk scores, segments, reasons in two languages, credit limits, deterioration alerts, worklist."""
+"""Risk scores, segments, reasons in two languages, credit limits, deterioration alerts, customer priority."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from encours.audit.service import events
 from encours.foresight.history import day_number
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow
-from encours.foresight.priority import worklist
+from encours.foresight.priority import customers_by_priority
 from encours.foresight.scoring import SEGMENTS, segment_of
 from encours.foresight.service import last_day, model_for, read_ledger
 from encours.storage.database import get_engine, unit_of_work
@@ -59,10 +59,11 @@ def test_scores_reasons_limits_and_alerts(cli: CliRunner, ar_url: str) -> None:
         assert len(session.scalars(select(RiskScoreRow)).all()) == 60  # one day replaced, not duplicated
 
 
-def test_worklist_orders_by_expected_loss_avoided(ar_url: str) -> None:
+def test_priority_orders_by_expected_loss_avoided(ar_url: str) -> None:
     with unit_of_work(get_engine(ar_url)) as session:
-        items = worklist(session, AS_OF, limit=100)
-        first, second = worklist(session, AS_OF, limit=5), worklist(session, AS_OF, limit=5, offset=5)
+        items = customers_by_priority(session, AS_OF, limit=100)
+        first = customers_by_priority(session, AS_OF, limit=5)
+        second = customers_by_priority(session, AS_OF, limit=5, offset=5)
     assert items and items[:10] == first + second
     values = [i.expected_loss_avoided for i in items]
     assert values == sorted(values, reverse=True)

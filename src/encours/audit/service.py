@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from encours.audit.models import AuditEventRow
 from encours.storage.base import utcnow
+
+BATCH = 10_000  # events per executemany when appending many at once
 
 
 class AuditEvent(NamedTuple):
@@ -49,6 +51,16 @@ def record(
     )
 
 
+def record_many(session: Session, events: Sequence[AuditEvent]) -> None:
+    """Append many events set-wise (a batched executemany, no ORM object per event), at once.
+
+    For a service writing one event per item of a large set, such as a dunning run's decisions.
+    """
+    table = cast(Table, AuditEventRow.__table__)
+    for start in range(0, len(events), BATCH):
+        session.execute(insert(table), [event._asdict() for event in events[start : start + BATCH]])
+
+
 def events(session: Session, customer_id: str | None = None, limit: int = 1000) -> Sequence[AuditEvent]:
     """Latest events first, optionally for one customer."""
     query = select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit)
@@ -58,3 +70,14 @@ def events(session: Session, customer_id: str | None = None, limit: int = 1000) 
         AuditEvent(row.at, row.actor, row.action, row.customer_id, row.subject, dict(row.details))
         for row in session.scalars(query)
     ]
+
+
+def action_counts(session: Session, prefix: str, since: dt.datetime) -> list[tuple[str, int]]:
+    """How many events of each action starting with ``prefix`` happened since ``since``, by action."""
+    rows = session.execute(
+        select(AuditEventRow.action, func.count())
+        .where(AuditEventRow.action.startswith(prefix, autoescape=True), AuditEventRow.at >= since)
+        .group_by(AuditEventRow.action)
+        .order_by(AuditEventRow.action)
+    )
+    return [(action, int(count)) for action, count in rows]

@@ -66,10 +66,6 @@ def _load(session: Session, rows: Sequence[DisputeRow]) -> list[Dispute]:
     ]
 
 
-def get_dispute(session: Session, dispute_id: int) -> Dispute:
-    return _load(session, [_row(session, dispute_id)])[0]
-
-
 def _row(session: Session, dispute_id: int) -> DisputeRow:
     return repository.get_row(session, DisputeRow, dispute_id, "dispute")
 

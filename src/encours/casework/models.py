@@ -182,7 +182,7 @@ class OpenOrdersRow(Base):
 
 
 class TaskRow(Base):
-    """A collector worklist item (phone call, letter follow-up, litigation file...)."""
+    """A collector's task (phone call, letter follow-up, litigation file...)."""
 
     __tablename__ = "tasks"
     __table_args__ = (

@@ -1,4 +1,4 @@
-"""Collector worklist: phone calls, follow-ups, litigation files, with assignee and due date.
+"""Collectors' tasks: phone calls, follow-ups, litigation files, with assignee and due date.
 
 Dunning steps, broken promises and broken plans create tasks here; collectors close them.
 ``ref`` makes creation idempotent: the same source event never opens two tasks.
@@ -195,7 +195,7 @@ def list_tasks(
     status: str | None = TaskStatus.OPEN.value,
     due_by: dt.date | None = None,
 ) -> list[Task]:
-    """The worklist: filtered, ordered by due date then id."""
+    """Tasks, filtered, ordered by due date then id."""
     query = select(TaskRow).order_by(TaskRow.due_date, TaskRow.id)
     if customer_id is not None:
         query = query.where(TaskRow.customer_pk == repository.customer(session, customer_id).pk)

@@ -26,10 +26,10 @@ from encours.cli.output import print_table
 from encours.domain.money import format_amount
 from encours.domain.penalties import RULES
 from encours.dunning.channels.smtp import SmtpConfig, smtp_config_from_env
-from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport
 from encours.dunning.service import (
     Decisions,
+    DunningAction,
     deliver,
     list_actions,
     load_config,
@@ -157,7 +157,7 @@ def deliver_command(db: DbOption = None) -> None:
     typer.echo(_describe(report))
 
 
-def action_json(row: DunningActionRow) -> dict[str, Any]:
+def action_json(row: DunningAction) -> dict[str, Any]:
     """SPEC §8 keys, in this order."""
     return {
         "action_id": row.id,
@@ -194,7 +194,7 @@ def actions_command(
 
 
 @dunning_app.command("terms")
-def terms_command(
+def penalty_terms_command(
     customer_id: Annotated[str, typer.Argument(help="Customer id.")],
     rule: Annotated[str, typer.Option("--rule", help=f"Penalty rule: {', '.join(RULES)}.")] = "fr_l441_10",
     contract_rate: Annotated[

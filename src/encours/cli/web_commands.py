@@ -11,11 +11,11 @@ from typing import Annotated
 import typer
 
 from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
+from encours.ledger.queries import find_customer, has_customers
 from encours.storage.database import unit_of_work
 from encours.users.roles import Role
 from encours.users.service import UserService
 from encours.web.keys import secret_key
-from encours.web.ledger_views import customer_row
 from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
 
 user_app = typer.Typer(help="Users of the web app.", no_args_is_help=True)
@@ -68,7 +68,7 @@ def portal_link(
     """Print the customer's signed portal URL, alone on the last line."""
     engine = engine_for(db)
     with unit_of_work(engine) as session:
-        if customer_row(session, customer_id) is None:
+        if find_customer(session, customer_id) is None:
             fail(f"customer_id: no customer {customer_id!r}")
         from encours.audit.service import record
 
@@ -104,14 +104,11 @@ def serve(
 
 def _prepare_demo(db: str | None) -> tuple[str, str]:
     """The demo company when the ledger is empty, and a demo admin with a fresh random password."""
-    from sqlalchemy import func, select
-
     from encours.cli.demo_command import demo
-    from encours.ledger.models import CustomerRow
 
     engine = engine_for(db)
     with unit_of_work(engine) as session:
-        empty = not session.scalar(select(func.count()).select_from(CustomerRow))
+        empty = not has_customers(session)
     if empty:
         demo(db=db)
         _score_demo(db)

@@ -30,13 +30,15 @@ from encours.domain.dunning import (
     thank_you_actions,
 )
 from encours.domain.errors import InvalidLines, LedgerError
+from encours.domain.money import from_cents
 from encours.domain.penalties import RateTable
+from encours.dunning.actions import ActionRepository
+from encours.dunning.candidates import CandidateRepository
 from encours.dunning.channels.smtp import SmtpConfig
 from encours.dunning.documents import LANGUAGES
-from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport, Outbox, Progress
+from encours.dunning.penalty_terms import PenaltyTermsRepository
 from encours.dunning.rates import load_rate_table
-from encours.dunning.repository import DunningRepository
 from encours.dunning.scenarios import load_scenarios
 from encours.gc_paused import gc_paused
 from encours.ledger.models import CustomerRow
@@ -76,7 +78,7 @@ class Decisions(NamedTuple):
 def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions:
     """What a run at ``as_of`` would do, from the committed state (set-wise selection)."""
     refresh(session, as_of)
-    repo = DunningRepository(session)
+    repo = CandidateRepository(session)
     ordered = [config.scenarios[name] for name in sorted(config.scenarios)]
     candidates = repo.candidates(ordered, as_of)
     found = dunning_suppressions(session, as_of)
@@ -101,7 +103,7 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
 
 def record_decisions(session: Session, decisions: Decisions, actor: str) -> tuple[int, list[int]]:
     """Outbox rows + markers + audit events, flushed in the caller's transaction."""
-    repo = DunningRepository(session)
+    repo = ActionRepository(session)
     run_id = repo.new_run(decisions.as_of, actor)
     keys: list[str | None] = [f"r{run_id}:{a.customer_id}" for a in decisions.actions]
     ids = repo.add_actions(
@@ -162,8 +164,32 @@ def deliver(
     return Outbox(engine, config.scenarios, config.rates, smtp, actor, progress).deliver()
 
 
-def list_actions(session: Session, customer_id: str | None = None) -> list[DunningActionRow]:
-    return DunningRepository(session).actions(customer_id)
+class DunningAction(NamedTuple):
+    """An outbox row as screens, the API and the CLI list it."""
+
+    id: int
+    as_of: dt.date
+    customer_id: str
+    step: str
+    channel: str
+    status: str  # pending | sent | produced | failed
+    invoice_ids: tuple[str, ...]
+    amount: Decimal
+    currency: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    document: str | None
+
+
+def list_actions(session: Session, customer_id: str | None = None) -> list[DunningAction]:
+    """Every action ever decided (optionally one customer's), oldest first."""
+    return [
+        DunningAction(
+            row.id, row.as_of, row.customer_id, row.step, row.channel, row.status, tuple(row.invoice_ids),
+            from_cents(row.amount_cents), row.currency, row.created_at, row.sent_at, row.document,
+        )
+        for row in ActionRepository(session).actions(customer_id)
+    ]  # fmt: skip
 
 
 def set_penalty_terms(
@@ -173,7 +199,7 @@ def set_penalty_terms(
     pk = session.scalar(select(CustomerRow.id).where(CustomerRow.customer_id == customer_id))
     if pk is None:
         return False
-    DunningRepository(session).set_penalty_terms(pk, rule, contract_rate, waived, actor)
+    PenaltyTermsRepository(session).set_penalty_terms(pk, rule, contract_rate, waived, actor)
     record(
         session, actor, "penalties.waived" if waived else "penalties.claimed", customer_id=customer_id,
         details={"rule": rule, "contract_rate": None if contract_rate is None else str(contract_rate)},

@@ -122,11 +122,6 @@ def load_history(runner: SqlRunner) -> History:
     )
 
 
-def known_settled(history: History, before: int | Days) -> npt.NDArray[np.bool_]:
-    """Settlements known at a knowledge date: dated strictly before it."""
-    return history.settled < before
-
-
 class Allocations(NamedTuple):
     """Allocations to invoices: which invoice, when, how much, and whether it was cash."""
 

@@ -1,9 +1,9 @@
-"""Collectors' worklist ordered by expected loss avoided, not by amount alone.
+"""Customer priority: which customers to call first, by expected loss avoided, not by amount alone.
 
 For each open invoice: value = open amount × risk × time, where risk is the probability it
 is still unpaid 30 days from now (what a call can change) and time the expected days until
 it is paid, capped at a year, as a share of a year (the cash tied up). A customer's value is
-the sum over its open invoices; the worklist lists customers by that value.
+the sum over its open invoices; customers are ranked by that value (the web worklist shows it).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ RISK_WINDOW_DAYS = 30
 TIME_CAP_DAYS = 365
 
 
-class WorklistItem(NamedTuple):
+class CustomerPriority(NamedTuple):
     customer_id: str
     name: str
     expected_loss_avoided: Decimal
@@ -39,7 +39,7 @@ class WorklistItem(NamedTuple):
     invoice_ids: tuple[str, ...]  # the customer's open invoices, most valuable first
 
 
-WORKLIST_SQL = """
+PRIORITY_SQL = """
 SELECT customer_id, SUM(value) AS value, SUM(open_cents) AS open_cents,
        SUM(CASE WHEN overdue > 0 THEN open_cents ELSE 0 END) AS overdue_cents,
        GREATEST(MAX(overdue), 0) AS max_overdue, COUNT(*) AS n,
@@ -68,21 +68,23 @@ def invoice_values(ledger: Ledger, model_as_of: dt.date, session: Session) -> pa
     })  # fmt: skip
 
 
-def worklist(session: Session, as_of: dt.date, limit: int = 50, offset: int = 0) -> list[WorklistItem]:
+def customers_by_priority(
+    session: Session, as_of: dt.date, limit: int = 50, offset: int = 0
+) -> list[CustomerPriority]:
     """Customers to call first at ``as_of``; stable order (value, then customer id)."""
     ledger = read_ledger(session)
     items = invoice_values(ledger, as_of, session)
     connection = duckdb.connect(config={"threads": 1})  # one thread: float sums in a fixed order
     try:
         connection.register("items", items)
-        rows = connection.execute(WORKLIST_SQL, [limit, offset]).fetchall()
+        rows = connection.execute(PRIORITY_SQL, [limit, offset]).fetchall()
     finally:
         connection.close()
     repository = ForesightRepository(session)
     names = repository.customer_names()
     segments = repository.scores(as_of)
     return [
-        WorklistItem(
+        CustomerPriority(
             customer_id,
             names[customer_id][1],
             from_cents(round(value)),

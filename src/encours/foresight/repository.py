@@ -32,6 +32,13 @@ class StoredScore(NamedTuple):
     recommended_credit_limit_cents: int
 
 
+def _stored(row: RiskScoreRow, customer_id: str) -> StoredScore:
+    limit = row.recommended_credit_limit_cents
+    return StoredScore(
+        row.customer_pk, customer_id, row.as_of, row.score, row.segment, list(row.reasons), limit
+    )
+
+
 class ForesightRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -92,18 +99,19 @@ class ForesightRepository:
             )
             .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
         )
-        return {
-            customer_id: StoredScore(
-                row.customer_pk,
-                customer_id,
-                row.as_of,
-                row.score,
-                row.segment,
-                list(row.reasons),
-                row.recommended_credit_limit_cents,
-            )
-            for row, customer_id in self.session.execute(query)
-        }
+        return {customer_id: _stored(row, customer_id) for row, customer_id in self.session.execute(query)}
+
+    def latest_score(self, customer_id: str, as_of: dt.date) -> StoredScore | None:
+        """The customer's latest score on or before ``as_of`` (what its sheet shows)."""
+        query = (
+            select(RiskScoreRow)
+            .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
+            .where(CustomerRow.customer_id == customer_id, RiskScoreRow.as_of <= as_of)
+            .order_by(RiskScoreRow.as_of.desc(), RiskScoreRow.id.desc())
+            .limit(1)
+        )
+        row = self.session.scalars(query).first()
+        return None if row is None else _stored(row, customer_id)
 
     def replace_scores(self, as_of: dt.date, scores: Sequence[StoredScore]) -> None:
         """Scores of one day are recomputed whole: re-running a day replaces them."""

@@ -65,10 +65,6 @@ def segment_of(score: int) -> str:
     return next(name for name, floor in SEGMENTS if score >= floor)
 
 
-def _value(features: Floats, name: str) -> Floats:
-    return features[:, FEATURES.index(name)]
-
-
 def _penalties(p_late: float, days_late: float, row: Floats) -> list[Reason]:
     f = dict(zip(FEATURES, row, strict=True))
     reasons = []

@@ -103,6 +103,11 @@ class UserService:
     def all(self) -> list[User]:
         return [_user(row) for row in self.session.scalars(select(UserRow).order_by(UserRow.email))]
 
+    def digest_recipients(self) -> list[str]:
+        """E-mail addresses of the active users who receive the weekly digest, sorted."""
+        query = select(UserRow.email).where(UserRow.digest.is_(True), UserRow.active.is_(True))
+        return list(self.session.scalars(query.order_by(UserRow.email)))
+
     def update(
         self,
         user_id: int,

@@ -13,15 +13,12 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from encours.ledger.queries import state
 
 T = TypeVar("T")
 
-FINGERPRINT_SQL = text(
-    "SELECT (SELECT MAX(id) FROM entries), (SELECT MAX(id) FROM allocations),"
-    " (SELECT COUNT(*) FROM import_batches), (SELECT MAX(id) FROM import_batches)"
-)
 TTL_SECONDS = 300.0
 MAX_ENTRIES = 256
 
@@ -37,7 +34,7 @@ def ledger_fingerprint(session: Session) -> tuple[Any, ...]:
     """Read once per unit of work (one request): every figure of a page sees the same state."""
     found = session.info.get("ledger_fingerprint")
     if found is None:
-        found = session.info["ledger_fingerprint"] = tuple(session.execute(FINGERPRINT_SQL).one())
+        found = session.info["ledger_fingerprint"] = state(session)
     return found
 
 

@@ -1,4 +1,4 @@
-"""Foresight on screens: 13-week cash-in forecast, worklist priority, stored risk scores.
+"""Foresight on screens: 13-week cash-in forecast, customer priority, stored risk scores.
 
 Calls foresight's services (model, forecast, priority) and caches their results per ledger
 state, like the other whole-ledger figures; a failure there never breaks a page.
@@ -13,16 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.domain.money import format_amount, from_cents
 from encours.foresight import priority
 from encours.foresight.forecast import cash_forecast, week_starts
 from encours.foresight.history import day_number, to_date
-from encours.foresight.models import RiskScoreRow
+from encours.foresight.repository import ForesightRepository
 from encours.foresight.service import model_for, read_ledger
-from encours.ledger.models import CustomerRow
 from encours.web.cache import ledger_fingerprint
 from encours.web.figures import Figures
 
@@ -33,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_ENTRIES_ENV = "ENCOURS_WEB_FORESIGHT_MAX_ENTRIES"
 DEFAULT_MAX_ENTRIES = 300_000
 FORECAST = TypeAdapter(list[dict[str, Any]])
-PRIORITY = TypeAdapter(list[priority.WorklistItem])
+PRIORITY = TypeAdapter(list[priority.CustomerPriority])
 
 
 def within_limit(session: Session) -> bool:
@@ -94,33 +92,31 @@ def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, An
 
 def worklist(
     session: Session, figures: Figures, as_of: dt.date, limit: int
-) -> list[priority.WorklistItem] | None:
+) -> list[priority.CustomerPriority] | None:
     """Customers by expected loss avoided (foresight); None until computed in the background."""
     if not within_limit(session):
         return None
     return figures.background(
-        session, "priority", (as_of, limit), lambda own: priority.worklist(own, as_of, limit=limit), PRIORITY
+        session,
+        "priority",
+        (as_of, limit),
+        lambda own: priority.customers_by_priority(own, as_of, limit=limit),
+        PRIORITY,
     )
 
 
 def risk_score(session: Session, customer_id: str, as_of: dt.date, language: str) -> dict[str, Any] | None:
     """The customer's latest stored score on or before ``as_of`` (`encours score` stores them)."""
-    row = session.execute(
-        select(RiskScoreRow)
-        .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
-        .where(CustomerRow.customer_id == customer_id, RiskScoreRow.as_of <= as_of)
-        .order_by(RiskScoreRow.as_of.desc(), RiskScoreRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if row is None:
+    found = ForesightRepository(session).latest_score(customer_id, as_of)
+    if found is None:
         return None
     key = "en" if language == "en" else "fr"
     return {
-        "score": row.score,
-        "segment": row.segment,
-        "as_of": row.as_of,
-        "reasons": [str(r.get(key, r.get("en", ""))) for r in row.reasons if isinstance(r, dict)],
-        "recommended_limit": from_cents(row.recommended_credit_limit_cents),
+        "score": found.score,
+        "segment": found.segment,
+        "as_of": found.as_of,
+        "reasons": [str(r.get(key, r.get("en", ""))) for r in found.reasons if isinstance(r, dict)],
+        "recommended_limit": from_cents(found.recommended_credit_limit_cents),
     }
 
 

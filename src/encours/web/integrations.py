@@ -11,18 +11,16 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from encours.audit.models import AuditEventRow
-from encours.casework import assignment, credit_limits, disputes, holds, notes, plans, promises, tasks
+from encours.audit import service as audit
+from encours.casework import assignment, disputes, notes, plans, promises, tasks
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
-from encours.casework.models import CreditGroupRow, OpenOrdersRow
+from encours.casework.queries import AccountCredit, account_credit
 from encours.casework.timeline import TimelineItem
-from encours.domain.credit import CreditPosition, position
-from encours.domain.money import format_amount, from_cents
-from encours.ledger.models import CustomerRow
+from encours.domain.money import format_amount
+from encours.ledger.queries import StoredCustomer
 from encours.storage.base import utcnow
 from encours.web.ledger_views import CustomerSummary
 
@@ -141,42 +139,18 @@ def portal_declaration(
 
 
 # customer sheet ------------------------------------------------------------------------
-class CreditView(NamedTuple):
-    currency: str
-    position: CreditPosition
-    credit_hold: bool
-    group: credit_limits.GroupCredit | None
-
-
-def credit(session: Session, customer: CustomerRow, summary: CustomerSummary, as_of: dt.date) -> CreditView:
-    """The account's credit position with casework's rule (outstanding + open orders vs limit).
-
-    The outstanding comes from the sheet's own per-customer balance, so the sheet costs the
-    same on 100k customers; the SIREN group's position is read only when a group limit exists.
-    """
-    currency = customer.currency or "EUR"
-    outstanding = sum((b.balance for b in summary.balances if b.currency == currency), Decimal(0))
-    orders = session.get(OpenOrdersRow, customer.id)
-    open_orders = from_cents(orders.amount_cents) if orders and orders.currency == currency else Decimal(0)
-    limit = None if customer.credit_limit_cents is None else from_cents(customer.credit_limit_cents)
-    group = None
-    if customer.siren and session.get(CreditGroupRow, customer.siren) is not None:
-        group = next(iter(credit_limits.group_positions(session, as_of, customer.siren)), None)
-    status = holds.customer_status(session, customer.customer_id, as_of)
-    return CreditView(currency, position(outstanding, open_orders, limit), status.credit_hold, group)
+def credit(
+    session: Session, stored: StoredCustomer, summary: CustomerSummary, as_of: dt.date
+) -> AccountCredit:
+    """The account's credit position (casework's rule) over the sheet's own balances."""
+    outstanding = {b.currency: b.balance for b in summary.balances}
+    return account_credit(session, stored.pk, summary.customer, outstanding, as_of)
 
 
 # dashboard and boards ------------------------------------------------------------------
 def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
     """Dunning events of the 30 days before now, by kind, from the audit trail."""
-    since = utcnow() - dt.timedelta(days=30)
-    rows = session.execute(
-        select(AuditEventRow.action, func.count())
-        .where(AuditEventRow.action.like("dunning.%"), AuditEventRow.at >= since)
-        .group_by(AuditEventRow.action)
-        .order_by(AuditEventRow.action)
-    )
-    return [(action, int(count)) for action, count in rows]
+    return audit.action_counts(session, "dunning.", utcnow() - dt.timedelta(days=30))
 
 
 def disputes_board(session: Session) -> Board:

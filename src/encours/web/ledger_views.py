@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from encours.analytics.open_items import with_open_items
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
-from encours.ledger.models import CustomerRow
-from encours.ledger.repository import row_to_customer
+from encours.ledger.queries import StoredCustomer, search_customers
 from encours.storage.base import sql_date
 
 # Open items of some customers at :as_of, settled ones included (the one rule, restricted).
@@ -156,30 +155,19 @@ def customer_page(
     session: Session, as_of: dt.date, search: str = "", offset: int = 0, limit: int = 50
 ) -> CustomerPage:
     """Customers ordered by id, filtered by id or name, with their balances at ``as_of``."""
-    query = select(CustomerRow)
-    if search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(CustomerRow.customer_id).like(pattern), func.lower(CustomerRow.name).like(pattern))
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(session.scalars(query.order_by(CustomerRow.customer_id).offset(offset).limit(limit)))
-    found = balances(open_items(session, [r.id for r in rows], as_of))
+    found = search_customers(session, search, offset, limit)
+    grid = balances(open_items(session, [c.pk for c in found.customers], as_of))
     return CustomerPage(
-        [CustomerSummary(row_to_customer(r), found.get(r.id, ())) for r in rows], total, offset, limit
+        [CustomerSummary(c.customer, grid.get(c.pk, ())) for c in found.customers], found.total, offset, limit
     )
 
 
-def customer_row(session: Session, customer_id: str) -> CustomerRow | None:
-    return session.scalar(select(CustomerRow).where(CustomerRow.customer_id == customer_id))
-
-
 def customer_summary(
-    session: Session, row: CustomerRow, as_of: dt.date, items: Sequence[OpenItemView] | None = None
+    session: Session, stored: StoredCustomer, as_of: dt.date, items: Sequence[OpenItemView] | None = None
 ) -> CustomerSummary:
     """The customer's balances, from its open items (read here unless already at hand)."""
-    found = balances(open_items(session, [row.id], as_of) if items is None else items)
-    return CustomerSummary(row_to_customer(row), found.get(row.id, ()))
+    found = balances(open_items(session, [stored.pk], as_of) if items is None else items)
+    return CustomerSummary(stored.customer, found.get(stored.pk, ()))
 
 
 def payments(session: Session, customer_pk: int, as_of: dt.date, limit: int = 100) -> list[PaymentView]:

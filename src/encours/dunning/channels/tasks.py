@@ -1,4 +1,4 @@
-"""Phone calls and litigation hand-overs become tasks in the collectors' worklist (casework).
+"""Phone calls and litigation hand-overs become collectors' tasks (casework).
 
 Creation is idempotent by reference (``dunning:<action id>``), so re-delivering an action after
 a crash never opens a second task. A hand-over also puts the customer on a litigation hold,

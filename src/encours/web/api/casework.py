@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Depends, Query
 
 from encours.casework import assignment, disputes, plans, promises, tasks
+from encours.casework.schemas import DisputeOut, PlanOut, PromiseOut, TaskOut
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import integrations
-from encours.web.api.schemas import (
-    AssignIn,
-    CallIn,
-    DisputeIn,
-    DisputeOut,
-    PlanOut,
-    PromiseIn,
-    PromiseOut,
-    TaskOut,
-)
+from encours.web.api.schemas import AssignIn, CallIn, DisputeIn, PromiseIn
 from encours.web.deps import ApiUser, SessionDep, api_permission
 
 router = APIRouter(tags=["casework"])
@@ -28,34 +20,23 @@ Status = Annotated[str | None, Query(max_length=16, pattern="^[a-z_]+$")]
 CustomerFilter = Annotated[str | None, Query(max_length=64)]
 
 
-def dispute_out(d: disputes.Dispute) -> DisputeOut:
-    return DisputeOut(
-        dispute_id=d.dispute_id, customer_id=d.customer_id, invoice=d.invoice, reason=d.reason,
-        owner=d.owner, status=d.status.value, resolution=d.resolution, opened_on=d.opened_on,
-        opened_by=d.opened_by,
-    )  # fmt: skip
+class Cases(NamedTuple):
+    """Which cases a list shows: one customer's or all, in one status or all."""
+
+    customer_id: str | None
+    status: str | None
 
 
-def promise_out(p: promises.Promise) -> PromiseOut:
-    return PromiseOut(
-        promise_id=p.promise_id, customer_id=p.customer_id, amount=p.amount, currency=p.currency,
-        made_on=p.made_on, promised_date=p.promised_date, honour_by=p.honour_by, status=p.status,
-        entry_keys=list(p.entry_keys), note=p.note, created_by=p.created_by,
-    )  # fmt: skip
+def cases(customer_id: CustomerFilter = None, status: Status = None) -> Cases:
+    return Cases(customer_id, status)
 
 
-def task_out(t: tasks.Task) -> TaskOut:
-    return TaskOut(
-        task_id=t.task_id, customer_id=t.customer_id, kind=t.kind, title=t.title, due_date=t.due_date,
-        assignee=t.assignee, status=t.status, source=t.source, outcome=t.outcome,
-    )  # fmt: skip
+CasesFilter = Annotated[Cases, Depends(cases)]
 
 
 @router.get("/disputes", response_model=list[DisputeOut])
-def list_disputes(
-    session: SessionDep, user: ApiUser, customer_id: CustomerFilter = None, status: Status = None
-) -> list[DisputeOut]:
-    return [dispute_out(d) for d in disputes.list_disputes(session, customer_id, status)]
+def list_disputes(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[DisputeOut]:
+    return [DisputeOut.model_validate(d) for d in disputes.list_disputes(session, *filters)]
 
 
 @router.post("/customers/{customer_id}/disputes", response_model=DisputeOut, status_code=201)
@@ -63,14 +44,12 @@ def open_dispute(session: SessionDep, user: Worker, customer_id: str, body: Disp
     found = disputes.open_dispute(
         session, customer_id, body.invoice_id, reason=body.reason, actor=user.email, owner=body.owner
     )
-    return dispute_out(found)
+    return DisputeOut.model_validate(found)
 
 
 @router.get("/promises", response_model=list[PromiseOut])
-def list_promises(
-    session: SessionDep, user: ApiUser, customer_id: CustomerFilter = None, status: Status = None
-) -> list[PromiseOut]:
-    return [promise_out(p) for p in promises.list_promises(session, customer_id, status)]
+def list_promises(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[PromiseOut]:
+    return [PromiseOut.model_validate(p) for p in promises.list_promises(session, *filters)]
 
 
 @router.post("/customers/{customer_id}/promises", response_model=PromiseOut, status_code=201)
@@ -79,26 +58,12 @@ def make_promise(session: SessionDep, user: Worker, customer_id: str, body: Prom
         session, customer_id, body.amount, body.promised_date, actor=user.email,
         invoices=body.invoice_ids, note=body.note,
     )  # fmt: skip
-    return promise_out(made)
+    return PromiseOut.model_validate(made)
 
 
 @router.get("/plans", response_model=list[PlanOut])
-def list_plans(
-    session: SessionDep, user: ApiUser, customer_id: CustomerFilter = None, status: Status = None
-) -> list[PlanOut]:
-    return [
-        PlanOut(
-            plan_id=p.plan_id,
-            customer_id=p.customer_id,
-            currency=p.currency,
-            total=p.total,
-            start_date=p.start_date,
-            status=p.status,
-            entry_keys=list(p.entry_keys),
-            created_by=p.created_by,
-        )
-        for p in plans.list_plans(session, customer_id, status)
-    ]
+def list_plans(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[PlanOut]:
+    return [PlanOut.model_validate(p) for p in plans.list_plans(session, *filters)]
 
 
 @router.get("/tasks", response_model=list[TaskOut])
@@ -110,12 +75,12 @@ def list_tasks(
     status: Status = "open",
 ) -> list[TaskOut]:
     found = tasks.list_tasks(session, customer_id=customer_id, assignee=assignee, status=status)
-    return [task_out(t) for t in found[:1000]]
+    return [TaskOut.model_validate(t) for t in found[:1000]]
 
 
 @router.post("/customers/{customer_id}/calls", response_model=TaskOut, status_code=201)
 def log_call(session: SessionDep, user: Worker, customer_id: str, body: CallIn) -> TaskOut:
-    return task_out(integrations.log_call(session, user.email, customer_id, body.summary))
+    return TaskOut.model_validate(integrations.log_call(session, user.email, customer_id, body.summary))
 
 
 @router.post("/customers/{customer_id}/assignee", status_code=204)

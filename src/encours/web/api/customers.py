@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import notes
+from encours.casework.schemas import NoteOut, TimelineOut
 from encours.domain.errors import NotFound
 from encours.domain.records import Customer
-from encours.ledger.models import CustomerRow
+from encours.ledger.queries import StoredCustomer, find_customer
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import integrations
@@ -21,18 +22,15 @@ from encours.web.api.schemas import (
     CustomerOut,
     InvoiceOut,
     NoteIn,
-    NoteOut,
     Page,
     PaymentOut,
     PortalLinkOut,
-    TimelineOut,
 )
 from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
 from encours.web.ledger_views import (
     Balance,
     OpenItemView,
     customer_page,
-    customer_row,
     customer_summary,
     open_items,
     payments,
@@ -85,16 +83,16 @@ def list_customers(
     )
 
 
-def _row(session: Session, customer_id: str) -> CustomerRow:
-    row = customer_row(session, customer_id)
-    if row is None:
+def _customer(session: Session, customer_id: str) -> StoredCustomer:
+    found = find_customer(session, customer_id)
+    if found is None:
         raise NotFound(f"no customer {customer_id!r}")
-    return row
+    return found
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut, responses={404: {"description": "none"}})
 def get_customer(session: SessionDep, user: ApiUser, customer_id: str, as_of: AsOf) -> CustomerOut:
-    summary = customer_summary(session, _row(session, customer_id), as_of)
+    summary = customer_summary(session, _customer(session, customer_id), as_of)
     return customer_out(summary.customer, summary.balances)
 
 
@@ -107,8 +105,8 @@ def customer_invoices(
     include_settled: bool = False,
 ) -> list[InvoiceOut]:
     """Documents of the customer open at ``as_of`` (with ``include_settled``, every document)."""
-    row = _row(session, customer_id)
-    items = open_items(session, [row.id], as_of, settled_documents=include_settled)
+    stored = _customer(session, customer_id)
+    items = open_items(session, [stored.pk], as_of, settled_documents=include_settled)
     return [invoice_out(i) for i in items if i.kind != "payment"]
 
 
@@ -120,8 +118,8 @@ def customer_payments(
     as_of: AsOf,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[PaymentOut]:
-    row = _row(session, customer_id)
-    return [PaymentOut(**p._asdict()) for p in payments(session, row.id, as_of, limit)]
+    stored = _customer(session, customer_id)
+    return [PaymentOut(**p._asdict()) for p in payments(session, stored.pk, as_of, limit)]
 
 
 @router.get("/customers/{customer_id}/timeline", response_model=list[TimelineOut])
@@ -132,14 +130,14 @@ def customer_timeline(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[TimelineOut]:
     """Documents, payments, reminders, calls, promises, disputes, notes: latest first."""
-    _row(session, customer_id)
-    return [TimelineOut(**e._asdict()) for e in integrations.timeline(session, customer_id, limit)]
+    _customer(session, customer_id)
+    return [TimelineOut.model_validate(e) for e in integrations.timeline(session, customer_id, limit)]
 
 
 @router.get("/customers/{customer_id}/notes", response_model=list[NoteOut])
 def list_notes(session: SessionDep, user: ApiUser, customer_id: str) -> list[NoteOut]:
-    _row(session, customer_id)
-    return [NoteOut(**n._asdict()) for n in notes.list_notes(session, customer_id)]
+    _customer(session, customer_id)
+    return [NoteOut.model_validate(n) for n in notes.list_notes(session, customer_id)]
 
 
 @router.post("/customers/{customer_id}/notes", response_model=NoteOut, status_code=201)
@@ -149,9 +147,9 @@ def add_note(
     customer_id: str,
     note: NoteIn,
 ) -> NoteOut:
-    _row(session, customer_id)
+    _customer(session, customer_id)
     created = integrations.add_note(session, user.email, customer_id, note.text, note.invoice_id)
-    return NoteOut(**created._asdict())
+    return NoteOut.model_validate(created)
 
 
 @router.post("/customers/{customer_id}/portal-link", response_model=PortalLinkOut, status_code=201)
@@ -162,7 +160,7 @@ def create_portal_link(
     customer_id: str,
     days: Annotated[int, Query(ge=1, le=366)] = DEFAULT_DAYS,
 ) -> PortalLinkOut:
-    _row(session, customer_id)
+    _customer(session, customer_id)
     secret: str = request.app.state.secret
     token = make_token(secret, customer_id, days)
     access = read_token(secret, token)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from encours.domain.money import format_amount, from_cents
+from encours.domain.money import format_amount
 from encours.dunning import service as dunning
 from encours.web import foresight_views
 from encours.web.api.figures import JSON_DOC
@@ -55,7 +55,7 @@ def dunning_actions(
         {
             "action_id": r.id, "customer_id": r.customer_id, "step": r.step, "channel": r.channel,
             "invoice_ids": list(r.invoice_ids), "status": r.status, "as_of": r.as_of.isoformat(),
-            "amount": format_amount(from_cents(r.amount_cents)), "currency": r.currency,
+            "amount": format_amount(r.amount), "currency": r.currency,
             "created_at": r.created_at.isoformat(),
         }
         for r in rows

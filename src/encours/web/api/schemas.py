@@ -1,16 +1,18 @@
-"""API schemas. Money is a decimal string (two decimals), never a float."""
+"""API schemas. Money is a decimal string (two decimals), never a float.
+
+Casework records are shown by their presenters in ``encours.casework.schemas``, shared with the CLI.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
-from encours.domain.money import format_amount
+from encours.casework.schemas import Amount
 
-Amount = Annotated[Decimal, PlainSerializer(format_amount, return_type=str, when_used="always")]
 T = TypeVar("T")
 
 
@@ -77,43 +79,10 @@ class PaymentOut(BaseModel):
     label: str = ""
 
 
-class TimelineOut(BaseModel):
-    day: dt.date
-    at: dt.datetime | None
-    kind: str
-    event: str
-    title: str
-    actor: str | None
-    amount: Amount | None
-    currency: str | None
-    ref: str
-
-
-class NoteOut(BaseModel):
-    note_id: int
-    customer_id: str
-    entry_key: str | None
-    author: str
-    body: str
-    created_at: dt.datetime
-
-
 class DisputeIn(BaseModel):
     invoice_id: str = Field(min_length=1, max_length=255)
     reason: str = Field(min_length=1, max_length=255)
     owner: str | None = Field(default=None, max_length=255)
-
-
-class DisputeOut(BaseModel):
-    dispute_id: int
-    customer_id: str
-    invoice: str
-    reason: str
-    owner: str | None
-    status: str
-    resolution: str | None
-    opened_on: dt.date
-    opened_by: str
 
 
 class PromiseIn(BaseModel):
@@ -121,43 +90,6 @@ class PromiseIn(BaseModel):
     promised_date: dt.date
     invoice_ids: list[str] = Field(default_factory=list, max_length=100)
     note: str = Field(default="", max_length=2000)
-
-
-class PromiseOut(BaseModel):
-    promise_id: int
-    customer_id: str
-    amount: Amount
-    currency: str
-    made_on: dt.date
-    promised_date: dt.date
-    honour_by: dt.date
-    status: str
-    entry_keys: list[str]
-    note: str
-    created_by: str
-
-
-class PlanOut(BaseModel):
-    plan_id: int
-    customer_id: str
-    currency: str
-    total: Amount
-    start_date: dt.date
-    status: str
-    entry_keys: list[str]
-    created_by: str
-
-
-class TaskOut(BaseModel):
-    task_id: int
-    customer_id: str
-    kind: str
-    title: str
-    due_date: dt.date
-    assignee: str | None
-    status: str
-    source: str
-    outcome: str | None
 
 
 class CallIn(BaseModel):

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from encours.audit.service import record
 from encours.domain.errors import InvalidInput
 from encours.domain.money import format_amount
-from encours.ledger.models import CustomerRow
+from encours.ledger.queries import StoredCustomer, find_customer
 from encours.web import integrations
 from encours.web.deps import SessionDep
 from encours.web.keys import get_setting
-from encours.web.ledger_views import OpenItemView, customer_row
+from encours.web.ledger_views import OpenItemView
 from encours.web.portal.links import read_token
 from encours.web.portal.statement import owed_items
 from encours.web.ui.render import render
@@ -35,19 +35,19 @@ class PortalInputError(InvalidInput):
     """What a customer typed in the portal is refused (the page says which field)."""
 
 
-def _customer(request: Request, session: Session, token: str) -> CustomerRow | None:
+def _customer(request: Request, session: Session, token: str) -> StoredCustomer | None:
     access = read_token(request.app.state.secret, token)
     if access is None:
         return None
-    return customer_row(session, access.customer_id)
+    return find_customer(session, access.customer_id)
 
 
 def _invalid(request: Request) -> Response:
     return render(request, "portal_invalid.html", status_code=404, csrf="")
 
 
-def _open_invoices(session: Session, row: CustomerRow) -> list[OpenItemView]:
-    return owed_items(session, row.id, dt.datetime.now(dt.UTC).date())
+def _open_invoices(session: Session, stored: StoredCustomer) -> list[OpenItemView]:
+    return owed_items(session, stored.pk, dt.datetime.now(dt.UTC).date())
 
 
 def payment_link(request: Request, item: OpenItemView, customer_id: str) -> str | None:
@@ -69,20 +69,21 @@ def payment_link(request: Request, item: OpenItemView, customer_id: str) -> str 
 
 @router.get("/{token}")
 def portal_page(request: Request, session: SessionDep, token: str) -> Response:
-    row = _customer(request, session, token)
-    if row is None:
+    stored = _customer(request, session, token)
+    if stored is None:
         return _invalid(request)
-    items = _open_invoices(session, row)
-    lang = row.language if row.language in ("fr", "en") else "fr"
+    items = _open_invoices(session, stored)
+    customer = stored.customer
+    lang = customer.language if customer.language in ("fr", "en") else "fr"
     return render(
         request,
         "portal.html",
         lang=lang,
         csrf="",
         token=token,
-        customer=row,
+        customer=customer,
         items=items,
-        links={i.invoice_id: payment_link(request, i, row.customer_id) for i in items},
+        links={i.invoice_id: payment_link(request, i, customer.customer_id) for i in items},
         total=sum((i.open_amount for i in items), Decimal(0)),
         done=request.query_params.get("done"),
         today=dt.datetime.now(dt.UTC).date(),
@@ -91,16 +92,17 @@ def portal_page(request: Request, session: SessionDep, token: str) -> Response:
 
 @router.get("/{token}/statement.pdf")
 def portal_statement(request: Request, session: SessionDep, token: str) -> Response:
-    row = _customer(request, session, token)
-    if row is None:
+    stored = _customer(request, session, token)
+    if stored is None:
         return _invalid(request)
     from encours.web.portal.statement import statement_pdf
 
-    pdf = statement_pdf(row, _open_invoices(session, row), row.language or "fr")
+    customer = stored.customer
+    pdf = statement_pdf(customer, _open_invoices(session, stored), customer.language or "fr")
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="statement-{row.customer_id}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="statement-{customer.customer_id}.pdf"'},
     )
 
 
@@ -144,10 +146,10 @@ def portal_declare(
     method: Annotated[str, Form(max_length=64)] = "",
     message: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    row = _customer(request, session, token)
-    if row is None or kind not in ("payment", "promise", "dispute"):
+    stored = _customer(request, session, token)
+    if stored is None or kind not in ("payment", "promise", "dispute"):
         return _invalid(request)
-    items = _open_invoices(session, row)
+    items = _open_invoices(session, stored)
     invoice = _own_invoice(items, invoice_id)
     value = _amount(amount)
     details: dict[str, object] = {"message": message.strip()} if message.strip() else {}
@@ -159,12 +161,13 @@ def portal_declare(
         details["method"] = method.strip()
     if kind == "dispute" and invoice is None:
         raise PortalInputError("choose the invoice you dispute", field="invoice_id")
-    integrations.portal_declaration(session, row.customer_id, kind, invoice, details)
+    customer_id = stored.customer.customer_id
+    integrations.portal_declaration(session, customer_id, kind, invoice, details)
     record(
         session,
-        f"portal:{row.customer_id}",
+        f"portal:{customer_id}",
         f"portal.{kind}_declared",
-        customer_id=row.customer_id,
+        customer_id=customer_id,
         subject=invoice,
         details=details,
     )

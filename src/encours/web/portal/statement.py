@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from encours.ledger.models import CustomerRow
+from encours.domain.records import Customer
 from encours.web.ledger_views import OpenItemView, open_items
 from encours.web.ui import i18n
 
@@ -21,7 +21,7 @@ def owed_items(session: Session, customer_pk: int, as_of: dt.date) -> list[OpenI
     return [item for item in open_items(session, [customer_pk], as_of) if item.open_amount > 0]
 
 
-def statement_pdf(customer: CustomerRow, items: Sequence[OpenItemView], language: str) -> bytes:
+def statement_pdf(customer: Customer, items: Sequence[OpenItemView], language: str) -> bytes:
     from weasyprint import HTML
 
     lang = language if language in i18n.LOCALES else "fr"

@@ -14,15 +14,14 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.errors import EncoursError
-from encours.domain.money import format_amount, from_cents
-from encours.ledger.models import EntryRow
-from encours.users.models import UserRow
+from encours.domain.money import format_amount
+from encours.ledger import queries as ledger_queries
+from encours.users.service import UserService
 from encours.web import integrations
 
 
@@ -37,19 +36,7 @@ class Digest(NamedTuple):
 
 
 def recipients(session: Session) -> list[str]:
-    query = select(UserRow.email).where(UserRow.digest.is_(True), UserRow.active.is_(True))
-    return list(session.scalars(query.order_by(UserRow.email)))
-
-
-def _movements(session: Session, start: dt.date, end: dt.date) -> list[tuple[str, str, int, int]]:
-    """(kind, currency, count, cents) of entries dated in [start, end]."""
-    rows = session.execute(
-        select(EntryRow.kind, EntryRow.currency, func.count(), func.sum(EntryRow.amount_cents))
-        .where(EntryRow.date >= start, EntryRow.date <= end)
-        .group_by(EntryRow.kind, EntryRow.currency)
-        .order_by(EntryRow.kind, EntryRow.currency)
-    )
-    return [(kind, currency, int(count), int(cents or 0)) for kind, currency, count, cents in rows]
+    return UserService(session).digest_recipients()
 
 
 def build_digest(session: Session, as_of: dt.date) -> Digest:
@@ -66,9 +53,9 @@ def build_digest(session: Session, as_of: dt.date) -> Digest:
             if key not in ("as_of", "currency"):
                 lines.append(f"    {key}: {'-' if value is None else value}")
     lines += ["", "Movements / mouvements"]
-    movements = _movements(session, start, as_of)
-    for kind, currency, count, cents in movements:
-        lines.append(f"  {kind}: {count} ({format_amount(from_cents(abs(cents)))} {currency})")
+    movements = ledger_queries.movements(session, start, as_of)
+    for kind, currency, count, amount in movements:
+        lines.append(f"  {kind}: {count} ({format_amount(abs(amount))} {currency})")
     if not movements:
         lines.append("  none / aucun")
     lines += ["", "Broken promises / promesses non tenues"]

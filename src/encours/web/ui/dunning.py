@@ -17,7 +17,7 @@ from jinja2 import Environment, TemplateSyntaxError
 
 from encours.audit.service import record
 from encours.domain.errors import NotFound
-from encours.domain.money import format_amount, from_cents
+from encours.domain.money import format_amount
 from encours.dunning import service as dunning
 from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
 from encours.settings import data_dir
@@ -60,7 +60,7 @@ def recent_actions(session: SessionDep, limit: int = 200) -> list[dict[str, Any]
         {
             "customer": r.customer_id, "date": r.as_of.isoformat(), "step": r.step, "channel": r.channel,
             "status": r.status, "invoices": ", ".join(map(str, r.invoice_ids)),
-            "amount": f"{format_amount(from_cents(r.amount_cents))} {r.currency}",
+            "amount": f"{format_amount(r.amount)} {r.currency}",
         }
         for r in sorted(rows, key=lambda r: r.id, reverse=True)[:limit]
     ]  # fmt: skip

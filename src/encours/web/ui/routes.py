@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from encours.audit.service import record
 from encours.domain.errors import Forbidden, NotFound
+from encours.ledger.queries import find_customer
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
@@ -20,7 +21,6 @@ from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_pe
 from encours.web.figures import Figures
 from encours.web.ledger_views import (
     customer_page,
-    customer_row,
     customer_summary,
     open_items,
     payments,
@@ -141,11 +141,11 @@ def customers_page(
 def customer_sheet(
     request: Request, session: SessionDep, user: UiUser, customer_id: str, as_of: AsOf
 ) -> Response:
-    row = customer_row(session, customer_id)
-    if row is None:
+    stored = find_customer(session, customer_id)
+    if stored is None:
         raise NotFound(f"no customer {customer_id}")
-    items = open_items(session, [row.id], as_of)
-    summary = customer_summary(session, row, as_of, items)
+    items = open_items(session, [stored.pk], as_of)
+    summary = customer_summary(session, stored, as_of, items)
     limit = summary.customer.credit_limit
     return render(
         request,
@@ -154,10 +154,10 @@ def customer_sheet(
         c=summary.customer,
         summary=summary,
         items=items,
-        payments=payments(session, row.id, as_of, 20),
+        payments=payments(session, stored.pk, as_of, 20),
         credit_use=None if not limit else summary.balance / limit,
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
-        credit=integrations.credit(session, row, summary, as_of),
+        credit=integrations.credit(session, stored, summary, as_of),
         timeline=integrations.timeline(session, customer_id, 50),
         users=UserService(session).all(),
         portal=request.query_params.get("portal"),
@@ -190,7 +190,7 @@ def customer_action(
 
     if not allows(user.role, permission):
         raise Forbidden(f"your role may not {permission.value}")
-    if customer_row(session, customer_id) is None:
+    if find_customer(session, customer_id) is None:
         raise NotFound(f"no customer {customer_id}")
     integrations.customer_action(
         session,
@@ -210,7 +210,7 @@ def customer_portal_link(
     user: Annotated[User, Depends(ui_permission(Permission.WORK))],
     customer_id: str,
 ) -> Response:
-    if customer_row(session, customer_id) is None:
+    if find_customer(session, customer_id) is None:
         raise NotFound(f"no customer {customer_id}")
     url = portal_url(make_token(request.app.state.secret, customer_id, DEFAULT_DAYS))
     record(

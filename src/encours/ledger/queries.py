@@ -1,0 +1,99 @@
+"""Read functions on the ledger for the screens, the API, the portal and the CLI.
+
+Adapters ask here instead of querying the ledger's tables, so the rows stay the ledger's own;
+answers are domain records and plain values. Open items and balances: encours.web.ledger_views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import Session
+
+from encours.domain.money import from_cents
+from encours.domain.records import Customer
+from encours.ledger.models import CustomerRow, EntryRow
+from encours.ledger.repository import CUSTOMER_COLUMNS, values_to_customer
+
+
+class StoredCustomer(NamedTuple):
+    """A customer as the ledger files it: ``pk`` is the key its entries are stored under."""
+
+    pk: int
+    customer: Customer
+
+
+class CustomerSearch(NamedTuple):
+    total: int  # customers matching, over every page
+    customers: list[StoredCustomer]
+
+
+class Movement(NamedTuple):
+    kind: str
+    currency: str
+    entries: int  # how many
+    amount: Decimal  # their sum, signed (payments and credit notes are negative)
+
+
+STATE_SQL = text(
+    "SELECT (SELECT MAX(id) FROM entries), (SELECT MAX(id) FROM allocations),"
+    " (SELECT COUNT(*) FROM import_batches), (SELECT MAX(id) FROM import_batches)"
+)
+_STORED = select(CustomerRow.id, *CUSTOMER_COLUMNS)
+
+
+def _stored(values: Sequence[Any]) -> StoredCustomer:
+    return StoredCustomer(int(values[0]), values_to_customer(values[1:]))
+
+
+def find_customer(session: Session, customer_id: str) -> StoredCustomer | None:
+    found = session.execute(_STORED.where(CustomerRow.customer_id == customer_id)).first()
+    return None if found is None else _stored(found)
+
+
+def search_customers(session: Session, search: str = "", offset: int = 0, limit: int = 50) -> CustomerSearch:
+    """Customers ordered by id whose id or name contains ``search`` (any case), one page of them."""
+    query = _STORED
+    if search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(CustomerRow.customer_id).like(pattern), func.lower(CustomerRow.name).like(pattern))
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.execute(query.order_by(CustomerRow.customer_id).offset(offset).limit(limit))
+    return CustomerSearch(total, [_stored(values) for values in page])
+
+
+def has_customers(session: Session) -> bool:
+    return session.scalar(select(CustomerRow.id).limit(1)) is not None
+
+
+def currencies(session: Session, customer_ids: Sequence[str]) -> dict[str, str | None]:
+    """customer_id → the customer's own currency (None when the file gave none)."""
+    query = select(CustomerRow.customer_id, CustomerRow.currency)
+    found = session.execute(query.where(CustomerRow.customer_id.in_(customer_ids)))
+    return {customer_id: currency for customer_id, currency in found}
+
+
+def movements(session: Session, start: dt.date, end: dt.date) -> list[Movement]:
+    """Entries dated in [start, end], counted and summed by kind and currency."""
+    rows = session.execute(
+        select(EntryRow.kind, EntryRow.currency, func.count(), func.sum(EntryRow.amount_cents))
+        .where(EntryRow.date >= start, EntryRow.date <= end)
+        .group_by(EntryRow.kind, EntryRow.currency)
+        .order_by(EntryRow.kind, EntryRow.currency)
+    )
+    return [
+        Movement(kind, currency, int(count), from_cents(int(cents or 0)))
+        for kind, currency, count, cents in rows
+    ]
+
+
+def state(session: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of the ledger (highest ids of entries, allocations and import batches):
+    every import or cash application changes it, so figures cached under it are never stale."""
+    return tuple(session.execute(STATE_SQL).one())

@@ -1,0 +1,1 @@
+"""Alembic migrations: one branch per domain (versions/), run by encours.storage.database."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from tests.web.conftest import PASSWORD, browser_login, csrf_of, email
 
 from encours.audit.models import AuditEventRow
 from encours.storage.database import get_engine, unit_of_work
+from encours.users.models import LoginAttemptRow
 
 
 def test_pages_redirect_to_login_and_session_cookie_is_httponly_lax(ui_client: TestClient) -> None:
@@ -52,16 +53,20 @@ def test_every_form_post_needs_the_csrf_token(ui_client: TestClient) -> None:
     assert ui_client.post("/api/v1/customers/C00001/notes", json=note, headers=headers).status_code == 201
 
 
-def test_login_is_throttled_after_five_failures(app_client: TestClient) -> None:
+def test_login_is_throttled_after_five_failures(app_client: TestClient, web_url: str) -> None:
     user = email("credit_manager")
-    for _ in range(5):
-        response = app_client.post("/api/v1/auth/token", data={"username": user, "password": "nope nope"})
-        assert response.status_code == 401
-    throttled = app_client.post("/api/v1/auth/token", data={"username": user, "password": PASSWORD})
-    assert throttled.status_code == 429
-    # another account is not affected
-    other = app_client.post("/api/v1/auth/token", data={"username": email("admin"), "password": PASSWORD})
-    assert other.status_code == 200
+    try:
+        for _ in range(5):
+            response = app_client.post("/api/v1/auth/token", data={"username": user, "password": "nope nope"})
+            assert response.status_code == 401
+        throttled = app_client.post("/api/v1/auth/token", data={"username": user, "password": PASSWORD})
+        assert throttled.status_code == 429
+        # another account is not affected
+        other = app_client.post("/api/v1/auth/token", data={"username": email("admin"), "password": PASSWORD})
+        assert other.status_code == 200
+    finally:  # the database is shared: later tests (in any order) sign in as this user
+        with unit_of_work(get_engine(web_url)) as session:
+            session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.username == user))
 
 
 def test_roles_see_and_do_only_what_they_may(

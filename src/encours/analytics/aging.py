@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from encours.analytics.open_items import balances_ctes
 from encours.analytics.runner import SqlRunner
-from encours.analytics.sql import DOCUMENTS, SETTLEMENTS
 from encours.domain.aging import DEFAULT_BUCKETS, AgedBalance, AgedRow, Bucket
 
 ZERO = Decimal("0.00")
@@ -25,45 +25,26 @@ def bucket_thresholds(buckets: Sequence[Bucket], as_of: dt.date) -> list[dt.date
     return [bucket.due_date_range(as_of)[0] for bucket in buckets[:-1]]  # type: ignore[misc]
 
 
-def bucket_sums(bucket_count: int) -> str:
-    """SUM per bucket; bucket i holds aging dates in [t_i, t_{i-1})."""
-    columns = []
+def bucket_sums(bucket_count: int) -> dict[str, str]:
+    """Column per bucket; bucket i holds aging dates in [t_i, t_{i-1})."""
+    columns = {}
     for index in range(bucket_count):
         conditions = []
         if index < bucket_count - 1:
             conditions.append(f"aging_date >= :t{index}")
         if index > 0:
             conditions.append(f"aging_date < :t{index - 1}")
-        columns.append(f"SUM(CASE WHEN {' AND '.join(conditions)} THEN cents ELSE 0 END) AS b{index}")
-    return ", ".join(columns)
+        columns[f"b{index}"] = f"CASE WHEN {' AND '.join(conditions)} THEN cents ELSE 0 END"
+    return columns
 
 
 def aging_sql(bucket_count: int) -> str:
-    """Open amounts are linear, so entries and settlements are summed apart, then added.
-
-    The entries are read once without joining anything (an index on customer, currency and
-    dates serves it in order); only allocations are joined to their entries; customers are
-    joined to the aggregated balances, not to every item.
-    """
-    sums = bucket_sums(bucket_count)
-    names = [f"b{i}" for i in range(bucket_count)]
-    # BIGINT: PostgreSQL sums bigints as numeric, which the driver would turn into Decimals
-    totals = ", ".join(f"CAST(SUM({name}) AS BIGINT) AS {name}" for name in names)
+    """Per-customer open balances by bucket (the movement form); customers are joined to the
+    aggregated balances, not to every item."""
+    names = ", ".join(f"b.b{i}" for i in range(bucket_count))
     return f"""
-WITH documents AS (
-    SELECT customer_pk, currency, {sums} FROM ({DOCUMENTS}) d GROUP BY customer_pk, currency
-),
-settlements AS (
-    SELECT customer_pk, currency, {sums} FROM ({SETTLEMENTS}) s GROUP BY customer_pk, currency
-),
-balances AS (
-    SELECT customer_pk, currency, {totals} FROM (
-        SELECT customer_pk, currency, {", ".join(names)} FROM documents
-        UNION ALL
-        SELECT customer_pk, currency, {", ".join(names)} FROM settlements
-    ) parts GROUP BY customer_pk, currency
-)
-SELECT c.customer_id, c.name, b.currency, {", ".join(f"b.{name}" for name in names)}
+WITH {balances_ctes(bucket_sums(bucket_count))}
+SELECT c.customer_id, c.name, b.currency, {names}
 FROM balances b JOIN customers c ON c.id = b.customer_pk
 """
 

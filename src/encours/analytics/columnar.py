@@ -3,7 +3,8 @@
 For ledgers of tens of millions of entries read once into memory (from DuckDB, Parquet or
 the database, as Arrow tables named like the ledger tables), each view at a date is a few
 vectorised passes over arrays, split over the cores: no SQL planning, no hash join, no
-Python loop per item. Results equal the portable SQL and the reference rule
+Python loop per item. Open amounts come from the one rule's columnar kernel
+(``analytics.open_items``), so results equal the portable SQL and the reference rule
 (``domain.open_items``); the tests prove it.
 
 Sums stay exact integers of cents. ``numpy.bincount`` accumulates in float64, which is exact
@@ -26,6 +27,7 @@ import pyarrow.compute as pc
 
 from encours.analytics.aging import assemble, bucket_thresholds
 from encours.analytics.kpi_assembly import DOUBTFUL_AFTER_DAYS, Totals, kpis_from_aggregates
+from encours.analytics.open_items import SettledByEntry, Sides, open_cents_at, settlements_at
 from encours.domain.aging import DEFAULT_BUCKETS, AgedBalance, Bucket
 from encours.domain.kpi import Kpis
 
@@ -130,20 +132,14 @@ class LedgerColumns:
         kinds = entries["kind"]
         self.sale = np.asarray(pc.is_in(kinds, value_set=pa.array(SALE_KINDS)).to_numpy(zero_copy_only=False))
         # each allocation counts on both its entries, as in the reference rule
-        self.alloc_row = np.concatenate(
-            [
-                _rows_of(entry_ids, _ints(allocations["debit_entry_id"]), "an allocation"),
-                _rows_of(entry_ids, _ints(allocations["credit_entry_id"]), "an allocation"),
-            ]
-        )
         cents = _ints(allocations["amount_cents"])
-        days = _days(allocations["date"])
-        self.alloc_cents = np.concatenate([cents, cents])
-        self.alloc_date = np.concatenate([days, days])
-        # the same allocation sides grouped by entry: settled amount per touched entry in one pass
-        order = np.argsort(self.alloc_row, kind="stable")
-        self.touched, self.segments = np.unique(self.alloc_row[order], return_index=True)
-        self.side_cents, self.side_date = self.alloc_cents[order], self.alloc_date[order]
+        self.sides = Sides.of(
+            _rows_of(entry_ids, _ints(allocations["debit_entry_id"]), "an allocation"),
+            _rows_of(entry_ids, _ints(allocations["credit_entry_id"]), "an allocation"),
+            cents,
+            _days(allocations["date"]),
+        )
+        self.by_entry = SettledByEntry(self.sides)
         magnitude = float(np.abs(self.amount).sum(dtype=np.float64)) + 2 * float(
             np.abs(cents).sum(dtype=np.float64)
         )
@@ -185,22 +181,9 @@ class LedgerColumns:
         total: Array = np.sum(results, axis=0)
         return total
 
-    def _settlements(self, as_of: int) -> tuple[Array, Array]:
-        """Entry rows and signed cents that allocations at ``as_of`` take off open amounts."""
-        counted = self.alloc_date <= as_of
-        rows = self.alloc_row[counted]
-        rows_counted = self.date[rows] <= as_of
-        rows = rows[rows_counted]
-        cents = self.alloc_cents[counted][rows_counted]
-        return rows, np.where(self.debit[rows], -cents, cents)
-
     def open_cents(self, as_of: dt.date) -> Array:
         """Open amount of every entry at ``as_of`` (0 for entries dated after it)."""
-        day = _day(as_of)
-        rows, cents = self._settlements(day)
-        result: Array = np.where(self.date <= day, self.amount, 0)
-        np.add.at(result, rows, cents)
-        return result
+        return open_cents_at(self.amount, self.date, self.sides, _day(as_of))
 
     # aged balance --------------------------------------------------------------------
     def aging_cents(self, as_of: dt.date, buckets: Sequence[Bucket] = DEFAULT_BUCKETS) -> AgingCents:
@@ -224,7 +207,7 @@ class LedgerColumns:
             return self._sum_by(keys(part), weights, size)
 
         totals = self._parallel(documents, len(self.amount))
-        rows, cents = self._settlements(day)
+        rows, cents = settlements_at(self.sides, self.date, self.debit, day)
         if len(rows):
             totals += self._sum_by(keys(rows), cents, size)
         grid = totals.reshape(self.group_count, count)
@@ -270,14 +253,10 @@ class LedgerColumns:
             return self._sum_by(classes(part, self.debit[part]), weights, size)
 
         sums = self._parallel(documents, len(self.amount))
-        settled = np.add.reduceat(np.where(self.side_date <= day, self.side_cents, 0), self.segments)
-        rows = self.touched[(settled != 0) & (self.date[self.touched] <= day)]
-        settled = settled[(settled != 0) & (self.date[self.touched] <= day)]
+        rows, open_cents = self.by_entry.open_cents(self.amount, self.date, day)
         if len(rows):
-            amount = self.amount[rows]
-            open_cents = np.where(self.debit[rows], amount - settled, amount + settled)
             sums += self._sum_by(classes(rows, open_cents > 0), open_cents, size)
-            sums -= self._sum_by(classes(rows, self.debit[rows]), amount, size)
+            sums -= self._sum_by(classes(rows, self.debit[rows]), self.amount[rows], size)
         seen = np.bincount(self.currency[self.date <= day], minlength=self.currency_count)
         found: dict[str, Totals] = {}
         for index, label in enumerate(self.currency_labels):

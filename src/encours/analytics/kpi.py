@@ -7,8 +7,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from encours.analytics.kpi_assembly import DOUBTFUL_AFTER_DAYS, Totals, kpis_from_aggregates
+from encours.analytics.open_items import with_open_items
 from encours.analytics.runner import SqlRunner
-from encours.analytics.sql import with_open_items
 from encours.data_files import user_or_shipped
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import Threshold, parse_thresholds

@@ -1,6 +1,6 @@
 """Credit limits per customer and per group of companies sharing a SIREN; exposure and alerts.
 
-Exposure = open balance at the date (set-wise, over the shared open-items CTE) + open orders,
+Exposure = open balance at the date (set-wise, ``analytics.open_items``) + open orders,
 counted in the limit's currency (the customer's currency, EUR when unknown). A group limit
 applies to the sum over every customer with that SIREN.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from stdnum.fr import siren as siren_number
 
-from encours.analytics.sql import with_open_items
+from encours.analytics.open_items import balances_ctes
 from encours.audit.service import record
 from encours.casework import repository
 from encours.casework.errors import CaseworkError
@@ -67,36 +67,20 @@ class CreditAlert(NamedTuple):
     credit_hold: bool  # every customer concerned is on credit hold
 
 
-# Every customer: net open balance in the customer's currency at :as_of, and its open orders.
-EXPOSURE_SQL = with_open_items(
-    """
+def exposure_sql(where: str = "") -> str:
+    """Customers (all, or those matching ``where`` over ``c``): the open balance at :as_of in
+    the customer's currency, from the per-customer open-items sums (other currencies are left
+    out: a limit is in one currency), and the open orders in that currency."""
+    within = f"e.customer_pk IN (SELECT c.id FROM customers c WHERE {where})" if where else ""
+    return f"""
+WITH {balances_ctes({"open_cents": "cents"}, within)}
 SELECT c.customer_id, c.name, c.siren, COALESCE(c.currency, 'EUR') AS currency, c.credit_limit_cents,
-       COALESCE(b.cents, 0) AS outstanding_cents,
+       COALESCE(b.open_cents, 0) AS outstanding_cents,
        CASE WHEN oo.currency = COALESCE(c.currency, 'EUR') THEN oo.amount_cents ELSE 0 END AS orders_cents
 FROM customers c
-LEFT JOIN (
-    SELECT o.customer_pk, o.currency, SUM(o.open_cents) AS cents
-    FROM open_items o GROUP BY o.customer_pk, o.currency
-) b ON b.customer_pk = c.id AND b.currency = COALESCE(c.currency, 'EUR')
+LEFT JOIN balances b ON b.customer_pk = c.id AND b.currency = COALESCE(c.currency, 'EUR')
 LEFT JOIN customer_open_orders oo ON oo.customer_pk = c.id
-ORDER BY c.customer_id
-"""
-)
-
-# A few customers (one, or a SIREN group): the same figures through the per-customer indexes,
-# entries less what was allocated to them plus what was allocated from them (SPEC §4 rule).
-_MINE = "e.customer_pk = c.id AND e.date <= :as_of AND e.currency = COALESCE(c.currency, 'EUR')"
-FEW_EXPOSURE_SQL = f"""
-SELECT c.customer_id, c.name, c.siren, COALESCE(c.currency, 'EUR') AS currency, c.credit_limit_cents,
-       COALESCE((SELECT SUM(e.amount_cents) FROM entries e WHERE {_MINE}), 0)
-       - COALESCE((SELECT SUM(a.amount_cents) FROM allocations a JOIN entries e ON e.id = a.debit_entry_id
-                   WHERE {_MINE} AND a.date <= :as_of), 0)
-       + COALESCE((SELECT SUM(a.amount_cents) FROM allocations a JOIN entries e ON e.id = a.credit_entry_id
-                   WHERE {_MINE} AND a.date <= :as_of), 0) AS outstanding_cents,
-       CASE WHEN oo.currency = COALESCE(c.currency, 'EUR') THEN oo.amount_cents ELSE 0 END AS orders_cents
-FROM customers c
-LEFT JOIN customer_open_orders oo ON oo.customer_pk = c.id
-WHERE {{where}}
+{f"WHERE {where}" if where else ""}
 ORDER BY c.customer_id
 """
 
@@ -210,8 +194,7 @@ def customer_positions(
     if siren is not None:
         filters.append("c.siren = :siren")
         params["siren"] = siren
-    sql = FEW_EXPOSURE_SQL.replace("{where}", " OR ".join(filters)) if filters else EXPOSURE_SQL
-    rows = session.execute(text(sql), params).all()
+    rows = session.execute(text(exposure_sql(" OR ".join(filters))), params).all()
     held = _held(session, as_of)
     found: list[CustomerCredit] = []
     for cid, name, number, currency, limit_cents, outstanding, orders in rows:

@@ -7,13 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam, func, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from encours.analytics.open_items import with_open_items
 from encours.casework.errors import CaseworkError, NotFound
 from encours.casework.models import DisputeRow, PlanRow, PromiseRow
 from encours.ledger.models import AllocationRow, CustomerRow, EntryRow
-from encours.ledger.repository import chunks
+from encours.ledger.repository import CHUNK, chunks
 from encours.storage.base import Base
 
 RowT = TypeVar("RowT", bound=Base)
@@ -167,29 +168,17 @@ def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, EntryRef]:
     }
 
 
+OPEN_CENTS_SQL = text(
+    with_open_items("SELECT entry_id, open_cents FROM open_items", within="e.id IN :ids")
+).bindparams(bindparam("ids", expanding=True))
+
+
 def open_cents(session: Session, entry_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
-    """Open amount (signed cents) of each given document at ``as_of`` (SPEC §4 rule)."""
+    """Open amount (signed cents) of each given document dated by ``as_of`` (SPEC §4 rule)."""
     found: dict[int, int] = {}
-    for part in chunks(sorted(set(entry_ids))):
-        settled = (
-            select(AllocationRow.debit_entry_id.label("entry_id"), AllocationRow.amount_cents.label("cents"))
-            .where(AllocationRow.date <= as_of, AllocationRow.debit_entry_id.in_(part))
-            .union_all(
-                select(AllocationRow.credit_entry_id, -AllocationRow.amount_cents).where(
-                    AllocationRow.date <= as_of, AllocationRow.credit_entry_id.in_(part)
-                )
-            )
-            .subquery()
-        )
-        moves = dict(
-            session.execute(
-                select(settled.c.entry_id, func.sum(settled.c.cents)).group_by(settled.c.entry_id)
-            ).all()
-        )
-        for entry_id, amount in session.execute(
-            select(EntryRow.id, EntryRow.amount_cents).where(EntryRow.id.in_(part), EntryRow.date <= as_of)
-        ):
-            found[entry_id] = amount - int(moves.get(entry_id) or 0)
+    for part in chunks(sorted(set(entry_ids)), CHUNK // 3):  # the query names the ids three times
+        for entry_id, cents in session.execute(OPEN_CENTS_SQL, {"ids": list(part), "as_of": as_of}):
+            found[int(entry_id)] = int(cents)
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
+from encours.analytics.open_items import OPEN_CENTS, settled_cte
 from encours.casework.suppression import DueInstalment
 from encours.domain.dunning import (
     THANK_YOU,
@@ -109,8 +110,8 @@ class CandidateRepository:
     def candidates(self, scenarios: Sequence[Scenario], as_of: dt.date) -> list[Candidate]:
         """Open, undisputed invoices due for a step at ``as_of`` and not yet marked for it or later.
 
-        Open amounts are those of the analytics open-items rule restricted to debits (allocations
-        dated up to ``as_of`` reduce them), computed only for entries old enough for a step.
+        Open amounts are the one rule's (``analytics.open_items``) filtered to debits: dunning
+        asks for what is owed, never for credits; only entries old enough for a step are read.
         """
         params: dict[str, Any] = {"as_of": as_of, "no": False}
         latest_due = max(as_of - dt.timedelta(days=s.steps[0].offset_days) for s in scenarios)
@@ -122,13 +123,9 @@ class CandidateRepository:
         # avoids a date-index walk over nearly every row; PostgreSQL plans this by itself)
         scan = " NOT INDEXED" if self.session.get_bind().dialect.name == "sqlite" else ""
         sql = f"""
-WITH settled AS (
-    SELECT a.debit_entry_id AS entry_id, SUM(a.amount_cents) AS cents
-    FROM allocations a WHERE a.date <= :as_of
-    GROUP BY a.debit_entry_id
-), base AS (
+WITH {settled_cte()}, base AS (
     SELECT e.id AS entry_id, e.key, e.reference, e.customer_pk, c.customer_id, e.due_date, e.currency,
-           e.amount_cents - COALESCE(s.cents, 0) AS open_cents, {scenario} AS idx
+           {OPEN_CENTS} AS open_cents, {scenario} AS idx
     FROM entries e{scan}
     CROSS JOIN customers c
     LEFT JOIN settled s ON s.entry_id = e.id{risk}
@@ -168,20 +165,21 @@ WHERE cand.open_cents > 0 AND cand.step_offset IS NOT NULL
             ]
 
     def settled_reminded(self, as_of: dt.date) -> list[Candidate]:
-        """Reminded invoices now paid, not yet thanked, of customers with no reminded invoice open."""
-        sql = """
+        """Reminded invoices now paid, not yet thanked, of customers with no reminded invoice open.
+
+        Paid: the one rule's open amount at ``as_of`` is zero or less (reminded entries only).
+        """
+        sql = f"""
 WITH reminded AS (
     SELECT m.entry_id, MAX(a.scenario) AS scenario
     FROM dunning_marks m JOIN dunning_actions a ON a.id = m.action_id
     WHERE m.offset_days > 0
     GROUP BY m.entry_id
-), state AS (
-    SELECT r.entry_id, e.customer_pk, r.scenario,
-           e.amount_cents - COALESCE((SELECT SUM(al.amount_cents) FROM allocations al
-                                      WHERE al.debit_entry_id = r.entry_id AND al.date <= :as_of), 0)
-             AS open_cents
+), {settled_cte("e.id IN (SELECT entry_id FROM reminded)")}, state AS (
+    SELECT r.entry_id, e.customer_pk, r.scenario, {OPEN_CENTS} AS open_cents
     FROM reminded r
     JOIN entries e ON e.id = r.entry_id
+    LEFT JOIN settled s ON s.entry_id = e.id
 )
 SELECT s.entry_id, e.key, e.reference, s.customer_pk, c.customer_id, e.due_date, e.amount_cents,
        e.currency, s.scenario

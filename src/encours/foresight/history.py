@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from encours.analytics.open_items import Sides, open_cents_at
 from encours.analytics.runner import SqlRunner
 
 EPOCH = dt.date(1970, 1, 1)
@@ -24,7 +25,9 @@ NEVER = 1_000_000  # day number standing for "not (yet) happened"
 Days = npt.NDArray[np.int64]
 
 # One row per invoice with its settlement day: the first allocation date at which the
-# cumulated allocations reach the invoice amount (RANGE frames include same-day peers).
+# cumulated allocations reach the invoice amount (RANGE frames include same-day peers), that is
+# the first day the one rule's open amount (analytics.open_items) is zero or less: an invoice
+# is a debit, so its allocations are those naming it as their debit entry.
 HISTORY_SQL = """
 WITH moves AS (
     SELECT a.debit_entry_id AS entry_id, a.date,
@@ -150,16 +153,16 @@ def load_allocations(runner: SqlRunner) -> Allocations:
 
 
 def open_cents(history: History, allocations: Allocations, through: int) -> Days:
-    """Open amount of each invoice after the allocations dated on or before ``through``."""
-    n = history.size
-    if n == 0:
+    """Open amount of each invoice at day ``through`` by the one rule (``analytics.open_items``):
+    the allocations dated by then taken off; 0 for an invoice issued after it."""
+    if history.size == 0:
         return np.zeros(0, dtype=np.int64)
     sorter = np.argsort(history.entry_id, kind="stable")
-    position = np.clip(np.searchsorted(history.entry_id, allocations.entry_id, sorter=sorter), 0, n - 1)
-    index = sorter[position]
-    known = (allocations.day <= through) & (history.entry_id[index] == allocations.entry_id)
-    paid = np.bincount(index[known], weights=allocations.cents[known], minlength=n)
-    return history.amount_cents - np.rint(paid).astype(np.int64)
+    position = np.searchsorted(history.entry_id, allocations.entry_id, sorter=sorter)
+    index = sorter[np.clip(position, 0, history.size - 1)]
+    known = history.entry_id[index] == allocations.entry_id
+    sides = Sides(index[known], allocations.cents[known], allocations.day[known])
+    return open_cents_at(history.amount_cents, history.issue, sides, through)
 
 
 class Reminders(NamedTuple):

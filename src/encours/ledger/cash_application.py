@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from encours.analytics.open_items import with_open_items
 from encours.analytics.runner import AlchemyRunner
-from encours.analytics.sql import with_open_items
 from encours.audit.service import record
 from encours.domain.cash_application import OpenDocument, Proposal, Receipt, apply_receipts
 from encours.domain.money import format_amount, from_cents, to_cents

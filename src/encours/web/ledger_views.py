@@ -15,45 +15,37 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from encours.analytics.open_items import with_open_items
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
 from encours.ledger.queries import StoredCustomer, search_customers
 from encours.storage.base import sql_date
 
-# Open items of some customers at :as_of (same rule as encours.analytics.sql.OPEN_ITEMS).
+# Open items of some customers at :as_of, settled ones included (the one rule, restricted).
 CUSTOMER_ITEMS_SQL = text(
-    """
-SELECT e.id, e.customer_pk, e.kind, e.reference, e.date, e.due_date, e.amount_cents, e.currency,
-       e.disputed, e.label,
-       e.amount_cents
-         - CASE WHEN e.amount_cents > 0 THEN COALESCE(s.cents, 0) ELSE -COALESCE(s.cents, 0) END
-         AS open_cents
-FROM entries e
-LEFT JOIN (
-    SELECT entry_id, SUM(cents) AS cents FROM (
-        SELECT a.debit_entry_id AS entry_id, a.amount_cents AS cents
-        FROM allocations a JOIN entries d ON d.id = a.debit_entry_id
-        WHERE d.customer_pk IN :pks AND a.date <= :as_of
-        UNION ALL
-        SELECT a.credit_entry_id AS entry_id, a.amount_cents AS cents
-        FROM allocations a JOIN entries c ON c.id = a.credit_entry_id
-        WHERE c.customer_pk IN :pks AND a.date <= :as_of
-    ) moves GROUP BY entry_id
-) s ON s.entry_id = e.id
-WHERE e.customer_pk IN :pks AND e.date <= :as_of
-"""
+    with_open_items(
+        """
+SELECT entry_id, customer_pk, kind, reference, date, due_date, amount_cents, currency, disputed, label,
+       open_cents
+FROM open_items
+""",
+        within="e.customer_pk IN :pks",
+        columns=("reference", "label"),
+    )
 ).bindparams(bindparam("pks", expanding=True))
 
+# A customer's latest payments and what of each is still unapplied (minus its open amount).
 PAYMENTS_SQL = text(
-    """
-SELECT e.reference, e.date, e.amount_cents, e.currency, e.label,
-       COALESCE((SELECT SUM(a.amount_cents) FROM allocations a
-                 WHERE a.credit_entry_id = e.id AND a.date <= :as_of), 0) AS allocated
-FROM entries e
-WHERE e.customer_pk = :pk AND e.kind = 'payment' AND e.date <= :as_of
-ORDER BY e.date DESC, e.id DESC
+    with_open_items(
+        """
+SELECT reference, date, amount_cents, currency, label, open_cents
+FROM open_items
+ORDER BY date DESC, entry_id DESC
 LIMIT :limit
-"""
+""",
+        within="e.customer_pk = :pk AND e.kind = 'payment'",
+        columns=("reference", "label"),
+    )
 )
 
 
@@ -119,7 +111,7 @@ def open_items(
         aging_date = due if row.amount_cents > 0 else date
         items.append(
             OpenItemView(
-                entry_id=row.id,
+                entry_id=row.entry_id,
                 customer_pk=row.customer_pk,
                 invoice_id=row.reference,
                 kind=row.kind,
@@ -187,7 +179,7 @@ def payments(session: Session, customer_pk: int, as_of: dt.date, limit: int = 10
                 row.reference,
                 sql_date(row.date),
                 from_cents(received),
-                from_cents(received - int(row.allocated)),
+                from_cents(-int(row.open_cents)),
                 row.currency,
                 row.label or "",
             )

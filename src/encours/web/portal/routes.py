@@ -23,8 +23,9 @@ from encours.ledger.queries import StoredCustomer, find_customer
 from encours.web import integrations
 from encours.web.deps import SessionDep, app_settings
 from encours.web.keys import get_setting
-from encours.web.ledger_views import OpenItemView, open_items
+from encours.web.ledger_views import OpenItemView
 from encours.web.portal.links import read_token
+from encours.web.portal.statement import owed_items
 from encours.web.ui.render import render
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -46,8 +47,7 @@ def _invalid(request: Request) -> Response:
 
 
 def _open_invoices(session: Session, stored: StoredCustomer) -> list[OpenItemView]:
-    today = dt.datetime.now(dt.UTC).date()
-    return [i for i in open_items(session, [stored.pk], today) if i.open_amount > 0]
+    return owed_items(session, stored.pk, dt.datetime.now(dt.UTC).date())
 
 
 def payment_link(request: Request, item: OpenItemView, customer_id: str) -> str | None:

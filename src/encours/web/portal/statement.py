@@ -1,4 +1,4 @@
-"""Statement of account PDF for the portal (WeasyPrint, text PDF)."""
+"""What the portal shows a customer: its open invoices, and their statement of account PDF."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ import datetime as dt
 from collections.abc import Sequence
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from encours.domain.records import Customer
-from encours.web.ledger_views import OpenItemView
+from encours.web.ledger_views import OpenItemView, open_items
 from encours.web.ui import i18n
 
 _env = Environment(loader=PackageLoader("encours.web.portal", "templates"), autoescape=select_autoescape())
+
+
+def owed_items(session: Session, customer_pk: int, as_of: dt.date) -> list[OpenItemView]:
+    """The customer's items with a positive open amount at ``as_of``: what it owes (its credits
+    and unapplied payments are not listed), the customer sheet's open items filtered."""
+    return [item for item in open_items(session, [customer_pk], as_of) if item.open_amount > 0]
 
 
 def statement_pdf(customer: Customer, items: Sequence[OpenItemView], language: str) -> bytes:

@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from dbload import ThrowawayPostgres, load_postgres, load_sqlite, postgres_available
 from encours.dunning.service import decide, load_config, record_decisions
+from encours.settings import get_settings
 from encours.storage.database import get_engine, session_factory
 from ledger_data import generate
 
@@ -40,7 +41,7 @@ GROUP BY e.customer_pk
 
 def measure(url: str, as_of: dt.date) -> tuple[float, float, float, int, int]:
     engine = get_engine(url)
-    config = load_config()
+    config = load_config(get_settings())
     session = session_factory(engine)()
     try:
         start = time.perf_counter()

@@ -31,6 +31,7 @@ from encours.domain.records import Allocation, Customer, Entry, EntryKind
 from encours.dunning.service import list_actions, load_config, run
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
+from encours.settings import get_settings
 from encours.storage.database import get_engine, unit_of_work
 
 ENCOURS = Path(sys.executable).parent / "encours"
@@ -194,7 +195,7 @@ def test_concurrent_runs_decide_and_deliver_each_action_once(
     monkeypatch.delenv("ENCOURS_SMTP_URL")  # messages are written as files: count them
     store_ledger(db_url, demo_ledger)
     engine = get_engine(db_url)
-    config = load_config()
+    config = load_config(get_settings())
     barrier = threading.Barrier(2)
     results: list[int] = []
     failures: list[BaseException] = []

@@ -27,6 +27,7 @@ from encours.domain.penalties import FRANCE, Reduction, late_payment_penalty
 from encours.dunning.rates import load_rate_table
 from encours.dunning.scenarios import load_scenarios
 from encours.dunning.service import load_config, preview
+from encours.settings import get_settings
 from encours.storage.database import get_engine, unit_of_work
 
 AS_OF = DEMO_UNTIL
@@ -226,6 +227,6 @@ def test_decisions_follow_the_reference_rule_on_both_backends(
     db_url: str, demo_ledger: DemoLedger, dunning_env: Path
 ) -> None:
     store_ledger(db_url, demo_ledger)
-    decisions = preview(get_engine(db_url), load_config(), AS_OF)
+    decisions = preview(get_engine(db_url), load_config(get_settings()), AS_OF)
     found = {(a.customer_id, a.step.key): {c.reference for c in a.invoices} for a in decisions.actions}
     assert found == expected_steps(demo_ledger, AS_OF)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from encours.dunning.channels.smtp import parse_smtp_url
-from encours.dunning.outbox import recipient_addresses
+from encours.dunning.recipients import recipient_addresses
+from encours.settings.smtp import parse_smtp_url
 
 
 def test_full_url_with_credentials_and_starttls() -> None:

@@ -11,6 +11,7 @@ from tests.ingest.fec_files.synthetic import Style, base_lines, render
 from encours.domain.records import Customer
 from encours.ingest.fec import parse_fec
 from encours.ingest.fec.values import DateParser, parse_fec_amount
+from encours.settings import get_settings
 
 HEADER = (
     "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\t"
@@ -182,7 +183,7 @@ def test_customer_prefixes_parameter_and_environment(monkeypatch: pytest.MonkeyP
     only_4112 = parse_fec("f.txt", data, {}, customer_prefixes=("4112",))
     assert {e.customer_id for e in only_4112.entries} == {"411200"}
     monkeypatch.setenv("ENCOURS_FEC_CUSTOMER_PREFIXES", " 4112 , 512")
-    from_env = parse_fec("f.txt", data, {})
+    from_env = parse_fec("f.txt", data, {}, customer_prefixes=get_settings().fec_customer_prefixes)
     assert {e.customer_id for e in from_env.entries} == {"411200", "512000"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.conftest import SmtpServer, invoke
+from tests.conftest import SmtpServer, free_port, invoke
 from tests.web.conftest import AS_OF
 from typer.testing import CliRunner
 
@@ -40,3 +40,12 @@ def test_digest_without_recipient_or_server_exits_2(
     monkeypatch.delenv("ENCOURS_SMTP_URL", raising=False)
     assert invoke(cli, "report", "digest", "--as-of", AS_OF, "--db", url)[0] == 2
     assert invoke(cli, "report", "digest", "--as-of", AS_OF, "--to", "a@b.c", "--db", url)[0] == 2
+
+
+def test_digest_to_an_unreachable_server_exits_2(
+    cli: CliRunner, web_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENCOURS_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("ENCOURS_MAIL_FROM", "encours@example.com")
+    code, _, err = invoke(cli, "report", "digest", "--as-of", AS_OF, "--to", "a@b.c", "--db", web_url)
+    assert code == 2 and "sending the digest failed" in err

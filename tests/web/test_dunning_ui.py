@@ -11,7 +11,7 @@ from tests.web.conftest import AS_OF, browser_login
 from encours.dunning.scenarios import scenario_files
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)  # before ui_client: the app reads its settings when it is made
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ENCOURS_DATA_DIR", str(tmp_path))
     return tmp_path

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from importlib import resources
+from pathlib import Path
 
 from encours.analytics.kpi_assembly import DOUBTFUL_AFTER_DAYS, Totals, kpis_from_aggregates
 from encours.analytics.open_items import with_open_items
 from encours.analytics.runner import SqlRunner
+from encours.data_files import user_or_shipped
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import Threshold, parse_thresholds
-from encours.settings import data_dir
 
 TOTALS_SQL = with_open_items(
     """
@@ -61,10 +61,6 @@ def kpis(runner: SqlRunner, as_of: dt.date, default_currency: str = "EUR") -> li
     return kpis_from_aggregates(as_of, now, before, sales, default_currency)
 
 
-def load_thresholds() -> tuple[Threshold, ...]:
+def load_thresholds(data_dir: Path | None) -> tuple[Threshold, ...]:
     """The user's thresholds file in the data directory, else the shipped defaults."""
-    user_file = data_dir() / "kpi_thresholds.toml"
-    if user_file.is_file():
-        return parse_thresholds(user_file.read_text(encoding="utf-8"))
-    shipped = resources.files("encours.data").joinpath("kpi_thresholds.toml")
-    return parse_thresholds(shipped.read_text(encoding="utf-8"))
+    return parse_thresholds(user_or_shipped("kpi_thresholds.toml", data_dir).read_text())

@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from encours.domain.errors import EncoursError, InvalidLines
-from encours.settings import database_url
+from encours.settings import get_settings
 from encours.storage.database import get_engine, unit_of_work
 
 EXIT_BAD_INPUT = 2
@@ -77,12 +77,13 @@ def parse_as_of(text: str) -> dt.date:
 
 def engine_for(db: str | None) -> Engine:
     """The migrated engine; a URL SQLAlchemy cannot parse or load is bad usage (exit 2)."""
+    resolved = db or get_settings().database_url  # a bad setting is a refusal: exit 2
     try:
-        url = make_url(database_url(db))
+        url = make_url(resolved)
         url.get_dialect()
     except (ArgumentError, NoSuchModuleError) as exc:
         fail(f"--db: invalid database URL: {exc}")
-    return get_engine(db)
+    return get_engine(resolved)
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from encours.cli.context import (
 from encours.cli.output import print_table
 from encours.domain.money import format_amount
 from encours.domain.penalties import RULES
-from encours.dunning.channels.smtp import SmtpConfig, smtp_config_from_env
+from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.outbox import DeliveryReport
 from encours.dunning.service import (
     Decisions,
@@ -37,17 +37,11 @@ from encours.dunning.service import (
     run,
     set_penalty_terms,
 )
+from encours.settings import get_settings
 
 dunning_app = typer.Typer(help="Dunning: scenarios, reminders, letters and tasks, sent exactly once.")
 
 FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
-
-
-def _smtp() -> SmtpConfig | None:
-    try:
-        return smtp_config_from_env()
-    except ValueError as error:
-        fail(str(error))
 
 
 def _check_format(output: str) -> None:
@@ -124,11 +118,11 @@ def run_command(
     """Evaluate the scenarios at --as-of and send or produce every due action once."""
     day = parse_as_of(as_of)
     _check_format(output)
-    config = load_config()
+    config = load_config(get_settings())
     if dry_run:
         _print_decisions(preview(engine_for(db), config, day), output)
         return
-    smtp = _smtp()
+    smtp = smtp_config(config.settings)
     if smtp is None:
         err_console.print(
             "ENCOURS_SMTP_URL is not set: e-mails are written as .eml files under the data directory"
@@ -144,14 +138,14 @@ def preview_command(as_of: AsOfOption, output: FormatOption = "table", db: DbOpt
     """What a run at --as-of would do (same as run --dry-run)."""
     day = parse_as_of(as_of)
     _check_format(output)
-    _print_decisions(preview(engine_for(db), load_config(), day), output)
+    _print_decisions(preview(engine_for(db), load_config(get_settings()), day), output)
 
 
 @dunning_app.command("deliver")
 def deliver_command(db: DbOption = None) -> None:
     """Deliver actions left pending by an interrupted run, deciding nothing new."""
-    config = load_config()
-    smtp = _smtp()
+    config = load_config(get_settings())
+    smtp = smtp_config(config.settings)
     with delivery_progress() as progress:
         report = deliver(engine_for(db), config, smtp, progress=progress)
     typer.echo(_describe(report))

@@ -31,6 +31,7 @@ from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
 from encours.ingest.detect import FORMATS
 from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
+from encours.settings import get_settings
 from encours.storage.database import unit_of_work
 
 
@@ -48,6 +49,7 @@ def import_files(
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
+    prefixes = get_settings().fec_customer_prefixes
     failed = False
     sources = []
     for path in files:
@@ -62,7 +64,7 @@ def import_files(
             progress.update(task, description=f"importing {source.path.name}")
             try:
                 with unit_of_work(engine) as session:
-                    counts = ImportService(session).import_source(source)
+                    counts = ImportService(session, prefixes).import_source(source)
                 typer.echo(counts.describe())
             except ImportRejected as rejected:
                 report(rejected)
@@ -139,7 +141,7 @@ def kpi(
 def print_kpi_tables(results: Sequence[Kpis]) -> None:
     """KPIs with their alert level against the user's thresholds."""
     try:
-        thresholds = load_thresholds()
+        thresholds = load_thresholds(get_settings().data_dir)
     except ValueError as exc:
         fail(f"kpi_thresholds.toml: {exc}")
     for result in results:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import sys
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 
 from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
 from encours.ledger.queries import find_customer, has_customers
+from encours.settings import get_settings
 from encours.storage.database import unit_of_work
 from encours.users.roles import Role
 from encours.users.service import UserService
@@ -73,8 +73,9 @@ def portal_link(
         from encours.audit.service import record
 
         record(session, "cli", "portal.link_created", customer_id=customer_id, details={"days": days})
-    token = make_token(secret_key(engine), customer_id, days)
-    typer.echo(portal_url(token))
+    configured = get_settings()
+    token = make_token(secret_key(engine, configured.secret_key), customer_id, days)
+    typer.echo(portal_url(token, configured.base_url))
 
 
 def serve(
@@ -98,8 +99,7 @@ def serve(
     if login is not None:
         typer.echo(f"demo login: {login[0]}  password: {login[1]}")
     sys.stdout.flush()
-    log_level = os.environ.get("ENCOURS_LOG_LEVEL", "warning")
-    serve_app(db, host, port, workers, log_level)
+    serve_app(db, host, port, workers, get_settings().log_level)
 
 
 def _prepare_demo(db: str | None) -> tuple[str, str]:
@@ -112,7 +112,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
     if empty:
         demo(db=db)
         _score_demo(db)
-    password = os.environ.get("ENCOURS_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    password = get_settings().demo_password or secrets.token_urlsafe(9)
     with unit_of_work(engine) as session:
         service = UserService(session)
         existing = service.by_email(DEMO_EMAIL)
@@ -144,7 +144,8 @@ def report_digest(
     db: DbOption = None,
 ) -> None:
     """Weekly digest (KPIs, movements of the week, broken promises) by e-mail (ENCOURS_SMTP_URL)."""
-    from encours.web.reports.digest import build_digest, recipients, send_digest
+    from encours.dunning.channels.smtp import smtp_config
+    from encours.web.reports.digest import DigestError, build_digest, recipients, send_digest
 
     day = parse_as_of(as_of)
     engine = engine_for(db)
@@ -159,7 +160,10 @@ def report_digest(
         return
     if not addresses:
         fail("--to: no recipient (give --to or turn the digest on for a user)")
-    send_digest(digest, addresses)
+    smtp = smtp_config(get_settings())
+    if smtp is None:
+        raise DigestError("ENCOURS_SMTP_URL is not set (smtp://host:port)")
+    send_digest(digest, addresses, smtp)
     with unit_of_work(engine) as session:
         from encours.audit.service import record
 

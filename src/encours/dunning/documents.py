@@ -1,9 +1,10 @@
 """Rendering e-mails and letters from Jinja2 templates the user can override.
 
 Templates are looked up first in ``$ENCOURS_DATA_DIR/templates/`` then in the shipped
-``encours/dunning/templates/``, as ``<language>/email/<name>.txt`` (first line
-``Subject: ...``, a blank line, then the body) and ``<language>/letters/<name>.html``.
-The creditor's details come from ``company.toml`` (same override rule).
+``encours/dunning/templates/`` (a Jinja loader applying ``encours.data_files``' rule), as
+``<language>/email/<name>.txt`` (first line ``Subject: ...``, a blank line, then the body) and
+``<language>/letters/<name>.html``. The creditor's details come from ``company.toml`` (same
+override rule).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tomllib
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from babel.dates import format_date
@@ -26,9 +27,9 @@ from jinja2 import (
     select_autoescape,
 )
 
+from encours.data_files import user_or_shipped
 from encours.domain.money import format_amount
 from encours.domain.penalties import Penalty
-from encours.settings import data_dir
 
 LANGUAGES = ("fr", "en")
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -47,13 +48,8 @@ class Company(NamedTuple):
     city: str
 
 
-def load_company() -> Company:
-    user = data_dir() / "company.toml"
-    if user.is_file():
-        text = user.read_text(encoding="utf-8")
-    else:
-        text = resources.files("encours.data").joinpath("company.toml").read_text(encoding="utf-8")
-    raw = tomllib.loads(text)
+def load_company(data_dir: Path | None) -> Company:
+    raw = tomllib.loads(user_or_shipped("company.toml", data_dir).read_text())
     return Company(
         name=str(raw.get("name", "")),
         address=tuple(str(line) for line in raw.get("address", [])),
@@ -114,8 +110,8 @@ def environment(user_dir: str, language: str) -> Environment:
     return env
 
 
-def template_env(language: str) -> Environment:
-    return environment(str(data_dir() / "templates"), language)
+def template_env(language: str, data_dir: Path) -> Environment:
+    return environment(str(data_dir / "templates"), language)
 
 
 class InvoiceLine(NamedTuple):
@@ -147,16 +143,18 @@ class RenderedEmail(NamedTuple):
     body: str
 
 
-def render_email(template: str, language: str, context: dict[str, Any]) -> RenderedEmail:
-    text = template_env(language).get_template(f"{language}/email/{template}.txt").render(**context)
+def render_email(template: str, language: str, context: dict[str, Any], data_dir: Path) -> RenderedEmail:
+    text = template_env(language, data_dir).get_template(f"{language}/email/{template}.txt").render(**context)
     first, _, rest = text.partition("\n")
     if not first.lower().startswith("subject:"):
         return RenderedEmail(template, text.strip() + "\n")
     return RenderedEmail(first.split(":", 1)[1].strip(), rest.lstrip("\n").rstrip() + "\n")
 
 
-def render_letter(template: str, language: str, context: dict[str, Any]) -> str:
-    return template_env(language).get_template(f"{language}/letters/{template}.html").render(**context)
+def render_letter(template: str, language: str, context: dict[str, Any], data_dir: Path) -> str:
+    return (
+        template_env(language, data_dir).get_template(f"{language}/letters/{template}.html").render(**context)
+    )
 
 
 def penalty_totals(lines: Sequence[InvoiceLine]) -> tuple[Decimal, Decimal]:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from encours.data_files import DataFile, user_or_shipped
 from encours.domain.errors import LedgerError
 from encours.domain.penalties import RATE_COLUMNS, RateTable, parse_rate_table
-from encours.settings import data_dir
 
 RATES_FILE_NAME = "ecb_rates.csv"
 
@@ -24,15 +22,6 @@ class LoadedRates(NamedTuple):
     source: str
     table: RateTable
     errors: tuple[LedgerError, ...]
-
-
-def rates_path() -> Path | None:
-    """The user's rate file, or None for the shipped one."""
-    explicit = os.environ.get("ENCOURS_RATES_FILE")
-    if explicit:
-        return Path(explicit)
-    candidate = data_dir() / RATES_FILE_NAME
-    return candidate if candidate.is_file() else None
 
 
 def parse_rates_text(text: str, source: str) -> LoadedRates:
@@ -57,13 +46,16 @@ def parse_rates_text(text: str, source: str) -> LoadedRates:
     return LoadedRates(source, table, tuple(errors))
 
 
-def load_rate_table() -> LoadedRates:
-    path = rates_path()
-    if path is None:
-        text = resources.files("encours.data").joinpath(RATES_FILE_NAME).read_text(encoding="utf-8")
-        return parse_rates_text(text, f"encours/data/{RATES_FILE_NAME}")
+def load_rate_table(rates_file: Path | None = None, data_dir: Path | None = None) -> LoadedRates:
+    """``rates_file`` (``ENCOURS_RATES_FILE``), else the data directory's, else the shipped table."""
+    found = user_or_shipped(RATES_FILE_NAME, data_dir)
+    if rates_file is not None:
+        found = DataFile(str(rates_file), rates_file, False)
+    if found.shipped:
+        return parse_rates_text(found.read_text(), found.source)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = found.file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        return LoadedRates(str(path), RateTable({}), (LedgerError(str(path), 0, "", f"cannot read: {exc}"),))
-    return parse_rates_text(text, str(path))
+        error = LedgerError(found.source, 0, "", f"cannot read: {exc}")
+        return LoadedRates(found.source, RateTable({}), (error,))
+    return parse_rates_text(text, found.source)

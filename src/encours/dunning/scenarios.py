@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from encours.data_files import SHIPPED, user_or_shipped
 from encours.domain.dunning import Channel, Scenario, Step, scenario_problems
 from encours.domain.errors import LedgerError
-from encours.settings import data_dir
 
 STEP_KEYS = {"key", "offset_days", "channel", "tone", "template", "min_amount", "until_days", "attachments"}
 SCENARIO_KEYS = {"description", "default", "segments", "risk_segments", "steps"}
@@ -96,24 +96,29 @@ def parse_scenario(name: str, data: Mapping[str, Any]) -> Scenario:
     return scenario
 
 
-def scenario_files() -> dict[str, tuple[str, str]]:
-    """name -> (source label, TOML text); the user's files replace shipped ones of the same name."""
+def scenario_files(data_dir: Path | None = None) -> dict[str, tuple[str, str]]:
+    """name -> (source label, TOML text); the user's files replace shipped ones of the same name.
+
+    ``data_dir`` None: the shipped scenarios only.
+    """
+    shipped = resources.files(SHIPPED).joinpath("scenarios").iterdir()
+    names = {item.name.removesuffix(".toml") for item in shipped if item.name.endswith(".toml")}
+    if data_dir is not None and (data_dir / "scenarios").is_dir():
+        names |= {path.stem for path in (data_dir / "scenarios").glob("*.toml")}
     files: dict[str, tuple[str, str]] = {}
-    shipped = resources.files("encours.data").joinpath("scenarios")
-    for item in sorted(shipped.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".toml"):
-            files[item.name[:-5]] = (f"encours/data/scenarios/{item.name}", item.read_text(encoding="utf-8"))
-    user = data_dir() / "scenarios"
-    if user.is_dir():
-        for path in sorted(user.glob("*.toml")):
-            files[path.stem] = (str(path), path.read_text(encoding="utf-8"))
+    for name in sorted(names):
+        found = user_or_shipped(f"scenarios/{name}.toml", data_dir)
+        files[name] = (found.source, found.read_text())
     return files
 
 
-def load_scenarios(files: Mapping[str, tuple[str, str]] | None = None) -> LoadedScenarios:
+def load_scenarios(
+    files: Mapping[str, tuple[str, str]] | None = None, data_dir: Path | None = None
+) -> LoadedScenarios:
+    """``files`` as given (an edit being checked), else those of ``data_dir`` over the shipped ones."""
     scenarios: dict[str, Scenario] = {}
     errors: list[LedgerError] = []
-    for name, (source, text) in sorted((files if files is not None else scenario_files()).items()):
+    for name, (source, text) in sorted((files if files is not None else scenario_files(data_dir)).items()):
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -145,5 +150,5 @@ def load_scenarios(files: Mapping[str, tuple[str, str]] | None = None) -> Loaded
     return LoadedScenarios(scenarios, tuple(errors))
 
 
-def user_scenarios_dir() -> Path:
-    return data_dir() / "scenarios"
+def user_scenarios_dir(data_dir: Path) -> Path:
+    return data_dir / "scenarios"

@@ -34,7 +34,6 @@ from encours.domain.money import from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
-from encours.dunning.channels.smtp import SmtpConfig
 from encours.dunning.documents import LANGUAGES
 from encours.dunning.outbox import DeliveryReport, Outbox, Progress
 from encours.dunning.penalty_terms import PenaltyTermsRepository
@@ -42,6 +41,8 @@ from encours.dunning.rates import load_rate_table
 from encours.dunning.scenarios import load_scenarios
 from encours.gc_paused import gc_paused
 from encours.ledger.models import CustomerRow
+from encours.settings import Settings
+from encours.settings.smtp import SmtpConfig
 from encours.storage.database import session_factory, unit_of_work
 
 MAX_ATTEMPTS = 3
@@ -57,15 +58,16 @@ class ConfigurationError(InvalidLines):
 class DunningConfig(NamedTuple):
     scenarios: dict[str, Scenario]
     rates: RateTable
+    settings: Settings  # the data directory (files, templates), the sender
 
 
-def load_config() -> DunningConfig:
-    loaded = load_scenarios()
-    rates = load_rate_table()
+def load_config(settings: Settings) -> DunningConfig:
+    loaded = load_scenarios(data_dir=settings.data_dir)
+    rates = load_rate_table(settings.rates_file, settings.data_dir)
     errors = [*loaded.errors, *rates.errors]
     if errors:
         raise ConfigurationError(errors)
-    return DunningConfig(loaded.scenarios, rates.table)
+    return DunningConfig(loaded.scenarios, rates.table, settings)
 
 
 class Decisions(NamedTuple):
@@ -152,7 +154,9 @@ def run(
             if attempt == MAX_ATTEMPTS:
                 raise
             time.sleep(0.2 * attempt)
-    delivery = Outbox(engine, config.scenarios, config.rates, smtp, actor, progress).deliver()
+    delivery = Outbox(
+        engine, config.scenarios, config.rates, smtp, config.settings, actor, progress
+    ).deliver()
     return RunResult(run_id, decisions, delivery)
 
 
@@ -161,7 +165,7 @@ def deliver(
     progress: Progress | None = None,
 ) -> DeliveryReport:  # fmt: skip
     """Deliver what earlier runs left pending (e.g. after a crash), deciding nothing new."""
-    return Outbox(engine, config.scenarios, config.rates, smtp, actor, progress).deliver()
+    return Outbox(engine, config.scenarios, config.rates, smtp, config.settings, actor, progress).deliver()
 
 
 class DunningAction(NamedTuple):

@@ -6,6 +6,7 @@ database exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
@@ -19,6 +20,7 @@ from encours.domain.errors import InvalidLines, LedgerError
 from encours.domain.records import Entry
 from encours.ingest import detect
 from encours.ingest.canonical_csv import csv_kind
+from encours.ingest.fec.parser import DEFAULT_CUSTOMER_PREFIXES, parse_fec
 from encours.ingest.parsed import ParsedFile, PaymentLink
 from encours.ingest.registry import parser_for, resolver_for
 from encours.ingest.textfile import decode, physical_lines
@@ -92,9 +94,12 @@ def import_order(sources: Sequence[SourceFile]) -> list[SourceFile]:
 class ImportService:
     """Parses, resolves against the stored ledger, then stores one file; flushes, never commits."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, customer_prefixes: Sequence[str] = DEFAULT_CUSTOMER_PREFIXES
+    ) -> None:
         self.session = session
         self.ledger = LedgerRepository(session)
+        self.customer_prefixes = tuple(customer_prefixes)  # customer accounts of a FEC
 
     def parse(self, source: SourceFile) -> ParsedFile:
         parser = parser_for(source.format)
@@ -102,6 +107,8 @@ class ImportService:
             message = f"no importer for format {source.format!r}"
             raise ImportRejected([LedgerError(str(source.path), 0, "", message)])
         known = self.ledger.customers_by_id()
+        if source.format == detect.FEC:
+            parser = functools.partial(parse_fec, customer_prefixes=self.customer_prefixes)
         parsed = parser(str(source.path), source.data, known)
         # Formats with a resolver (bank statements) complete the parse from the stored ledger,
         # e.g. the customer owning an invoice number a transfer quotes; they read, never write.

@@ -17,8 +17,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from encours.settings import database_url
-
 MIGRATIONS = Path(__file__).parent / "migrations"
 POOL_SIZE = 10
 
@@ -52,12 +50,11 @@ def migrate(engine: Engine) -> None:
 
 
 @cache
-def get_engine(url: str | None = None) -> Engine:
-    """One migrated engine per URL for the process."""
-    resolved = database_url(url)
+def get_engine(url: str) -> Engine:
+    """One migrated engine per URL for the process (the edges resolve ``ENCOURS_DATABASE_URL``)."""
     # keep open as many connections as the web app admits requests (encours.web.admission)
     # plus its background figures, or each burst opens and closes PostgreSQL backends
-    engine = create_engine(resolved, future=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+    engine = create_engine(url, future=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)

@@ -14,22 +14,16 @@ Waiting requests are served in arrival order.
 from __future__ import annotations
 
 import asyncio
-import os
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-LIMIT_ENV = "ENCOURS_WEB_REQUESTS_IN_FLIGHT"
 DEFAULT_LIMIT = 1  # at most encours.storage.database.POOL_SIZE, leaving room for background figures
 
 
-def limit_from_environment() -> int:
-    return max(1, int(os.environ.get(LIMIT_ENV, DEFAULT_LIMIT)))
-
-
 class AdmissionLimit:
-    def __init__(self, app: ASGIApp, limit: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, limit: int = DEFAULT_LIMIT) -> None:
         self.app = app
-        self.limit = limit or limit_from_environment()
+        self.limit = max(1, limit)
         self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

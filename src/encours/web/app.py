@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from encours.domain.errors import EncoursError, InvalidLines
+from encours.settings import Settings, get_settings
 from encours.storage.database import get_engine
 from encours.web.admission import AdmissionLimit
 from encours.web.api.router import api_router
@@ -27,11 +27,6 @@ from encours.web.ui.routes import router as ui_router
 
 STATIC = Path(__file__).parent / "ui" / "static"
 SESSION_HOURS = 12
-
-
-def secure_cookies() -> bool:
-    """Secure (HTTPS-only) session cookies; on by default only behind HTTPS (ENCOURS_SECURE_COOKIES=1)."""
-    return os.environ.get("ENCOURS_SECURE_COOKIES", "0").lower() in ("1", "true", "yes")
 
 
 @cache
@@ -60,26 +55,29 @@ async def refused(request: Request, exc: EncoursError) -> Response:
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
-def create_app(db_url: str | None = None) -> FastAPI:
-    engine = get_engine(db_url)
+def create_app(db_url: str | None = None, settings: Settings | None = None) -> FastAPI:
+    """The app of ``db_url`` (else ENCOURS_DATABASE_URL), with the environment's settings unless given."""
+    settings = settings or get_settings()
+    engine = get_engine(db_url or settings.database_url)
     app = FastAPI(
         title="Encours",
         version="1",
         description="Accounts-receivable management: ledger, aged balance, KPIs, collections, portal.",
     )
+    app.state.settings = settings
     app.state.engine = engine
-    app.state.secret = secret_key(engine)
-    app.state.figures = Figures()
+    app.state.secret = secret_key(engine, settings.secret_key)
+    app.state.figures = Figures(foresight_max_entries=settings.web_foresight_max_entries)
     app.add_middleware(
         SessionMiddleware,
         secret_key=app.state.secret,
         session_cookie="encours_session",
         max_age=SESSION_HOURS * 3600,
         same_site="lax",
-        https_only=secure_cookies(),
+        https_only=settings.secure_cookies,  # on only behind HTTPS (ENCOURS_SECURE_COOKIES=1)
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(AdmissionLimit)
+    app.add_middleware(AdmissionLimit, limit=settings.web_requests_in_flight)
 
     app.exception_handler(EncoursError)(refused)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
@@ -47,11 +48,11 @@ def overdue_customers(balance: AgedBalance) -> list[tuple[str, str, Decimal]]:
     return sorted((r for r in rows if r[2] > 0), key=lambda r: (-r[2], r[0]))
 
 
-def summary(session: Session, figures: Figures, as_of: dt.date) -> Summary:
+def summary(session: Session, figures: Figures, as_of: dt.date, data_dir: Path) -> Summary:
     balances = figures.aging(session, as_of)
     results = figures.kpis(session, as_of)
     try:
-        thresholds = load_thresholds()
+        thresholds = load_thresholds(data_dir)
     except ValueError:
         thresholds = ()
     currency = results[0].currency
@@ -68,9 +69,11 @@ def summary(session: Session, figures: Figures, as_of: dt.date) -> Summary:
     )
 
 
-def dashboard_figures(session: Session, figures: Figures, as_of: dt.date) -> dict[str, Any]:
-    """What the dashboard template shows, from cached figures."""
-    found = figures.cached(session, "summary", (as_of,), lambda: summary(session, figures, as_of), SUMMARY)
+def dashboard_figures(session: Session, figures: Figures, as_of: dt.date, data_dir: Path) -> dict[str, Any]:
+    """What the dashboard template shows, from cached figures; KPI thresholds from ``data_dir``."""
+    found = figures.cached(
+        session, "summary", (as_of,), lambda: summary(session, figures, as_of, data_dir), SUMMARY
+    )
     currency = found.currency
     trend = figures.dso_trend(session, as_of)
     forecasts = foresight_views.weekly_forecast(session, figures, as_of)
@@ -90,5 +93,5 @@ def dashboard_figures(session: Session, figures: Figures, as_of: dt.date) -> dic
             },
             "forecast": foresight_views.chart(forecasts, currency),
         },
-        "forecast_offline": not foresight_views.within_limit(session),
+        "forecast_offline": not foresight_views.within_limit(session, figures),
     }

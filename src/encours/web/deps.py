@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from encours.domain.errors import Forbidden, NotAuthenticated
+from encours.settings import Settings
 from encours.storage.base import utcnow
 from encours.storage.database import unit_of_work
 from encours.users.roles import Permission, allows
@@ -21,6 +22,12 @@ from encours.web.errors import CsrfFailed, LoginRequired
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (read from the environment once, by create_app)."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -25,6 +25,7 @@ from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.aging import AgedBalance
 from encours.domain.kpi import Kpis
+from encours.settings import DEFAULT_FORESIGHT_MAX_ENTRIES
 from encours.storage.database import unit_of_work
 from encours.web import figure_store
 from encours.web.cache import FigureCache, ledger_fingerprint
@@ -45,8 +46,12 @@ def engine_of(session: Session) -> Engine:
 class Figures:
     """The server process's whole-ledger figures."""
 
-    def __init__(self, cache: FigureCache | None = None) -> None:
+    def __init__(
+        self, cache: FigureCache | None = None, foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES
+    ) -> None:
         self.cache = cache or FigureCache()
+        # above this many entries, foresight's model is left to `encours forecast`
+        self.foresight_max_entries = foresight_max_entries
         self._running: set[Hashable] = set()
         self._latest: dict[Hashable, Any] = {}
         self._elsewhere: dict[Hashable, float] = {}  # when another process was found computing it

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from decimal import Decimal
 from typing import Any
 
@@ -26,18 +25,16 @@ from encours.web.figures import Figures
 
 log = logging.getLogger(__name__)
 
-# Above this many ledger entries the web app does not train foresight's model itself (on 1M
-# items it needs minutes and over 20 GB): `encours forecast` / `encours score` run it offline.
-MAX_ENTRIES_ENV = "ENCOURS_WEB_FORESIGHT_MAX_ENTRIES"
-DEFAULT_MAX_ENTRIES = 300_000
 FORECAST = TypeAdapter(list[dict[str, Any]])
 PRIORITY = TypeAdapter(list[priority.CustomerPriority])
 
 
-def within_limit(session: Session) -> bool:
-    limit = int(os.environ.get(MAX_ENTRIES_ENV, DEFAULT_MAX_ENTRIES))
+def within_limit(session: Session, figures: Figures) -> bool:
+    """Above ``figures.foresight_max_entries`` ledger entries the web app does not train foresight's
+    model itself (on 1M items it needs minutes and over 20 GB): `encours forecast` / `encours
+    score` run it offline."""
     highest_entry_id = ledger_fingerprint(session)[0] or 0  # read once per request anyway
-    return int(highest_entry_id) <= limit
+    return int(highest_entry_id) <= figures.foresight_max_entries
 
 
 def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
@@ -72,7 +69,7 @@ def _forecast(session: Session, as_of: dt.date) -> list[dict[str, Any]]:
 def weekly_forecast(session: Session, figures: Figures, as_of: dt.date) -> list[dict[str, Any]] | None:
     """Expected cash-in per week for 13 weeks with its 10–90 % band, per currency; None while
     foresight computes it in the background (training a model takes minutes on big ledgers)."""
-    if not within_limit(session):
+    if not within_limit(session, figures):
         return None
     return figures.background(session, "forecast", (as_of,), lambda own: _forecast(own, as_of), FORECAST)
 
@@ -94,7 +91,7 @@ def worklist(
     session: Session, figures: Figures, as_of: dt.date, limit: int
 ) -> list[priority.CustomerPriority] | None:
     """Customers by expected loss avoided (foresight); None until computed in the background."""
-    if not within_limit(session):
+    if not within_limit(session, figures):
         return None
     return figures.background(
         session,

@@ -8,7 +8,7 @@ re-implements their rules.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
 from encours.casework.timeline import TimelineItem
 from encours.domain.money import format_amount
+from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.ledger.queries import StoredCustomer
 from encours.storage.base import utcnow
 from encours.web.ledger_views import CustomerSummary
@@ -46,12 +47,9 @@ def today() -> dt.date:
 
 def parse_amount(text: str, field: str = "amount") -> Decimal:
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise CaseworkError(f"not an amount: {text!r}", field=field) from None
-    if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
-        raise CaseworkError(f"not a positive amount: {text!r}", field=field)
-    return value
+        return parse_positive_amount(text)
+    except AmountError as exc:
+        raise CaseworkError(str(exc), field=field) from None
 
 
 def parse_day(text: str, field: str) -> dt.date:

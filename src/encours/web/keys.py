@@ -5,7 +5,6 @@ Kept in the database so a portal link made by the CLI verifies on a server in an
 
 from __future__ import annotations
 
-import os
 import secrets
 
 from sqlalchemy import Engine, select
@@ -17,8 +16,8 @@ from encours.web.models import AppSettingRow
 SECRET_KEY = "secret_key"
 
 
-def secret_key(engine: Engine) -> str:
-    configured = os.environ.get("ENCOURS_SECRET_KEY")
+def secret_key(engine: Engine, configured: str = "") -> str:
+    """``configured`` (ENCOURS_SECRET_KEY) when set, else the key stored in the database."""
     if configured:
         return configured
     for _ in range(2):  # a concurrent first start may insert it first: read it back then

@@ -7,12 +7,10 @@ whole-ledger figures are stored there). Workers build the app from the environme
 
 from __future__ import annotations
 
-import os
-
 import uvicorn
 from fastapi import FastAPI
 
-from encours.settings import DATABASE_URL_ENV
+from encours.settings import share_database_url
 
 APP_FACTORY = "encours.web.server:app_from_environment"
 
@@ -21,12 +19,12 @@ def app_from_environment() -> FastAPI:
     """The app of the database named in the environment (what each worker process runs)."""
     from encours.web.app import create_app
 
-    return create_app(os.environ.get(DATABASE_URL_ENV))
+    return create_app()
 
 
 def serve(db_url: str | None, host: str, port: int, workers: int, log_level: str) -> None:
     if db_url:
-        os.environ[DATABASE_URL_ENV] = db_url  # inherited by the worker processes
+        share_database_url(db_url)  # inherited by the worker processes
     if workers > 1:
         uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)
     else:

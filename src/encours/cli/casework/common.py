@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from encours.cli.context import fail, parse_date, session_for
 from encours.cli.output import print_document, print_table
-from encours.domain.money import format_amount, is_whole_cents, to_decimal
+from encours.domain.money import format_amount
+from encours.domain.user_amounts import AmountError, parse_user_amount
 from encours.storage.base import utcnow
 
 ByOption = Annotated[str, typer.Option("--by", help="Author recorded in the audit trail.")]
@@ -47,15 +48,13 @@ def optional_date(text: str | None, option: str) -> dt.date | None:
 
 def parse_amount(text: str, option: str, *, positive: bool = True) -> Decimal:
     try:
-        amount = to_decimal(text.strip())
-    except ValueError:
-        fail(f"{option}: invalid amount {text!r}, expected e.g. 1200.50")
+        amount = parse_user_amount(text, negative=True)
+    except AmountError as exc:
+        fail(f"{option}: {exc}")
     if positive and amount <= 0:
         fail(f"{option}: amount must be positive, got {text!r}")
     if amount < 0:
         fail(f"{option}: amount must not be negative, got {text!r}")
-    if not is_whole_cents(amount):
-        fail(f"{option}: at most two decimals, got {text!r}")
     return amount
 
 

@@ -1,97 +1,36 @@
 """E-mail over SMTP: concurrent (a few persistent connections) and rate-limited (token bucket).
 
-``ENCOURS_SMTP_URL`` is ``smtp://[user:password@]host:port[?starttls=1]`` (``smtps://`` for
-implicit TLS); ``ENCOURS_MAIL_FROM`` the sender (default: the e-mail of ``company.toml``).
-``ENCOURS_SMTP_CONCURRENCY`` (default 4) and ``ENCOURS_SMTP_RATE`` (messages per second,
-default 10) bound the sending. Each result is reported as soon as it is known, so the caller
-can mark the message sent before the next one.
+The server, sender and bounds come from ``encours.settings.smtp`` (``ENCOURS_SMTP_URL``...).
+Each result is reported as soon as it is known, so the caller can mark the message sent
+before the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from typing import NamedTuple
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
 from encours.dunning.documents import load_company
-
-DEFAULT_CONCURRENCY = 4
-DEFAULT_RATE = 10.0
-
-
-class SmtpConfig(NamedTuple):
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    starttls: bool
-    use_tls: bool
-    sender: str
-    concurrency: int = DEFAULT_CONCURRENCY
-    rate_per_second: float = DEFAULT_RATE
-    timeout: float = 30.0
+from encours.settings import Settings
+from encours.settings.smtp import SmtpConfig, parse_smtp_url
 
 
-def _flag(values: dict[str, list[str]], name: str) -> bool:
-    return values.get(name, ["0"])[-1].strip().lower() in ("1", "true", "yes", "on")
+def smtp_config(settings: Settings) -> SmtpConfig | None:
+    """None when e-mail is not configured (messages are then written as .eml files).
 
-
-def parse_smtp_url(
-    url: str, sender: str, concurrency: str | None = None, rate: str | None = None
-) -> SmtpConfig:
-    """Raises ValueError naming what is wrong (the CLI turns it into exit code 2)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps"):
-        raise ValueError(f"ENCOURS_SMTP_URL: scheme must be smtp or smtps, got {parts.scheme!r}")
-    if not parts.hostname:
-        raise ValueError("ENCOURS_SMTP_URL: missing host")
-    try:
-        port = parts.port or (465 if parts.scheme == "smtps" else 25)
-    except ValueError as exc:
-        raise ValueError(f"ENCOURS_SMTP_URL: bad port ({exc})") from None
-    if not sender or "@" not in sender:
-        raise ValueError("ENCOURS_MAIL_FROM: an e-mail address is required to send e-mail")
-    query = parse_qs(parts.query)
-    try:
-        workers = int(concurrency or query.get("concurrency", [str(DEFAULT_CONCURRENCY)])[-1])
-        per_second = float(rate or query.get("rate", [str(DEFAULT_RATE)])[-1])
-    except ValueError:
-        raise ValueError("ENCOURS_SMTP_CONCURRENCY / ENCOURS_SMTP_RATE: numbers expected") from None
-    if workers < 1 or per_second <= 0:
-        raise ValueError("ENCOURS_SMTP_CONCURRENCY must be ≥ 1 and ENCOURS_SMTP_RATE > 0")
-    return SmtpConfig(
-        host=parts.hostname,
-        port=port,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        starttls=_flag(query, "starttls"),
-        use_tls=parts.scheme == "smtps",
-        sender=sender,
-        concurrency=workers,
-        rate_per_second=per_second,
-    )
-
-
-def smtp_config_from_env() -> SmtpConfig | None:
-    """None when e-mail is not configured (messages are then written as .eml files)."""
-    url = os.environ.get("ENCOURS_SMTP_URL", "").strip()
+    The sender is ``ENCOURS_MAIL_FROM``, else the creditor's address from ``company.toml``.
+    Raises InvalidSettings naming the variable that is wrong.
+    """
+    url = settings.smtp_url.strip()
     if not url:
         return None
-    sender = os.environ.get("ENCOURS_MAIL_FROM")
-    if sender is None:  # not set at all: the creditor's address from company.toml
-        sender = load_company().email
-    return parse_smtp_url(
-        url,
-        sender.strip(),
-        os.environ.get("ENCOURS_SMTP_CONCURRENCY"),
-        os.environ.get("ENCOURS_SMTP_RATE"),
-    )
+    sender = settings.mail_from if settings.mail_from is not None else load_company(settings.data_dir).email
+    return parse_smtp_url(url, sender.strip(), settings.smtp_concurrency, settings.smtp_rate)
 
 
 class OutgoingMail(NamedTuple):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -26,7 +25,6 @@ from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import Line, decode, detect_separator, physical_lines
 
 FORMAT = "fec"
-PREFIXES_ENV = "ENCOURS_FEC_CUSTOMER_PREFIXES"
 DEFAULT_CUSTOMER_PREFIXES = ("411",)
 DEFAULT_REVENUE_PREFIXES = ("70",)
 KEY_PREFIX = "fec:"
@@ -37,13 +35,6 @@ _SEPARATORS = ("\t", "|", ";")
 _DEBIT_WORDS = frozenset({"d", "debit", "+", "1", "db", "dr"})
 _CREDIT_WORDS = frozenset({"c", "credit", "-", "-1", "cr"})
 _NO_NUMBER = frozenset({"", "0"})
-
-
-def customer_prefixes_from_env() -> tuple[str, ...]:
-    """``ENCOURS_FEC_CUSTOMER_PREFIXES=411,416`` widens what counts as a customer account."""
-    raw = os.environ.get(PREFIXES_ENV, "")
-    prefixes = tuple(part.strip() for part in raw.split(",") if part.strip())
-    return prefixes or DEFAULT_CUSTOMER_PREFIXES
 
 
 class CustomerLine(NamedTuple):
@@ -336,13 +327,15 @@ def parse_fec(
     data: bytes,
     known: Mapping[str, Customer],
     *,
-    customer_prefixes: Sequence[str] | None = None,
+    customer_prefixes: Sequence[str] = DEFAULT_CUSTOMER_PREFIXES,
     revenue_prefixes: Sequence[str] = DEFAULT_REVENUE_PREFIXES,
     book_currency: str = "EUR",
 ) -> ParsedFile:
     """Customer entries of a FEC with the allocations of its balanced lettering groups.
 
-    Any bad line makes the whole file an error list (all or nothing per file).
+    Any bad line makes the whole file an error list (all or nothing per file). Customer
+    accounts start with ``customer_prefixes`` (``ENCOURS_FEC_CUSTOMER_PREFIXES``, passed by
+    the import command).
     """
     with gc_paused():  # millions of small acyclic tuples
         return _parse(file, data, known, customer_prefixes, revenue_prefixes, book_currency)
@@ -352,11 +345,11 @@ def _parse(
     file: str,
     data: bytes,
     known: Mapping[str, Customer],
-    customer_prefixes: Sequence[str] | None,
+    customer_prefixes: Sequence[str],
     revenue_prefixes: Sequence[str],
     book_currency: str,
 ) -> ParsedFile:
-    prefixes = tuple(customer_prefixes) if customer_prefixes is not None else customer_prefixes_from_env()
+    prefixes = tuple(customer_prefixes)
     lines = physical_lines(decode(data))
     head = next((line for line in lines if line.text.strip()), None)
     if head is None:

@@ -26,7 +26,7 @@ from encours.web.api.schemas import (
     PaymentOut,
     PortalLinkOut,
 )
-from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
+from encours.web.deps import ApiUser, SessionDep, api_permission, app_settings, as_of_param
 from encours.web.ledger_views import (
     Balance,
     OpenItemView,
@@ -167,4 +167,4 @@ def create_portal_link(
     if access is None:  # pragma: no cover - a fresh token always reads back
         raise NotFound("link could not be made")
     record(session, user.email, "portal.link_created", customer_id=customer_id, details={"days": days})
-    return PortalLinkOut(url=portal_url(token), expires=access.expires)
+    return PortalLinkOut(url=portal_url(token, app_settings(request).base_url), expires=access.expires)

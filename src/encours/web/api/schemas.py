@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from encours.casework.schemas import Amount
+from encours.domain.user_amounts import parse_user_amount
 
 T = TypeVar("T")
+
+
+def _typed_amount(value: object) -> object:
+    """A decimal string read like every amount a person types; the field's bounds apply after."""
+    return parse_user_amount(value, negative=True) if isinstance(value, str) else value
+
+
+AmountIn = Annotated[Decimal, BeforeValidator(_typed_amount)]
 
 
 class Token(BaseModel):
@@ -86,7 +95,7 @@ class DisputeIn(BaseModel):
 
 
 class PromiseIn(BaseModel):
-    amount: Decimal = Field(gt=0, le=Decimal("1e12"), decimal_places=2)
+    amount: AmountIn = Field(gt=0, le=Decimal("1e12"), decimal_places=2)
     promised_date: dt.date
     invoice_ids: list[str] = Field(default_factory=list, max_length=100)
     note: str = Field(default="", max_length=2000)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import NamedTuple
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -50,7 +49,6 @@ def read_token(secret: str, token: str, now: dt.datetime | None = None) -> Porta
     return PortalAccess(customer_id, expires)
 
 
-def portal_url(token: str, base_url: str | None = None) -> str:
-    """A path, or an absolute URL when ENCOURS_BASE_URL (or ``base_url``) is set."""
-    base = base_url if base_url is not None else os.environ.get("ENCOURS_BASE_URL", "")
-    return f"{base.rstrip('/')}{PORTAL_PREFIX}{token}"
+def portal_url(token: str, base_url: str = "") -> str:
+    """A path, or an absolute URL when ``base_url`` (ENCOURS_BASE_URL) is set."""
+    return f"{base_url.rstrip('/')}{PORTAL_PREFIX}{token}"

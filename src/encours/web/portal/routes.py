@@ -7,8 +7,7 @@ data is reachable. A bad or expired token answers 404 with no customer data.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote
 
@@ -19,9 +18,10 @@ from sqlalchemy.orm import Session
 from encours.audit.service import record
 from encours.domain.errors import InvalidInput
 from encours.domain.money import format_amount
+from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.ledger.queries import StoredCustomer, find_customer
 from encours.web import integrations
-from encours.web.deps import SessionDep
+from encours.web.deps import SessionDep, app_settings
 from encours.web.keys import get_setting
 from encours.web.ledger_views import OpenItemView
 from encours.web.portal.links import read_token
@@ -52,7 +52,7 @@ def _open_invoices(session: Session, stored: StoredCustomer) -> list[OpenItemVie
 
 def payment_link(request: Request, item: OpenItemView, customer_id: str) -> str | None:
     """The configured payment link for an invoice (ENCOURS_PAYMENT_LINK or the app setting)."""
-    template = os.environ.get("ENCOURS_PAYMENT_LINK") or get_setting(request.app.state.engine, "payment_link")
+    template = app_settings(request).payment_link or get_setting(request.app.state.engine, "payment_link")
     if not template:
         return None
     values = {
@@ -110,12 +110,9 @@ def _amount(text: str) -> Decimal | None:
     if not text.strip():
         return None
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
+        return parse_positive_amount(text)
+    except AmountError:
         raise PortalInputError("invalid amount", field="amount") from None
-    if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
-        raise PortalInputError("invalid amount", field="amount")
-    return value
 
 
 def _date(text: str, field: str) -> dt.date:

@@ -1,26 +1,24 @@
 """Weekly digest: KPIs at the date, movements of the 7 days before, broken promises.
 
-Sent through ENCOURS_SMTP_URL (smtp://[user:password@]host:port[?starttls=1]) from
-ENCOURS_MAIL_FROM, with aiosmtplib.
+Sent through the server of ``encours.settings.smtp`` (ENCOURS_SMTP_URL, ENCOURS_MAIL_FROM) by
+dunning's SMTP channel.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import os
 from email.message import EmailMessage
 from typing import NamedTuple
-from urllib.parse import parse_qs, unquote, urlsplit
 
-import aiosmtplib
 from sqlalchemy.orm import Session
 
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.errors import EncoursError
 from encours.domain.money import format_amount
+from encours.dunning.channels.smtp import OutgoingMail, send_all
 from encours.ledger import queries as ledger_queries
+from encours.settings.smtp import SmtpConfig
 from encours.users.service import UserService
 from encours.web import integrations
 
@@ -64,51 +62,19 @@ def build_digest(session: Session, as_of: dt.date) -> Digest:
     return Digest(as_of, f"Encours digest {as_of.isoformat()}", "\n".join(lines) + "\n")
 
 
-class SmtpSettings(NamedTuple):
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    starttls: bool
-    sender: str
-
-
-def smtp_settings() -> SmtpSettings:
-    url = os.environ.get("ENCOURS_SMTP_URL")
-    if not url:
-        raise DigestError("ENCOURS_SMTP_URL is not set (smtp://host:port)")
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise DigestError(f"ENCOURS_SMTP_URL: expected smtp://host:port, got {url!r}")
-    flags = parse_qs(parts.query)
-    return SmtpSettings(
-        host=parts.hostname,
-        port=parts.port or 25,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        starttls=flags.get("starttls", ["0"])[0] in ("1", "true"),
-        sender=os.environ.get("ENCOURS_MAIL_FROM", "encours@localhost"),
-    )
-
-
-def send_digest(digest: Digest, to: list[str]) -> None:
-    settings = smtp_settings()
+def send_digest(digest: Digest, to: list[str], smtp: SmtpConfig) -> None:
+    """Sent by dunning's SMTP channel, so both speak to the server the same way."""
     message = EmailMessage()
-    message["From"] = settings.sender
+    message["From"] = smtp.sender
     message["To"] = ", ".join(to)
     message["Subject"] = digest.subject
     message.set_content(digest.text)
-    try:
-        asyncio.run(
-            aiosmtplib.send(
-                message,
-                hostname=settings.host,
-                port=settings.port,
-                username=settings.username,
-                password=settings.password,
-                start_tls=settings.starttls,
-                timeout=30,
-            )
-        )
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        raise DigestError(f"sending the digest failed: {exc}") from exc
+    failures: list[Exception] = []
+
+    def on_result(_: OutgoingMail, error: Exception | None) -> None:
+        if error is not None:
+            failures.append(error)
+
+    send_all(smtp, [OutgoingMail("digest", message)], on_result)
+    if failures:
+        raise DigestError(f"sending the digest failed: {failures[0]}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
@@ -16,14 +17,14 @@ from fastapi.responses import RedirectResponse
 from jinja2 import Environment, TemplateSyntaxError
 
 from encours.audit.service import record
+from encours.data_files import user_or_shipped
 from encours.domain.errors import NotFound
 from encours.domain.money import format_amount
 from encours.dunning import service as dunning
 from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
-from encours.settings import data_dir
 from encours.users.roles import Permission
 from encours.users.service import User
-from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
+from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
 from encours.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,11 +48,13 @@ def shipped_templates() -> list[str]:
     return found
 
 
-def template_text(path: str) -> str:
-    user = data_dir() / "templates" / path
-    if user.is_file():
-        return user.read_text(encoding="utf-8")
-    return resources.files("encours.dunning").joinpath("templates").joinpath(path).read_text(encoding="utf-8")
+def template_text(path: str, data_dir: Path) -> str:
+    """The user's copy of a template, else the shipped one."""
+    return user_or_shipped(f"templates/{path}", data_dir, package="encours.dunning").read_text()
+
+
+def _data_dir(request: Request) -> Path:
+    return app_settings(request).data_dir
 
 
 def recent_actions(session: SessionDep, limit: int = 200) -> list[dict[str, Any]]:
@@ -68,7 +71,7 @@ def recent_actions(session: SessionDep, limit: int = 200) -> list[dict[str, Any]
 
 def preview_rows(request: Request, as_of: dt.date) -> tuple[list[dict[str, Any]], str | None]:
     try:
-        config = dunning.load_config()
+        config = dunning.load_config(app_settings(request))
     except dunning.ConfigurationError as exc:
         return [], "\n".join(map(str, exc.errors))
     decisions = dunning.preview(request.app.state.engine, config, as_of)
@@ -101,14 +104,14 @@ def dunning_page(
         planned=planned[:1000],
         planned_count=len(planned),
         error=error,
-        scenarios=sorted(scenario_files()),
+        scenarios=sorted(scenario_files(_data_dir(request))),
         templates=shipped_templates(),
     )
 
 
 @router.get("/dunning/scenarios/{name}")
 def scenario_page(request: Request, user: UiUser, name: str) -> Response:
-    files = scenario_files()
+    files = scenario_files(_data_dir(request))
     if name not in files:
         raise NotFound(f"no scenario {name}")
     source, text = files[name]
@@ -123,10 +126,10 @@ def save_scenario(
     name: str,
     text: Annotated[str, Form(max_length=MAX_TEXT)],
 ) -> Response:
-    files = scenario_files()
+    files = scenario_files(_data_dir(request))
     if name not in files or not NAME.match(name):
         raise NotFound(f"no scenario {name}")
-    target = user_scenarios_dir() / f"{name}.toml"
+    target = user_scenarios_dir(_data_dir(request)) / f"{name}.toml"
     candidate = {**files, name: (str(target), text)}
     errors = [str(e) for e in load_scenarios(candidate).errors]
     if errors:
@@ -150,7 +153,7 @@ def template_page(request: Request, user: UiUser, path: str) -> Response:
         kind="template",
         item=path,
         source=path,
-        text=template_text(path),
+        text=template_text(path, _data_dir(request)),
         errors=[],
     )
 
@@ -173,7 +176,7 @@ def save_template(
             request, "edit_file.html", status_code=422, kind="template", item=path, source=path, text=text,
             errors=errors,
         )  # fmt: skip
-    target = data_dir() / "templates" / path
+    target = _data_dir(request) / "templates" / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     record(session, user.email, "dunning.template_edited", subject=path)

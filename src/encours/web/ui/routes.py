@@ -17,7 +17,7 @@ from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
 from encours.web import foresight_views, integrations
 from encours.web.dashboard import dashboard_figures
-from encours.web.deps import CsrfChecked, SessionDep, UiUser, as_of_param, ui_permission
+from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
 from encours.web.figures import Figures
 from encours.web.ledger_views import (
     customer_page,
@@ -92,7 +92,7 @@ def set_language(
 # dashboard ----------------------------------------------------------------------------
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    summary = dashboard_figures(session, _figures(request), as_of)
+    summary = dashboard_figures(session, _figures(request), as_of, app_settings(request).data_dir)
     return render(
         request,
         "dashboard.html",
@@ -212,7 +212,9 @@ def customer_portal_link(
 ) -> Response:
     if find_customer(session, customer_id) is None:
         raise NotFound(f"no customer {customer_id}")
-    url = portal_url(make_token(request.app.state.secret, customer_id, DEFAULT_DAYS))
+    url = portal_url(
+        make_token(request.app.state.secret, customer_id, DEFAULT_DAYS), app_settings(request).base_url
+    )
     record(
         session, user.email, "portal.link_created", customer_id=customer_id, details={"days": DEFAULT_DAYS}
     )

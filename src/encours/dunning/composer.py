@@ -1,0 +1,232 @@
+"""Composing a message: a group of pending actions becomes its letters (PDF) and one e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sqlalchemy.orm import Session
+
+from encours.casework.plans import get_plan
+from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
+from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
+from encours.dunning.channels.pdf import write_pdf
+from encours.dunning.channels.smtp import OutgoingMail
+from encours.dunning.document_paths import letters_folder
+from encours.dunning.documents import (
+    InvoiceLine,
+    Section,
+    load_company,
+    penalty_totals,
+    render_email,
+    render_letter,
+    template_env,
+)
+from encours.dunning.pending import PendingAction
+from encours.dunning.recipients import recipient_addresses
+from encours.dunning.repository import DunningRepository, InvoiceFacts
+from encours.ledger.models import CustomerRow
+from encours.storage.base import utcnow
+
+
+class Prepared(NamedTuple):
+    mail: OutgoingMail | None
+    actions: tuple[PendingAction, ...]
+    documents: dict[int, str]
+    no_address: bool
+
+
+def message_id(actions: Sequence[PendingAction], sender: str) -> str:
+    domain = sender.rsplit("@", 1)[-1].strip("> ") or "encours.local"
+    ids = "-".join(str(a.action_id) for a in actions[:1])
+    return f"<dunning-{ids}-r{actions[0].run_id}@{domain}>"
+
+
+class Composer:
+    """Turns a group of pending actions into documents and one e-mail."""
+
+    def __init__(
+        self, session: Session, scenarios: dict[str, Scenario], rates: RateTable, sender: str, data_dir: Path
+    ) -> None:
+        self.session = session
+        self.repo = DunningRepository(session)
+        self.scenarios = scenarios
+        self.rates = rates
+        self.sender = sender
+        self.data_dir = data_dir
+        self.company = load_company(data_dir)
+
+    def lines(self, action: PendingAction, with_penalties: bool) -> list[InvoiceLine]:
+        facts = self.repo.invoices_with_reductions(action.entry_keys, action.as_of)
+        penalty = self.penalty_fn(action.customer_pk) if with_penalties else None
+        return [self.line(f, action.as_of, penalty, thanks=action.step == THANK_YOU) for f in facts]
+
+    def penalty_fn(self, customer_pk: int) -> Callable[[InvoiceFacts, dt.date], Penalty]:
+        terms = self.repo.penalty_terms(customer_pk)
+        rule = RULES.get(terms.rule, FRANCE) if terms is not None else FRANCE
+        rate = Decimal(terms.contract_rate) if terms is not None and terms.contract_rate else None
+
+        def compute(facts: InvoiceFacts, as_of: dt.date) -> Penalty:
+            return late_payment_penalty(
+                facts.amount,
+                facts.due_date,
+                as_of,
+                facts.reductions,
+                rule=rule,
+                table=self.rates,
+                contract_rate=rate,
+            )
+
+        return compute
+
+    @staticmethod
+    def line(
+        facts: InvoiceFacts,
+        as_of: dt.date,
+        penalty: Callable[[InvoiceFacts, dt.date], Penalty] | None,
+        thanks: bool,
+    ) -> InvoiceLine:
+        return InvoiceLine(
+            facts.reference, facts.issue_date, facts.due_date, facts.amount,
+            facts.amount if thanks else facts.open_amount(), facts.currency,
+            (as_of - facts.due_date).days, None if penalty is None else penalty(facts, as_of),
+        )  # fmt: skip
+
+    def instalment(self, action: PendingAction) -> dict[str, Any] | None:
+        """The instalment an instalment reminder is about, as casework stores it."""
+        found = parse_instalment_step(action.step)
+        if found is None:
+            return None
+        plan = get_plan(self.session, found[0])
+        state = next((i for i in plan.instalments if i.seq == found[1]), None)
+        if state is None:
+            return None
+        return {"seq": state.seq, "count": len(plan.instalments), "due_date": state.due_date,
+                "amount": state.amount, "remaining": state.remaining, "currency": plan.currency}  # fmt: skip
+
+    def offset(self, action: PendingAction) -> int:
+        scenario = self.scenarios.get(action.scenario)
+        step = scenario.step(action.step) if scenario is not None else None
+        return -10_000 if step is None else step.offset_days
+
+    def customer(self, action: PendingAction) -> CustomerRow:
+        row = self.session.get(CustomerRow, action.customer_pk)
+        assert row is not None
+        return row
+
+    def letter(
+        self,
+        action: PendingAction,
+        template: str,
+        lines: list[InvoiceLine],
+        customer: CustomerRow,
+        folder: Path,
+    ) -> Path:
+        waived = False
+        contract_rate = None
+        if template == "formal_notice":
+            terms = self.repo.penalty_terms(action.customer_pk)
+            waived = bool(terms and terms.waived)
+            contract_rate = Decimal(terms.contract_rate) if terms and terms.contract_rate else None
+        principal = sum((ln.open_amount for ln in lines), Decimal(0))
+        interest, indemnity = (
+            penalty_totals(lines) if template == "formal_notice" and not waived else (Decimal(0),) * 2
+        )
+        errors = sorted({str(e) for ln in lines if ln.penalty for e in ln.penalty.errors})
+        provisional = any("*" in r for ln in lines for r in rates_of(ln, action.language, self.rates))
+        context = {
+            "company": self.company, "customer": customer, "as_of": action.as_of, "language": action.language,
+            "place": self.company.city, "invoices": lines, "currency": lines[0].currency if lines else "EUR",
+            "principal": principal, "interest": interest, "indemnity": indemnity,
+            "grand_total": principal + interest + indemnity, "waived": waived, "contract_rate": contract_rate,
+            "errors": errors, "rates_of": lambda line: rates_of(line, action.language, self.rates),
+            "provisional": provisional,
+        }  # fmt: skip
+        html = render_letter(template, action.language, context, self.data_dir)
+        return write_pdf(html, folder / f"{action.action_id}-{template}.pdf")
+
+    def prepare(self, actions: Sequence[PendingAction]) -> Prepared:
+        ordered = sorted(actions, key=lambda a: (self.offset(a), a.action_id))
+        customer = self.customer(ordered[0])
+        language = ordered[0].language
+        folder = letters_folder(self.data_dir, customer.customer_id)
+        sections: list[Section] = []
+        documents: dict[int, str] = {}
+        attachments: list[Path] = []
+        for action in ordered:
+            letter = action.channel == Channel.LETTER.value
+            lines = self.lines(action, with_penalties=letter and action.template == "formal_notice")
+            instalment = self.instalment(action)
+            sections.append(
+                Section(action.step, "", action.template, action.channel, tuple(lines), instalment)
+            )
+            if letter:
+                path = self.letter(action, action.template, lines, customer, folder)
+                documents[action.action_id] = str(path)
+                attachments.append(path)
+        all_lines = [line for s in sections if s.step != THANK_YOU for line in s.invoices]
+        for action in ordered:
+            scenario = self.scenarios.get(action.scenario)
+            step = scenario.step(action.step) if scenario is not None else None
+            for extra in step.attachments if step is not None else ():
+                path = self.letter(action, extra, all_lines, customer, folder)
+                documents.setdefault(action.action_id, str(path))
+                attachments.append(path)
+        recipients = recipient_addresses(customer.email)
+        if not recipients:
+            return Prepared(None, tuple(ordered), documents, True)
+        lead = ordered[-1]
+        template = lead.template if self.has_email_template(lead.template, language) else "generic"
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for line in all_lines:
+            totals[line.currency] += line.open_amount
+        context = {
+            "company": self.company, "customer": customer, "as_of": lead.as_of, "language": language,
+            "sections": sections, "totals": dict(sorted(totals.items())),
+            "attachments": [p.name for p in attachments],
+        }  # fmt: skip
+        rendered = render_email(template, language, context, self.data_dir)
+        message = EmailMessage()
+        message["From"] = formataddr((self.company.name, self.sender))
+        message["To"] = ", ".join(formataddr((customer.name, address)) for address in recipients)
+        message["Subject"] = rendered.subject
+        message["Date"] = format_datetime(utcnow())
+        message["Message-ID"] = message_id(ordered, self.sender)
+        message["X-Encours-Actions"] = ",".join(
+            str(a.action_id) for a in sorted(ordered, key=lambda a: a.action_id)
+        )
+        message["X-Encours-Customer"] = customer.customer_id
+        message.set_content(rendered.body)
+        for path in attachments:
+            message.add_attachment(
+                path.read_bytes(), maintype="application", subtype="pdf", filename=path.name
+            )
+        return Prepared(OutgoingMail(lead.group_key, message), tuple(ordered), documents, False)
+
+    def has_email_template(self, name: str, language: str) -> bool:
+        env = template_env(language, self.data_dir)
+        assert env.loader is not None
+        return f"{language}/email/{name}.txt" in env.loader.list_templates()
+
+
+def rates_of(line: InvoiceLine, language: str, table: RateTable) -> list[str]:
+    """The annual rates applied to an invoice, in order; ``*`` marks a provisional rate."""
+    if line.penalty is None:
+        return []
+    seen: list[str] = []
+    for period in line.penalty.periods:
+        text = f"{period.rate.quantize(Decimal('0.01'))} %"
+        if language == "fr":
+            text = text.replace(".", ",")
+        reference = table.get(HalfYear.of(period.start))
+        if reference is not None and reference.provisional:
+            text += "*"
+        if text not in seen:
+            seen.append(text)
+    return seen

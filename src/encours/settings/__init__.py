@@ -1,0 +1,77 @@
+"""Runtime settings from the environment (``ENCOURS_*``), read in one place.
+
+The edges build them: each CLI command calls :func:`get_settings` when it runs, the web app
+factory once per app, and pass them (or the few values needed) to the services. Nothing
+else reads the environment, so a test that sets a variable only has to set it before the
+command runs or the app is made.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from encours.domain.errors import InvalidInput
+
+PREFIX = "ENCOURS_"
+DEFAULT_DATABASE_URL = "sqlite:///encours.db"
+DATABASE_URL_ENV = f"{PREFIX}DATABASE_URL"
+DEFAULT_FORESIGHT_MAX_ENTRIES = 300_000
+
+
+class InvalidSettings(InvalidInput, ValueError):
+    """An environment variable with a value Encours cannot use (a refusal: the CLI exits 2)."""
+
+
+class Settings(BaseSettings):
+    """Every ``ENCOURS_*`` variable; README's settings table lists them."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, extra="ignore", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    data_dir: Path = Path("./encours-data")
+    # e-mail: smtp://user:password@host:port?starttls=1, parsed by encours.settings.smtp
+    smtp_url: str = ""
+    mail_from: str | None = None  # unset: the e-mail of company.toml
+    smtp_concurrency: int | None = None  # else ?concurrency= of the URL, else 4
+    smtp_rate: float | None = None  # messages per second; else ?rate= of the URL, else 10
+    rates_file: Path | None = None  # else ecb_rates.csv in the data directory, else the shipped one
+    fec_customer_prefixes: Annotated[tuple[str, ...], NoDecode] = ("411",)
+    secret_key: str = ""  # else a key stored in the database
+    base_url: str = ""  # makes portal links absolute
+    payment_link: str = ""  # else the app setting of the same name
+    secure_cookies: bool = False
+    web_requests_in_flight: int = 1
+    web_foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES
+    log_level: str = "warning"
+    demo_password: str = ""  # else a random one
+    fault_after_sends: int | None = None  # testing: the outbox exits hard after N deliveries
+
+    @field_validator("fec_customer_prefixes", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        """``411,416`` widens what counts as a customer account; blank keeps ``411``."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip()) or ("411",)
+        return value
+
+
+def get_settings() -> Settings:
+    """The settings as the environment says now; a bad value raises :class:`InvalidSettings`."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [
+            f"{PREFIX}{'.'.join(map(str, error['loc'])).upper()}: {error['msg']} (got {error['input']!r})"
+            for error in exc.errors()
+        ]
+        raise InvalidSettings("; ".join(problems)) from None
+
+
+def share_database_url(url: str) -> None:
+    """Worker processes of ``encours serve`` build their app from the environment they inherit."""
+    os.environ[DATABASE_URL_ENV] = url

@@ -62,7 +62,7 @@ def recent_actions(session: SessionDep, limit: int = 200) -> list[dict[str, Any]
     return [
         {
             "customer": r.customer_id, "date": r.as_of.isoformat(), "step": r.step, "channel": r.channel,
-            "status": r.status, "invoices": ", ".join(map(str, r.invoice_ids)),
+            "status": r.status, "reason": r.reason or "", "invoices": ", ".join(map(str, r.invoice_ids)),
             "amount": f"{format_amount(r.amount)} {r.currency}",
         }
         for r in sorted(rows, key=lambda r: r.id, reverse=True)[:limit]

@@ -54,7 +54,7 @@ def test_scenario_edits_are_validated_and_need_the_manage_right(
     assert bad.status_code == 422
     good = ui_client.post(
         f"/dunning/templates/{template}",
-        data={"text": "Objet : relance\n\nBonjour {{ customer_name }}\n", "csrf_token": csrf},
+        data={"text": "Objet : relance\n\nBonjour {{ customer.name }}\n", "csrf_token": csrf},
         follow_redirects=False,
     )
     assert good.status_code == 303

@@ -34,15 +34,17 @@ def test_a_bad_file_in_the_data_dir_refuses_the_run_before_anything_is_sent(
     cli: CliRunner, demo_db: str, dunning_env: Path, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
     marker = tmp_path / "pwned"
-    bad = drop(dunning_env, "fr/email/firm_reminder.txt", "Subject: x\n\n" + PAYLOAD.replace("MARKER", str(marker)))
+    payload = "Subject: x\n\n" + PAYLOAD.replace("MARKER", str(marker))
+    bad = drop(dunning_env, "fr/email/firm_reminder.txt", payload)
     broken = drop(dunning_env, "en/letters/formal_notice.html", "<p>{{ grand_totl }}</p>\n")
-    code, out, err = invoke(cli, "dunning", "run", "--as-of", DEMO_UNTIL.isoformat(), "--db", demo_db)
+    as_of = DEMO_UNTIL.isoformat()
+    code, _, err = invoke(cli, "dunning", "run", "--as-of", as_of, "--db", demo_db)
     assert code == 2
     assert f"{bad}:3: refused by the template sandbox" in err
     assert f"{broken}:1: does not render: 'grand_totl' is undefined" in err
     assert smtp_server.received == [] and not marker.exists()
     assert actions(cli, demo_db) == []  # nothing decided either
-    code, _, err = invoke(cli, "dunning", "run", "--as-of", DEMO_UNTIL.isoformat(), "--dry-run", "--db", demo_db)
+    code, _, err = invoke(cli, "dunning", "run", "--as-of", as_of, "--dry-run", "--db", demo_db)
     assert code == 2 and str(bad) in err
     bad.unlink()
     broken.unlink()

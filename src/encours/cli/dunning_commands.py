@@ -115,14 +115,16 @@ def _report_delivery(report: DeliveryReport) -> None:
     if report.complete:
         return
     customers = len({p.customer_id for p in report.problems})
-    typer.echo(f"NOT DELIVERED: {customers} customers")
+    plural = customers != 1
+    typer.echo(f"NOT DELIVERED: {customers} {'customers' if plural else 'customer'}")
     for problem in report.problems:
         typer.echo(
             f"  {problem.status:<7} {problem.customer_id} ({', '.join(problem.steps)}): {problem.reason}"
             f" [{problem.outcome}]"
         )
     err_console.print(
-        f"{customers} customers were not reached (see the summary above and `encours dunning actions`)"
+        f"{customers} {'customers were' if plural else 'customer was'} not reached"
+        " (see the summary above and `encours dunning actions`)"
     )
     raise typer.Exit(EXIT_NOT_DELIVERED)
 

@@ -215,6 +215,11 @@ class ActionRepository:
     def unresolved_failures(self) -> list[DunningActionRow]:
         """Failed actions whose invoices no later action of the customer has delivered yet."""
         failed = self.failed()
+        resolved = self.resolutions(failed)
+        return [row for row in failed if row.id not in resolved]
+
+    def resolutions(self, failed: Sequence[DunningActionRow]) -> dict[int, int]:
+        """Failed action id -> the first later action of its customer that delivered one of its invoices."""
         customers = {row.customer_pk for row in failed}
         delivered: dict[int, list[tuple[int, set[str]]]] = {}
         for part in chunks(sorted(customers), 1000):
@@ -224,9 +229,10 @@ class ActionRepository:
             )
             for pk, action_id, keys in self.session.execute(query):
                 delivered.setdefault(pk, []).append((action_id, set(keys)))
-
-        def resolved(row: DunningActionRow) -> bool:
-            later = delivered.get(row.customer_pk, [])
-            return any(action_id > row.id and keys & set(row.entry_keys) for action_id, keys in later)
-
-        return [row for row in failed if not resolved(row)]
+        found = {}
+        for row in failed:
+            later = sorted(delivered.get(row.customer_pk, []), key=lambda item: item[0])
+            first = next((i for i, keys in later if i > row.id and keys & set(row.entry_keys)), None)
+            if first is not None:
+                found[row.id] = first
+        return found

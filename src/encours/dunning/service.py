@@ -190,8 +190,10 @@ class DunningAction(NamedTuple):
     attempts: int
 
 
-def _listed(row: DunningActionRow) -> DunningAction:
+def _listed(row: DunningActionRow, delivered_by: int | None = None) -> DunningAction:
     reason = row.error if row.status in ("failed", "pending") else None
+    if reason is not None and delivered_by is not None:
+        reason = f"{reason}; its invoices were delivered since by action {delivered_by}"
     return DunningAction(
         row.id, row.as_of, row.customer_id, row.step, row.channel, row.status, tuple(row.invoice_ids),
         from_cents(row.amount_cents), row.currency, row.created_at, row.sent_at, row.document, reason,
@@ -201,7 +203,10 @@ def _listed(row: DunningActionRow) -> DunningAction:
 
 def list_actions(session: Session, customer_id: str | None = None) -> list[DunningAction]:
     """Every action ever decided (optionally one customer's), oldest first."""
-    return [_listed(row) for row in ActionRepository(session).actions(customer_id)]
+    repo = ActionRepository(session)
+    rows = repo.actions(customer_id)
+    delivered_by = repo.resolutions([row for row in rows if row.status == "failed"])
+    return [_listed(row, delivered_by.get(row.id)) for row in rows]
 
 
 def failed_deliveries(session: Session) -> list[DunningAction]:

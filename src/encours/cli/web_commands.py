@@ -15,7 +15,7 @@ from encours.settings import get_settings
 from encours.storage.database import unit_of_work
 from encours.users.roles import Role
 from encours.users.service import UserService
-from encours.web.keys import secret_key
+from encours.web.keys import signing_keys
 from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
 
 user_app = typer.Typer(help="Users of the web app.", no_args_is_help=True)
@@ -66,6 +66,8 @@ def portal_link(
     db: DbOption = None,
 ) -> None:
     """Print the customer's signed portal URL, alone on the last line."""
+    configured = get_settings()
+    portal_key = signing_keys(configured).portal  # a short secret or a readable key file: exit 2
     engine = engine_for(db)
     with unit_of_work(engine) as session:
         if find_customer(session, customer_id) is None:
@@ -73,8 +75,7 @@ def portal_link(
         from encours.audit.service import record
 
         record(session, "cli", "portal.link_created", customer_id=customer_id, details={"days": days})
-    configured = get_settings()
-    token = make_token(secret_key(engine, configured.secret_key), customer_id, days)
+    token = make_token(portal_key, customer_id, days)
     typer.echo(portal_url(token, configured.base_url))
 
 
@@ -92,6 +93,7 @@ def serve(
     """Serve the web UI (/), the JSON API (/api/v1) and its OpenAPI document (/docs)."""
     from encours.web.server import serve as serve_app
 
+    signing_keys(get_settings())  # refused before serving: a short secret, a readable key file
     login = _prepare_demo(db) if demo else None
     engine_for(db)  # a bad URL fails here with exit 2; the schema is migrated once, before workers
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host

@@ -11,8 +11,9 @@ import typer
 
 from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
 from encours.ledger.queries import find_customer, has_customers
-from encours.settings import get_settings
+from encours.settings import Settings, get_settings
 from encours.storage.database import unit_of_work
+from encours.users.passwords import check_password
 from encours.users.roles import Role
 from encours.users.service import UserService
 from encours.web.keys import signing_keys
@@ -114,7 +115,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
     if empty:
         demo(db=db)
         _score_demo(db)
-    password = get_settings().demo_password or secrets.token_urlsafe(9)
+    password = demo_password(get_settings())
     with unit_of_work(engine) as session:
         service = UserService(session)
         existing = service.by_email(DEMO_EMAIL)
@@ -123,6 +124,13 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
         else:
             service.set_password(existing.id, password, actor="cli")
     return DEMO_EMAIL, password
+
+
+def demo_password(settings: Settings) -> str:
+    """ENCOURS_DEMO_PASSWORD when the policy accepts it (else a refusal), or a random one."""
+    password = settings.demo_password or secrets.token_urlsafe(16)
+    check_password(password, [DEMO_EMAIL])
+    return password
 
 
 def _score_demo(db: str | None) -> None:

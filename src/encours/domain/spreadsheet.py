@@ -3,7 +3,8 @@
 Excel, LibreOffice and Google Sheets evaluate a cell that starts with ``=``, ``+``, ``-`` or
 ``@`` (and strip a leading tab or carriage return first): a customer named
 ``=HYPERLINK("http://x","y")`` would become a live link in the credit manager's workbook.
-A number stays a number: ``-1234.56`` is an amount, not a formula.
+A negative amount stays a number: ``-1234.56`` runs nothing (``+1`` is neutralised: Encours
+never writes an amount with a plus sign).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?\Z")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?\Z")
 
 
 def runs_as_formula(text: str) -> bool:

@@ -25,7 +25,7 @@ def _header(balances: Sequence[AgedBalance]) -> list[str]:
 
 def aging_csv(balances: Sequence[AgedBalance]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a CR inside a cell is quoted too
     writer.writerow(_header(balances))
     for balance in balances:
         for row in balance.rows:

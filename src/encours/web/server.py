@@ -1,8 +1,9 @@
 """Serving the app with uvicorn: one process, or several worker processes on one port.
 
 Python runs one thread at a time per process, so a busy server uses several processes;
-they share nothing but the database (sessions are signed cookies, the secret key and the
-whole-ledger figures are stored there). Workers build the app from the environment.
+they share the database (session versions, whole-ledger figures) and the signing secret
+(ENCOURS_SECRET_KEY or the data directory's key file, made before the workers start).
+Workers build the app from the environment.
 """
 
 from __future__ import annotations

@@ -58,11 +58,12 @@ def test_portal_link_for_unknown_customer_exits_2(cli: CliRunner, web_url: str) 
 def test_portal_links_verify_across_processes_with_the_stored_key(cli: CliRunner, web_url: str) -> None:
     """The key is derived from the persistent secret: a link made by the CLI verifies in the app."""
     from encours.settings import get_settings
+    from encours.storage.database import get_engine
     from encours.web.keys import signing_keys
     from encours.web.portal.links import read_token
 
     code, out, _ = invoke(cli, "portal", "link", "C00001", "--db", web_url)
     assert code == 0
     token = out.strip().splitlines()[-1].rsplit("/", 1)[-1]
-    access = read_token(signing_keys(get_settings()).portal, token)
+    access = read_token(signing_keys(get_settings(), get_engine(web_url)).portal, token)
     assert access is not None and access.customer_id == "C00001"

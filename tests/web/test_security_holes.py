@@ -11,7 +11,6 @@ import csv
 import io
 import ipaddress
 import os
-import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +34,7 @@ from encours.users.passwords import check_password
 from encours.users.service import UserService
 from encours.web.app import create_app
 from encours.web.client_address import client_address
-from encours.web.keys import KEY_FILE, signing_keys
+from encours.web.keys import STORED_SECRET, signing_keys
 from encours.web.models import AppSettingRow
 from encours.web.portal.links import make_token, read_token
 
@@ -444,22 +443,25 @@ def test_sessions_and_portal_links_have_distinct_keys(app_client: TestClient, we
     assert app_client.get(f"/portal/{link}").status_code == 200
 
 
-def test_without_a_secret_a_0600_key_file_is_made_and_kept_out_of_the_database(
+def test_without_a_secret_one_is_made_once_in_the_database_and_outlives_restarts(
     tmp_path: Path, lone_user_db: str
 ) -> None:
+    """SPEC §9: the signing secret is persistent (database or ENCOURS_SECRET_KEY)."""
     settings = Settings(database_url=lone_user_db, data_dir=tmp_path / "data", secret_key="")
-    first = signing_keys(settings)
-    path = tmp_path / "data" / KEY_FILE
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(path.read_text().strip()) >= 32
-    assert signing_keys(settings) == first  # the same keys on the next start
-    create_app(lone_user_db, settings)
-    with unit_of_work(get_engine(lone_user_db)) as session:
-        assert session.scalars(select(AppSettingRow.key)).all() == []  # no key in the database
-    path.chmod(0o644)
-    with pytest.raises(InvalidSettings, match="chmod 600"):
-        signing_keys(settings)
+    engine = get_engine(lone_user_db)
+    first = signing_keys(settings, engine)
+    with unit_of_work(engine) as session:
+        stored = session.scalar(select(AppSettingRow.value).where(AppSettingRow.key == STORED_SECRET))
+    assert stored is not None and len(stored.encode()) >= 32
+    assert first.session != stored and first.portal != stored  # only derived keys sign
+    assert signing_keys(settings, engine) == first  # the same keys on the next start
+    assert create_app(lone_user_db, settings).state.keys == first
+    with unit_of_work(engine) as session:  # a secret too short to be trusted is replaced
+        session.get_one(AppSettingRow, STORED_SECRET).value = "short"
+    renewed = signing_keys(settings, engine)
+    assert renewed != first and signing_keys(settings, engine) == renewed
     other = Settings(database_url=lone_user_db, secret_key="k" * 40)
-    assert signing_keys(other) != first  # the configured secret wins
+    assert signing_keys(other, engine) not in (first, renewed)  # the configured secret wins
 
 
 # OpenAPI and dates ------------------------------------------------------------------------

@@ -67,9 +67,9 @@ def portal_link(
     db: DbOption = None,
 ) -> None:
     """Print the customer's signed portal URL, alone on the last line."""
-    configured = get_settings()
-    portal_key = signing_keys(configured).portal  # a short secret or a readable key file: exit 2
+    configured = get_settings()  # a short ENCOURS_SECRET_KEY: exit 2
     engine = engine_for(db)
+    portal_key = signing_keys(configured, engine).portal
     with unit_of_work(engine) as session:
         if find_customer(session, customer_id) is None:
             fail(f"customer_id: no customer {customer_id!r}")
@@ -94,7 +94,7 @@ def serve(
     """Serve the web UI (/), the JSON API (/api/v1) and its OpenAPI document (/docs)."""
     from encours.web.server import serve as serve_app
 
-    signing_keys(get_settings())  # refused before serving: a short secret, a readable key file
+    get_settings()  # refused before serving: a short ENCOURS_SECRET_KEY
     login = _prepare_demo(db) if demo else None
     engine_for(db)  # a bad URL fails here with exit 2; the schema is migrated once, before workers
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host

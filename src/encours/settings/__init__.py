@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     smtp_rate: float | None = None  # messages per second; else ?rate= of the URL, else 10
     rates_file: Path | None = None  # else ecb_rates.csv in the data directory, else the shipped one
     fec_customer_prefixes: Annotated[tuple[str, ...], NoDecode] = ("411",)
-    secret_key: str = ""  # at least 32 bytes; else a key file in the data directory (web.keys)
+    secret_key: str = ""  # at least 32 bytes; else a secret kept in the database (web.keys)
     base_url: str = ""  # makes portal links absolute
     payment_link: str = ""  # else the app setting of the same name
     secure_cookies: bool | None = None  # unset: on when base_url is https (see cookies_secure)

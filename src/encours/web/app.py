@@ -66,7 +66,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.keys = signing_keys(settings)  # distinct keys for sessions and portal links
+    app.state.keys = signing_keys(settings, engine)  # distinct keys for sessions and portal links
     app.state.figures = Figures(foresight_max_entries=settings.web_foresight_max_entries)
     app.add_middleware(
         SessionMiddleware,

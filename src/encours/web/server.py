@@ -2,7 +2,7 @@
 
 Python runs one thread at a time per process, so a busy server uses several processes;
 they share the database (session versions, whole-ledger figures) and the signing secret
-(ENCOURS_SECRET_KEY or the data directory's key file, made before the workers start).
+(ENCOURS_SECRET_KEY or the one stored in the database).
 Workers build the app from the environment.
 """
 

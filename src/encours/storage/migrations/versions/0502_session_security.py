@@ -1,8 +1,9 @@
-"""Web security: throttling by client address, and no signing key kept in the database.
+"""Web security: throttling by client address, and the old signing key dropped.
 
 Failed logins are now counted per address across accounts (password spraying), hence an
-index on (ip, at). The signing key is no longer stored in ``app_settings`` (it lives in
-ENCOURS_SECRET_KEY or the data directory's key file): the plain-text copy is deleted.
+index on (ip, at). The key that signed sessions and links itself is deleted from
+``app_settings``: keys are now derived from a secret (ENCOURS_SECRET_KEY, else a new
+``signing_secret`` row).
 
 Revision ID: 0502_session_security
 Revises: 0501_figure_snapshots

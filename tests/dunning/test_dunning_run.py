@@ -106,7 +106,8 @@ def test_one_grouped_message_per_customer_never_a_disputed_invoice_nothing_on_re
         assert listed == due  # the statement lists every invoice due for action, and only those
 
     rows = actions_json(cli, demo_db)
-    assert rows and all(list(row) == ACTION_KEYS for row in rows)
+    assert rows and all(list(row) == [*ACTION_KEYS, "reason", "attempts"] for row in rows)  # §8's keys first
+    assert all(row["reason"] is None and row["attempts"] == 1 for row in rows)
     assert {row["status"] for row in rows} == {"sent"}
     decided = {(str(row["customer_id"]), str(row["step"])): set(row["invoice_ids"]) for row in rows}  # type: ignore[call-overload]
     assert decided == expected

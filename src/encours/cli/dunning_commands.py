@@ -98,12 +98,35 @@ def delivery_progress() -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+EXIT_NOT_DELIVERED = 3  # SPEC §8: some due actions are failed or pending
+
+
 def _describe(report: DeliveryReport) -> str:
     return (
         f"delivered: {report.messages} e-mails, {report.files} e-mails written as files, "
         f"{report.letters} letters, {report.tasks} tasks; failed: {report.failed}; "
         f"left pending for retry: {report.retry}"
     )
+
+
+def _report_delivery(report: DeliveryReport) -> None:
+    """The summary, one line per customer not reached with its reason; exit 3 when there is any."""
+    typer.echo(_describe(report))
+    if report.complete:
+        return
+    customers = len({p.customer_id for p in report.problems})
+    plural = customers != 1
+    typer.echo(f"NOT DELIVERED: {customers} {'customers' if plural else 'customer'}")
+    for problem in report.problems:
+        typer.echo(
+            f"  {problem.status:<7} {problem.customer_id} ({', '.join(problem.steps)}): {problem.reason}"
+            f" [{problem.outcome}]"
+        )
+    err_console.print(
+        f"{customers} {'customers were' if plural else 'customer was'} not reached"
+        " (see the summary above and `encours dunning actions`)"
+    )
+    raise typer.Exit(EXIT_NOT_DELIVERED)
 
 
 @dunning_app.command("run")
@@ -115,7 +138,11 @@ def run_command(
     output: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """Evaluate the scenarios at --as-of and send or produce every due action once."""
+    """Evaluate the scenarios at --as-of and send or produce every due action once.
+
+    Exits 3 when some actions could not be delivered (failed or left pending), naming each
+    customer and reason; the next run retries them.
+    """
     day = parse_as_of(as_of)
     _check_format(output)
     config = load_config(get_settings())
@@ -130,7 +157,7 @@ def run_command(
     with delivery_progress() as progress:
         result = run(engine_for(db), config, day, smtp, progress=progress)
     typer.echo(f"run {result.run_id} at {day}: {len(result.decisions.actions)} actions decided")
-    typer.echo(_describe(result.delivery))
+    _report_delivery(result.delivery)
 
 
 @dunning_app.command("preview")
@@ -148,11 +175,11 @@ def deliver_command(db: DbOption = None) -> None:
     smtp = smtp_config(config.settings)
     with delivery_progress() as progress:
         report = deliver(engine_for(db), config, smtp, progress=progress)
-    typer.echo(_describe(report))
+    _report_delivery(report)
 
 
 def action_json(row: DunningAction) -> dict[str, Any]:
-    """SPEC §8 keys, in this order."""
+    """SPEC §8 keys, in this order, then ``reason`` and ``attempts``."""
     return {
         "action_id": row.id,
         "customer_id": row.customer_id,
@@ -163,6 +190,8 @@ def action_json(row: DunningAction) -> dict[str, Any]:
         "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
         "sent_at": None if row.sent_at is None else row.sent_at.isoformat().replace("+00:00", "Z"),
         "document": row.document,
+        "reason": row.reason,  # beyond SPEC §8's keys: why it was not delivered
+        "attempts": row.attempts,
     }
 
 
@@ -181,9 +210,10 @@ def actions_command(
         return
     print_table(
         f"{len(rows)} dunning actions",
-        ["action", "customer", "step", "channel", "invoices", "status", "sent_at", "document"],
+        ["action", "customer", "step", "channel", "invoices", "status", "attempts", "reason", "sent_at",
+         "document"],
         [[r["action_id"], r["customer_id"], r["step"], r["channel"], _short(r["invoice_ids"]), r["status"],
-          r["sent_at"] or "", r["document"] or ""] for r in rows],
+          r["attempts"], r["reason"] or "", r["sent_at"] or "", r["document"] or ""] for r in rows],
     )  # fmt: skip
 
 

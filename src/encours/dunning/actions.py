@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from sqlalchemy import JSON, Date, TextClause, bindparam, select, text, update
+from sqlalchemy import JSON, Date, TextClause, bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from encours.audit.service import AuditEvent, record_many
 from encours.domain.dunning import PlannedAction
 from encours.domain.money import format_amount, to_cents
-from encours.dunning.models import DunningActionRow, DunningRunRow
+from encours.dunning.models import DunningActionRow, DunningMarkRow, DunningRunRow
 from encours.ledger.repository import chunks
 from encours.storage.base import UtcDateTime, utcnow
 
@@ -28,6 +28,8 @@ def _insert(table: str, columns: Sequence[str], types: dict[str, Any]) -> TextCl
     statement = text(f"INSERT INTO {table} ({names}) VALUES ({values})")
     return statement.bindparams(*(bindparam(name, type_=kind) for name, kind in types.items()))
 
+
+MAX_DELIVERY_ATTEMPTS = 3  # failed delivery attempts before an action becomes a collector's task
 
 ACTION_INSERT = _insert(
     "dunning_actions",
@@ -141,6 +143,11 @@ class ActionRepository:
         record_many(self.session, events)
 
     # the outbox ---------------------------------------------------------------------------
+    def get(self, action_id: int) -> DunningActionRow:
+        row = self.session.get(DunningActionRow, action_id)
+        assert row is not None
+        return row
+
     def pending(self) -> list[DunningActionRow]:
         query = (
             select(DunningActionRow).where(DunningActionRow.status == "pending").order_by(DunningActionRow.id)
@@ -177,3 +184,55 @@ class ActionRepository:
                 row.attempts += 1
                 row.error = error
         self.session.flush()
+
+    def release_marks(self, action_ids: Sequence[int]) -> None:
+        """An action that failed delivered nothing: its invoices are free to be decided again."""
+        for part in chunks(list(action_ids), 1000):
+            self.session.execute(delete(DunningMarkRow).where(DunningMarkRow.action_id.in_(part)))
+        self.session.flush()
+
+    def earlier_failures(self, row: DunningActionRow) -> int:
+        """Failed attempts carried over to ``row``: those of the latest earlier action of the same
+        customer sharing an invoice with it, when that one failed and was not handed to a collector.
+        """
+        keys = set(row.entry_keys)
+        query = (
+            select(DunningActionRow)
+            .where(DunningActionRow.customer_pk == row.customer_pk, DunningActionRow.id < row.id)
+            .order_by(DunningActionRow.id.desc())
+        )
+        for earlier in self.session.scalars(query):
+            if keys & set(earlier.entry_keys):
+                carried = earlier.status == "failed" and earlier.attempts < MAX_DELIVERY_ATTEMPTS
+                return earlier.attempts if carried else 0
+        return 0
+
+    def failed(self) -> list[DunningActionRow]:
+        query = select(DunningActionRow).where(DunningActionRow.status == "failed")
+        query = query.order_by(DunningActionRow.id)
+        return list(self.session.scalars(query))
+
+    def unresolved_failures(self) -> list[DunningActionRow]:
+        """Failed actions whose invoices no later action of the customer has delivered yet."""
+        failed = self.failed()
+        resolved = self.resolutions(failed)
+        return [row for row in failed if row.id not in resolved]
+
+    def resolutions(self, failed: Sequence[DunningActionRow]) -> dict[int, int]:
+        """Failed action id -> the first later action of its customer that delivered one of its invoices."""
+        customers = {row.customer_pk for row in failed}
+        delivered: dict[int, list[tuple[int, set[str]]]] = {}
+        for part in chunks(sorted(customers), 1000):
+            columns = (DunningActionRow.customer_pk, DunningActionRow.id, DunningActionRow.entry_keys)
+            query = select(*columns).where(
+                DunningActionRow.customer_pk.in_(part), DunningActionRow.status.in_(("sent", "produced"))
+            )
+            for pk, action_id, keys in self.session.execute(query):
+                delivered.setdefault(pk, []).append((action_id, set(keys)))
+        found = {}
+        for row in failed:
+            later = sorted(delivered.get(row.customer_pk, []), key=lambda item: item[0])
+            first = next((i for i, keys in later if i > row.id and keys & set(row.entry_keys)), None)
+            if first is not None:
+                found[row.id] = first
+        return found

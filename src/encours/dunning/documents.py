@@ -1,5 +1,9 @@
 """Rendering e-mails and letters from Jinja2 templates the user can override.
 
+Templates are never trusted (a credit manager edits them in the web UI): they are rendered in
+a sandbox (``TemplateSandbox``) that refuses attribute access to Python internals, any method
+that changes a value, ORM attributes other than columns and outsized repetitions; templates
+reach no file but the other templates (the loaders refuse ``..``) and no process.
 Templates are looked up first in ``$ENCOURS_DATA_DIR/templates/`` then in the shipped
 ``encours/dunning/templates/`` (a Jinja loader applying ``encours.data_files``' rule), as
 ``<language>/email/<name>.txt`` (first line ``Subject: ...``, a blank line, then the body) and
@@ -19,6 +23,7 @@ from typing import Any, NamedTuple
 
 from babel.dates import format_date
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -26,10 +31,14 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from sqlalchemy import inspect as sa_inspect
 
 from encours.data_files import user_or_shipped
 from encours.domain.money import format_amount
 from encours.domain.penalties import Penalty
+from encours.storage.base import Base
 
 LANGUAGES = ("fr", "en")
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -93,11 +102,47 @@ def _percent(language: str) -> Any:
     return render
 
 
-@cache
-def environment(user_dir: str, language: str) -> Environment:
-    loaders = [FileSystemLoader(user_dir), PackageLoader("encours.dunning", "templates")]
-    env = Environment(
-        loader=ChoiceLoader(loaders),
+MAX_REPEAT = 100_000  # characters or items a template may make with ``*``; ``**`` is capped too
+MAX_EXPONENT = 64
+
+
+class TemplateSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, narrowed for our contexts.
+
+    Stored rows (e.g. the customer) expose only their mapped columns: no relationship, registry,
+    metadata or method can lead a template to the session or the engine.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        if isinstance(obj, Base):
+            return attr in sa_inspect(type(obj)).column_attrs
+        return True
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"exponent {right} is too large in a template")
+            return left**right
+        for sized, count in ((left, right), (right, left)):
+            repeated = isinstance(sized, (str, list, tuple)) and isinstance(count, int)
+            if repeated and len(sized) * count > MAX_REPEAT:
+                raise SecurityError("repetition too large in a template")
+        return left * right
+
+
+def template_loaders(user_dir: str) -> list[BaseLoader]:
+    """The user's folder first, then the shipped templates."""
+    return [FileSystemLoader(user_dir), PackageLoader("encours.dunning", "templates")]
+
+
+def build_environment(loader: BaseLoader, language: str) -> Environment:
+    """THE one place an environment for e-mails and letters is made: sandboxed, with our filters."""
+    env = TemplateSandbox(
+        loader=loader,
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -108,6 +153,11 @@ def environment(user_dir: str, language: str) -> Environment:
     env.filters["longdate"] = _date(language)
     env.filters["percent"] = _percent(language)
     return env
+
+
+@cache
+def environment(user_dir: str, language: str) -> Environment:
+    return build_environment(ChoiceLoader(template_loaders(user_dir)), language)
 
 
 def template_env(language: str, data_dir: Path) -> Environment:

@@ -14,13 +14,14 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
+from jinja2 import TemplateError
 from sqlalchemy import Engine
 
 from encours.domain.dunning import Scenario
 from encours.domain.penalties import RateTable
 from encours.dunning.channels.smtp import OutgoingMail, send_all
 from encours.dunning.composer import Composer, Prepared
-from encours.dunning.delivery import Deliveries, DeliveryReport
+from encours.dunning.delivery import Deliveries, DeliveryProblem, DeliveryReport
 from encours.dunning.document_paths import mail_file
 from encours.dunning.documents import load_company
 from encours.dunning.fault import FaultInjector
@@ -30,7 +31,7 @@ from encours.settings import Settings
 from encours.settings.smtp import SmtpConfig
 from encours.storage.database import unit_of_work
 
-__all__ = ["DeliveryReport", "Outbox", "Progress"]
+__all__ = ["DeliveryProblem", "DeliveryReport", "Outbox", "Progress"]
 
 Progress = Callable[[int, int], None]  # (messages handled, messages to handle)
 
@@ -48,7 +49,7 @@ class Outbox:
         self.smtp = smtp
         self.data_dir = settings.data_dir
         self.sender = smtp.sender if smtp else settings.mail_from or load_company(settings.data_dir).email
-        self.deliveries = Deliveries(engine, actor)
+        self.deliveries = Deliveries(engine, actor, smtp)
         self.fault = FaultInjector(settings.fault_after_sends)
         self.progress = progress
         self.done = 0
@@ -96,11 +97,16 @@ class Outbox:
     def prepared(self, groups: Sequence[Sequence[PendingAction]]) -> Iterator[Prepared]:
         """Each group composed in its own transaction; those with nowhere to send are settled here."""
         for group in groups:
-            with unit_of_work(self.engine) as session:
-                composer = Composer(session, self.scenarios, self.rates, self.sender, self.data_dir)
-                prepared = composer.prepare(group)
-                if prepared.no_address:
-                    self.deliveries.no_address(session, prepared)
+            try:
+                with unit_of_work(self.engine) as session:
+                    composer = Composer(session, self.scenarios, self.rates, self.sender, self.data_dir)
+                    prepared = composer.prepare(group)
+                    if prepared.no_address:
+                        self.deliveries.no_address(session, prepared)
+            except TemplateError as exc:  # checked before the run; a branch the sample missed lands here
+                self.deliveries.cannot_compose(group, f"template error: {exc}"[:1000])
+                self.tick()
+                continue
             if prepared.no_address:
                 self.tick()
                 self.fault.delivered()

@@ -35,10 +35,12 @@ from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
 from encours.dunning.documents import LANGUAGES
+from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport, Outbox, Progress
 from encours.dunning.penalty_terms import PenaltyTermsRepository
 from encours.dunning.rates import load_rate_table
 from encours.dunning.scenarios import load_scenarios
+from encours.dunning.template_check import user_template_errors
 from encours.gc_paused import gc_paused
 from encours.ledger.models import CustomerRow
 from encours.settings import Settings
@@ -49,10 +51,10 @@ MAX_ATTEMPTS = 3
 
 
 class ConfigurationError(InvalidLines):
-    """Scenario or rate files the user must fix, with every bad line."""
+    """Scenario, rate or template files the user must fix, with every bad line."""
 
     def __init__(self, errors: Sequence[LedgerError]) -> None:
-        super().__init__("dunning configuration is invalid (scenario or rate files)", errors)
+        super().__init__("dunning configuration is invalid (scenario, rate or template files)", errors)
 
 
 class DunningConfig(NamedTuple):
@@ -62,9 +64,10 @@ class DunningConfig(NamedTuple):
 
 
 def load_config(settings: Settings) -> DunningConfig:
+    """Scenarios, rates and the user's templates, all checked before a run decides or sends anything."""
     loaded = load_scenarios(data_dir=settings.data_dir)
     rates = load_rate_table(settings.rates_file, settings.data_dir)
-    errors = [*loaded.errors, *rates.errors]
+    errors = [*loaded.errors, *rates.errors, *user_template_errors(settings.data_dir)]
     if errors:
         raise ConfigurationError(errors)
     return DunningConfig(loaded.scenarios, rates.table, settings)
@@ -183,17 +186,32 @@ class DunningAction(NamedTuple):
     created_at: dt.datetime
     sent_at: dt.datetime | None
     document: str | None
+    reason: str | None  # why it was not delivered (failed, or pending after a failed attempt)
+    attempts: int
+
+
+def _listed(row: DunningActionRow, delivered_by: int | None = None) -> DunningAction:
+    reason = row.error if row.status in ("failed", "pending") else None
+    if reason is not None and delivered_by is not None:
+        reason = f"{reason}; its invoices were delivered since by action {delivered_by}"
+    return DunningAction(
+        row.id, row.as_of, row.customer_id, row.step, row.channel, row.status, tuple(row.invoice_ids),
+        from_cents(row.amount_cents), row.currency, row.created_at, row.sent_at, row.document, reason,
+        row.attempts,
+    )  # fmt: skip
 
 
 def list_actions(session: Session, customer_id: str | None = None) -> list[DunningAction]:
     """Every action ever decided (optionally one customer's), oldest first."""
-    return [
-        DunningAction(
-            row.id, row.as_of, row.customer_id, row.step, row.channel, row.status, tuple(row.invoice_ids),
-            from_cents(row.amount_cents), row.currency, row.created_at, row.sent_at, row.document,
-        )
-        for row in ActionRepository(session).actions(customer_id)
-    ]  # fmt: skip
+    repo = ActionRepository(session)
+    rows = repo.actions(customer_id)
+    delivered_by = repo.resolutions([row for row in rows if row.status == "failed"])
+    return [_listed(row, delivered_by.get(row.id)) for row in rows]
+
+
+def failed_deliveries(session: Session) -> list[DunningAction]:
+    """Failed actions whose invoices no later action has delivered: what the dashboard shows."""
+    return [_listed(row) for row in ActionRepository(session).unresolved_failures()]
 
 
 def set_penalty_terms(

@@ -1,5 +1,5 @@
 """The dashboard's figures: KPIs with their alerts, top overdue customers, the aging chart,
-the 12-month DSO trend and the 13-week cash-in forecast.
+the 12-month DSO trend, the 13-week cash-in forecast, and the dunning deliveries that failed.
 
 The summary is computed once per ledger state and shared by the server's processes (it is
 small); the trend and the forecast fill in from the background.
@@ -19,6 +19,8 @@ from encours.analytics.kpi import load_thresholds
 from encours.domain.aging import AgedBalance
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import KpiAlert, evaluate
+from encours.domain.money import format_amount
+from encours.dunning.service import failed_deliveries
 from encours.web import foresight_views
 from encours.web.figures import Figures
 
@@ -69,6 +71,23 @@ def summary(session: Session, figures: Figures, as_of: dt.date, data_dir: Path) 
     )
 
 
+FAILED_SHOWN = 20
+
+
+def failed_delivery_rows(session: Session) -> dict[str, Any]:
+    """Failed deliveries not delivered since (never cached: a credit manager must see them now)."""
+    rows = sorted(failed_deliveries(session), key=lambda r: r.id, reverse=True)
+    return {
+        "count": len(rows),
+        "customers": len({r.customer_id for r in rows}),
+        "rows": [
+            {"customer": r.customer_id, "date": r.as_of.isoformat(), "step": r.step, "reason": r.reason or "",
+             "attempts": r.attempts, "amount": f"{format_amount(r.amount)} {r.currency}"}
+            for r in rows[:FAILED_SHOWN]
+        ],
+    }  # fmt: skip
+
+
 def dashboard_figures(session: Session, figures: Figures, as_of: dt.date, data_dir: Path) -> dict[str, Any]:
     """What the dashboard template shows, from cached figures; KPI thresholds from ``data_dir``."""
     found = figures.cached(
@@ -94,4 +113,5 @@ def dashboard_figures(session: Session, figures: Figures, as_of: dt.date, data_d
             "forecast": foresight_views.chart(forecasts, currency),
         },
         "forecast_offline": not foresight_views.within_limit(session, figures),
+        "failed_deliveries": failed_delivery_rows(session),
     }

@@ -65,7 +65,22 @@ ResultCallback = Callable[[OutgoingMail, Exception | None], None]
 
 def permanent(error: Exception) -> bool:
     """A 5xx answer will not get better by retrying; connection trouble and 4xx may."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):  # every recipient refused at RCPT
+        return bool(error.recipients) and all(500 <= r.code < 600 for r in error.recipients)
     return isinstance(error, aiosmtplib.SMTPResponseException) and 500 <= error.code < 600
+
+
+def describe(error: Exception, config: SmtpConfig | None = None) -> str:
+    """The reason a credit manager reads: the server's own reply, or why it could not be reached."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused) and error.recipients:
+        first = error.recipients[0]
+        return f"SMTP server refused {first.recipient}: {first.code} {first.message}".strip()
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return f"SMTP server refused the message: {error.code} {error.message}".strip()
+    where = f" {config.host}:{config.port}" if config is not None else ""
+    if isinstance(error, (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, OSError)):
+        return f"SMTP server{where} unreachable: {error}"
+    return f"SMTP error{where}: {error}"
 
 
 async def _send_all(config: SmtpConfig, mails: Iterable[OutgoingMail], on_result: ResultCallback) -> None:

@@ -21,6 +21,20 @@ TITLES = {
 }
 
 
+def open_delivery_task(
+    session: Session, action_id: int, customer_id: str, reason: str, attempts: int,
+    invoice_ids: Sequence[str], entry_keys: Sequence[str], as_of: dt.date, actor: str,
+) -> int:  # fmt: skip
+    """A reminder that could not be delivered after ``attempts`` tries: the assigned collector takes it."""
+    listed = ", ".join(invoice_ids[:8]) + (" …" if len(invoice_ids) > 8 else "")
+    title = f"Relance non délivrée après {attempts} tentatives ({reason}) : {listed}"
+    task = create_task(
+        session, customer_id, "delivery", title, as_of, entry_keys=list(entry_keys), source="dunning",
+        actor=actor, ref=f"dunning-failed:{action_id}",
+    )  # fmt: skip
+    return task.task_id
+
+
 def open_task(
     session: Session, action_id: int, customer_id: str, channel: str, invoice_ids: Sequence[str],
     entry_keys: Sequence[str], as_of: dt.date, actor: str,

@@ -61,7 +61,7 @@ def dunning_actions(
             "action_id": r.id, "customer_id": r.customer_id, "step": r.step, "channel": r.channel,
             "invoice_ids": list(r.invoice_ids), "status": r.status, "as_of": r.as_of.isoformat(),
             "amount": format_amount(r.amount), "currency": r.currency,
-            "created_at": r.created_at.isoformat(),
+            "created_at": r.created_at.isoformat(), "reason": r.reason, "attempts": r.attempts,
         }
         for r in rows
     ]  # fmt: skip

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from jinja2 import Environment, TemplateSyntaxError
 
 from encours.audit.service import record
 from encours.data_files import user_or_shipped
@@ -22,6 +21,7 @@ from encours.domain.errors import NotFound
 from encours.domain.money import format_amount
 from encours.dunning import service as dunning
 from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
+from encours.dunning.template_check import check_templates
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
@@ -62,7 +62,7 @@ def recent_actions(session: SessionDep, limit: int = 200) -> list[dict[str, Any]
     return [
         {
             "customer": r.customer_id, "date": r.as_of.isoformat(), "step": r.step, "channel": r.channel,
-            "status": r.status, "invoices": ", ".join(map(str, r.invoice_ids)),
+            "status": r.status, "reason": r.reason or "", "invoices": ", ".join(map(str, r.invoice_ids)),
             "amount": f"{format_amount(r.amount)} {r.currency}",
         }
         for r in sorted(rows, key=lambda r: r.id, reverse=True)[:limit]
@@ -168,10 +168,8 @@ def save_template(
 ) -> Response:
     if path not in shipped_templates():  # only known names: no path can escape the folder
         raise NotFound(f"no template {path}")
-    try:
-        Environment().parse(text)
-    except TemplateSyntaxError as exc:
-        errors = [f"line {exc.lineno}: {exc.message}"]
+    errors = [str(e) for e in check_templates(_data_dir(request), {path: text})]
+    if errors:  # it must render in the sandbox, in both languages, before any run relies on it
         return render(
             request, "edit_file.html", status_code=422, kind="template", item=path, source=path, text=text,
             errors=errors,

@@ -44,6 +44,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "top_overdue": ("Plus gros retards", "Top overdue customers"),
     "forecast": ("Encaissements prévus (13 semaines)", "Expected cash-in (13 weeks)"),
     "dunning_activity": ("Activité de relance", "Dunning activity"),
+    "failed_deliveries": ("Relances non délivrées", "Failed deliveries"),
+    "attempts": ("Tentatives", "Attempts"),
     "alert_dso": ("Alerte : DSO au-dessus du seuil", "Alert: DSO above threshold"),
     "alert_overdue": ("Alerte : part échue au-dessus du seuil", "Alert: overdue ratio above threshold"),
     "search": ("Rechercher", "Search"),

@@ -15,7 +15,7 @@ import select
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -185,7 +185,7 @@ def test_four_slow_clients_do_not_stop_another_client_being_served(server: Serve
     served_within_one_second(server)  # and the server goes on serving
 
 
-def send_and_read(server: Server, data: bytes, chunks: Iterator[bytes] = iter(())) -> bytes:
+def send_and_read(server: Server, data: bytes, chunks: Iterable[bytes] = ()) -> bytes:
     with socket.create_connection((server.host, server.port), timeout=GIVE_UP) as sock:
         sock.sendall(data)
         for chunk in chunks:

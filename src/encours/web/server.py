@@ -1,8 +1,9 @@
 """Serving the app with uvicorn: one process, or several worker processes on one port.
 
 Python runs one thread at a time per process, so a busy server uses several processes;
-they share nothing but the database (sessions are signed cookies, the secret key and the
-whole-ledger figures are stored there). Workers build the app from the environment.
+they share the database (session versions, whole-ledger figures) and the signing secret
+(ENCOURS_SECRET_KEY or the data directory's key file, made before the workers start).
+Workers build the app from the environment.
 
 Slow clients (SPEC §13). uvicorn 0.54 has no request-head timeout, no head size limit and
 no timer on a connection until its first response: a client that trickles its headers, or
@@ -151,6 +152,9 @@ def serve(db_url: str | None, host: str, port: int, workers: int, log_level: str
         "http": PROTOCOL,
         "ws": "none",  # no WebSocket route: upgrades are not offered
         "timeout_keep_alive": max(1, round(limits.keep_alive_timeout)),  # the protocol keeps the exact value
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from loopback; the app reads
+        # proxy headers itself, from ENCOURS_TRUSTED_PROXIES only (web.client_address)
+        "proxy_headers": False,
     }
     if workers > 1:
         uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)

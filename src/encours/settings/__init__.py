@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import IPvAnyNetwork, ValidationError, field_validator
+from pydantic import Field, IPvAnyNetwork, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from encours.domain.errors import InvalidInput
@@ -22,6 +22,8 @@ DEFAULT_DATABASE_URL = "sqlite:///encours.db"
 DATABASE_URL_ENV = f"{PREFIX}DATABASE_URL"
 DEFAULT_FORESIGHT_MAX_ENTRIES = 300_000
 MIN_SECRET_BYTES = 32
+Seconds = Annotated[float, Field(gt=0)]
+Bytes = Annotated[int, Field(gt=0)]
 
 
 class InvalidSettings(InvalidInput, ValueError):
@@ -49,6 +51,16 @@ class Settings(BaseSettings):
     # proxies whose X-Forwarded-For / Forwarded headers name the client (addresses or CIDRs)
     trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
     web_requests_in_flight: int = 1
+    # slow clients (encours.web.server and encours.web.admission): a request's headers must
+    # arrive within web_header_timeout, its body within web_body_timeout plus one second per
+    # web_body_min_rate bytes received; an idle connection is closed after the keep-alive timeout
+    web_header_timeout: Seconds = 10.0
+    web_body_timeout: Seconds = 30.0
+    web_body_min_rate: Bytes = 64 * 1024
+    web_keep_alive_timeout: Seconds = 5.0
+    web_max_header_bytes: Bytes = 64 * 1024
+    web_max_body_bytes: Bytes = 1024 * 1024  # forms and JSON
+    web_max_upload_bytes: Bytes = 32 * 1024 * 1024  # multipart/form-data (file uploads)
     web_foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES
     log_level: str = "warning"
     demo_password: str = ""  # else a random one

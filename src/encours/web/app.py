@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from encours.domain.errors import EncoursError, InvalidLines
 from encours.settings import Settings, get_settings
 from encours.storage.database import get_engine
-from encours.web.admission import AdmissionLimit
+from encours.web.admission import AdmissionLimit, BodyLimits
 from encours.web.api.router import api_router
 from encours.web.errors import LoginRequired
 from encours.web.figures import Figures
@@ -76,8 +76,14 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
         same_site="lax",
         https_only=settings.cookies_secure,  # an https base URL, or ENCOURS_SECURE_COOKIES
     )
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(AdmissionLimit, limit=settings.web_requests_in_flight)
+    bodies = BodyLimits(
+        max_bytes=settings.web_max_body_bytes,
+        max_upload_bytes=settings.web_max_upload_bytes,
+        timeout=settings.web_body_timeout,
+        min_rate=settings.web_body_min_rate,
+    )
+    app.add_middleware(AdmissionLimit, limit=settings.web_requests_in_flight, body=bodies)
+    app.add_middleware(SecurityHeaders)  # outermost: on the 408 and 413 of admission control too
 
     app.exception_handler(EncoursError)(refused)
 

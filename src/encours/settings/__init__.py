@@ -16,6 +16,7 @@ from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from encours.domain.errors import InvalidInput
+from encours.domain.records import CUSTOMER_ACCOUNT_PREFIXES
 
 PREFIX = "ENCOURS_"
 DEFAULT_DATABASE_URL = "sqlite:///encours.db"
@@ -40,11 +41,12 @@ class Settings(BaseSettings):
     smtp_concurrency: int | None = None  # else ?concurrency= of the URL, else 4
     smtp_rate: float | None = None  # messages per second; else ?rate= of the URL, else 10
     rates_file: Path | None = None  # else ecb_rates.csv in the data directory, else the shipped one
-    fec_customer_prefixes: Annotated[tuple[str, ...], NoDecode] = ("411",)
+    fec_customer_prefixes: Annotated[tuple[str, ...], NoDecode] = CUSTOMER_ACCOUNT_PREFIXES
     secret_key: str = ""  # else a key stored in the database
     base_url: str = ""  # makes portal links absolute
     payment_link: str = ""  # else the app setting of the same name
     secure_cookies: bool = False
+    # at most encours.storage.database.POOL_SIZE, leaving room for background figures
     web_requests_in_flight: int = 1
     web_foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES
     log_level: str = "warning"
@@ -56,7 +58,8 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         """``411,416`` widens what counts as a customer account; blank keeps ``411``."""
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip()) or ("411",)
+            parts = tuple(part.strip() for part in value.split(",") if part.strip())
+            return parts or CUSTOMER_ACCOUNT_PREFIXES
         return value
 
 

@@ -17,11 +17,10 @@ import asyncio
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-DEFAULT_LIMIT = 1  # at most encours.storage.database.POOL_SIZE, leaving room for background figures
-
 
 class AdmissionLimit:
-    def __init__(self, app: ASGIApp, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        """``limit``: the app passes ``Settings.web_requests_in_flight`` (default 1)."""
         self.app = app
         self.limit = max(1, limit)
         self._slots: asyncio.Semaphore | None = None  # made in the server's event loop

@@ -58,7 +58,7 @@ class Deliveries:
         return DeliveryReport(c["messages"], c["files"], c["letters"], c["tasks"], c["failed"], c["retry"])
 
     def open_tasks(self, session: Session, actions: Sequence[PendingAction]) -> dict[int, str]:
-        """Phone calls and hand-overs of a delivered message become worklist tasks (idempotent)."""
+        """Phone calls and hand-overs of a delivered message become collectors' tasks (idempotent)."""
         documents = {}
         for action in actions:
             if action.channel in (Channel.PHONE.value, Channel.HANDOVER.value):

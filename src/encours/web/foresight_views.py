@@ -87,7 +87,7 @@ def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, An
     }
 
 
-def worklist(
+def customer_priority(
     session: Session, figures: Figures, as_of: dt.date, limit: int
 ) -> list[priority.CustomerPriority] | None:
     """Customers by expected loss avoided (foresight); None until computed in the background."""

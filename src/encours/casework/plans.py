@@ -243,6 +243,7 @@ def plan_payments(
     found: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     if not ids:
         return found
+    # dated payments toward the plan (not an open amount: that is unapplied_cents')
     allocated = (
         select(PlanEntryRow.plan_id, AllocationRow.date, AllocationRow.amount_cents)
         .join(PlanRow, PlanRow.id == PlanEntryRow.plan_id)

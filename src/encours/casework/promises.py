@@ -177,6 +177,7 @@ def promise_paid(session: Session, promise_ids: Iterable[int], as_of: dt.date) -
     if not ids:
         return {}
     named = select(PromiseEntryRow.promise_id).distinct().where(PromiseEntryRow.promise_id.in_(ids))
+    # paid toward the promise in its window (not an open amount: that is unapplied_cents')
     allocated = (
         select(PromiseEntryRow.promise_id, AllocationRow.amount_cents)
         .join(PromiseRow, PromiseRow.id == PromiseEntryRow.promise_id)

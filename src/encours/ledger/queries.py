@@ -98,6 +98,7 @@ def currencies(session: Session, customer_ids: Sequence[str]) -> dict[str, str |
 def movements(session: Session, start: dt.date, end: dt.date) -> list[Movement]:
     """Entries dated in [start, end], counted and summed by kind and currency."""
     rows = session.execute(
+        # totals of the documents of a week, not open amounts
         select(EntryRow.kind, EntryRow.currency, func.count(), func.sum(EntryRow.amount_cents))
         .where(EntryRow.date >= start, EntryRow.date <= end)
         .group_by(EntryRow.kind, EntryRow.currency)

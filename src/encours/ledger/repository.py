@@ -277,6 +277,7 @@ class LedgerRepository:
     # allocations ---------------------------------------------------------------------
     def settled_amounts(self, debit_ids: Iterable[int], excluding_credit_ids: set[int]) -> dict[int, Decimal]:
         """Amount already allocated to each debit, leaving out the given credits' shares."""
+        # the allocation engine's input at import, all dates: not an open amount at a date
         totals: dict[int, int] = {}
         for part in chunks(sorted(set(debit_ids))):
             query = select(

@@ -153,11 +153,7 @@ def _print_backtest(result: Backtest) -> None:
         )
 
 
-def score(
-    as_of: AsOfOption,
-    output: OutputOption = OutputFormat.TABLE,
-    db: DbOption = None,
-) -> None:
+def score(as_of: AsOfOption, output: OutputOption = OutputFormat.TABLE, db: DbOption = None) -> None:
     """Risk score 0–100 and segment A–D per customer, stored; alerts on deterioration."""
     from encours.foresight.scoring import store_scores
     from encours.foresight.service import read_ledger

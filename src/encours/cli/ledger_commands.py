@@ -127,11 +127,7 @@ def aging(
         )
 
 
-def kpi(
-    as_of: AsOfOption,
-    output: OutputOption = OutputFormat.TABLE,
-    db: DbOption = None,
-) -> None:
+def kpi(as_of: AsOfOption, output: OutputOption = OutputFormat.TABLE, db: DbOption = None) -> None:
     """Receivable KPIs: outstanding, overdue, DSO (countback, simple, best possible), ADD, CEI."""
     day = parse_as_of(as_of)
     refuse_unprinted(output, "kpi", OutputFormat.TABLE, OutputFormat.JSON)

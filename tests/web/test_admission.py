@@ -14,7 +14,8 @@ from starlette.types import Receive, Scope, Send
 from tests.conftest import free_port
 from tests.web.conftest import PASSWORD, csrf_of, email, encours_command
 
-from encours.web.admission import AdmissionLimit
+from encours.settings import Settings
+from encours.web.admission import AdmissionLimit, BodyLimits
 
 
 class Counting:
@@ -34,7 +35,7 @@ class Counting:
 
 def test_no_more_requests_than_the_limit_are_handled_at_once_and_none_is_refused() -> None:
     inner = Counting()
-    app = AdmissionLimit(inner, limit=3)
+    app = AdmissionLimit(inner, limit=3, body=BodyLimits.of(Settings()))
 
     async def burst() -> list[int]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:

@@ -27,6 +27,7 @@ GROUP BY currency
 """
 )
 
+# totals of documents (sales per day), not open amounts
 DAILY_SALES_SQL = """
 SELECT currency, date, SUM(amount_cents) AS cents
 FROM entries

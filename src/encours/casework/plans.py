@@ -25,6 +25,7 @@ from encours.domain import plans as rules
 from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.plans import Instalment, InstalmentState, InstalmentStatus, PlanStatus
 from encours.ledger.models import AllocationRow, EntryRow
+from encours.ledger.queries import open_cents
 from encours.storage.base import utcnow
 
 DEFAULT_PLAN_GRACE_DAYS = 3
@@ -140,7 +141,7 @@ def create_plan(
     )
     if busy:
         raise CaseworkError(f"already in an active payment plan: {', '.join(sorted(busy))}", field="invoices")
-    open_amounts = repository.open_cents(session, ids, start_date)
+    open_amounts = open_cents(session, ids, start_date)
     closed = [ref.key for ref in covered if open_amounts.get(ref.id, 0) <= 0]
     if closed:
         raise CaseworkError(
@@ -242,6 +243,7 @@ def plan_payments(
     found: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     if not ids:
         return found
+    # dated payments toward the plan (not an open amount: that is unapplied_cents')
     allocated = (
         select(PlanEntryRow.plan_id, AllocationRow.date, AllocationRow.amount_cents)
         .join(PlanRow, PlanRow.id == PlanEntryRow.plan_id)
@@ -252,14 +254,15 @@ def plan_payments(
             AllocationRow.date <= as_of,
         )
     )
-    unapplied = repository.unapplied_cents_at(as_of)
-    received = (
-        select(PlanRow.id, EntryRow.date, unapplied)
+    received = session.execute(
+        select(PlanRow.id, EntryRow.date, EntryRow.id)
         .join(EntryRow, EntryRow.customer_pk == PlanRow.customer_pk)
         .where(PlanRow.id.in_(ids), *repository.payment_filter(PlanRow.start_date, literal(as_of), as_of))
-    )
-    for query in (allocated, received):
-        for plan_id, day, cents in session.execute(query):
+    ).all()
+    left = repository.unapplied_cents(session, [entry_id for *_, entry_id in received], as_of)
+    unapplied = [(plan_id, day, left.get(entry_id, 0)) for plan_id, day, entry_id in received]
+    for rows in (session.execute(allocated), unapplied):
+        for plan_id, day, cents in rows:
             if cents and int(cents) > 0:
                 found[plan_id].append((day, from_cents(int(cents))))
     return found

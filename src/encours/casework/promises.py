@@ -177,6 +177,7 @@ def promise_paid(session: Session, promise_ids: Iterable[int], as_of: dt.date) -
     if not ids:
         return {}
     named = select(PromiseEntryRow.promise_id).distinct().where(PromiseEntryRow.promise_id.in_(ids))
+    # paid toward the promise in its window (not an open amount: that is unapplied_cents')
     allocated = (
         select(PromiseEntryRow.promise_id, AllocationRow.amount_cents)
         .join(PromiseRow, PromiseRow.id == PromiseEntryRow.promise_id)
@@ -189,18 +190,20 @@ def promise_paid(session: Session, promise_ids: Iterable[int], as_of: dt.date) -
         )
     )
     window = repository.payment_filter(PromiseRow.made_on, PromiseRow.honour_by, as_of)
-    unapplied = (
-        select(PromiseRow.id, repository.unapplied_cents_at(as_of))
+    received = session.execute(
+        select(PromiseRow.id, EntryRow.id)
         .join(EntryRow, EntryRow.customer_pk == PromiseRow.customer_pk)
         .where(PromiseRow.id.in_(named), *window)
-    )
+    ).all()
+    left = repository.unapplied_cents(session, [entry_id for _, entry_id in received], as_of)
+    unapplied = [(promise_id, left.get(entry_id, 0)) for promise_id, entry_id in received]
     on_account = (
         select(PromiseRow.id, -EntryRow.amount_cents)
         .join(EntryRow, EntryRow.customer_pk == PromiseRow.customer_pk)
         .where(PromiseRow.id.in_(ids), PromiseRow.id.not_in(named), *window)
     )
-    for query in (allocated, unapplied, on_account):
-        for promise_id, cents in session.execute(query):
+    for rows in (session.execute(allocated), unapplied, session.execute(on_account)):
+        for promise_id, cents in rows:
             if cents and int(cents) > 0:
                 totals[promise_id] += int(cents)
     return {promise_id: from_cents(totals.get(promise_id, 0)) for promise_id in ids}

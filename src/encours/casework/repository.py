@@ -7,14 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam, func, select, text
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from encours.analytics.open_items import with_open_items
 from encours.casework.errors import CaseworkError, NotFound
 from encours.casework.models import DisputeRow, PlanRow, PromiseRow
-from encours.ledger.models import AllocationRow, CustomerRow, EntryRow
-from encours.ledger.repository import CHUNK, chunks
+from encours.ledger.models import CustomerRow, EntryRow
+from encours.ledger.queries import open_cents
 from encours.storage.base import Base
 
 RowT = TypeVar("RowT", bound=Base)
@@ -168,28 +167,10 @@ def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, EntryRef]:
     }
 
 
-OPEN_CENTS_SQL = text(
-    with_open_items("SELECT entry_id, open_cents FROM open_items", within="e.id IN :ids")
-).bindparams(bindparam("ids", expanding=True))
-
-
-def open_cents(session: Session, entry_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
-    """Open amount (signed cents) of each given document dated by ``as_of`` (SPEC §4 rule)."""
-    found: dict[int, int] = {}
-    for part in chunks(sorted(set(entry_ids)), CHUNK // 3):  # the query names the ids three times
-        for entry_id, cents in session.execute(OPEN_CENTS_SQL, {"ids": list(part), "as_of": as_of}):
-            found[int(entry_id)] = int(cents)
-    return found
-
-
-def unapplied_cents_at(as_of: dt.date) -> ColumnElement[int]:
-    """For a payment row of ``EntryRow``: the part not allocated to any invoice by ``as_of``."""
-    allocated = (
-        select(func.coalesce(func.sum(AllocationRow.amount_cents), 0))
-        .where(AllocationRow.credit_entry_id == EntryRow.id, AllocationRow.date <= as_of)
-        .scalar_subquery()
-    )
-    return -EntryRow.amount_cents - allocated
+def unapplied_cents(session: Session, payment_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
+    """The part of each payment dated by ``as_of`` that no allocation by then applied: minus
+    its open amount under the one rule (``ledger.queries.open_cents``)."""
+    return {pk: -cents for pk, cents in open_cents(session, payment_ids, as_of).items()}
 
 
 def payment_filter(

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from encours.cli.context import AsOfOption, DbOption, parse_as_of, session_for
-from encours.cli.output import OutputFormat, print_csv, print_document, print_table
+from encours.cli.output import OutputFormat, OutputOption, print_csv, print_document, print_table
 from encours.ledger.cash_application import CashApplication, describe
 
 cash_app = typer.Typer(help="Cash application: match receipts to invoices.", no_args_is_help=True)
@@ -19,7 +19,7 @@ HEADER = ["customer_id", "receipt", "document", "amount", "date", "rule"]
 def apply(
     as_of: AsOfOption,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the matches, store nothing.")] = False,
-    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    output: OutputOption = OutputFormat.TABLE,
     by: Annotated[str, typer.Option("--by", help="Author recorded in the audit trail.")] = "cli",
     db: DbOption = None,
 ) -> None:

@@ -19,7 +19,14 @@ from encours.cli.context import (
     session_for,
     show_progress,
 )
-from encours.cli.output import OutputFormat, print_csv, print_json, print_table
+from encours.cli.output import (
+    OutputFormat,
+    OutputOption,
+    print_csv,
+    print_json,
+    print_table,
+    refuse_unprinted,
+)
 from encours.foresight.history import to_date
 from encours.foresight.reports import money as _money
 
@@ -47,8 +54,7 @@ def forecast(
     from encours.foresight.reports import INVOICE_HEADER, forecast_report
 
     day = parse_as_of(as_of)
-    if output is OutputFormat.TABLE:
-        fail("--format: forecast prints csv or json")
+    refuse_unprinted(output, "forecast", OutputFormat.CSV, OutputFormat.JSON)
     with _working("forecasting (training the payment model when stale)"), session_for(db) as session:
         report = forecast_report(session, day)
     if output is OutputFormat.CSV:
@@ -147,18 +153,13 @@ def _print_backtest(result: Backtest) -> None:
         )
 
 
-def score(
-    as_of: AsOfOption,
-    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
-    db: DbOption = None,
-) -> None:
+def score(as_of: AsOfOption, output: OutputOption = OutputFormat.TABLE, db: DbOption = None) -> None:
     """Risk score 0–100 and segment A–D per customer, stored; alerts on deterioration."""
     from encours.foresight.scoring import store_scores
     from encours.foresight.service import read_ledger
 
     day = parse_as_of(as_of)
-    if output is OutputFormat.CSV:
-        fail("--format: score prints table or json")
+    refuse_unprinted(output, "score", OutputFormat.TABLE, OutputFormat.JSON)
     with _working("scoring customers"), session_for(db) as session:
         ledger = read_ledger(session)
         scores, alerts = store_scores(session, ledger, day)

@@ -24,7 +24,14 @@ from encours.cli.context import (
     session_for,
     show_progress,
 )
-from encours.cli.output import OutputFormat, print_csv, print_json, print_table
+from encours.cli.output import (
+    OutputFormat,
+    OutputOption,
+    print_csv,
+    print_json,
+    print_table,
+    refuse_unprinted,
+)
 from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
@@ -76,7 +83,7 @@ def import_files(
 
 def aging(
     as_of: AsOfOption,
-    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    output: OutputOption = OutputFormat.TABLE,
     buckets: Annotated[
         str | None, typer.Option("--buckets", help="Bucket bounds in days, e.g. 0,30,60,90.")
     ] = None,
@@ -120,15 +127,10 @@ def aging(
         )
 
 
-def kpi(
-    as_of: AsOfOption,
-    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
-    db: DbOption = None,
-) -> None:
+def kpi(as_of: AsOfOption, output: OutputOption = OutputFormat.TABLE, db: DbOption = None) -> None:
     """Receivable KPIs: outstanding, overdue, DSO (countback, simple, best possible), ADD, CEI."""
     day = parse_as_of(as_of)
-    if output is OutputFormat.CSV:
-        fail("--format: kpi prints table or json")
+    refuse_unprinted(output, "kpi", OutputFormat.TABLE, OutputFormat.JSON)
     with session_for(db) as session:
         results = kpis(AlchemyRunner(session), day)
     payloads = [result.to_json() for result in results]

@@ -9,11 +9,13 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
+from encours.cli.context import fail
 from encours.domain.money import format_amount
 from encours.domain.spreadsheet import csv_cell
 
@@ -24,6 +26,15 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+
+
+OutputOption = Annotated[OutputFormat, typer.Option("--format")]
+
+
+def refuse_unprinted(output: OutputFormat, command: str, *printed: OutputFormat) -> None:
+    """Bad usage (exit 2) when ``command`` does not print ``output``: "kpi prints table or json"."""
+    if output not in printed:
+        fail(f"--format: {command} prints {' or '.join(printed)}")
 
 
 def print_json(payloads: Sequence[dict[str, Any]], rows: int = 0) -> None:

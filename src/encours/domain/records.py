@@ -22,6 +22,10 @@ class SourceRef(NamedTuple):
 
 NO_SOURCE = SourceRef("", 0)
 
+# The French chart of accounts' class 411 (Clients): where a FEC names customers, unless
+# ENCOURS_FEC_CUSTOMER_PREFIXES says otherwise (the default of that setting and of the parser).
+CUSTOMER_ACCOUNT_PREFIXES = ("411",)
+
 
 class EntryKind(StrEnum):
     INVOICE = "invoice"

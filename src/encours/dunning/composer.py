@@ -28,9 +28,10 @@ from encours.dunning.documents import (
     render_letter,
     template_env,
 )
+from encours.dunning.invoice_facts import InvoiceFacts, InvoiceFactsRepository
+from encours.dunning.penalty_terms import PenaltyTermsRepository
 from encours.dunning.pending import PendingAction
 from encours.dunning.recipients import recipient_addresses
-from encours.dunning.repository import DunningRepository, InvoiceFacts
 from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
 
@@ -55,7 +56,8 @@ class Composer:
         self, session: Session, scenarios: dict[str, Scenario], rates: RateTable, sender: str, data_dir: Path
     ) -> None:
         self.session = session
-        self.repo = DunningRepository(session)
+        self.facts = InvoiceFactsRepository(session)
+        self.terms = PenaltyTermsRepository(session)
         self.scenarios = scenarios
         self.rates = rates
         self.sender = sender
@@ -63,12 +65,12 @@ class Composer:
         self.company = load_company(data_dir)
 
     def lines(self, action: PendingAction, with_penalties: bool) -> list[InvoiceLine]:
-        facts = self.repo.invoices_with_reductions(action.entry_keys, action.as_of)
+        facts = self.facts.invoices_with_reductions(action.entry_keys, action.as_of)
         penalty = self.penalty_fn(action.customer_pk) if with_penalties else None
         return [self.line(f, action.as_of, penalty, thanks=action.step == THANK_YOU) for f in facts]
 
     def penalty_fn(self, customer_pk: int) -> Callable[[InvoiceFacts, dt.date], Penalty]:
-        terms = self.repo.penalty_terms(customer_pk)
+        terms = self.terms.penalty_terms(customer_pk)
         rule = RULES.get(terms.rule, FRANCE) if terms is not None else FRANCE
         rate = Decimal(terms.contract_rate) if terms is not None and terms.contract_rate else None
 
@@ -94,7 +96,7 @@ class Composer:
     ) -> InvoiceLine:
         return InvoiceLine(
             facts.reference, facts.issue_date, facts.due_date, facts.amount,
-            facts.amount if thanks else facts.open_amount(), facts.currency,
+            facts.amount if thanks else facts.open_amount, facts.currency,
             (as_of - facts.due_date).days, None if penalty is None else penalty(facts, as_of),
         )  # fmt: skip
 
@@ -131,7 +133,7 @@ class Composer:
         waived = False
         contract_rate = None
         if template == "formal_notice":
-            terms = self.repo.penalty_terms(action.customer_pk)
+            terms = self.terms.penalty_terms(action.customer_pk)
             waived = bool(terms and terms.waived)
             contract_rate = Decimal(terms.contract_rate) if terms and terms.contract_rate else None
         principal = sum((ln.open_amount for ln in lines), Decimal(0))

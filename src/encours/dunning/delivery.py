@@ -155,7 +155,7 @@ class Deliveries:
             self.not_delivered(session, actions, reason)
 
     def open_tasks(self, session: Session, actions: Sequence[PendingAction]) -> dict[int, str]:
-        """Phone calls and hand-overs of a delivered message become worklist tasks (idempotent)."""
+        """Phone calls and hand-overs of a delivered message become collectors' tasks (idempotent)."""
         documents = {}
         for action in actions:
             if action.channel in (Channel.PHONE.value, Channel.HANDOVER.value):

@@ -1,4 +1,8 @@
-"""What a letter states about each invoice: amount, dates, and the allocations that reduce it."""
+"""What a letter states about each invoice: amount, dates, open amount, and the payments that reduced it.
+
+The open amount is the one rule's (``ledger.queries.open_cents``); the dated reductions (the
+allocations on the invoice's side) are what L441-10 interest runs on between payments.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from sqlalchemy.orm import Session
 from encours.domain.money import from_cents
 from encours.domain.penalties import Reduction
 from encours.ledger.models import AllocationRow, EntryRow
+from encours.ledger.queries import open_cents
 from encours.ledger.repository import chunks
 
 
@@ -24,10 +29,8 @@ class InvoiceFacts(NamedTuple):
     due_date: dt.date
     amount: Decimal
     currency: str
+    open_amount: Decimal  # at the letter's date
     reductions: tuple[Reduction, ...]
-
-    def open_amount(self) -> Decimal:
-        return self.amount - sum((r.amount for r in self.reductions), Decimal(0))
 
 
 class InvoiceFactsRepository:
@@ -35,7 +38,7 @@ class InvoiceFactsRepository:
         self.session = session
 
     def invoices_with_reductions(self, entry_keys: Sequence[str], as_of: dt.date) -> list[InvoiceFacts]:
-        """Invoice facts for letters: amount, dates, and allocations up to ``as_of``."""
+        """Invoice facts for letters: amount, dates, open amount and allocations at ``as_of``."""
         rows: list[EntryRow] = []
         for part in chunks(list(entry_keys)):
             rows.extend(self.session.execute(select(EntryRow).where(EntryRow.key.in_(part))).scalars())
@@ -47,6 +50,7 @@ class InvoiceFactsRepository:
             ).where(AllocationRow.debit_entry_id.in_(part), AllocationRow.date <= as_of)
             for debit_id, day, cents in self.session.execute(query):
                 reductions[debit_id].append(Reduction(day, from_cents(cents)))
+        open_at = open_cents(self.session, ids, as_of)
         order = {key: index for index, key in enumerate(entry_keys)}
         facts = [
             InvoiceFacts(
@@ -56,6 +60,7 @@ class InvoiceFactsRepository:
                 row.due_date,
                 from_cents(row.amount_cents),
                 row.currency,
+                from_cents(open_at.get(row.id, 0)),
                 tuple(sorted(reductions[row.id])),
             )
             for row in rows

@@ -111,6 +111,7 @@ def invoice_features(pairs: Pairs) -> dict[str, npt.NDArray[np.float64]]:
     }
 
 
+# over foresight.history (settled days from the one rule): invoice amounts, not open amounts
 HISTORY_SQL = f"""
 SELECT p.pair,
        COUNT(h.entry_id) AS n_hist,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow
 from encours.ledger.models import CustomerRow
 
+# a fingerprint of the ledger before a date (counts and sums), not an open amount
 FINGERPRINT_SQL = """
 SELECT (SELECT COUNT(*) FROM entries WHERE date < :before),
        (SELECT COALESCE(SUM(amount_cents), 0) FROM entries WHERE date < :before),

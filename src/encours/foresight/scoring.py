@@ -156,6 +156,7 @@ def score_customers(
     return scores
 
 
+# sales totals per customer, not open amounts
 PROFILE_SQL = """
 SELECT customer_id, MIN(customer_pk), MEDIAN(amount_cents), MEDIAN(due - issue),
        SUM(amount_cents) FILTER (WHERE issue > ?)

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from encours.domain.allocation import apply_payment
 from encours.domain.errors import InvalidLines, LedgerError
-from encours.domain.records import Entry
+from encours.domain.records import CUSTOMER_ACCOUNT_PREFIXES, Entry
 from encours.ingest import detect
 from encours.ingest.canonical_csv import csv_kind
-from encours.ingest.fec.parser import DEFAULT_CUSTOMER_PREFIXES, parse_fec
+from encours.ingest.fec.parser import parse_fec
 from encours.ingest.parsed import ParsedFile, PaymentLink
 from encours.ingest.registry import parser_for, resolver_for
 from encours.ingest.textfile import decode, physical_lines
@@ -95,7 +95,7 @@ class ImportService:
     """Parses, resolves against the stored ledger, then stores one file; flushes, never commits."""
 
     def __init__(
-        self, session: Session, customer_prefixes: Sequence[str] = DEFAULT_CUSTOMER_PREFIXES
+        self, session: Session, customer_prefixes: Sequence[str] = CUSTOMER_ACCOUNT_PREFIXES
     ) -> None:
         self.session = session
         self.ledger = LedgerRepository(session)

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from encours.analytics.open_items import with_open_items
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
 from encours.ledger.models import CustomerRow, EntryRow
-from encours.ledger.repository import CUSTOMER_COLUMNS, values_to_customer
+from encours.ledger.repository import CHUNK, CUSTOMER_COLUMNS, chunks, values_to_customer
 
 
 class StoredCustomer(NamedTuple):
@@ -44,6 +45,21 @@ STATE_SQL = text(
     " (SELECT COUNT(*) FROM import_batches), (SELECT MAX(id) FROM import_batches)"
 )
 _STORED = select(CustomerRow.id, *CUSTOMER_COLUMNS)
+
+
+OPEN_CENTS_SQL = text(
+    with_open_items("SELECT entry_id, open_cents FROM open_items", within="e.id IN :ids")
+).bindparams(bindparam("ids", expanding=True))
+
+
+def open_cents(session: Session, entry_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
+    """Open amount (signed cents, the one rule of analytics.open_items) of each given entry
+    dated by ``as_of``, settled ones included (0); entries dated after it are left out."""
+    found: dict[int, int] = {}
+    for part in chunks(sorted(set(entry_ids)), CHUNK // 3):  # the query names the ids three times
+        for entry_id, cents in session.execute(OPEN_CENTS_SQL, {"ids": list(part), "as_of": as_of}):
+            found[int(entry_id)] = int(cents)
+    return found
 
 
 def _stored(values: Sequence[Any]) -> StoredCustomer:
@@ -82,6 +98,7 @@ def currencies(session: Session, customer_ids: Sequence[str]) -> dict[str, str |
 def movements(session: Session, start: dt.date, end: dt.date) -> list[Movement]:
     """Entries dated in [start, end], counted and summed by kind and currency."""
     rows = session.execute(
+        # totals of the documents of a week, not open amounts
         select(EntryRow.kind, EntryRow.currency, func.count(), func.sum(EntryRow.amount_cents))
         .where(EntryRow.date >= start, EntryRow.date <= end)
         .group_by(EntryRow.kind, EntryRow.currency)

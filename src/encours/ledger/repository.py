@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.domain.money import from_cents, to_cents
@@ -58,15 +58,6 @@ def values_to_customer(values: Sequence[Any]) -> Customer:
         customer_id=values[0],
         credit_limit=None if limit is None else from_cents(limit),
         **dict(zip(CUSTOMER_FIELDS, values[1:-1], strict=True)),
-    )
-
-
-def row_to_customer(row: CustomerRow) -> Customer:
-    limit = row.credit_limit_cents
-    return Customer(
-        customer_id=row.customer_id,
-        credit_limit=None if limit is None else from_cents(limit),
-        **{field: getattr(row, field) for field in CUSTOMER_FIELDS},
     )
 
 
@@ -277,6 +268,7 @@ class LedgerRepository:
     # allocations ---------------------------------------------------------------------
     def settled_amounts(self, debit_ids: Iterable[int], excluding_credit_ids: set[int]) -> dict[int, Decimal]:
         """Amount already allocated to each debit, leaving out the given credits' shares."""
+        # the allocation engine's input at import, all dates: not an open amount at a date
         totals: dict[int, int] = {}
         for part in chunks(sorted(set(debit_ids))):
             query = select(
@@ -327,9 +319,6 @@ class LedgerRepository:
                 ],
             )
         return len(rows)
-
-    def entry_count(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(EntryRow)) or 0
 
 
 def row_to_entry(row: EntryRow, customer_id: str) -> Entry:

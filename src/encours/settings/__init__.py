@@ -16,6 +16,7 @@ from pydantic import Field, IPvAnyNetwork, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from encours.domain.errors import InvalidInput
+from encours.domain.records import CUSTOMER_ACCOUNT_PREFIXES
 
 PREFIX = "ENCOURS_"
 DEFAULT_DATABASE_URL = "sqlite:///encours.db"
@@ -43,13 +44,14 @@ class Settings(BaseSettings):
     smtp_concurrency: int | None = None  # else ?concurrency= of the URL, else 4
     smtp_rate: float | None = None  # messages per second; else ?rate= of the URL, else 10
     rates_file: Path | None = None  # else ecb_rates.csv in the data directory, else the shipped one
-    fec_customer_prefixes: Annotated[tuple[str, ...], NoDecode] = ("411",)
+    fec_customer_prefixes: Annotated[tuple[str, ...], NoDecode] = CUSTOMER_ACCOUNT_PREFIXES
     secret_key: str = ""  # at least 32 bytes; else a secret kept in the database (web.keys)
     base_url: str = ""  # makes portal links absolute
     payment_link: str = ""  # else the app setting of the same name
     secure_cookies: bool | None = None  # unset: on when base_url is https (see cookies_secure)
     # proxies whose X-Forwarded-For / Forwarded headers name the client (addresses or CIDRs)
     trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
+    # at most encours.storage.database.POOL_SIZE, leaving room for background figures
     web_requests_in_flight: int = 1
     # slow clients (encours.web.server and encours.web.admission): a request's headers must
     # arrive within web_header_timeout, its body within web_body_timeout plus one second per
@@ -71,7 +73,8 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         """``411,416`` widens what counts as a customer account; blank keeps ``411``."""
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip()) or ("411",)
+            parts = tuple(part.strip() for part in value.split(",") if part.strip())
+            return parts or CUSTOMER_ACCOUNT_PREFIXES
         return value
 
     @field_validator("trusted_proxies", mode="before")

@@ -48,6 +48,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def today() -> dt.date:
+    """The day ``utcnow`` falls on: the default date of what people record."""
+    return utcnow().date()
+
+
 def sql_date(value: object) -> dt.date:
     """A date column read with raw SQL: a date from PostgreSQL, ISO text from SQLite."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -31,18 +31,28 @@ from typing import IO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-DEFAULT_LIMIT = 1  # at most encours.storage.database.POOL_SIZE, leaving room for background figures
+from encours.settings import Settings
+
 REPLAY_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class BodyLimits:
-    """How big a request body may be and how fast it must arrive (README's settings table)."""
+    """How big a request body may be and how fast it must arrive (the ``web_*`` settings)."""
 
-    max_bytes: int = 1024 * 1024  # forms and JSON
-    max_upload_bytes: int = 32 * 1024 * 1024  # multipart/form-data: file uploads such as imports
-    timeout: float = 30.0
-    min_rate: int = 64 * 1024  # bytes per second that extend the deadline by one second
+    max_bytes: int  # forms and JSON
+    max_upload_bytes: int  # multipart/form-data: file uploads such as imports
+    timeout: float
+    min_rate: int  # bytes per second that extend the deadline by one second
+
+    @classmethod
+    def of(cls, settings: Settings) -> BodyLimits:
+        return cls(
+            max_bytes=settings.web_max_body_bytes,
+            max_upload_bytes=settings.web_max_upload_bytes,
+            timeout=settings.web_body_timeout,
+            min_rate=settings.web_body_min_rate,
+        )
 
     def limit_for(self, scope: Scope) -> int:
         for name, value in scope["headers"]:
@@ -174,10 +184,12 @@ async def refuse(scope: Scope, send: Send, status: int, message: str) -> None:
 
 
 class AdmissionLimit:
-    def __init__(self, app: ASGIApp, limit: int = DEFAULT_LIMIT, body: BodyLimits | None = None) -> None:
+    def __init__(self, app: ASGIApp, limit: int, body: BodyLimits) -> None:
+        """``limit``: the app passes ``Settings.web_requests_in_flight`` (default 1, at most
+        encours.storage.database.POOL_SIZE, leaving room for background figures)."""
         self.app = app
         self.limit = max(1, limit)
-        self.body = body or BodyLimits()
+        self.body = body
         self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -76,12 +76,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
         same_site="lax",
         https_only=settings.cookies_secure,  # an https base URL, or ENCOURS_SECURE_COOKIES
     )
-    bodies = BodyLimits(
-        max_bytes=settings.web_max_body_bytes,
-        max_upload_bytes=settings.web_max_upload_bytes,
-        timeout=settings.web_body_timeout,
-        min_rate=settings.web_body_min_rate,
-    )
+    bodies = BodyLimits.of(settings)
     app.add_middleware(AdmissionLimit, limit=settings.web_requests_in_flight, body=bodies)
     app.add_middleware(SecurityHeaders)  # outermost: on the 408 and 413 of admission control too
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -87,7 +86,7 @@ def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, An
     }
 
 
-def worklist(
+def customer_priority(
     session: Session, figures: Figures, as_of: dt.date, limit: int
 ) -> list[priority.CustomerPriority] | None:
     """Customers by expected loss avoided (foresight); None until computed in the background."""
@@ -115,7 +114,3 @@ def risk_score(session: Session, customer_id: str, as_of: dt.date, language: str
         "reasons": [str(r.get(key, r.get("en", ""))) for r in found.reasons if isinstance(r, dict)],
         "recommended_limit": from_cents(found.recommended_credit_limit_cents),
     }
-
-
-def as_decimal(value: object) -> Decimal:
-    return Decimal(str(value))

@@ -22,7 +22,7 @@ from encours.casework.timeline import TimelineItem
 from encours.domain.money import format_amount
 from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.ledger.queries import StoredCustomer
-from encours.storage.base import utcnow
+from encours.storage.base import today, utcnow
 from encours.web.ledger_views import CustomerSummary
 
 
@@ -39,10 +39,6 @@ class Board(NamedTuple):
     available: bool
     columns: list[str]
     rows: list[dict[str, Any]]
-
-
-def today() -> dt.date:
-    return utcnow().date()
 
 
 def parse_amount(text: str, field: str = "amount") -> Decimal:

@@ -34,7 +34,7 @@ def worklist(session: Session, figures: Figures, as_of: dt.date, limit: int = 50
     """Foresight's order (expected loss avoided) when it can be computed, else overdue × days."""
     from encours.web import foresight_views
 
-    found = foresight_views.worklist(session, figures, as_of, limit)
+    found = foresight_views.customer_priority(session, figures, as_of, limit)
     if found is None:
         return fallback_worklist(figures.aging(session, as_of), limit)
     currency = currencies(session, [i.customer_id for i in found])

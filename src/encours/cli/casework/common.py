@@ -15,7 +15,7 @@ from encours.cli.context import fail, parse_date, session_for
 from encours.cli.output import print_document, print_table
 from encours.domain.money import format_amount
 from encours.domain.user_amounts import AmountError, parse_user_amount
-from encours.storage.base import utcnow
+from encours.storage.base import today
 
 ByOption = Annotated[str, typer.Option("--by", help="Author recorded in the audit trail.")]
 InvoiceOption = Annotated[
@@ -58,8 +58,8 @@ def parse_amount(text: str, option: str, *, positive: bool = True) -> Decimal:
     return amount
 
 
-def today() -> dt.date:
-    return utcnow().date()
+def date_or_today(text: str | None, option: str) -> dt.date:
+    return optional_date(text, option) or today()
 
 
 def cell(value: object) -> str:

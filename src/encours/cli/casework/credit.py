@@ -15,10 +15,9 @@ from encours.cli.casework.common import (
     FormatOption,
     OptionalAsOf,
     cell,
+    date_or_today,
     in_session,
-    optional_date,
     parse_amount,
-    today,
 )
 from encours.cli.context import AsOfOption, DbOption, parse_as_of, session_for
 from encours.cli.output import print_document, print_table
@@ -96,7 +95,7 @@ def credit_status(
     db: DbOption = None,
 ) -> None:
     """A customer's exposure against its limit and its group's, and the credit-hold flag."""
-    day = optional_date(as_of, "--as-of") or today()
+    day = date_or_today(as_of, "--as-of")
     status = in_session(db, lambda s: credit_limits.credit_status(s, customer, day))
     if output is Fmt.JSON:
         print_document(CreditStatusOut.of(status, day).model_dump())

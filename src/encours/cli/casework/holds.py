@@ -16,10 +16,10 @@ from encours.cli.casework.common import (
     OptionalAsOf,
     ReasonOption,
     cell,
+    date_or_today,
     in_session,
     optional_date,
     print_records,
-    today,
 )
 from encours.cli.context import DbOption
 
@@ -40,7 +40,7 @@ def hold_place(
     db: DbOption = None,
 ) -> None:
     """Put a customer on hold (pause stops reminders; credit_hold flags the account)."""
-    first = optional_date(start, "--from") or today()
+    first = date_or_today(start, "--from")
     last = optional_date(until, "--until")
     found = in_session(
         db,
@@ -73,7 +73,7 @@ def hold_list(
     db: DbOption = None,
 ) -> None:
     """Holds in force at a date."""
-    day = optional_date(as_of, "--as-of") or today()
+    day = date_or_today(as_of, "--as-of")
     found = in_session(db, lambda s: holds.holds_in_force(s, day, customer))
     print_records(
         output, found, HoldOut.document, f"Holds at {day}", ["customer", "kind", "from", "until", "reason"],

@@ -18,11 +18,11 @@ from encours.cli.casework.common import (
     InvoiceOption,
     ReasonOption,
     cell,
+    date_or_today,
     in_session,
     optional_date,
     parse_amount,
     print_records,
-    today,
 )
 from encours.cli.context import AsOfOption, DbOption, fail, parse_as_of, parse_date
 from encours.cli.output import print_document, print_table
@@ -59,7 +59,7 @@ def plan_add(
     """Agree a payment plan on invoices; the instalments must add up to what they owe."""
     explicit = [_instalment(item) for item in instalment or []]
     first_due = optional_date(first, "--first")
-    start_date = optional_date(start, "--start") or today()
+    start_date = date_or_today(start, "--start")
     plan = in_session(
         db,
         lambda s: plans.create_plan(

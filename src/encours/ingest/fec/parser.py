@@ -16,7 +16,14 @@ from typing import NamedTuple
 
 from encours.domain.allocation import allocate_group
 from encours.domain.errors import LedgerError
-from encours.domain.records import Allocation, Customer, Entry, EntryKind, SourceRef
+from encours.domain.records import (
+    CUSTOMER_ACCOUNT_PREFIXES,
+    Allocation,
+    Customer,
+    Entry,
+    EntryKind,
+    SourceRef,
+)
 from encours.domain.terms import PaymentTerms
 from encours.gc_paused import gc_paused
 from encours.ingest.fec import columns as col
@@ -25,7 +32,6 @@ from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import Line, decode, detect_separator, physical_lines
 
 FORMAT = "fec"
-DEFAULT_CUSTOMER_PREFIXES = ("411",)
 DEFAULT_REVENUE_PREFIXES = ("70",)
 KEY_PREFIX = "fec:"
 MAX_CUSTOMER_ID = 64  # customers.customer_id
@@ -327,7 +333,7 @@ def parse_fec(
     data: bytes,
     known: Mapping[str, Customer],
     *,
-    customer_prefixes: Sequence[str] = DEFAULT_CUSTOMER_PREFIXES,
+    customer_prefixes: Sequence[str] = CUSTOMER_ACCOUNT_PREFIXES,
     revenue_prefixes: Sequence[str] = DEFAULT_REVENUE_PREFIXES,
     book_currency: str = "EUR",
 ) -> ParsedFile:

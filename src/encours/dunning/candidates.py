@@ -25,6 +25,7 @@ from encours.domain.dunning import (
     PlannedAction,
     Scenario,
     Step,
+    StepKind,
     instalment_step_key,
     step_windows,
 )
@@ -237,7 +238,8 @@ ORDER BY c.customer_id, e.due_date, e.reference
             found = [rows[k] for k in instalment.entry_keys if k in rows]
             if not found or any((entry_id, key) in marked for entry_id, *_ in found):
                 continue
-            step = Step(key, instalment.days_past_due, Channel.EMAIL, "instalment", tone="plan")
+            step = Step(key, instalment.days_past_due, Channel.EMAIL, "instalment", tone="plan",
+                        kind=StepKind.INSTALMENT)
             invoices = tuple(
                 Candidate(entry_id, k, reference, customer_pk, customer_id, due_date, Decimal(0),
                           instalment.currency, "", key)

@@ -65,9 +65,18 @@ class HistoryRepository:
 
     def _histories(self, query: Select[Any]) -> dict[int, list[Contact]]:
         found: dict[int, list[Contact]] = defaultdict(list)
-        for entry_id, offset, scenario, step, channel, template, status, as_of, created, sent in (
-            self.session.execute(query)
-        ):
+        for (
+            entry_id,
+            offset,
+            scenario,
+            step,
+            channel,
+            template,
+            status,
+            as_of,
+            created,
+            sent,
+        ) in self.session.execute(query):
             kind = self._kind(str(scenario), str(step), str(channel), str(template), offset)
             day = delivered_on(as_of, created.date(), sent.date() if sent is not None else None)
             found[int(entry_id)].append(Contact(str(step), kind, str(status), day))

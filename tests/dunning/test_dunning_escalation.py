@@ -44,7 +44,8 @@ TITLES = {
 SUBJECTS = {
     "fr": {"reminder": "Rappel : factures échues", "firm_reminder": "Relance : factures impayées",
            "phone_call": "Factures impayées : nous allons vous contacter",
-           "formal_notice": "Mise en demeure de payer", "handover": "Transmission de votre dossier au contentieux",
+           "formal_notice": "Mise en demeure de payer",
+           "handover": "Transmission de votre dossier au contentieux",
            "courtesy": "Échéance de vos factures"},
     "en": {"reminder": "Reminder: overdue invoices", "firm_reminder": "Second reminder: unpaid invoices",
            "phone_call": "Unpaid invoices: we will call you", "formal_notice": "Formal notice to pay",

@@ -368,13 +368,14 @@ def check_dunning(session: Session, stored: Stored, reminded_on: D, later: Seque
     none = Suppressions(set(), set(), {}, set())
     actions = select_reminders(candidates, {SCENARIO.name: SCENARIO}, none, reminded_on).actions
     run = outbox.new_run(reminded_on, "parity")
-    outbox.add_actions(
+    ids = outbox.add_actions(
         run,
         reminded_on,
         actions,
         dict.fromkeys(stored.customer_pk.values(), "fr"),
         dict.fromkeys(range(len(actions))),
     )
+    outbox.mark(ids, "sent")  # a thank-you follows only reminders the customer received
     reminded = {c.entry_key for a in actions for c in a.invoices}
     for as_of in later:
         still = {k: rule(stored.ledger, as_of).get(k, 0) for k in reminded}

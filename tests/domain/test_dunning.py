@@ -111,11 +111,16 @@ def test_grouping_suppression_and_minimum_amounts() -> None:
     assert reminders.below_minimum == 1
 
 
-def test_thank_you_only_when_not_reminded_again_in_the_same_run() -> None:
-    settled = [candidate("F1", "C1", THANK_YOU, "100"), candidate("F2", "C2", THANK_YOU, "80")]
-    actions = thank_you_actions(settled, reminded_now={"C2"}, paused=set(), scenarios={"fr_b2b": DEFAULT})
+def test_thank_you_even_when_reminded_again_in_the_same_run_never_when_paused() -> None:
+    settled = [
+        candidate("F1", "C1", THANK_YOU, "100"),
+        candidate("F2", "C2", THANK_YOU, "80"),
+        candidate("F3", "C3", THANK_YOU, "80"),
+    ]
+    actions = thank_you_actions(settled, paused={"C3"}, scenarios={"fr_b2b": DEFAULT})
     assert [(a.customer_id, a.step.key, a.step.channel) for a in actions] == [
-        ("C1", THANK_YOU, Channel.EMAIL)
+        ("C1", THANK_YOU, Channel.EMAIL),
+        ("C2", THANK_YOU, Channel.EMAIL),
     ]
 
 

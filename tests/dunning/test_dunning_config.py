@@ -8,10 +8,13 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from tests.conftest import SmtpServer, invoke
 from typer.testing import CliRunner
 
+from encours.domain.escalation import NoticePeriod
 from encours.domain.records import Customer, Entry, EntryKind
+from encours.dunning.service import ConfigurationError, notice_period
 from encours.foresight.models import RiskScoreRow
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
@@ -97,3 +100,13 @@ def test_user_templates_override_the_shipped_ones(
     assert subjects["ap@plain.test"].startswith("Petit rappel maison")
     body = next(r.message for r in smtp_server.received if r.recipients[0] == "ap@plain.test")
     assert "Texte de notre maison." in body.get_payload(decode=True).decode()
+
+
+def test_notice_period_is_read_from_company_toml_and_a_bad_value_is_refused(tmp_path: Path) -> None:
+    assert notice_period(None) == NoticePeriod(8, 7)
+    (tmp_path / "company.toml").write_text("payment_days_after_notice = 10\nnotice_postal_days = 3\n")
+    assert notice_period(tmp_path).days == 13
+    (tmp_path / "company.toml").write_text("notice_postal_days = 'une semaine'\n")
+    with pytest.raises(ConfigurationError) as raised:
+        notice_period(tmp_path)
+    assert "notice_postal_days" in str(raised.value.errors)

@@ -3,9 +3,10 @@
 A scenario is an ordered list of steps placed relative to the due date. An open invoice gets
 the *latest* step whose offset its days past due have reached (catch-up: earlier steps that
 were never sent are skipped, not replayed), unless that step or a later one was already
-decided for it. A step may close early (``until_days``) when a scenario says so. Decided
-invoices are grouped into one action per customer, step and currency, and every action of a
-customer in a run shares one message.
+decided for it; the legal exceptions to catch-up (no hand-over before a delivered formal
+notice has run its period) are ``domain.escalation``'s. A step may close early
+(``until_days``) when a scenario says so. Decided invoices are grouped into one action per
+customer, step and currency, and every action of a customer in a run shares one message.
 """
 
 from __future__ import annotations
@@ -30,8 +31,44 @@ class Channel(StrEnum):
         return self in (Channel.EMAIL, Channel.LETTER)
 
 
+class StepKind(StrEnum):
+    """What a step is in law and for the customer's history (SPEC §8), whatever its key or template.
+
+    ``courtesy``: before or at the due date; ``reminder``: a reminder of an overdue invoice;
+    ``call``: a phone call (a task for a collector, not a message the customer received);
+    ``formal_notice``: the mise en demeure; ``handover``: litigation or a collection agency.
+    ``thank_you`` and ``instalment`` are the steps Encours adds by itself.
+    """
+
+    COURTESY = "courtesy"
+    REMINDER = "reminder"
+    CALL = "call"
+    FORMAL_NOTICE = "formal_notice"
+    HANDOVER = "handover"
+    THANK_YOU = "thank_you"
+    INSTALMENT = "instalment"
+
+
 THANK_YOU = "thank_you"
 INSTALMENT_PREFIX = "instalment:"
+SCENARIO_KINDS = (
+    StepKind.COURTESY, StepKind.REMINDER, StepKind.CALL, StepKind.FORMAL_NOTICE, StepKind.HANDOVER,
+)  # fmt: skip
+
+
+def infer_kind(key: str, channel: Channel, template: str, offset_days: int) -> StepKind:
+    """The kind of a step whose scenario file does not say it (files written before ``kind``)."""
+    if key == THANK_YOU:
+        return StepKind.THANK_YOU
+    if key.startswith(INSTALMENT_PREFIX):
+        return StepKind.INSTALMENT
+    if channel is Channel.HANDOVER:
+        return StepKind.HANDOVER
+    if "formal_notice" in (key, template):
+        return StepKind.FORMAL_NOTICE
+    if channel is Channel.PHONE:
+        return StepKind.CALL
+    return StepKind.COURTESY if offset_days <= 0 else StepKind.REMINDER
 
 
 def instalment_step_key(plan_id: int, seq: int, days_past_due: int) -> str:
@@ -56,6 +93,13 @@ class Step(NamedTuple):
     min_amount: Decimal = Decimal(0)  # the customer's total for this step must reach it
     until_days: int | None = None  # optional last day (past due) the step still applies
     attachments: tuple[str, ...] = ()  # letter templates attached to the e-mail (e.g. statement)
+    kind: StepKind | None = None  # None: inferred from key, channel, template and offset
+
+    @property
+    def step_kind(self) -> StepKind:
+        if self.kind is not None:
+            return self.kind
+        return infer_kind(self.key, self.channel, self.template, self.offset_days)
 
     def applies(self, days_past_due: int) -> bool:
         if days_past_due < self.offset_days:
@@ -96,6 +140,14 @@ def scenario_problems(scenario: Scenario) -> list[str]:
             problems.append(f"step {step.key}: until_days before offset_days")
         if step.min_amount < 0:
             problems.append(f"step {step.key}: negative min_amount")
+        if step.step_kind not in SCENARIO_KINDS:
+            problems.append(f"step {step.key}: kind {step.step_kind.value!r} is reserved")
+        if (step.channel is Channel.HANDOVER) != (step.step_kind is StepKind.HANDOVER):
+            problems.append(f"step {step.key}: a hand-over is of kind 'handover' on channel 'handover'")
+        if step.step_kind is StepKind.HANDOVER and not any(
+            s.step_kind is StepKind.FORMAL_NOTICE and s.offset_days < step.offset_days for s in scenario.steps
+        ):
+            problems.append(f"step {step.key}: a hand-over needs a step of kind 'formal_notice' before it")
     return problems
 
 
@@ -194,7 +246,7 @@ class PlannedAction(NamedTuple):
     @property
     def counts_as_reminder(self) -> bool:
         """Markers of ordinary steps after the due date make a paid invoice earn a thank-you."""
-        return self.step.key != THANK_YOU and not self.step.key.startswith(INSTALMENT_PREFIX)
+        return self.step.step_kind not in (StepKind.THANK_YOU, StepKind.INSTALMENT)
 
 
 class Reminders(NamedTuple):
@@ -249,18 +301,21 @@ def select_reminders(
 
 
 def thank_you_actions(
-    settled: Iterable[Candidate], reminded_now: set[str], paused: set[str], scenarios: Mapping[str, Scenario]
+    settled: Iterable[Candidate], paused: set[str], scenarios: Mapping[str, Scenario]
 ) -> list[PlannedAction]:
-    """One thank-you per customer whose reminded invoices are all paid, unless reminded again now."""
+    """One thank-you per customer whose reminded invoices are all paid.
+
+    A customer reminded again in the same run gets both, in its one e-mail (SPEC §8).
+    """
     by_customer: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for candidate in settled:
-        if candidate.customer_id in reminded_now or candidate.customer_id in paused:
+        if candidate.customer_id in paused:
             continue
         by_customer[(candidate.customer_id, candidate.currency)].append(candidate)
     actions = []
     for (customer_id, currency), invoices in sorted(by_customer.items()):
         invoices.sort(key=lambda c: (c.due_date, c.reference, c.entry_id))
-        step = Step(THANK_YOU, 0, Channel.EMAIL, THANK_YOU, tone="thanks")
+        step = Step(THANK_YOU, 0, Channel.EMAIL, THANK_YOU, tone="thanks", kind=StepKind.THANK_YOU)
         scenario = invoices[0].scenario if invoices[0].scenario in scenarios else ""
         actions.append(
             PlannedAction(invoices[0].customer_pk, customer_id, scenario, step, tuple(invoices), currency)

@@ -25,6 +25,7 @@ from encours.domain.dunning import (
     PlannedAction,
     Scenario,
     Step,
+    StepKind,
     instalment_step_key,
     step_windows,
 )
@@ -167,13 +168,15 @@ WHERE cand.open_cents > 0 AND cand.step_offset IS NOT NULL
     def settled_reminded(self, as_of: dt.date) -> list[Candidate]:
         """Reminded invoices now paid, not yet thanked, of customers with no reminded invoice open.
 
+        Reminded: a reminder after the due date was delivered (sent or produced), not only decided.
+
         Paid: the one rule's open amount at ``as_of`` is zero or less (reminded entries only).
         """
         sql = f"""
 WITH reminded AS (
     SELECT m.entry_id, MAX(a.scenario) AS scenario
     FROM dunning_marks m JOIN dunning_actions a ON a.id = m.action_id
-    WHERE m.offset_days > 0
+    WHERE m.offset_days > 0 AND a.status IN ('sent', 'produced')
     GROUP BY m.entry_id
 ), {settled_cte("e.id IN (SELECT entry_id FROM reminded)")}, state AS (
     SELECT r.entry_id, e.customer_pk, r.scenario, {OPEN_CENTS} AS open_cents
@@ -237,7 +240,14 @@ ORDER BY c.customer_id, e.due_date, e.reference
             found = [rows[k] for k in instalment.entry_keys if k in rows]
             if not found or any((entry_id, key) in marked for entry_id, *_ in found):
                 continue
-            step = Step(key, instalment.days_past_due, Channel.EMAIL, "instalment", tone="plan")
+            step = Step(
+                key,
+                instalment.days_past_due,
+                Channel.EMAIL,
+                "instalment",
+                tone="plan",
+                kind=StepKind.INSTALMENT,
+            )
             invoices = tuple(
                 Candidate(entry_id, k, reference, customer_pk, customer_id, due_date, Decimal(0),
                           instalment.currency, "", key)

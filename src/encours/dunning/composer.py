@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from encours.casework.plans import get_plan
 from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
+from encours.domain.escalation import NO_HISTORY, InvoiceHistory
 from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
 from encours.dunning.channels.pdf import write_pdf
 from encours.dunning.channels.smtp import OutgoingMail
@@ -22,12 +23,15 @@ from encours.dunning.document_paths import letters_folder
 from encours.dunning.documents import (
     InvoiceLine,
     Section,
+    least_reminded,
     load_company,
+    notice_delivered_for_all,
     penalty_totals,
     render_email,
     render_letter,
     template_env,
 )
+from encours.dunning.history import HistoryRepository
 from encours.dunning.invoice_facts import InvoiceFacts, InvoiceFactsRepository
 from encours.dunning.penalty_terms import PenaltyTermsRepository
 from encours.dunning.pending import PendingAction
@@ -63,11 +67,23 @@ class Composer:
         self.sender = sender
         self.data_dir = data_dir
         self.company = load_company(data_dir)
+        self.histories: dict[str, InvoiceHistory] = {}
 
     def lines(self, action: PendingAction, with_penalties: bool) -> list[InvoiceLine]:
         facts = self.facts.invoices_with_reductions(action.entry_keys, action.as_of)
         penalty = self.penalty_fn(action.customer_pk) if with_penalties else None
-        return [self.line(f, action.as_of, penalty, thanks=action.step == THANK_YOU) for f in facts]
+        thanks = action.step == THANK_YOU
+        return [
+            self.line(f, action.as_of, penalty, thanks)._replace(
+                history=self.histories.get(f.key, NO_HISTORY)
+            )
+            for f in facts
+        ]
+
+    def load_histories(self, actions: Sequence[PendingAction]) -> None:
+        """What happened earlier to the message's invoices (its own actions are still pending)."""
+        keys = [key for action in actions for key in action.entry_keys]
+        self.histories = HistoryRepository(self.session, self.scenarios).of_entries(keys)
 
     def penalty_fn(self, customer_pk: int) -> Callable[[InvoiceFacts, dt.date], Penalty]:
         terms = self.terms.penalty_terms(customer_pk)
@@ -148,13 +164,14 @@ class Composer:
             "principal": principal, "interest": interest, "indemnity": indemnity,
             "grand_total": principal + interest + indemnity, "waived": waived, "contract_rate": contract_rate,
             "errors": errors, "rates_of": lambda line: rates_of(line, action.language, self.rates),
-            "provisional": provisional,
+            "provisional": provisional, **history_context(lines),
         }  # fmt: skip
         html = render_letter(template, action.language, context, self.data_dir)
         return write_pdf(html, folder / f"{action.action_id}-{template}.pdf")
 
     def prepare(self, actions: Sequence[PendingAction]) -> Prepared:
         ordered = sorted(actions, key=lambda a: (self.offset(a), a.action_id))
+        self.load_histories(ordered)
         customer = self.customer(ordered[0])
         language = ordered[0].language
         folder = letters_folder(self.data_dir, customer.customer_id)
@@ -184,6 +201,7 @@ class Composer:
         if not recipients:
             return Prepared(None, tuple(ordered), documents, True)
         lead = ordered[-1]
+        lead_section = sections[-1]
         template = lead.template if self.has_email_template(lead.template, language) else "generic"
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for line in all_lines:
@@ -191,7 +209,9 @@ class Composer:
         context = {
             "company": self.company, "customer": customer, "as_of": lead.as_of, "language": language,
             "sections": sections, "totals": dict(sorted(totals.items())),
-            "attachments": [p.name for p in attachments],
+            "attachments": [p.name for p in attachments], "lead": lead_section,
+            "thanks": [line for s in sections if s.step == THANK_YOU for line in s.invoices],
+            **history_context(all_lines),
         }  # fmt: skip
         rendered = render_email(template, language, context, self.data_dir)
         message = EmailMessage()
@@ -215,6 +235,18 @@ class Composer:
         env = template_env(language, self.data_dir)
         assert env.loader is not None
         return f"{language}/email/{name}.txt" in env.loader.list_templates()
+
+
+def history_context(lines: Sequence[InvoiceLine]) -> dict[str, Any]:
+    """What a text about all of ``lines`` may claim (SPEC §8): only what was delivered for each.
+
+    ``reminders``: reminders delivered earlier for every one of them (the least reminded);
+    ``reminded_before``: at least one; ``notice_delivered_on``: a formal notice reached every one
+    of them (the latest such day), else None.
+    """
+    reminders = least_reminded(lines)
+    return {"reminders": reminders, "reminded_before": reminders > 0,
+            "notice_delivered_on": notice_delivered_for_all(lines)}  # fmt: skip
 
 
 def rates_of(line: InvoiceLine, language: str, table: RateTable) -> list[str]:

@@ -36,6 +36,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import inspect as sa_inspect
 
 from encours.data_files import user_or_shipped
+from encours.domain.escalation import NO_HISTORY, InvoiceHistory
 from encours.domain.money import format_amount
 from encours.domain.penalties import Penalty
 from encours.storage.base import Base
@@ -173,6 +174,33 @@ class InvoiceLine(NamedTuple):
     currency: str
     days_late: int
     penalty: Penalty | None = None
+    history: InvoiceHistory = NO_HISTORY  # steps decided earlier; ``history.delivered``: received
+
+    @property
+    def reminders(self) -> int:
+        """Reminders (reminder, formal notice, hand-over) delivered for this invoice before now."""
+        return self.history.reminders
+
+    @property
+    def reminded_before(self) -> bool:
+        return self.history.reminded_before
+
+    @property
+    def notice_delivered_on(self) -> dt.date | None:
+        return self.history.notice_delivered_on
+
+
+def least_reminded(lines: Sequence[InvoiceLine]) -> int:
+    """Reminders delivered for every one of ``lines`` (what a text about all of them may claim)."""
+    return min((line.reminders for line in lines), default=0)
+
+
+def notice_delivered_for_all(lines: Sequence[InvoiceLine]) -> dt.date | None:
+    """The latest day a formal notice reached one of ``lines``, when one reached each of them."""
+    days = [line.notice_delivered_on for line in lines]
+    if not days or any(day is None for day in days):
+        return None
+    return max(day for day in days if day is not None)
 
 
 class Section(NamedTuple):
@@ -186,6 +214,20 @@ class Section(NamedTuple):
     @property
     def total(self) -> Decimal:
         return sum((line.open_amount for line in self.invoices), Decimal(0))
+
+    @property
+    def reminders(self) -> int:
+        """Reminders delivered before now for each invoice of the section (the least reminded)."""
+        return least_reminded(self.invoices)
+
+    @property
+    def reminded_before(self) -> bool:
+        return self.reminders > 0
+
+    @property
+    def notice_delivered_on(self) -> dt.date | None:
+        """Set when a formal notice was delivered earlier for every invoice of the section."""
+        return notice_delivered_for_all(self.invoices)
 
 
 class RenderedEmail(NamedTuple):

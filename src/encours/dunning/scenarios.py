@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from encours.data_files import SHIPPED, user_or_shipped
-from encours.domain.dunning import Channel, Scenario, Step, scenario_problems
+from encours.domain.dunning import SCENARIO_KINDS, Channel, Scenario, Step, StepKind, scenario_problems
 from encours.domain.errors import LedgerError
 
-STEP_KEYS = {"key", "offset_days", "channel", "tone", "template", "min_amount", "until_days", "attachments"}
+STEP_KEYS = {
+    "key", "offset_days", "channel", "tone", "template", "min_amount", "until_days", "attachments", "kind",
+}  # fmt: skip
 SCENARIO_KEYS = {"description", "default", "segments", "risk_segments", "steps"}
 
 
@@ -62,6 +64,12 @@ def _step(raw: Any, index: int) -> Step:
     except InvalidOperation:
         raise ValueError(f"{where}.min_amount: not an amount {raw['min_amount']!r}") from None
     until = raw.get("until_days")
+    kind = None
+    if "kind" in raw:
+        names = [k.value for k in SCENARIO_KINDS]
+        if raw["kind"] not in names:
+            raise ValueError(f"{where}.kind: {raw['kind']!r} is not one of {', '.join(names)}")
+        kind = StepKind(raw["kind"])
     return Step(
         key=str(raw["key"]),
         offset_days=_int(raw["offset_days"], f"{where}.offset_days"),
@@ -71,6 +79,7 @@ def _step(raw: Any, index: int) -> Step:
         min_amount=minimum,
         until_days=None if until is None else _int(until, f"{where}.until_days"),
         attachments=_strings(raw.get("attachments", []), f"{where}.attachments"),
+        kind=kind,
     )
 
 

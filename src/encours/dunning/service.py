@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import tomllib
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import Engine, select
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework.suppression import dunning_suppressions, refresh
+from encours.data_files import user_or_shipped
 from encours.domain.dunning import (
     PlannedAction,
     Reminders,
@@ -30,11 +33,13 @@ from encours.domain.dunning import (
     thank_you_actions,
 )
 from encours.domain.errors import InvalidLines, LedgerError
+from encours.domain.escalation import DEFAULT_PAYMENT_DAYS, DEFAULT_POSTAL_DAYS, NoticePeriod, escalate
 from encours.domain.money import from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
 from encours.dunning.documents import LANGUAGES
+from encours.dunning.history import HistoryRepository
 from encours.dunning.models import DunningActionRow
 from encours.dunning.outbox import DeliveryReport, Outbox, Progress
 from encours.dunning.penalty_terms import PenaltyTermsRepository
@@ -61,6 +66,24 @@ class DunningConfig(NamedTuple):
     scenarios: dict[str, Scenario]
     rates: RateTable
     settings: Settings  # the data directory (files, templates), the sender
+    notice_period: NoticePeriod = NoticePeriod()
+
+
+def notice_period(data_dir: Path | None) -> NoticePeriod:
+    """``payment_days_after_notice`` (default 8) and ``notice_postal_days`` (default 7) of company.toml."""
+    found = user_or_shipped("company.toml", data_dir)
+    try:
+        raw = tomllib.loads(found.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError([LedgerError(found.source, 0, "", f"invalid TOML: {exc}")]) from None
+    days = []
+    for name, default in (("payment_days_after_notice", DEFAULT_PAYMENT_DAYS),
+                          ("notice_postal_days", DEFAULT_POSTAL_DAYS)):  # fmt: skip
+        value = raw.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigurationError([LedgerError(found.source, 0, name, f"expected days, got {value!r}")])
+        days.append(value)
+    return NoticePeriod(days[0], days[1])
 
 
 def load_config(settings: Settings) -> DunningConfig:
@@ -70,7 +93,7 @@ def load_config(settings: Settings) -> DunningConfig:
     errors = [*loaded.errors, *rates.errors, *user_template_errors(settings.data_dir)]
     if errors:
         raise ConfigurationError(errors)
-    return DunningConfig(loaded.scenarios, rates.table, settings)
+    return DunningConfig(loaded.scenarios, rates.table, settings, notice_period(settings.data_dir))
 
 
 class Decisions(NamedTuple):
@@ -78,6 +101,8 @@ class Decisions(NamedTuple):
     actions: tuple[PlannedAction, ...]
     reminders: Reminders
     languages: dict[int, str]
+    handover_waiting: dict[str, int] | None = None  # reason -> invoices whose hand-over waits
+    notices_first: int = 0  # invoices given the formal notice instead of a hand-over
 
 
 def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions:
@@ -90,11 +115,13 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
     suppressions = Suppressions(
         found.disputed_entry_keys, found.paused_customer_ids, found.promised_until, found.plan_entry_keys
     )
+    # the law before catch-up: no hand-over without a delivered formal notice whose period ran
+    histories = HistoryRepository(session, config.scenarios).notices()
+    escalated = escalate(candidates, config.scenarios, histories, as_of, config.notice_period)
     with gc_paused():
-        reminders = select_reminders(candidates, config.scenarios, suppressions, as_of)
-    reminded_now = {a.customer_id for a in reminders.actions}
+        reminders = select_reminders(escalated.candidates, config.scenarios, suppressions, as_of)
     settled = [c for c in repo.settled_reminded(as_of) if c.entry_key not in found.disputed_entry_keys]
-    thanks = thank_you_actions(settled, reminded_now, found.paused_customer_ids, config.scenarios)
+    thanks = thank_you_actions(settled, found.paused_customer_ids, config.scenarios)
     due = [d for d in found.due_instalments if d.customer_id not in found.paused_customer_ids]
     instalments = repo.instalment_candidates(due)
     actions = sorted(
@@ -103,7 +130,9 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
     )
     contacts = repo.customer_contacts(a.customer_pk for a in actions)
     languages = {pk: pick_language(language, LANGUAGES) for pk, (_, _, language) in contacts.items()}
-    return Decisions(as_of, tuple(actions), reminders, languages)
+    return Decisions(
+        as_of, tuple(actions), reminders, languages, dict(escalated.waiting), escalated.notices_first
+    )
 
 
 def record_decisions(session: Session, decisions: Decisions, actor: str) -> tuple[int, list[int]]:
@@ -119,6 +148,8 @@ def record_decisions(session: Session, decisions: Decisions, actor: str) -> tupl
         session, actor, "dunning.run", subject=f"run:{run_id}",
         details={"as_of": decisions.as_of.isoformat(), "actions": len(ids),
                  "suppressed": dict(sorted(decisions.reminders.suppressed.items())),
+                 "handover_waiting": dict(sorted((decisions.handover_waiting or {}).items())),
+                 "notices_before_handover": decisions.notices_first,
                  "below_minimum": decisions.reminders.below_minimum},
     )  # fmt: skip
     return run_id, ids

@@ -19,9 +19,11 @@ from typing import Any
 from jinja2 import BaseLoader, ChoiceLoader, Environment, TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
+from encours.domain.dunning import StepKind
 from encours.domain.errors import LedgerError
+from encours.domain.escalation import Contact, history_of
 from encours.domain.penalties import FRANCE, RateTable, late_payment_penalty
-from encours.dunning.composer import rates_of
+from encours.dunning.composer import history_context, rates_of
 from encours.dunning.documents import (
     LANGUAGES,
     Company,
@@ -55,6 +57,15 @@ class CandidateLoader(BaseLoader):
         return sorted(self.texts)
 
 
+# an invoice reminded, then given a formal notice: the texts' history branches (SPEC §8)
+SAMPLE_HISTORY = history_of(
+    (
+        Contact("reminder", StepKind.REMINDER, "sent", dt.date(2026, 9, 25)),
+        Contact("formal_notice", StepKind.FORMAL_NOTICE, "produced", dt.date(2026, 10, 10)),
+    )
+)
+
+
 def _sample_lines(table: RateTable) -> tuple[InvoiceLine, ...]:
     invoices = (
         ("F2026-0001", dt.date(2026, 8, 14), dt.date(2026, 9, 13), Decimal("1200.00")),
@@ -85,6 +96,7 @@ def _sample_customer(language: str) -> CustomerRow:
 def sample_contexts(language: str, company: Company, table: RateTable) -> dict[str, list[dict[str, Any]]]:
     """Contexts shaped as the composer makes them, per kind; two per kind to cover both branches."""
     lines = _sample_lines(table)
+    reminded = tuple(line._replace(history=SAMPLE_HISTORY) for line in lines)
     customer = _sample_customer(language)
     instalment = {"seq": 1, "count": 3, "due_date": dt.date(2026, 10, 30), "amount": Decimal("500.00"),
                   "remaining": Decimal("500.00"), "currency": "EUR"}  # fmt: skip
@@ -96,19 +108,22 @@ def sample_contexts(language: str, company: Company, table: RateTable) -> dict[s
     ]
     total = sum((line.open_amount for line in lines), Decimal(0))
     common = {"company": company, "customer": customer, "as_of": SAMPLE_AS_OF, "language": language}
+    reminded_sections = [section._replace(invoices=reminded) for section in sections]
     emails = [
-        {**common, "sections": sections, "totals": {"EUR": total}, "attachments": ["1-formal_notice.pdf"]},
+        {**common, "sections": reminded_sections, "totals": {"EUR": total},
+         "attachments": ["1-formal_notice.pdf"], "lead": reminded_sections[-3],
+         "thanks": list(reminded), **history_context(reminded)},
         {**common, "sections": sections[:1], "totals": {"EUR": total, "USD": Decimal("10.00")},
-         "attachments": []},
+         "attachments": [], "lead": sections[0], "thanks": [], **history_context(lines)},
     ]  # fmt: skip
     interest, indemnity = penalty_totals(lines)
     letters = [
-        {**common, "place": company.city, "invoices": list(lines), "currency": "EUR", "principal": total,
+        {**common, "place": company.city, "invoices": list(invoices), "currency": "EUR", "principal": total,
          "interest": interest, "indemnity": indemnity, "grand_total": total + interest + indemnity,
          "waived": waived, "contract_rate": None if waived else Decimal("12.00"),
          "errors": [] if waived else ["taux de référence inconnu pour 2027-S1"], "provisional": not waived,
-         "rates_of": lambda line: rates_of(line, language, table)}
-        for waived in (False, True)
+         "rates_of": lambda line: rates_of(line, language, table), **history_context(invoices)}
+        for waived, invoices in ((False, reminded), (True, lines))
     ]  # fmt: skip
     return {"email": emails, "letters": letters}
 

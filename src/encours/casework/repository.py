@@ -203,3 +203,28 @@ def payment_filter(
         EntryRow.date <= last,
         EntryRow.date <= as_of,
     ]
+
+
+CUSTOMER_OPEN_SQL = text(
+    with_open_items(
+        "SELECT entry_id, open_cents FROM open_items WHERE open_cents > 0 AND kind != 'payment'",
+        within="e.customer_pk = :pk",
+    )
+)
+
+
+def open_invoices(session: Session, owner: CustomerRef, as_of: dt.date) -> list[EntryRef]:
+    """The customer's documents with something left to pay at ``as_of``, in due-date order.
+
+    Invoices disputed in the accounts or in an open dispute are left out: they are not owed
+    until the dispute is settled, so no promise covers them by default.
+    """
+    found = dict(session.execute(CUSTOMER_OPEN_SQL, {"pk": owner.pk, "as_of": as_of}).all())
+    disputed = set(
+        session.scalars(
+            select(DisputeRow.entry_id).where(DisputeRow.customer_pk == owner.pk, DisputeRow.status == "open")
+        )
+    )
+    refs = entries_by_id(session, [int(i) for i in found])
+    kept = [ref for ref in refs.values() if not ref.disputed and ref.id not in disputed]
+    return sorted(kept, key=lambda ref: (ref.due_date, ref.key))

@@ -8,6 +8,7 @@ re-implements their rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -33,6 +34,7 @@ class ActionForm(NamedTuple):
     amount: str
     promised_date: str
     assignee: str
+    as_of: str = ""  # the screen's business date (empty: today)
 
 
 class Board(NamedTuple):
@@ -57,6 +59,11 @@ def parse_day(text: str, field: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise CaseworkError(f"not a date (YYYY-MM-DD): {text!r}", field=field) from None
+
+
+def invoice_names(text: str) -> list[str]:
+    """Invoice numbers typed in one field, separated by commas, semicolons or spaces."""
+    return [name for name in re.split(r"[\s,;]+", text) if name]
 
 
 # timeline and notes --------------------------------------------------------------------
@@ -86,15 +93,16 @@ def customer_action(session: Session, actor: str, customer_id: str, form: Action
         add_note(session, actor, customer_id, form.text, invoice or None)
     elif form.kind == "call":
         log_call(session, actor, customer_id, form.text.strip())
-    elif form.kind == "promise":
+    elif form.kind == "promise":  # no invoice named: every open invoice of the customer
         promises.make_promise(
             session,
             customer_id,
             parse_amount(form.amount),
             parse_day(form.promised_date, "promised_date"),
             actor=actor,
-            invoices=[invoice] if invoice else [],
+            invoices=invoice_names(invoice),
             note=form.text.strip(),
+            as_of=parse_day(form.as_of, "as_of") if form.as_of.strip() else today(),
         )
     elif form.kind == "dispute":
         if not invoice:
@@ -125,6 +133,7 @@ def portal_declaration(
             actor=actor,
             invoices=[invoice_id] if invoice_id else [],
             note=message,
+            as_of=today(),
         )
     else:  # a declared payment (or a promise without amount): a collector checks it
         what = "payment" if kind == "payment" else "promise"

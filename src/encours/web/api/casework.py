@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Depends, Query
@@ -12,9 +13,10 @@ from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import integrations
 from encours.web.api.schemas import AssignIn, CallIn, DisputeIn, PromiseIn
-from encours.web.deps import ApiUser, SessionDep, api_permission
+from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
 
 router = APIRouter(tags=["casework"])
+AsOf = Annotated[dt.date, Depends(as_of_param)]
 Worker = Annotated[User, Depends(api_permission(Permission.WORK))]
 Status = Annotated[str | None, Query(max_length=16, pattern="^[a-z_]+$")]
 CustomerFilter = Annotated[str | None, Query(max_length=64)]
@@ -53,10 +55,16 @@ def list_promises(session: SessionDep, user: ApiUser, filters: CasesFilter) -> l
 
 
 @router.post("/customers/{customer_id}/promises", response_model=PromiseOut, status_code=201)
-def make_promise(session: SessionDep, user: Worker, customer_id: str, body: PromiseIn) -> PromiseOut:
+def make_promise(
+    session: SessionDep, user: Worker, customer_id: str, body: PromiseIn, as_of: AsOf
+) -> PromiseOut:
+    """A promise on ``invoice_ids``, or on every open invoice of the customer when empty.
+
+    ``as_of`` (query, default today) is the business date; ``made_on`` defaults to it.
+    """
     made = promises.make_promise(
         session, customer_id, body.amount, body.promised_date, actor=user.email,
-        invoices=body.invoice_ids, note=body.note,
+        invoices=body.invoice_ids, note=body.note, made_on=body.made_on, as_of=as_of,
     )  # fmt: skip
     return PromiseOut.model_validate(made)
 

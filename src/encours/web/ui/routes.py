@@ -182,6 +182,7 @@ def customer_action(
     promised_date: Annotated[str, Form(max_length=10)] = "",
     assignee: Annotated[str, Form(max_length=255)] = "",
     back: Annotated[str, Form(max_length=2000)] = "",
+    as_of: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     permission = ACTIONS.get(kind)
     if permission is None:
@@ -196,7 +197,7 @@ def customer_action(
         session,
         user.email,
         customer_id,
-        integrations.ActionForm(kind, text, invoice_id, amount, promised_date, assignee),
+        integrations.ActionForm(kind, text, invoice_id, amount, promised_date, assignee, as_of),
     )
     target = _safe_next(back) if back else f"/customers/{customer_id}"
     separator = "&" if "?" in target else "?"

@@ -130,6 +130,8 @@ def create_plan(
         raise CaseworkError("grace days cannot be negative", field="grace_days")
     business = as_of or start_date
     plausibility.within_a_year(start_date, business, "start_date", "the plan's start")
+    if first_due is not None:
+        plausibility.within_a_year(first_due, business, "instalments", "the first instalment due")
     covered = repository.entries(session, owner, invoices)
     currency = repository.invoice_currency(covered)
     ids = [ref.id for ref in covered]

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from encours.audit import service as audit
-from encours.casework import assignment, disputes, notes, plans, promises, tasks
+from encours.casework import assignment, disputes, notes, plans, promises, queries, tasks
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
@@ -182,6 +182,19 @@ def promises_board(session: Session, as_of: dt.date) -> Board:
     ]  # fmt: skip
     columns = ["customer", "amount", "promised_date", "status", "invoices", "created_by"]
     return Board(True, columns, rows[:500])
+
+
+def litigation_board(session: Session, as_of: dt.date) -> Board:
+    """Customers handed over at ``as_of`` (casework's read function), out of the worklist."""
+    rows = [
+        {
+            "customer": h.customer_id, "hold": h.kind, "since": h.since.isoformat(), "reason": h.reason,
+            "open_amount": ", ".join(f"{format_amount(a)} {c}" for c, a in h.balances),
+            "created_by": h.created_by,
+        }
+        for h in queries.litigation_board(session, as_of)
+    ]  # fmt: skip
+    return Board(True, ["customer", "hold", "since", "reason", "open_amount", "created_by"], rows[:500])
 
 
 def plans_board(session: Session) -> Board:

@@ -8,7 +8,8 @@ from typing import Annotated, NamedTuple
 from fastapi import APIRouter, Depends, Query
 
 from encours.casework import assignment, disputes, plans, promises, tasks
-from encours.casework.schemas import DisputeOut, PlanOut, PromiseOut, TaskOut
+from encours.casework.queries import litigation_board
+from encours.casework.schemas import DisputeOut, HandedOverOut, PlanOut, PromiseOut, TaskOut
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import integrations
@@ -94,3 +95,10 @@ def log_call(session: SessionDep, user: Worker, customer_id: str, body: CallIn) 
 @router.post("/customers/{customer_id}/assignee", status_code=204)
 def assign(session: SessionDep, user: Worker, customer_id: str, body: AssignIn) -> None:
     assignment.assign(session, customer_id, body.role, body.assignee, actor=user.email)
+
+
+@router.get("/litigation", response_model=list[HandedOverOut])
+def list_litigation(session: SessionDep, user: ApiUser, as_of: AsOf) -> list[HandedOverOut]:
+    """The litigation board: customers handed over to litigation or an agency at ``as_of``
+    (they have left the worklist), earliest hand-over first, with their open balances."""
+    return [HandedOverOut.of(h) for h in litigation_board(session, as_of)]

@@ -99,7 +99,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "promised_date": ("Date promise", "Promised date"),
     "promise_invoices": ("Factures (vide : toutes les ouvertes)", "Invoices (empty: all open)"),
     "litigation": ("Contentieux", "Litigation"),
-    "hold": ("Remise", "Handed over to"),
+    "hold": ("Remis à", "Handed over to"),
     "since": ("Depuis", "Since"),
     "open_amount": ("Encours", "Open balance"),
     "not_available": (

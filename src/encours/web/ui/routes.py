@@ -287,6 +287,12 @@ def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: A
     return render(request, "board.html", title="promises", board=integrations.promises_board(session, as_of))
 
 
+@router.get("/litigation")
+def litigation_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    board = integrations.litigation_board(session, as_of)
+    return render(request, "board.html", title="litigation", board=board)
+
+
 @router.get("/plans")
 def plans_board(request: Request, session: SessionDep, user: UiUser) -> Response:
     return render(request, "board.html", title="plans", board=integrations.plans_board(session))

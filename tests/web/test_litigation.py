@@ -1,0 +1,53 @@
+"""Customers handed over to litigation leave the worklist and appear on the litigation board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.web.conftest import AS_OF, browser_login, token_for
+
+from encours.casework.holds import HoldKind, place_hold
+from encours.storage.database import get_engine, unit_of_work
+from encours.web.app import create_app
+
+
+@pytest.fixture
+def own_url(web_url: str, tmp_path: Path) -> Iterator[str]:
+    """A copy of the shared demo database, so a hand-over here changes no other test."""
+    copy = tmp_path / "litigation.db"
+    with sqlite3.connect(web_url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    url = f"sqlite:///{copy}"
+    yield url
+    get_engine(url).dispose()
+
+
+def test_handed_over_customer_leaves_the_worklist_for_the_litigation_board(own_url: str) -> None:
+    with TestClient(create_app(own_url)) as client:
+        headers = {"Authorization": f"Bearer {token_for(client, 'collector')}"}
+        at = {"as_of": AS_OF, "limit": 10}
+        before = [w["customer_id"] for w in client.get("/api/v1/worklist", params=at, headers=headers).json()]
+        top = before[0]
+        assert client.get("/api/v1/litigation", params=at, headers=headers).json() == []
+        with unit_of_work(get_engine(own_url)) as session:
+            place_hold(session, top, HoldKind.LITIGATION, actor="ana", start_date=dt.date(2026, 10, 20),
+                       reason="handed over to our lawyer")  # fmt: skip
+        after = [w["customer_id"] for w in client.get("/api/v1/worklist", params=at, headers=headers).json()]
+        assert top not in after and len(after) == len(before)
+        assert after[: len(before) - 1] == before[1:]
+        board = client.get("/api/v1/litigation", params=at, headers=headers).json()
+        assert [(b["customer_id"], b["kind"], b["since"]) for b in board] == [
+            (top, "litigation", "2026-10-20")
+        ]
+        assert board[0]["balances"] and all(b["open_amount"] for b in board[0]["balances"])
+        # before the hand-over it was not in force: the customer is still worked
+        earlier = client.get("/api/v1/litigation", params={"as_of": "2026-10-19"}, headers=headers).json()
+        assert earlier == []
+        browser_login(client, "collector")
+        page = client.get("/litigation", params={"as_of": AS_OF})
+        assert page.status_code == 200 and top in page.text and "handed over to our lawyer" in page.text

@@ -219,7 +219,10 @@ def open_invoices(session: Session, owner: CustomerRef, as_of: dt.date) -> list[
     Invoices disputed in the accounts or in an open dispute are left out: they are not owed
     until the dispute is settled, so no promise covers them by default.
     """
-    found = dict(session.execute(CUSTOMER_OPEN_SQL, {"pk": owner.pk, "as_of": as_of}).all())
+    found: dict[int, int] = {
+        int(entry_id): int(cents)
+        for entry_id, cents in session.execute(CUSTOMER_OPEN_SQL, {"pk": owner.pk, "as_of": as_of})
+    }
     disputed = set(
         session.scalars(
             select(DisputeRow.entry_id).where(DisputeRow.customer_pk == owner.pk, DisputeRow.status == "open")

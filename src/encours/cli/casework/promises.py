@@ -58,8 +58,8 @@ def promise_add(
     found = in_session(
         db,
         lambda s: promises.make_promise(
-            s, customer, value, promised, invoices=invoice or [], grace_days=grace, made_on=made_on, as_of=day,
-            note=note, actor=by,
+            s, customer, value, promised, invoices=invoice or [], grace_days=grace, made_on=made_on,
+            as_of=day, note=note, actor=by,
         ),
     )  # fmt: skip
     invoices = ", ".join(key.removeprefix("doc:") for key in found.entry_keys)

@@ -101,7 +101,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "litigation": ("Contentieux", "Litigation"),
     "hold": ("Remis à", "Handed over to"),
     "since": ("Depuis", "Since"),
-    "open_amount": ("Encours", "Open balance"),
     "not_available": (
         "Ce module n'est pas encore installé.",
         "This module is not available yet.",

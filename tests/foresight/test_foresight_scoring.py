@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 from encours.audit.service import events
 from encours.foresight.history import day_number
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow
-from encours.ledger.models import CustomerRow
 from encours.foresight.priority import customers_by_priority
 from encours.foresight.repository import ForesightRepository
 from encours.foresight.scoring import SEGMENTS, capped_limit, deteriorated, segment_of
 from encours.foresight.service import last_day, model_for, read_ledger
+from encours.ledger.models import CustomerRow
 from encours.storage.database import get_engine, unit_of_work
 
 AS_OF = dt.date(2013, 9, 30)

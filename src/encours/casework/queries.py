@@ -100,3 +100,10 @@ def litigation_board(session: Session, as_of: dt.date) -> list[HandedOver]:
         HandedOver(cid, h.kind.value, h.start_date, h.reason, h.created_by, tuple(owed[pks[cid]]))
         for cid, h in sorted(first.items(), key=lambda item: (item[1].start_date, item[0]))
     ]
+
+
+def statement_keys(session: Session, customer_id: str, as_of: dt.date) -> list[str]:
+    """Ledger keys of what a statement (relevé) lists at ``as_of``: every open invoice of the
+    customer, not-due ones included, disputed ones left out, by due date (SPEC §8)."""
+    owner = repository.customer(session, customer_id)
+    return [ref.key for ref in repository.open_invoices(session, owner, as_of)]

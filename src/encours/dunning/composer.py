@@ -35,7 +35,6 @@ from encours.dunning.repository import DunningRepository, InvoiceFacts
 from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
 
-
 STATEMENT = "statement"  # the letter template of a customer's statement (relevé)
 
 

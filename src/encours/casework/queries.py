@@ -17,6 +17,7 @@ from encours.analytics.open_items import with_open_items
 from encours.casework import credit_limits, holds, repository
 from encours.casework.models import CreditGroupRow, OpenOrdersRow
 from encours.domain.credit import CreditPosition, position
+from encours.domain.fx import FxTable
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
 
@@ -34,21 +35,31 @@ def account_credit(
     customer: Customer,
     outstanding: Mapping[str, Decimal],
     as_of: dt.date,
+    rates: FxTable | None = None,
 ) -> AccountCredit:
     """The account's credit position with casework's rule (outstanding + open orders vs limit).
 
     ``outstanding`` is the caller's own open balance per currency (a customer sheet has it at
-    hand, so the sheet costs the same on 100k customers); only the limit's currency counts.
+    hand, so the sheet costs the same on 100k customers); other currencies than the limit's
+    count at the exchange-rate table ``rates`` (default: the shipped one).
     The SIREN group's position is read only when a group limit exists.
     """
     currency = customer.currency or "EUR"
+    table = rates or credit_limits.load_fx_rates(None)
     orders = session.get(OpenOrdersRow, customer_pk)
-    open_orders = from_cents(orders.amount_cents) if orders and orders.currency == currency else Decimal(0)
+    open_orders = (
+        table.convert(from_cents(orders.amount_cents), orders.currency, currency, as_of)
+        if orders
+        else Decimal(0)
+    )
     group = None
     if customer.siren and session.get(CreditGroupRow, customer.siren) is not None:
-        group = next(iter(credit_limits.group_positions(session, as_of, customer.siren)), None)
+        group = next(iter(credit_limits.group_positions(session, as_of, customer.siren, table)), None)
     status = holds.customer_status(session, customer.customer_id, as_of)
-    exposure = position(outstanding.get(currency, Decimal(0)), open_orders, customer.credit_limit)
+    owed = sum(
+        (table.convert(amount, code, currency, as_of) for code, amount in outstanding.items()), Decimal(0)
+    )
+    exposure = position(owed, open_orders, customer.credit_limit)
     return AccountCredit(currency, exposure, status.credit_hold, group)
 
 

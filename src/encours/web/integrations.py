@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from encours.audit import service as audit
-from encours.casework import assignment, disputes, notes, plans, promises, queries, tasks
+from encours.casework import assignment, credit_limits, disputes, notes, plans, promises, queries, tasks
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
@@ -147,11 +148,13 @@ def portal_declaration(
 
 # customer sheet ------------------------------------------------------------------------
 def credit(
-    session: Session, stored: StoredCustomer, summary: CustomerSummary, as_of: dt.date
+    session: Session, stored: StoredCustomer, summary: CustomerSummary, as_of: dt.date, data_dir: Path
 ) -> AccountCredit:
-    """The account's credit position (casework's rule) over the sheet's own balances."""
+    """The account's credit position (casework's rule) over the sheet's own balances, other
+    currencies at the exchange-rate table of the data directory (else the shipped one)."""
     outstanding = {b.currency: b.balance for b in summary.balances}
-    return account_credit(session, stored.pk, summary.customer, outstanding, as_of)
+    rates = credit_limits.load_fx_rates(data_dir)
+    return account_credit(session, stored.pk, summary.customer, outstanding, as_of, rates)
 
 
 # dashboard and boards ------------------------------------------------------------------

@@ -157,7 +157,7 @@ def customer_sheet(
         payments=payments(session, stored.pk, as_of, 20),
         credit_use=None if not limit else summary.balance / limit,
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
-        credit=integrations.credit(session, stored, summary, as_of),
+        credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir),
         timeline=integrations.timeline(session, customer_id, 50),
         users=UserService(session).all(),
         portal=request.query_params.get("portal"),

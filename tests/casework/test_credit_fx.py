@@ -25,7 +25,8 @@ def usd_invoice(number: str, customer: str, amount: str, currency: str = "USD") 
 
 def test_conversion_uses_the_latest_rate_on_or_before_the_day() -> None:
     table, errors = parse_fx_table(
-        "# units per euro\ndate,currency,per_eur\n2026-01-02,USD,1.25\n2026-03-01,USD,1.10\n2026-01-02,GBP,0.80\n",
+        "# units per euro\ndate,currency,per_eur\n"
+        "2026-01-02,USD,1.25\n2026-03-01,USD,1.10\n2026-01-02,GBP,0.80\n",
         "fx.csv",
     )
     assert errors == []

@@ -9,8 +9,8 @@ application, credit exposure, dunning candidates and thank-yous, foresight histo
 
 Where a consumer intentionally differs, the difference is written here as a filter over the
 rule: the portal lists what is owed (open > 0); dunning takes undisputed debits due for a step;
-credit exposure counts the customer's currency only; foresight history follows invoices, and
-settles one on the first day its open amount is zero or less.
+credit exposure converts other currencies to the customer's at the exchange-rate table;
+foresight history follows invoices, and settles one on the first day its open amount is zero or less.
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from encours.analytics.aging import aged_balance
 from encours.analytics.columnar import LedgerColumns
 from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner, DuckDbRunner
-from encours.casework.credit_limits import customer_positions
+from encours.casework.credit_limits import customer_positions, load_fx_rates
 from encours.casework.repository import unapplied_cents
 from encours.demo.generator import DemoLedger
 from encours.domain.aging import DEFAULT_BUCKETS, age_open_items, parse_bounds
 from encours.domain.dunning import Channel, Scenario, Step, Suppressions, select_reminders, step_for
-from encours.domain.money import to_cents
+from encours.domain.money import from_cents, to_cents
 from encours.domain.open_items import open_items
 from encours.domain.records import Allocation, Customer, Entry, EntryKind
 from encours.dunning.actions import ActionRepository
@@ -324,13 +324,16 @@ def check_casework_and_cash_application(session: Session, stored: Stored, as_of:
 
 
 def check_credit_exposure(session: Session, stored: Stored, as_of: D) -> None:
-    """Outstanding of a credit position: the rule's open amounts in the customer's currency
-    (EUR when it has none); other currencies are left out. The same for one customer or group."""
-    expected: dict[str, int] = dict.fromkeys(stored.customer_pk, 0)
+    """Outstanding of a credit position: the rule's open amounts summed per currency, each sum
+    converted to the customer's currency (EUR when it has none) at the shipped exchange-rate
+    table. The same for one customer or group."""
+    sums: dict[tuple[str, str], int] = defaultdict(int)
     for key, cents in rule(stored.ledger, as_of).items():
-        owner = stored.by_key[key].customer_id
-        if stored.by_key[key].currency == stored.currency[owner]:
-            expected[owner] += cents
+        sums[(stored.by_key[key].customer_id, stored.by_key[key].currency)] += cents
+    rates = load_fx_rates(None)
+    expected: dict[str, int] = dict.fromkeys(stored.customer_pk, 0)
+    for (owner, currency), cents in sums.items():
+        expected[owner] += to_cents(rates.convert(from_cents(cents), currency, stored.currency[owner], as_of))
     everyone = {c.customer_id: to_cents(c.position.outstanding) for c in customer_positions(session, as_of)}
     assert everyone == expected
     for customer in stored.ledger.customers:

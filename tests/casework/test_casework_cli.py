@@ -295,3 +295,33 @@ def test_remaining_commands(cli: CliRunner, sqlite_ledger: str) -> None:
     ok(cli, "assign", "set", "BETA", "sales_rep", "sam", *db)
     ok(cli, "assign", "remove", "BETA", "sales_rep", *db)
     assert "sales_rep: -" in ok(cli, "assign", "show", "BETA", *db)
+
+
+def test_promise_add_covers_every_open_invoice_at_the_business_date(
+    cli: CliRunner, sqlite_ledger: str
+) -> None:
+    db = ("--db", sqlite_ledger)
+    base = ("promise", "add", "ACME", "--as-of", "2026-03-15", *db)
+    # 20 March is long past by the machine's clock: the business date decides
+    out = ok(cli, *base, "--amount", "3800", "--date", "2026-03-20")
+    assert "promise 1: 3800.00 EUR by 2026-03-20 (reminders paused until 2026-03-23) on A2, A3" in out
+    code, _, err = invoke(cli, *base, "--amount", "99999999", "--date", "2026-03-20")
+    assert code == 2 and "open balance 3800.00 EUR" in err
+    code, _, err = invoke(cli, *base, "--amount", "10", "--date", "9999-12-31")
+    assert code == 2 and "more than a year" in err
+    code, _, err = invoke(cli, *base, "--amount", "10", "--date", "2026-03-14")
+    assert code == 2 and "before the promise" in err
+    listed = json.loads(ok(cli, "promise", "list", "--format", "json", *db))
+    assert [p["invoices"] for p in listed] == [["doc:A2", "doc:A3"]]
+
+
+def test_plan_add_starts_on_the_business_date(cli: CliRunner, sqlite_ledger: str) -> None:
+    db = ("--db", sqlite_ledger)
+    out = ok(cli, "plan", "add", "GAMMA", "--invoice", "D1", "--count", "2", "--first", "2026-04-01",
+             "--as-of", "2026-03-15", *db)  # fmt: skip
+    assert "plan 1: 900.00 EUR in 2 instalments (GAMMA)" in out
+    shown = json.loads(ok(cli, "plan", "show", "1", "--format", "json", *db))
+    assert shown["start_date"] == "2026-03-15"
+    code, _, err = invoke(cli, "plan", "add", "GAMMA", "--invoice", "D1", "--count", "2", "--first",
+                          "9999-12-31", "--as-of", "2026-03-15", *db)  # fmt: skip
+    assert code == 2 and "more than a year" in err

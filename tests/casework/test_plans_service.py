@@ -136,6 +136,9 @@ def test_plan_validation(sqlite_session: Session) -> None:
     refused("invoice", invoices=["A1"])  # ACME's
     refused("invoices", customer="ACME", invoices=["A1"])  # paid in full before the start
     refused("customer", customer="NOPE")
+    assert "more than a year" in refused("instalments", start_date=D(2026, 3, 1), first_due=D(9999, 12, 31))
+    assert "more than a year" in refused("instalments", first_due=D(2027, 4, 1))  # START is in March 2026
+    assert "more than a year" in refused("start_date", as_of=D(2028, 1, 1))  # far from the business date
     plans.create_plan(
         session, "BETA", ["C1"], start_date=START, actor="ana", count=2, first_due=D(2026, 4, 1)
     )

@@ -124,7 +124,9 @@ def test_unapplied_payment_counts_for_a_promise_on_invoices(
         ("ACME", "0", D(2026, 3, 20), [], "amount"),
         ("ACME", "-5", D(2026, 3, 20), [], "amount"),
         ("ACME", "1.001", D(2026, 3, 20), [], "amount"),
-        ("ACME", "10", D(2026, 3, 14), [], "date"),
+        ("ACME", "10", D(2026, 3, 14), [], "promised_date"),
+        ("ACME", "10", D(9999, 12, 31), [], "promised_date"),  # beyond a year
+        ("ACME", "99999999", D(2026, 3, 20), ["A3"], "amount"),  # above balance + penalties
         ("ACME", "10", D(2026, 3, 20), ["C1"], "invoice"),  # BETA's invoice
         ("ACME", "10", D(2026, 3, 20), ["PA1"], "invoice"),  # a payment
         ("ACME", "10", D(2026, 3, 20), ["ZZZ"], "invoice"),
@@ -151,3 +153,49 @@ def test_cancel(sqlite_session: Session) -> None:
         promises.cancel_promise(session, made.promise_id, "ana")
     with pytest.raises(NotFound):
         promises.get_promise(session, 999)
+
+
+def test_a_promise_naming_no_invoice_covers_every_open_one_and_pauses_them(sqlite_session: Session) -> None:
+    session = sqlite_session
+    made = promises.make_promise(session, "BETA", Decimal("1500.00"), D(2026, 3, 20), actor="ana", as_of=MADE)
+    assert made.entry_keys == ("doc:C1",)  # C2 is disputed: not owed, not covered
+    assert made.made_on == MADE
+    found = dunning_suppressions(session, MADE)
+    assert found.promised_until == {"doc:C1": D(2026, 3, 23)}
+
+
+def test_a_promised_amount_is_at_most_the_balance_plus_penalties(sqlite_session: Session) -> None:
+    session = sqlite_session
+    # ACME owes A2 (800.00, late since 3 March) and A3 (3000.00, not due) on 15 March
+    with pytest.raises(CaseworkError) as caught:
+        promises.make_promise(session, "ACME", Decimal("99999999"), D(2026, 3, 20), actor="ana", as_of=MADE)
+    assert caught.value.field == "amount"
+    assert "open balance 3800.00 EUR" in str(caught.value)
+    with_penalties = promises.make_promise(
+        session, "ACME", Decimal("3840.00"), D(2026, 3, 20), actor="ana", as_of=MADE
+    )
+    assert with_penalties.entry_keys == ("doc:A2", "doc:A3")
+
+
+def test_promise_dates_follow_the_business_date_not_the_clock(sqlite_session: Session) -> None:
+    session = sqlite_session
+    as_of = D(2026, 3, 15)  # long before the machine's date: still the day the promise is made
+    made = promises.make_promise(
+        session, "ACME", Decimal("100"), D(2026, 3, 16), invoices=["A3"], actor="ana", as_of=as_of
+    )
+    assert made.made_on == as_of
+    recorded_late = promises.make_promise(
+        session, "ACME", Decimal("100"), D(2026, 3, 12), invoices=["A3"], actor="ana",
+        as_of=as_of, made_on=D(2026, 3, 8),
+    )  # fmt: skip
+    assert recorded_late.made_on == D(2026, 3, 8)
+    for kwargs, field in (
+        ({"made_on": D(2026, 3, 16)}, "made_on"),  # after the business date
+        ({"promised": D(2027, 3, 20)}, "promised_date"),  # more than a year ahead
+    ):
+        with pytest.raises(CaseworkError) as caught:
+            promises.make_promise(
+                session, "ACME", Decimal("100"), kwargs.get("promised", D(2026, 3, 20)), invoices=["A3"],
+                actor="ana", as_of=as_of, made_on=kwargs.get("made_on"),
+            )  # fmt: skip
+        assert caught.value.field == field

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -14,8 +15,10 @@ from encours.audit.service import events
 from encours.foresight.history import day_number
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow
 from encours.foresight.priority import customers_by_priority
-from encours.foresight.scoring import SEGMENTS, segment_of
+from encours.foresight.repository import ForesightRepository
+from encours.foresight.scoring import SEGMENTS, capped_limit, deteriorated, segment_of
 from encours.foresight.service import last_day, model_for, read_ledger
+from encours.ledger.models import CustomerRow
 from encours.storage.database import get_engine, unit_of_work
 
 AS_OF = dt.date(2013, 9, 30)
@@ -100,3 +103,40 @@ def test_model_train_and_score_cli_exit_codes(cli: CliRunner, ar_url: str) -> No
     assert code == 2 and "--as-of" in err
     code, _, err = invoke(cli, "score", "--as-of", "yesterday", "--db", ar_url)
     assert code == 2
+
+
+def test_recommended_limit_never_rises_for_a_deteriorating_or_over_limit_customer() -> None:
+    # a D customer using 300 % of a 10 000.00 limit, whose formula says 25 000.00
+    assert capped_limit(2_500_000, 1_000_000, 3_000_000, worse=True) == 1_000_000
+    assert capped_limit(2_500_000, 1_000_000, 3_000_000, worse=False) == 1_000_000  # over its limit
+    assert capped_limit(2_500_000, 1_000_000, 500_000, worse=True) == 1_000_000  # D or falling
+    assert capped_limit(500_000, 1_000_000, 3_000_000, worse=True) == 500_000  # lower stays lower
+    assert capped_limit(2_500_000, 1_000_000, 500_000, worse=False) == 2_500_000  # a good payer grows
+    assert capped_limit(2_500_000, None, 3_000_000, worse=True) == 2_500_000  # no limit to keep
+    assert deteriorated(10, "D", None) and not deteriorated(90, "A", None)
+
+
+def test_stored_recommendation_of_an_over_limit_customer_is_at_most_its_limit(
+    cli: CliRunner, ar_url: str
+) -> None:
+    engine = get_engine(ar_url)
+    with unit_of_work(engine) as session:
+        session.execute(update(CustomerRow).values(credit_limit_cents=100))
+        exposure = {
+            cid: cents for cid, (_, cents) in ForesightRepository(session).credit_positions(AS_OF).items()
+        }
+        for cid, cents in exposure.items():  # every customer owing something uses 300 % of its limit
+            if cents > 300:
+                session.execute(
+                    update(CustomerRow)
+                    .where(CustomerRow.customer_id == cid)
+                    .values(credit_limit_cents=cents // 3)
+                )
+    code, out, err = invoke(cli, "score", "--as-of", AS_OF.isoformat(), "--format", "json", "--db", ar_url)
+    assert code == 0, err
+    scores = {s["customer_id"]: s for s in json.loads(out)["scores"]}
+    over = [cid for cid, cents in exposure.items() if cents > 300 and cid in scores]
+    assert over, "the AR ledger has customers with open balances"
+    for cid in over:
+        limit = Decimal(exposure[cid] // 3) / 100
+        assert Decimal(scores[cid]["recommended_credit_limit"]) <= limit, scores[cid]

@@ -136,15 +136,55 @@ def test_casework_through_the_api(app_client: TestClient, tokens: dict[str, dict
         "/api/v1/tasks", params={"customer_id": cid, "status": "done"}, headers=tokens["sales"]
     )
     assert [t["title"] for t in done.json()] == ["left a voicemail"]
-    promise = {"amount": "99.90", "promised_date": "2099-01-01", "invoice_ids": [invoice]}
-    made = app_client.post(f"/api/v1/customers/{cid}/promises", json=promise, headers=tokens["collector"])
+    promise = {"amount": "99.90", "promised_date": "2026-11-30", "invoice_ids": [invoice]}
+    made = app_client.post(
+        f"/api/v1/customers/{cid}/promises",
+        json=promise,
+        params={"as_of": AS_OF},
+        headers=tokens["collector"],
+    )
     assert made.status_code == 201 and made.json()["amount"] == "99.90"
     negative = {**promise, "amount": "-3"}
     refused_amount = app_client.post(
-        f"/api/v1/customers/{cid}/promises", json=negative, headers=tokens["collector"]
+        f"/api/v1/customers/{cid}/promises",
+        json=negative,
+        params={"as_of": AS_OF},
+        headers=tokens["collector"],
     )
     assert refused_amount.status_code == 422
     kinds = {
         e["kind"] for e in app_client.get(f"/api/v1/customers/{cid}/timeline", headers=tokens["sales"]).json()
     }
     assert {"dispute", "promise", "invoice"} <= kinds
+
+
+def test_a_promise_covers_every_open_invoice_and_is_plausible(
+    app_client: TestClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    cid = "C00012"
+    url = f"/api/v1/customers/{cid}/promises"
+    headers, at = tokens["collector"], {"as_of": AS_OF}
+    items = app_client.get(f"/api/v1/customers/{cid}/invoices", params=at, headers=headers).json()
+    open_invoices = sorted(
+        i["invoice_id"]
+        for i in items
+        if i["kind"] == "invoice" and Decimal(i["open_amount"]) > 0 and not i["disputed"]
+    )
+    balance = sum(Decimal(i["open_amount"]) for i in items if i["invoice_id"] in open_invoices)
+    assert open_invoices, "the demo customer owes something"
+    too_much = app_client.post(
+        url, json={"amount": "99999999", "promised_date": "2026-11-15"}, params=at, headers=headers
+    )
+    assert too_much.status_code == 422 and too_much.json()["field"] == "amount"
+    assert f"open balance {balance}" in too_much.json()["detail"]
+    far = app_client.post(
+        url, json={"amount": "10.00", "promised_date": "9999-12-31"}, params=at, headers=headers
+    )
+    assert far.status_code == 422 and far.json()["field"] == "promised_date"
+    # a promise for a day already past by the machine's clock, but after the business date
+    made = app_client.post(
+        url, json={"amount": str(balance), "promised_date": "2026-11-15"}, params=at, headers=headers
+    )
+    assert made.status_code == 201, made.text
+    covered = sorted(key.removeprefix("doc:") for key in made.json()["entry_keys"])
+    assert covered == open_invoices

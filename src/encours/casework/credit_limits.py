@@ -1,7 +1,9 @@
 """Credit limits per customer and per group of companies sharing a SIREN; exposure and alerts.
 
 Exposure = open balance at the date (set-wise, ``analytics.open_items``) + open orders,
-counted in the limit's currency (the customer's currency, EUR when unknown). A group limit
+counted in the limit's currency (the customer's currency, EUR when unknown): invoices and
+orders in other currencies are converted at the exchange-rate table (``fx_rates.csv``, the
+user's in the data directory else the shipped one; ``domain.fx``). A group limit
 applies to the sum over every customer with that SIREN.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import select, text
@@ -21,10 +24,14 @@ from encours.casework import repository
 from encours.casework.errors import CaseworkError
 from encours.casework.holds import HoldKind, holds_in_force, place_hold
 from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
+from encours.data_files import user_or_shipped
 from encours.domain.credit import CreditPosition, position
+from encours.domain.fx import FxTable, parse_fx_table
 from encours.domain.money import format_amount, from_cents, is_whole_cents, to_cents
 from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
+
+FX_FILE_NAME = "fx_rates.csv"
 
 
 class CustomerCredit(NamedTuple):
@@ -68,21 +75,35 @@ class CreditAlert(NamedTuple):
 
 
 def exposure_sql(where: str = "") -> str:
-    """Customers (all, or those matching ``where`` over ``c``): the open balance at :as_of in
-    the customer's currency, from the per-customer open-items sums (other currencies are left
-    out: a limit is in one currency), and the open orders in that currency."""
+    """Customers (all, or those matching ``where`` over ``c``): one row per customer and
+    currency of its open balance at :as_of (from the per-customer open-items sums; a customer
+    with nothing open has one row with no currency), and its open orders. The conversion to
+    the limit's currency is the domain's (``domain.fx``), applied to these few rows."""
     within = f"e.customer_pk IN (SELECT c.id FROM customers c WHERE {where})" if where else ""
     return f"""
 WITH {balances_ctes({"open_cents": "cents"}, within)}
 SELECT c.customer_id, c.name, c.siren, COALESCE(c.currency, 'EUR') AS currency, c.credit_limit_cents,
-       COALESCE(b.open_cents, 0) AS outstanding_cents,
-       CASE WHEN oo.currency = COALESCE(c.currency, 'EUR') THEN oo.amount_cents ELSE 0 END AS orders_cents
+       b.currency AS balance_currency, COALESCE(b.open_cents, 0) AS outstanding_cents,
+       oo.currency AS orders_currency, COALESCE(oo.amount_cents, 0) AS orders_cents
 FROM customers c
-LEFT JOIN balances b ON b.customer_pk = c.id AND b.currency = COALESCE(c.currency, 'EUR')
+LEFT JOIN balances b ON b.customer_pk = c.id
 LEFT JOIN customer_open_orders oo ON oo.customer_pk = c.id
 {f"WHERE {where}" if where else ""}
-ORDER BY c.customer_id
+ORDER BY c.customer_id, b.currency
 """
+
+
+def load_fx_rates(data_dir: Path | None) -> FxTable:
+    """The exchange-rate table: ``fx_rates.csv`` in the data directory, else the shipped one."""
+    found = user_or_shipped(FX_FILE_NAME, data_dir)
+    table, errors = parse_fx_table(found.read_text(), found.source)
+    if errors:
+        raise CaseworkError("; ".join(str(e) for e in errors), field="fx_rates")
+    return table
+
+
+def _shipped_rates() -> FxTable:
+    return load_fx_rates(None)
 
 
 def _cents(amount: Decimal | None, field: str) -> int | None:
@@ -183,9 +204,15 @@ def _held(session: Session, as_of: dt.date) -> set[str]:
 
 
 def customer_positions(
-    session: Session, as_of: dt.date, *, customer_id: str | None = None, siren: str | None = None
+    session: Session,
+    as_of: dt.date,
+    *,
+    customer_id: str | None = None,
+    siren: str | None = None,
+    rates: FxTable | None = None,
 ) -> list[CustomerCredit]:
-    """Every customer's position (or one customer's, or one SIREN group's), set-wise in SQL."""
+    """Every customer's position (or one customer's, or one SIREN group's), set-wise in SQL;
+    open items and orders in other currencies count at ``rates`` (default: the shipped table)."""
     filters: list[str] = []
     params: dict[str, object] = {"as_of": as_of}
     if customer_id is not None:
@@ -196,16 +223,41 @@ def customer_positions(
         params["siren"] = siren
     rows = session.execute(text(exposure_sql(" OR ".join(filters))), params).all()
     held = _held(session, as_of)
+    table = rates or _shipped_rates()
     found: list[CustomerCredit] = []
-    for cid, name, number, currency, limit_cents, outstanding, orders in rows:
+    outstanding = Decimal(0)
+    for index, (
+        cid,
+        name,
+        number,
+        currency,
+        limit_cents,
+        balance_currency,
+        cents,
+        orders_currency,
+        orders,
+    ) in enumerate(rows):
+        if balance_currency is not None and cents:
+            outstanding += table.convert(from_cents(int(cents)), str(balance_currency), currency, as_of)
+        if index + 1 < len(rows) and rows[index + 1][0] == cid:
+            continue  # the customer's next currency
+        open_orders = (
+            table.convert(from_cents(int(orders)), str(orders_currency), currency, as_of)
+            if orders
+            else Decimal(0)
+        )
         limit = None if limit_cents is None else from_cents(int(limit_cents))
-        pos = position(from_cents(int(outstanding)), from_cents(int(orders or 0)), limit)
+        pos = position(outstanding, open_orders, limit)
         found.append(CustomerCredit(cid, name, number, currency, pos, cid in held))
+        outstanding = Decimal(0)
     return found
 
 
-def group_positions(session: Session, as_of: dt.date, siren: str | None = None) -> list[GroupCredit]:
-    """Positions of SIREN groups that have a limit: their members' exposures summed."""
+def group_positions(
+    session: Session, as_of: dt.date, siren: str | None = None, rates: FxTable | None = None
+) -> list[GroupCredit]:
+    """Positions of SIREN groups that have a limit: their members' exposures summed in the
+    group limit's currency (members in other currencies converted at ``rates``)."""
     query = select(CreditGroupRow).order_by(CreditGroupRow.siren)
     if siren is not None:
         query = query.where(CreditGroupRow.siren == siren)
@@ -213,29 +265,38 @@ def group_positions(session: Session, as_of: dt.date, siren: str | None = None) 
     if not groups:
         return []
     members: dict[str, list[CustomerCredit]] = {g.siren: [] for g in groups}
-    for credit in customer_positions(session, as_of, siren=siren):
+    table = rates or _shipped_rates()
+    for credit in customer_positions(session, as_of, siren=siren, rates=table):
         if credit.siren in members:
             members[credit.siren].append(credit)
     result: list[GroupCredit] = []
     for group in groups:
-        mine = [m for m in members[group.siren] if m.currency == group.currency]
-        outstanding = sum((m.position.outstanding for m in mine), Decimal(0))
-        orders = sum((m.position.open_orders for m in mine), Decimal(0))
+        mine = members[group.siren]
+        outstanding = sum(
+            (table.convert(m.position.outstanding, m.currency, group.currency, as_of) for m in mine),
+            Decimal(0),
+        )
+        orders = sum(
+            (table.convert(m.position.open_orders, m.currency, group.currency, as_of) for m in mine),
+            Decimal(0),
+        )
         pos = position(outstanding, orders, from_cents(group.limit_cents))
         result.append(GroupCredit(group.siren, group.currency, tuple(m.customer_id for m in mine), pos))
     return result
 
 
-def credit_status(session: Session, customer_id: str, as_of: dt.date) -> CreditStatus:
+def credit_status(
+    session: Session, customer_id: str, as_of: dt.date, rates: FxTable | None = None
+) -> CreditStatus:
     owner = repository.customer(session, customer_id)
-    [mine] = customer_positions(session, as_of, customer_id=owner.customer_id)
-    groups = group_positions(session, as_of, owner.siren) if owner.siren else []
+    [mine] = customer_positions(session, as_of, customer_id=owner.customer_id, rates=rates)
+    groups = group_positions(session, as_of, owner.siren, rates) if owner.siren else []
     return CreditStatus(mine, groups[0] if groups else None, mine.credit_hold)
 
 
-def credit_alerts(session: Session, as_of: dt.date) -> list[CreditAlert]:
+def credit_alerts(session: Session, as_of: dt.date, rates: FxTable | None = None) -> list[CreditAlert]:
     """Every customer and every SIREN group over its limit at ``as_of``, customers first."""
-    customers = customer_positions(session, as_of)
+    customers = customer_positions(session, as_of, rates=rates)
     names = {c.customer_id: c.name for c in customers}
     held = {c.customer_id for c in customers if c.credit_hold}
     alerts: list[CreditAlert] = []
@@ -254,7 +315,7 @@ def credit_alerts(session: Session, as_of: dt.date) -> list[CreditAlert]:
                     c.credit_hold,
                 )
             )
-    for g in group_positions(session, as_of):
+    for g in group_positions(session, as_of, rates=rates):
         if g.position.exceeded and g.position.limit is not None:
             members = g.customer_ids
             alerts.append(
@@ -273,7 +334,7 @@ def credit_alerts(session: Session, as_of: dt.date) -> list[CreditAlert]:
     return alerts
 
 
-def hold_exceeded(session: Session, as_of: dt.date, *, actor: str) -> list[str]:
+def hold_exceeded(session: Session, as_of: dt.date, *, actor: str, rates: FxTable | None = None) -> list[str]:
     """Put every customer concerned by an alert on credit hold; returns those newly held."""
     held = set(
         session.scalars(
@@ -283,7 +344,7 @@ def hold_exceeded(session: Session, as_of: dt.date, *, actor: str) -> list[str]:
         )
     )
     newly: list[str] = []
-    for alert in credit_alerts(session, as_of):
+    for alert in credit_alerts(session, as_of, rates):
         for customer_id in alert.customer_ids:
             if customer_id not in held:
                 reason = f"{alert.scope} {alert.key} over its limit by {format_amount(alert.excess)}"

@@ -17,7 +17,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
-from encours.casework import repository
+from encours.casework import plausibility, repository
 from encours.casework.errors import CaseworkError
 from encours.casework.models import InstalmentRow, PlanEntryRow, PlanRow
 from encours.casework.tasks import create_task
@@ -116,16 +116,23 @@ def create_plan(
     every_months: int = 1,
     grace_days: int = DEFAULT_PLAN_GRACE_DAYS,
     note: str = "",
+    as_of: dt.date | None = None,
 ) -> Plan:
     """Agree a plan on ``invoices``: explicit instalments, or ``count`` equal monthly ones.
 
-    The instalments must add up to what the invoices owe at ``start_date``.
+    The instalments must add up to what the invoices owe at ``start_date``. ``as_of`` is the
+    business date (default ``start_date``): the start and every instalment lie within a year
+    of it.
     """
     owner = repository.customer(session, customer_id)
     if not invoices:
         raise CaseworkError("a payment plan covers at least one invoice", field="invoices")
     if grace_days < 0:
         raise CaseworkError("grace days cannot be negative", field="grace_days")
+    business = as_of or start_date
+    plausibility.within_a_year(start_date, business, "start_date", "the plan's start")
+    if first_due is not None:
+        plausibility.within_a_year(first_due, business, "instalments", "the first instalment due")
     covered = repository.entries(session, owner, invoices)
     currency = repository.invoice_currency(covered)
     ids = [ref.id for ref in covered]
@@ -149,6 +156,8 @@ def create_plan(
         )
     total = from_cents(sum(open_amounts[i] for i in ids))
     schedule = _schedule(total, instalments, count, first_due, every_months)
+    for item in schedule:
+        plausibility.within_a_year(item.due_date, business, "instalments", f"instalment {item.seq} due")
     errors = rules.schedule_errors(schedule, total)
     if schedule and schedule[0].due_date < start_date:
         errors.append("instalment 1: due before the plan starts")
@@ -215,13 +224,16 @@ def _schedule(
         raise CaseworkError(str(exc), field="instalments") from exc
 
 
-def cancel_plan(session: Session, plan_id: int, actor: str, reason: str = "") -> Plan:
-    """End an active plan by agreement: its invoices return to ordinary reminders."""
+def cancel_plan(
+    session: Session, plan_id: int, actor: str, reason: str = "", *, on: dt.date | None = None
+) -> Plan:
+    """End an active plan by agreement on ``on`` (the business date; default the machine's day):
+    its invoices return to ordinary reminders."""
     row = _row(session, plan_id)
     if row.status != PlanStatus.ACTIVE.value:
         raise CaseworkError(f"plan {plan_id} is already {row.status}", field="plan")
     row.status = PlanStatus.CANCELLED.value
-    row.closed_on = utcnow().date()
+    row.closed_on = on or utcnow().date()
     session.flush()
     plan = get_plan(session, plan_id)
     record(

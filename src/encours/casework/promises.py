@@ -1,8 +1,9 @@
 """Promises to pay: pause reminders until the promised date plus grace, then check the money.
 
-Payments toward a promise are the allocations to its invoices plus the customer's unapplied
-payments received between the day it was made and its deadline (all the customer's payments
-for a promise that names no invoice). A broken promise resumes reminders, writes
+A promise covers the invoices it names, or every open invoice of the customer on the day it is
+made. Payments toward a promise are the allocations to its invoices plus the customer's
+unapplied payments received between the day it was made and its deadline (all the customer's
+payments for an older promise that covers no invoice). A broken promise resumes reminders, writes
 ``promise.broken`` and opens a task for the collector.
 """
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
-from encours.casework import repository
+from encours.casework import plausibility, repository
 from encours.casework.errors import CaseworkError
 from encours.casework.models import PromiseEntryRow, PromiseRow
 from encours.casework.tasks import create_task
@@ -26,6 +27,7 @@ from encours.domain import promises as rules
 from encours.domain.money import format_amount, from_cents, is_whole_cents, to_cents
 from encours.domain.promises import DEFAULT_GRACE_DAYS, PromiseStatus
 from encours.ledger.models import AllocationRow, EntryRow
+from encours.ledger.queries import open_cents
 from encours.storage.base import utcnow
 
 
@@ -101,9 +103,17 @@ def make_promise(
     invoices: Sequence[str] = (),
     grace_days: int = DEFAULT_GRACE_DAYS,
     made_on: dt.date | None = None,
+    as_of: dt.date | None = None,
     note: str = "",
 ) -> Promise:
-    """Record that the customer promised ``amount`` by ``promised_date`` (for some invoices)."""
+    """Record that the customer promised ``amount`` by ``promised_date`` for some invoices.
+
+    No invoice named means every open invoice of the customer on the day the promise is made
+    (disputed ones aside), so the promise pauses their reminders. ``as_of`` is the business
+    date (the command's ``--as-of``); the promise is made on ``made_on``, by default that day.
+    The promised date lies between the day it is made and a year after the business date; the
+    amount is at most what the covered invoices owe, penalties included (``plausibility``).
+    """
     owner = repository.customer(session, customer_id)
     if amount <= 0:
         raise CaseworkError(f"a promised amount must be positive, got {amount}", field="amount")
@@ -111,11 +121,40 @@ def make_promise(
         raise CaseworkError(f"at most two decimals, got {amount}", field="amount")
     if grace_days < 0:
         raise CaseworkError("grace days cannot be negative", field="grace_days")
-    made_on = made_on or utcnow().date()
+    if as_of is None and made_on is None:
+        raise CaseworkError("a promise needs its business date (as_of)", field="as_of")
+    business = as_of or made_on
+    made_on = made_on or business
+    assert business is not None and made_on is not None
+    plausibility.made_on(made_on, business)
     if promised_date < made_on:
-        raise CaseworkError(f"promised date {promised_date} is before the promise ({made_on})", field="date")
-    covered = repository.entries(session, owner, invoices)
+        raise CaseworkError(
+            f"promised date {promised_date} is before the promise ({made_on})", field="promised_date"
+        )
+    plausibility.within_a_year(promised_date, business, "promised_date", "promised date")
+    covered = (
+        repository.entries(session, owner, invoices)
+        if invoices
+        else repository.open_invoices(session, owner, made_on)
+    )
+    if not covered:
+        raise CaseworkError(
+            f"{owner.customer_id} has no open invoice on {made_on.isoformat()} to promise a payment for",
+            field="invoice_ids",
+        )
     currency = repository.invoice_currency(covered, owner.currency)
+    open_amounts = open_cents(session, [ref.id for ref in covered], made_on)
+    plausibility.promised_amount(
+        amount,
+        [
+            plausibility.OpenInvoice(
+                ref.reference, ref.due_date, from_cents(max(open_amounts.get(ref.id, 0), 0))
+            )
+            for ref in covered
+        ],
+        made_on,
+        currency,
+    )
     row = PromiseRow(
         customer_pk=owner.pk,
         amount_cents=to_cents(amount),

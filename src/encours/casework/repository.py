@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from encours.analytics.open_items import with_open_items
 from encours.casework.errors import CaseworkError, NotFound
 from encours.casework.models import DisputeRow, PlanRow, PromiseRow
 from encours.ledger.models import CustomerRow, EntryRow
@@ -184,3 +185,31 @@ def payment_filter(
         EntryRow.date <= last,
         EntryRow.date <= as_of,
     ]
+
+
+CUSTOMER_OPEN_SQL = text(
+    with_open_items(
+        "SELECT entry_id, open_cents FROM open_items WHERE open_cents > 0 AND kind != 'payment'",
+        within="e.customer_pk = :pk",
+    )
+)
+
+
+def open_invoices(session: Session, owner: CustomerRef, as_of: dt.date) -> list[EntryRef]:
+    """The customer's documents with something left to pay at ``as_of``, in due-date order.
+
+    Invoices disputed in the accounts or in an open dispute are left out: they are not owed
+    until the dispute is settled, so no promise covers them by default.
+    """
+    found: dict[int, int] = {
+        int(entry_id): int(cents)
+        for entry_id, cents in session.execute(CUSTOMER_OPEN_SQL, {"pk": owner.pk, "as_of": as_of})
+    }
+    disputed = set(
+        session.scalars(
+            select(DisputeRow.entry_id).where(DisputeRow.customer_pk == owner.pk, DisputeRow.status == "open")
+        )
+    )
+    refs = entries_by_id(session, [int(i) for i in found])
+    kept = [ref for ref in refs.values() if not ref.disputed and ref.id not in disputed]
+    return sorted(kept, key=lambda ref: (ref.due_date, ref.key))

@@ -20,6 +20,7 @@ from encours.casework.credit_limits import CreditStatus
 from encours.casework.disputes import Dispute
 from encours.casework.plans import Plan
 from encours.casework.promises import Promise
+from encours.casework.queries import HandedOver
 from encours.casework.tasks import Task
 from encours.domain.money import format_amount
 
@@ -235,3 +236,27 @@ class CreditAlertsOut(Presenter):
     as_of: dt.date
     alerts: list[CreditAlertOut]
     newly_held: list[str]
+
+
+class BalanceOut(BaseModel):
+    currency: str
+    open_amount: Amount
+
+
+class HandedOverOut(BaseModel):
+    """A row of the litigation board: a customer handed over, since when, and what it owes."""
+
+    customer_id: str
+    kind: str
+    since: dt.date
+    reason: str
+    created_by: str
+    balances: list[BalanceOut]
+
+    @classmethod
+    def of(cls, found: HandedOver) -> HandedOverOut:
+        return cls(
+            customer_id=found.customer_id, kind=found.kind, since=found.since, reason=found.reason,
+            created_by=found.created_by,
+            balances=[BalanceOut(currency=c, open_amount=a) for c, a in found.balances],
+        )  # fmt: skip

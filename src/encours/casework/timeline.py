@@ -2,7 +2,9 @@
 
 Documents and payments come from the ledger, reminders and other dunning actions from the
 audit trail (actions ``dunning.*``), casework (disputes, promises, plans, calls and other
-tasks, notes, holds) from its own tables with their business dates. Order: day, then items
+tasks, notes, holds) from its own tables with their business dates. Every item is placed on
+its business date: a dunning action on its run's ``--as-of``, a promise on the day it was
+made, a task made by a run or a promise on its due date. Order: business day, then items
 without a time (ledger documents) before timed ones, then time, kind and reference.
 """
 
@@ -137,8 +139,17 @@ def _dunning(session: Session, owner: CustomerRef) -> list[TimelineItem]:
             parts.append("invoices " + ", ".join(map(str, invoices)))
         event = row.action.removeprefix(DUNNING_PREFIX)
         title = event + (": " + ", ".join(parts) if parts else "")
-        found.append(_stamped(row.at, "dunning", event, title, row.actor, row.subject or f"audit:{row.id}"))
+        item = _stamped(row.at, "dunning", event, title, row.actor, row.subject or f"audit:{row.id}")
+        found.append(item._replace(day=_business_day(details, row.at)))
     return found
+
+
+def _business_day(details: dict[str, Any], at: dt.datetime) -> dt.date:
+    """The run's ``as_of`` a dunning event names (its business date), else the day it was written."""
+    try:
+        return dt.date.fromisoformat(str(details["as_of"]))
+    except (KeyError, ValueError):
+        return at.date()
 
 
 def _disputes(session: Session, owner: CustomerRef) -> list[TimelineItem]:
@@ -263,7 +274,10 @@ def _tasks(session: Session, owner: CustomerRef) -> list[TimelineItem]:
         kind = "call" if row.kind == "call" else "task"
         assignee = f" for {row.assignee}" if row.assignee else ""
         title = f"{row.title}{assignee}, due {row.due_date.isoformat()}"
-        found.append(_stamped(row.created_at, kind, "planned", title, row.created_by, ref))
+        planned = _stamped(row.created_at, kind, "planned", title, row.created_by, ref)
+        if row.source != "manual":  # made by a run, a promise or a plan at its as_of: the due date
+            planned = planned._replace(day=row.due_date)
+        found.append(planned)
         if row.closed_at is not None:
             outcome = f": {row.outcome}" if row.outcome else ""
             title = f"{row.title} {row.status}{outcome}"

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from encours.casework.plans import get_plan
+from encours.casework.queries import statement_keys
 from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
 from encours.domain.escalation import NO_HISTORY, InvoiceHistory
 from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
@@ -38,6 +39,8 @@ from encours.dunning.pending import PendingAction
 from encours.dunning.recipients import recipient_addresses
 from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
+
+STATEMENT = "statement"  # the letter template of a customer's statement (relevé)
 
 
 class Prepared(NamedTuple):
@@ -84,6 +87,14 @@ class Composer:
         """What happened earlier to the message's invoices (its own actions are still pending)."""
         keys = [key for action in actions for key in action.entry_keys]
         self.histories = HistoryRepository(self.session, self.scenarios).of_entries(keys)
+
+    def statement_lines(self, action: PendingAction, customer: CustomerRow) -> list[InvoiceLine]:
+        """A statement (relevé) lists every open item of the customer at the run date, not-due
+        ones included and disputed ones left out, by due date (SPEC §8): not only the invoices
+        of the reminder it is attached to."""
+        keys = statement_keys(self.session, customer.customer_id, action.as_of)
+        facts = self.facts.invoices_with_reductions(keys, action.as_of)
+        return [self.line(f, action.as_of, None, thanks=False) for f in facts]
 
     def penalty_fn(self, customer_pk: int) -> Callable[[InvoiceFacts, dt.date], Penalty]:
         terms = self.terms.penalty_terms(customer_pk)
@@ -186,7 +197,8 @@ class Composer:
                 Section(action.step, "", action.template, action.channel, tuple(lines), instalment)
             )
             if letter:
-                path = self.letter(action, action.template, lines, customer, folder)
+                shown = self.statement_lines(action, customer) if action.template == STATEMENT else lines
+                path = self.letter(action, action.template, shown, customer, folder)
                 documents[action.action_id] = str(path)
                 attachments.append(path)
         all_lines = [line for s in sections if s.step != THANK_YOU for line in s.invoices]
@@ -194,7 +206,8 @@ class Composer:
             scenario = self.scenarios.get(action.scenario)
             step = scenario.step(action.step) if scenario is not None else None
             for extra in step.attachments if step is not None else ():
-                path = self.letter(action, extra, all_lines, customer, folder)
+                shown = self.statement_lines(action, customer) if extra == STATEMENT else all_lines
+                path = self.letter(action, extra, shown, customer, folder)
                 documents.setdefault(action.action_id, str(path))
                 attachments.append(path)
         recipients = recipient_addresses(customer.email)
@@ -204,8 +217,14 @@ class Composer:
         lead_section = sections[-1]
         template = lead.template if self.has_email_template(lead.template, language) else "generic"
         totals: dict[str, Decimal] = defaultdict(Decimal)
-        for line in all_lines:
-            totals[line.currency] += line.open_amount
+        for section in sections:  # an instalment reminder asks for the instalment, not the plan's invoices
+            if section.step == THANK_YOU:
+                continue
+            if section.instalment is not None:
+                totals[section.instalment["currency"]] += section.instalment["remaining"]
+                continue
+            for line in section.invoices:
+                totals[line.currency] += line.open_amount
         context = {
             "company": self.company, "customer": customer, "as_of": lead.as_of, "language": language,
             "sections": sections, "totals": dict(sorted(totals.items())),

@@ -9,12 +9,14 @@ the sum over its open invoices; customers are ranked by that value (the web work
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
 from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from encours.domain.money import from_cents
@@ -69,11 +71,23 @@ def invoice_values(ledger: Ledger, model_as_of: dt.date, session: Session) -> pa
 
 
 def customers_by_priority(
-    session: Session, as_of: dt.date, limit: int = 50, offset: int = 0
+    session: Session,
+    as_of: dt.date,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    excluded: Collection[str] = (),
 ) -> list[CustomerPriority]:
-    """Customers to call first at ``as_of``; stable order (value, then customer id)."""
+    """Customers to call first at ``as_of``; stable order (value, then customer id).
+
+    ``excluded`` customers are left out before ranking: those handed over to litigation or a
+    collection agency, whom collectors no longer call (the caller asks casework who they are).
+    """
     ledger = read_ledger(session)
     items = invoice_values(ledger, as_of, session)
+    if excluded:
+        keep = pc.invert(pc.is_in(items["customer_id"], value_set=pa.array(sorted(excluded), pa.string())))
+        items = items.filter(keep)
     connection = duckdb.connect(config={"threads": 1})  # one thread: float sums in a fixed order
     try:
         connection.register("items", items)

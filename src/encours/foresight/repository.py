@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from encours.analytics.open_items import balances_ctes
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow
 from encours.ledger.models import CustomerRow
 
@@ -82,6 +83,18 @@ class ForesightRepository:
         rows = self.session.execute(select(CustomerRow.customer_id, CustomerRow.id, CustomerRow.name,
                                            CustomerRow.language))  # fmt: skip
         return {cid: (pk, name, language) for cid, pk, name, language in rows}
+
+    def credit_positions(self, as_of: dt.date) -> dict[str, tuple[int, int]]:
+        """customer_id → (credit limit, open balance in the limit's currency at ``as_of``), in
+        cents, for every customer with a limit (the open-items rule, set-wise)."""
+        query = text(
+            f"WITH {balances_ctes({'open_cents': 'cents'})}\n"
+            "SELECT c.customer_id, c.credit_limit_cents, COALESCE(b.open_cents, 0) FROM customers c "
+            "LEFT JOIN balances b ON b.customer_pk = c.id AND b.currency = COALESCE(c.currency, 'EUR') "
+            "WHERE c.credit_limit_cents IS NOT NULL"
+        )
+        rows = self.session.execute(query, {"as_of": as_of})
+        return {cid: (int(limit), int(cents)) for cid, limit, cents in rows}
 
     def scores(self, as_of: dt.date, before: bool = False) -> dict[str, StoredScore]:
         """Each customer's latest score on (or, with ``before``, strictly before) ``as_of``."""

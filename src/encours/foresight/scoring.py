@@ -182,13 +182,34 @@ def _customer_profile(
     return (np.array(columns[0], dtype=str), np.array(columns[1], dtype=np.int64), *floats)  # type: ignore[return-value]
 
 
+def deteriorated(score: int, segment: str, before: StoredScore | None) -> bool:
+    """Segment D, or a score that fell by ``ALERT_DROP`` points or a segment since the last one."""
+    if segment == SEGMENTS[-1][0]:
+        return True
+    return before is not None and (before.score - score >= ALERT_DROP or segment > before.segment)
+
+
+def capped_limit(recommended_cents: int, limit_cents: int | None, exposure_cents: int, worse: bool) -> int:
+    """The recommended limit never rises above the current one for a deteriorating customer
+    (``worse``) or one already over its limit: more credit is never the answer to more risk."""
+    if limit_cents is None or not (worse or exposure_cents > limit_cents):
+        return recommended_cents
+    return min(recommended_cents, limit_cents)
+
+
 def store_scores(session: Session, ledger: Ledger, as_of: dt.date) -> tuple[list[CustomerScore], list[Alert]]:
     """Compute, store (replacing that day's) and alert on deterioration against the previous score."""
     choice = model_for(session, ledger, as_of)
-    scores = score_customers(choice.model, ledger.history, as_of, ledger.reminders)
     repository = ForesightRepository(session)
     names = repository.customer_names()
     previous = repository.scores(as_of, before=True)
+    credit = repository.credit_positions(as_of)
+    scores = []
+    for s in score_customers(choice.model, ledger.history, as_of, ledger.reminders):
+        limit, exposure = credit.get(s.customer_id, (None, 0))
+        worse = deteriorated(s.score, s.segment, previous.get(s.customer_id))
+        recommended = capped_limit(s.recommended_credit_limit_cents, limit, exposure, worse)
+        scores.append(s._replace(recommended_credit_limit_cents=recommended))
     repository.replace_scores(as_of, [
         StoredScore(names[s.customer_id][0], s.customer_id, as_of, s.score, s.segment,
                     [r.to_json() for r in s.reasons], s.recommended_credit_limit_cents)

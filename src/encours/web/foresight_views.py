@@ -87,16 +87,17 @@ def chart(forecasts: list[dict[str, Any]] | None, currency: str) -> dict[str, An
 
 
 def customer_priority(
-    session: Session, figures: Figures, as_of: dt.date, limit: int
+    session: Session, figures: Figures, as_of: dt.date, limit: int, excluded: frozenset[str] = frozenset()
 ) -> list[priority.CustomerPriority] | None:
-    """Customers by expected loss avoided (foresight); None until computed in the background."""
+    """Customers by expected loss avoided (foresight), ``excluded`` left out; None until computed
+    in the background."""
     if not within_limit(session, figures):
         return None
     return figures.background(
         session,
         "priority",
-        (as_of, limit),
-        lambda own: priority.customers_by_priority(own, as_of, limit=limit),
+        (as_of, limit, tuple(sorted(excluded))),
+        lambda own: priority.customers_by_priority(own, as_of, limit=limit, excluded=excluded),
         PRIORITY,
     )
 

@@ -8,13 +8,15 @@ re-implements their rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from encours.audit import service as audit
-from encours.casework import assignment, disputes, notes, plans, promises, tasks
+from encours.casework import assignment, credit_limits, disputes, notes, plans, promises, queries, tasks
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
@@ -33,6 +35,7 @@ class ActionForm(NamedTuple):
     amount: str
     promised_date: str
     assignee: str
+    as_of: str = ""  # the screen's business date (empty: today)
 
 
 class Board(NamedTuple):
@@ -53,6 +56,11 @@ def parse_day(text: str, field: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise CaseworkError(f"not a date (YYYY-MM-DD): {text!r}", field=field) from None
+
+
+def invoice_names(text: str) -> list[str]:
+    """Invoice numbers typed in one field, separated by commas, semicolons or spaces."""
+    return [name for name in re.split(r"[\s,;]+", text) if name]
 
 
 # timeline and notes --------------------------------------------------------------------
@@ -82,15 +90,16 @@ def customer_action(session: Session, actor: str, customer_id: str, form: Action
         add_note(session, actor, customer_id, form.text, invoice or None)
     elif form.kind == "call":
         log_call(session, actor, customer_id, form.text.strip())
-    elif form.kind == "promise":
+    elif form.kind == "promise":  # no invoice named: every open invoice of the customer
         promises.make_promise(
             session,
             customer_id,
             parse_amount(form.amount),
             parse_day(form.promised_date, "promised_date"),
             actor=actor,
-            invoices=[invoice] if invoice else [],
+            invoices=invoice_names(invoice),
             note=form.text.strip(),
+            as_of=parse_day(form.as_of, "as_of") if form.as_of.strip() else today(),
         )
     elif form.kind == "dispute":
         if not invoice:
@@ -121,6 +130,7 @@ def portal_declaration(
             actor=actor,
             invoices=[invoice_id] if invoice_id else [],
             note=message,
+            as_of=today(),
         )
     else:  # a declared payment (or a promise without amount): a collector checks it
         what = "payment" if kind == "payment" else "promise"
@@ -134,11 +144,13 @@ def portal_declaration(
 
 # customer sheet ------------------------------------------------------------------------
 def credit(
-    session: Session, stored: StoredCustomer, summary: CustomerSummary, as_of: dt.date
+    session: Session, stored: StoredCustomer, summary: CustomerSummary, as_of: dt.date, data_dir: Path
 ) -> AccountCredit:
-    """The account's credit position (casework's rule) over the sheet's own balances."""
+    """The account's credit position (casework's rule) over the sheet's own balances, other
+    currencies at the exchange-rate table of the data directory (else the shipped one)."""
     outstanding = {b.currency: b.balance for b in summary.balances}
-    return account_credit(session, stored.pk, summary.customer, outstanding, as_of)
+    rates = credit_limits.load_fx_rates(data_dir)
+    return account_credit(session, stored.pk, summary.customer, outstanding, as_of, rates)
 
 
 # dashboard and boards ------------------------------------------------------------------
@@ -169,6 +181,19 @@ def promises_board(session: Session, as_of: dt.date) -> Board:
     ]  # fmt: skip
     columns = ["customer", "amount", "promised_date", "status", "invoices", "created_by"]
     return Board(True, columns, rows[:500])
+
+
+def litigation_board(session: Session, as_of: dt.date) -> Board:
+    """Customers handed over at ``as_of`` (casework's read function), out of the worklist."""
+    rows = [
+        {
+            "customer": h.customer_id, "hold": h.kind, "since": h.since.isoformat(), "reason": h.reason,
+            "open_amount": ", ".join(f"{format_amount(a)} {c}" for c, a in h.balances),
+            "created_by": h.created_by,
+        }
+        for h in queries.litigation_board(session, as_of)
+    ]  # fmt: skip
+    return Board(True, ["customer", "hold", "since", "reason", "open_amount", "created_by"], rows[:500])
 
 
 def plans_board(session: Session) -> Board:

@@ -23,6 +23,7 @@ from encours.cli.context import AsOfOption, DbOption, parse_as_of, session_for
 from encours.cli.output import print_document, print_table
 from encours.domain.credit import CreditPosition
 from encours.domain.money import format_amount
+from encours.settings import get_settings
 
 credit_app = typer.Typer(
     help="Credit limits (customer and SIREN group), exposure, alerts.", no_args_is_help=True
@@ -96,7 +97,8 @@ def credit_status(
 ) -> None:
     """A customer's exposure against its limit and its group's, and the credit-hold flag."""
     day = date_or_today(as_of, "--as-of")
-    status = in_session(db, lambda s: credit_limits.credit_status(s, customer, day))
+    rates = credit_limits.load_fx_rates(get_settings().data_dir)
+    status = in_session(db, lambda s: credit_limits.credit_status(s, customer, day, rates))
     if output is Fmt.JSON:
         print_document(CreditStatusOut.of(status, day).model_dump())
         return
@@ -124,9 +126,10 @@ def credit_alerts(
 ) -> None:
     """Customers and SIREN groups whose exposure exceeds their limit."""
     day = parse_as_of(as_of)
+    rates = credit_limits.load_fx_rates(get_settings().data_dir)
     with session_for(db) as session:
-        held = credit_limits.hold_exceeded(session, day, actor=by) if hold else []
-        alerts = credit_limits.credit_alerts(session, day)
+        held = credit_limits.hold_exceeded(session, day, actor=by, rates=rates) if hold else []
+        alerts = credit_limits.credit_alerts(session, day, rates)
     if output is Fmt.JSON:
         shown = [CreditAlertOut.model_validate(a) for a in alerts]
         print_document(CreditAlertsOut(as_of=day, alerts=shown, newly_held=held).model_dump())

@@ -16,6 +16,7 @@ from encours.cli.casework.common import (
     Fmt,
     FormatOption,
     InvoiceOption,
+    OptionalAsOf,
     ReasonOption,
     cell,
     date_or_today,
@@ -50,7 +51,10 @@ def plan_add(
     count: Annotated[int | None, typer.Option("--count", help="Equal instalments instead.")] = None,
     first: Annotated[str | None, typer.Option("--first", help="First due date with --count.")] = None,
     every_months: Annotated[int, typer.Option("--every-months")] = 1,
-    start: Annotated[str | None, typer.Option("--start", help="Day the plan starts (default today).")] = None,
+    as_of: OptionalAsOf = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Day the plan starts (default --as-of).")
+    ] = None,
     grace: Annotated[int, typer.Option("--grace")] = plans.DEFAULT_PLAN_GRACE_DAYS,
     note: Annotated[str, typer.Option("--note")] = "",
     by: ByOption = "cli",
@@ -59,12 +63,13 @@ def plan_add(
     """Agree a payment plan on invoices; the instalments must add up to what they owe."""
     explicit = [_instalment(item) for item in instalment or []]
     first_due = optional_date(first, "--first")
-    start_date = date_or_today(start, "--start")
+    day = date_or_today(as_of, "--as-of")
+    start_date = optional_date(start, "--start") or day
     plan = in_session(
         db,
         lambda s: plans.create_plan(
             s, customer, invoice or [], start_date=start_date, instalments=explicit, count=count,
-            first_due=first_due, every_months=every_months, grace_days=grace, note=note, actor=by,
+            first_due=first_due, every_months=every_months, grace_days=grace, note=note, actor=by, as_of=day,
         ),
     )  # fmt: skip
     typer.echo(

@@ -14,6 +14,7 @@ from encours.cli.casework.common import (
     Fmt,
     FormatOption,
     InvoiceOption,
+    OptionalAsOf,
     ReasonOption,
     cell,
     in_session,
@@ -24,6 +25,7 @@ from encours.cli.casework.common import (
 from encours.cli.context import AsOfOption, DbOption, parse_as_of, parse_date
 from encours.domain.money import format_amount
 from encours.domain.promises import DEFAULT_GRACE_DAYS
+from encours.storage.base import today
 
 promise_app = typer.Typer(help="Promises to pay: pause reminders until date + grace.", no_args_is_help=True)
 
@@ -35,25 +37,35 @@ def promise_add(
     date: Annotated[str, typer.Option("--date", help="Promised payment date.")],
     invoice: InvoiceOption = None,
     grace: Annotated[int, typer.Option("--grace", help="Days of grace after the date.")] = DEFAULT_GRACE_DAYS,
-    on: Annotated[str | None, typer.Option("--on", help="Day the promise was made (default today).")] = None,
+    as_of: OptionalAsOf = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Day the promise was made (default --as-of).")
+    ] = None,
     note: Annotated[str, typer.Option("--note")] = "",
     by: ByOption = "cli",
     db: DbOption = None,
 ) -> None:
-    """Record a promise to pay (for some invoices, or on account)."""
+    """Record a promise to pay for the --invoice given, else for every open invoice of the customer.
+
+    The business date is --as-of (default --on, else today); the promised date lies between the day the
+    promise was made (--on, default --as-of) and a year after --as-of.
+    """
     value = parse_amount(amount, "--amount")
     promised = parse_date(date, "--date")
-    made_on = optional_date(on, "--on")
+    made = optional_date(on, "--on")
+    day = optional_date(as_of, "--as-of") or made or today()
+    made_on = made or day
     found = in_session(
         db,
         lambda s: promises.make_promise(
             s, customer, value, promised, invoices=invoice or [], grace_days=grace, made_on=made_on,
-            note=note, actor=by,
+            as_of=day, note=note, actor=by,
         ),
     )  # fmt: skip
+    invoices = ", ".join(key.removeprefix("doc:") for key in found.entry_keys)
     typer.echo(
         f"promise {found.promise_id}: {format_amount(found.amount)} {found.currency} by "
-        f"{found.promised_date} (reminders paused until {found.honour_by})"
+        f"{found.promised_date} (reminders paused until {found.honour_by}) on {invoices}"
     )
 
 

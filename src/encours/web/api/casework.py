@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Depends, Query
 
 from encours.casework import assignment, disputes, plans, promises, tasks
-from encours.casework.schemas import DisputeOut, PlanOut, PromiseOut, TaskOut
+from encours.casework.queries import litigation_board
+from encours.casework.schemas import DisputeOut, HandedOverOut, PlanOut, PromiseOut, TaskOut
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import integrations
 from encours.web.api.schemas import AssignIn, CallIn, DisputeIn, PromiseIn
-from encours.web.deps import ApiUser, SessionDep, api_permission
+from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
 
 router = APIRouter(tags=["casework"])
+AsOf = Annotated[dt.date, Depends(as_of_param)]
 Worker = Annotated[User, Depends(api_permission(Permission.WORK))]
 Status = Annotated[str | None, Query(max_length=16, pattern="^[a-z_]+$")]
 CustomerFilter = Annotated[str | None, Query(max_length=64)]
@@ -53,10 +56,16 @@ def list_promises(session: SessionDep, user: ApiUser, filters: CasesFilter) -> l
 
 
 @router.post("/customers/{customer_id}/promises", response_model=PromiseOut, status_code=201)
-def make_promise(session: SessionDep, user: Worker, customer_id: str, body: PromiseIn) -> PromiseOut:
+def make_promise(
+    session: SessionDep, user: Worker, customer_id: str, body: PromiseIn, as_of: AsOf
+) -> PromiseOut:
+    """A promise on ``invoice_ids``, or on every open invoice of the customer when empty.
+
+    ``as_of`` (query, default today) is the business date; ``made_on`` defaults to it.
+    """
     made = promises.make_promise(
         session, customer_id, body.amount, body.promised_date, actor=user.email,
-        invoices=body.invoice_ids, note=body.note,
+        invoices=body.invoice_ids, note=body.note, made_on=body.made_on, as_of=as_of,
     )  # fmt: skip
     return PromiseOut.model_validate(made)
 
@@ -86,3 +95,10 @@ def log_call(session: SessionDep, user: Worker, customer_id: str, body: CallIn) 
 @router.post("/customers/{customer_id}/assignee", status_code=204)
 def assign(session: SessionDep, user: Worker, customer_id: str, body: AssignIn) -> None:
     assignment.assign(session, customer_id, body.role, body.assignee, actor=user.email)
+
+
+@router.get("/litigation", response_model=list[HandedOverOut])
+def list_litigation(session: SessionDep, user: ApiUser, as_of: AsOf) -> list[HandedOverOut]:
+    """The litigation board: customers handed over to litigation or an agency at ``as_of``
+    (they have left the worklist), earliest hand-over first, with their open balances."""
+    return [HandedOverOut.of(h) for h in litigation_board(session, as_of)]

@@ -97,8 +97,9 @@ class DisputeIn(BaseModel):
 class PromiseIn(BaseModel):
     amount: AmountIn = Field(gt=0, le=Decimal("1e12"), decimal_places=2)
     promised_date: dt.date
-    invoice_ids: list[str] = Field(default_factory=list, max_length=100)
+    invoice_ids: list[str] = Field(default_factory=list, max_length=100)  # empty: every open invoice
     note: str = Field(default="", max_length=2000)
+    made_on: dt.date | None = None  # the day the customer promised (default: the business date)
 
 
 class CallIn(BaseModel):

@@ -99,6 +99,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reason": ("Motif", "Reason"),
     "message": ("Message", "Message"),
     "promised_date": ("Date promise", "Promised date"),
+    "promise_invoices": ("Factures (vide : toutes les ouvertes)", "Invoices (empty: all open)"),
+    "litigation": ("Contentieux", "Litigation"),
+    "hold": ("Remis à", "Handed over to"),
+    "since": ("Depuis", "Since"),
     "not_available": (
         "Ce module n'est pas encore installé.",
         "This module is not available yet.",

@@ -169,7 +169,7 @@ def customer_sheet(
         payments=payments(session, stored.pk, as_of, 20),
         credit_use=None if not limit else summary.balance / limit,
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
-        credit=integrations.credit(session, stored, summary, as_of),
+        credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir),
         timeline=integrations.timeline(session, customer_id, 50),
         users=UserService(session).all(),
         portal=request.query_params.get("portal"),
@@ -194,6 +194,7 @@ def customer_action(
     promised_date: Annotated[str, Form(max_length=10)] = "",
     assignee: Annotated[str, Form(max_length=255)] = "",
     back: Annotated[str, Form(max_length=2000)] = "",
+    as_of: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     permission = ACTIONS.get(kind)
     if permission is None:
@@ -208,7 +209,7 @@ def customer_action(
         session,
         user.email,
         customer_id,
-        integrations.ActionForm(kind, text, invoice_id, amount, promised_date, assignee),
+        integrations.ActionForm(kind, text, invoice_id, amount, promised_date, assignee, as_of),
     )
     target = _safe_next(back) if back else f"/customers/{customer_id}"
     separator = "&" if "?" in target else "?"
@@ -296,6 +297,12 @@ def disputes_board(request: Request, session: SessionDep, user: UiUser) -> Respo
 @router.get("/promises")
 def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
     return render(request, "board.html", title="promises", board=integrations.promises_board(session, as_of))
+
+
+@router.get("/litigation")
+def litigation_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    board = integrations.litigation_board(session, as_of)
+    return render(request, "board.html", title="litigation", board=board)
 
 
 @router.get("/plans")

@@ -23,7 +23,8 @@ ENTRIES = cast(Table, EntryRow.__table__)
 
 CUSTOMER_FIELDS = (
     "name", "country", "currency", "payment_terms_days", "email", "language", "segment",
-    "siren", "vat_number", "sales_rep",
+    "siren", "vat_number", "sales_rep", "address_line1", "address_line2", "postal_code", "city", "phone",
+    "iban",
 )  # fmt: skip
 ENTRY_FIELDS = (
     "customer_pk", "kind", "reference", "date", "due_date", "amount_cents", "currency",

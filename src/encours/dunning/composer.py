@@ -32,7 +32,10 @@ from encours.dunning.pending import PendingAction
 from encours.dunning.recipients import recipient_addresses
 from encours.dunning.repository import DunningRepository, InvoiceFacts
 from encours.ledger.models import CustomerRow
+from encours.ledger.repository import row_to_customer
 from encours.storage.base import utcnow
+
+NO_POSTAL_ADDRESS = "no postal address"
 
 
 class Prepared(NamedTuple):
@@ -40,6 +43,8 @@ class Prepared(NamedTuple):
     actions: tuple[PendingAction, ...]
     documents: dict[int, str]
     no_address: bool
+    # actions that cannot be delivered at all, with their reason (a letter without postal address)
+    undeliverable: tuple[tuple[PendingAction, str], ...] = ()
 
 
 def message_id(actions: Sequence[PendingAction], sender: str) -> str:
@@ -154,6 +159,13 @@ class Composer:
     def prepare(self, actions: Sequence[PendingAction]) -> Prepared:
         ordered = sorted(actions, key=lambda a: (self.offset(a), a.action_id))
         customer = self.customer(ordered[0])
+        undeliverable = tuple((a, NO_POSTAL_ADDRESS) for a in ordered if not letter_can_go(a, customer))
+        if undeliverable:
+            # a letter needs an envelope: the customer gets no letter, and its e-mail does not announce one
+            ordered = [a for a in ordered if letter_can_go(a, customer)]
+            if not ordered:
+                return Prepared(None, (), {}, False, undeliverable)
+            return self.prepare(ordered)._replace(undeliverable=undeliverable)
         language = ordered[0].language
         folder = letters_folder(self.data_dir, customer.customer_id)
         sections: list[Section] = []
@@ -213,6 +225,11 @@ class Composer:
         env = template_env(language, self.data_dir)
         assert env.loader is not None
         return f"{language}/email/{name}.txt" in env.loader.list_templates()
+
+
+def letter_can_go(action: PendingAction, customer: CustomerRow) -> bool:
+    """Anything but a letter, or a letter to a customer with a postal address (SPEC §8)."""
+    return action.channel != Channel.LETTER.value or row_to_customer(customer).has_postal_address
 
 
 def rates_of(line: InvoiceLine, language: str, table: RateTable) -> list[str]:

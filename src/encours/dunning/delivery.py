@@ -70,6 +70,14 @@ class Deliveries:
                 self.counts["tasks"] += 1
         return documents
 
+    def undeliverable(self, session: Session, failures: Sequence[tuple[PendingAction, str]]) -> None:
+        """Actions no channel can deliver (a letter without postal address) fail with their reason."""
+        repo = ActionRepository(session)
+        for action, reason in failures:
+            repo.mark([action.action_id], "failed", error=reason, document={})
+            _audit(session, self.actor, action, "failed", error=reason)
+            self.counts["failed"] += 1
+
     def no_address(self, session: Session, prepared: Prepared) -> None:
         """Tasks are opened and letters produced for printing; e-mail actions fail (nowhere to send)."""
         repo = ActionRepository(session)

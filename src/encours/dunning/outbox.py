@@ -99,9 +99,11 @@ class Outbox:
             with unit_of_work(self.engine) as session:
                 composer = Composer(session, self.scenarios, self.rates, self.sender, self.data_dir)
                 prepared = composer.prepare(group)
+                if prepared.undeliverable:
+                    self.deliveries.undeliverable(session, prepared.undeliverable)
                 if prepared.no_address:
                     self.deliveries.no_address(session, prepared)
-            if prepared.no_address:
+            if prepared.mail is None:
                 self.tick()
                 self.fault.delivered()
             else:

@@ -34,6 +34,7 @@ from encours.domain.money import from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
+from encours.dunning.creditor import check_creditor
 from encours.dunning.documents import LANGUAGES
 from encours.dunning.outbox import DeliveryReport, Outbox, Progress
 from encours.dunning.penalty_terms import PenaltyTermsRepository
@@ -142,6 +143,7 @@ def run(
     progress: Progress | None = None,
 ) -> RunResult:  # fmt: skip
     """Decide and commit (retrying if a concurrent run got there first), then deliver the outbox."""
+    check_creditor(engine, config.settings.data_dir)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with unit_of_work(engine) as session:
@@ -165,6 +167,7 @@ def deliver(
     progress: Progress | None = None,
 ) -> DeliveryReport:  # fmt: skip
     """Deliver what earlier runs left pending (e.g. after a crash), deciding nothing new."""
+    check_creditor(engine, config.settings.data_dir)
     return Outbox(engine, config.scenarios, config.rates, smtp, config.settings, actor, progress).deliver()
 
 

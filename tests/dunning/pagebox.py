@@ -89,7 +89,9 @@ def shown_boxes(data: bytes) -> list[Shown]:
     return boxes
 
 
-def _page_boxes(number: int, operations: list[tuple[list[Any], bytes]], fonts: dict[str, FontWidths]) -> list[Shown]:
+def _page_boxes(
+    number: int, operations: list[tuple[list[Any], bytes]], fonts: dict[str, FontWidths]
+) -> list[Shown]:
     boxes: list[Shown] = []
     ctm: Matrix = IDENTITY
     stack: list[Matrix] = []
@@ -161,7 +163,10 @@ def _page_boxes(number: int, operations: list[tuple[list[Any], bytes]], fonts: d
 def outside_printable_area(data: bytes, margin_mm: float = PRINTABLE_MARGIN_MM) -> list[Shown]:
     """The strings of the PDF that leave its pages' printable area (none for a good letter)."""
     reader = PdfReader(io.BytesIO(data))
-    sizes = {n: (float(p.mediabox.width) / MM, float(p.mediabox.height) / MM) for n, p in enumerate(reader.pages, 1)}
+    sizes = {
+        n: (float(p.mediabox.width) / MM, float(p.mediabox.height) / MM)
+        for n, p in enumerate(reader.pages, 1)
+    }
     return [
         box
         for box in shown_boxes(data)

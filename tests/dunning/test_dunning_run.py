@@ -158,7 +158,8 @@ def test_formal_notices_show_the_spec_interest_of_every_invoice(
                 penalty = late_payment_penalty(
                     entry.amount, entry.due_date, AS_OF, reductions[entry.key], rule=FRANCE, table=table
                 )
-                amounts = [Decimal(a.replace(",", ".")) for a in re.findall(r"(\d+,\d{2}) EUR", line)]
+                found = re.findall(r"(\d[\d\u202f]*,\d{2})\u00a0€", line)
+                amounts = [Decimal(a.replace("\u202f", "").replace(",", ".")) for a in found]
                 assert amounts[-2:] == [penalty.interest, Decimal("40.00")], line
                 checked += 1
             assert "L441-10" in text and "40 euros" in text and "1344 du Code civil" in text

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from encours.casework.plans import get_plan
 from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
 from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
+from encours.dunning import typography
 from encours.dunning.channels.pdf import write_pdf
 from encours.dunning.channels.smtp import OutgoingMail
 from encours.dunning.document_paths import letters_folder
@@ -238,9 +239,7 @@ def rates_of(line: InvoiceLine, language: str, table: RateTable) -> list[str]:
         return []
     seen: list[str] = []
     for period in line.penalty.periods:
-        text = f"{period.rate.quantize(Decimal('0.01'))} %"
-        if language == "fr":
-            text = text.replace(".", ",")
+        text = typography.percent(period.rate, language=language)
         reference = table.get(HalfYear.of(period.start))
         if reference is not None and reference.provisional:
             text += "*"

@@ -34,7 +34,7 @@ from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
 from ledger_data import AS_OF, BenchLedger, generate
 
-EMAIL, PASSWORD = "bench@encours.example", "bench password 1"
+EMAIL, PASSWORD = "bench@encours.example", "Bench-lagune-pivoine-4417"
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 

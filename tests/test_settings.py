@@ -25,7 +25,7 @@ def test_defaults() -> None:
     assert (settings.smtp_url, settings.mail_from, settings.smtp_concurrency) == ("", None, None)
     assert settings.fec_customer_prefixes == ("411",)
     assert (settings.web_requests_in_flight, settings.web_foresight_max_entries) == (1, 300_000)
-    assert (settings.secure_cookies, settings.log_level, settings.fault_after_sends) == (
+    assert (settings.cookies_secure, settings.log_level, settings.fault_after_sends) == (
         False,
         "warning",
         None,

@@ -23,7 +23,7 @@ from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
 from encours.web.app import create_app
 
-PASSWORD = "correct horse battery"
+PASSWORD = "Quartz-ravine-tabouret-1987"
 ROLES = ("admin", "credit_manager", "collector", "sales")
 AS_OF = "2026-10-31"
 

@@ -44,7 +44,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, demo_ledger: DemoLedger) ->
     load_demo(url, demo_ledger)
     port = free_port()
     env = {**os.environ, "ENCOURS_BASE_URL": f"http://127.0.0.1:{port}"}
-    env.pop("ENCOURS_SECRET_KEY", None)  # the key must come from the database, as the CLI's does
+    env.pop("ENCOURS_SECRET_KEY", None)  # the key comes from the data directory's key file, as the CLI's does
     process = subprocess.Popen(
         [*encours_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url],
         env=env,

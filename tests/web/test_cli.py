@@ -17,12 +17,12 @@ def test_user_add_reads_the_first_line_of_stdin(cli: CliRunner, tmp_path: Path) 
     result = cli.invoke(
         app,
         ["user", "add", "Ann@Example.com", "--role", "collector", "--password-stdin", "--db", url],
-        input="s3cret password\r\nignored second line\n",
+        input="Ombre-falaise-2931-kayak\r\nignored second line\n",
     )
     assert result.exit_code == 0, result.stderr
     with unit_of_work(get_engine(url)) as session:
         service = UserService(session)
-        user = service.authenticate("ann@example.com", "s3cret password", "127.0.0.1")
+        user = service.authenticate("ann@example.com", "Ombre-falaise-2931-kayak", "127.0.0.1")
         assert user.role.value == "collector"
 
 
@@ -39,13 +39,13 @@ def test_user_add_refuses_bad_input_with_exit_2(cli: CliRunner, tmp_path: Path) 
     ok = cli.invoke(
         app,
         ["user", "add", "a@b.c", "--role", "sales", "--password-stdin", "--db", url],
-        input="long enough\n",
+        input="Grelot-sapin-5512-quai\n",
     )
     assert ok.exit_code == 0
     again = cli.invoke(
         app,
         ["user", "add", "a@b.c", "--role", "sales", "--password-stdin", "--db", url],
-        input="long enough\n",
+        input="Grelot-sapin-5512-quai\n",
     )
     assert again.exit_code == 2
 
@@ -56,12 +56,14 @@ def test_portal_link_for_unknown_customer_exits_2(cli: CliRunner, web_url: str) 
 
 
 def test_portal_links_verify_across_processes_with_the_stored_key(cli: CliRunner, web_url: str) -> None:
-    """The key is stored in the database: two links made separately both verify with it."""
-    from encours.web.keys import secret_key
+    """The key is derived from the persistent secret: a link made by the CLI verifies in the app."""
+    from encours.settings import get_settings
+    from encours.storage.database import get_engine
+    from encours.web.keys import signing_keys
     from encours.web.portal.links import read_token
 
     code, out, _ = invoke(cli, "portal", "link", "C00001", "--db", web_url)
     assert code == 0
     token = out.strip().splitlines()[-1].rsplit("/", 1)[-1]
-    access = read_token(secret_key(get_engine(web_url)), token)
+    access = read_token(signing_keys(get_settings(), get_engine(web_url)).portal, token)
     assert access is not None and access.customer_id == "C00001"

@@ -49,7 +49,7 @@ def test_absolute_link_with_base_url(web_url: str, cli: CliRunner, monkeypatch: 
 
 
 def test_tampered_and_expired_links_show_no_customer_data(app_client: TestClient, web_url: str) -> None:
-    secret = app_client.app.state.secret  # type: ignore[attr-defined]
+    secret = app_client.app.state.keys.portal  # type: ignore[attr-defined]
     good = make_token(secret, A, 5)
     name_page = app_client.get(f"/portal/{good}")
     assert name_page.status_code == 200
@@ -66,7 +66,7 @@ def test_tampered_and_expired_links_show_no_customer_data(app_client: TestClient
 def test_portal_cannot_touch_another_customers_invoice(
     app_client: TestClient, tokens: dict[str, dict[str, str]]
 ) -> None:
-    secret = app_client.app.state.secret  # type: ignore[attr-defined]
+    secret = app_client.app.state.keys.portal  # type: ignore[attr-defined]
     token = make_token(secret, A, 5)
     other = sorted(_invoice_ids(app_client, tokens["admin"], B))[0]
     refused = app_client.post(f"/portal/{token}/dispute", data={"invoice_id": other, "message": "not ours"})
@@ -100,7 +100,7 @@ def test_statement_pdf_is_a_text_pdf_of_open_invoices(
 
     from pypdf import PdfReader
 
-    token = make_token(app_client.app.state.secret, A, 5)  # type: ignore[attr-defined]
+    token = make_token(app_client.app.state.keys.portal, A, 5)  # type: ignore[attr-defined]
     response = app_client.get(f"/portal/{token}/statement.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)

@@ -83,7 +83,7 @@ def test_roles_see_and_do_only_what_they_may(
         assert link.status_code == (403 if role == "sales" else 201), role
         users = app_client.get("/api/v1/users", headers=headers)
         assert users.status_code == (200 if role == "admin" else 403), role
-    new_user = {"email": "new@encours.test", "role": "sales", "password": "long enough pw"}
+    new_user = {"email": "new@encours.test", "role": "sales", "password": "Violon-marelle-8823-brume"}
     assert (
         app_client.post("/api/v1/users", json=new_user, headers=tokens["credit_manager"]).status_code == 403
     )

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from encours.domain.money import format_amount
+from encours.domain.spreadsheet import csv_cell
 
 RICH_TABLE_MAX_ROWS = 2000  # Rich measures every cell: past this, a plain table prints at once
 
@@ -51,7 +52,7 @@ def _json_value(value: object) -> object:
 def print_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)  # no live formulas
 
 
 def print_table(

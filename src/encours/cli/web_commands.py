@@ -11,11 +11,12 @@ import typer
 
 from encours.cli.context import AsOfOption, DbOption, engine_for, err_console, fail, parse_as_of
 from encours.ledger.queries import find_customer, has_customers
-from encours.settings import get_settings
+from encours.settings import Settings, get_settings
 from encours.storage.database import unit_of_work
+from encours.users.passwords import check_password
 from encours.users.roles import Role
 from encours.users.service import UserService
-from encours.web.keys import secret_key
+from encours.web.keys import signing_keys
 from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
 
 user_app = typer.Typer(help="Users of the web app.", no_args_is_help=True)
@@ -66,15 +67,16 @@ def portal_link(
     db: DbOption = None,
 ) -> None:
     """Print the customer's signed portal URL, alone on the last line."""
+    configured = get_settings()  # a short ENCOURS_SECRET_KEY: exit 2
     engine = engine_for(db)
+    portal_key = signing_keys(configured, engine).portal
     with unit_of_work(engine) as session:
         if find_customer(session, customer_id) is None:
             fail(f"customer_id: no customer {customer_id!r}")
         from encours.audit.service import record
 
         record(session, "cli", "portal.link_created", customer_id=customer_id, details={"days": days})
-    configured = get_settings()
-    token = make_token(secret_key(engine, configured.secret_key), customer_id, days)
+    token = make_token(portal_key, customer_id, days)
     typer.echo(portal_url(token, configured.base_url))
 
 
@@ -92,6 +94,7 @@ def serve(
     """Serve the web UI (/), the JSON API (/api/v1) and its OpenAPI document (/docs)."""
     from encours.web.server import serve as serve_app
 
+    get_settings()  # refused before serving: a short ENCOURS_SECRET_KEY
     login = _prepare_demo(db) if demo else None
     engine_for(db)  # a bad URL fails here with exit 2; the schema is migrated once, before workers
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
@@ -112,7 +115,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
     if empty:
         demo(db=db)
         _score_demo(db)
-    password = get_settings().demo_password or secrets.token_urlsafe(9)
+    password = demo_password(get_settings())
     with unit_of_work(engine) as session:
         service = UserService(session)
         existing = service.by_email(DEMO_EMAIL)
@@ -121,6 +124,13 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
         else:
             service.set_password(existing.id, password, actor="cli")
     return DEMO_EMAIL, password
+
+
+def demo_password(settings: Settings) -> str:
+    """ENCOURS_DEMO_PASSWORD when the policy accepts it (else a refusal), or a random one."""
+    password = settings.demo_password or secrets.token_urlsafe(16)
+    check_password(password, [DEMO_EMAIL])
+    return password
 
 
 def _score_demo(db: str | None) -> None:

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from encours.domain.spreadsheet import csv_cell
 from encours.foresight.calibration import CalibrationRow, auc, deciles
 from encours.foresight.features import FEATURES, Pairs, feature_matrix
 from encours.foresight.forecast import WEEKS, cash_forecast, week_starts
@@ -78,7 +79,7 @@ class Backtest(NamedTuple):
             h = self.history
             for i in range(h.size):
                 writer.writerow([
-                    h.invoice_id[i], h.customer_id[i], to_date(h.issue[i]).isoformat(),
+                    csv_cell(h.invoice_id[i]), csv_cell(h.customer_id[i]), to_date(h.issue[i]).isoformat(),
                     to_date(h.due[i]).isoformat(), to_date(self.predicted_day[i]).isoformat(),
                     f"{self.p_late[i]:.4f}",
                 ])  # fmt: skip

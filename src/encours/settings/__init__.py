@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import ValidationError, field_validator
+from pydantic import IPvAnyNetwork, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from encours.domain.errors import InvalidInput
@@ -21,6 +21,7 @@ PREFIX = "ENCOURS_"
 DEFAULT_DATABASE_URL = "sqlite:///encours.db"
 DATABASE_URL_ENV = f"{PREFIX}DATABASE_URL"
 DEFAULT_FORESIGHT_MAX_ENTRIES = 300_000
+MIN_SECRET_BYTES = 32
 
 
 class InvalidSettings(InvalidInput, ValueError):
@@ -41,10 +42,12 @@ class Settings(BaseSettings):
     smtp_rate: float | None = None  # messages per second; else ?rate= of the URL, else 10
     rates_file: Path | None = None  # else ecb_rates.csv in the data directory, else the shipped one
     fec_customer_prefixes: Annotated[tuple[str, ...], NoDecode] = ("411",)
-    secret_key: str = ""  # else a key stored in the database
+    secret_key: str = ""  # at least 32 bytes; else a secret kept in the database (web.keys)
     base_url: str = ""  # makes portal links absolute
     payment_link: str = ""  # else the app setting of the same name
-    secure_cookies: bool = False
+    secure_cookies: bool | None = None  # unset: on when base_url is https (see cookies_secure)
+    # proxies whose X-Forwarded-For / Forwarded headers name the client (addresses or CIDRs)
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
     web_requests_in_flight: int = 1
     web_foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES
     log_level: str = "warning"
@@ -59,6 +62,34 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip()) or ("411",)
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        """``10.0.0.1, 192.168.0.0/16``; blank trusts no proxy."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        """A short secret can be guessed offline from one signed cookie: refused at start."""
+        size = len(value.encode())
+        if value and size < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"the secret key is {size} bytes; at least {MIN_SECRET_BYTES} are needed "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                "or leave it unset to use the key file of the data directory"
+            )
+        return value
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Session cookies only over HTTPS: ENCOURS_SECURE_COOKIES, else when the base URL is https."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.base_url.strip().lower().startswith("https://")
+
 
 def get_settings() -> Settings:
     """The settings as the environment says now; a bad value raises :class:`InvalidSettings`."""
@@ -66,7 +97,8 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = [
-            f"{PREFIX}{'.'.join(map(str, error['loc'])).upper()}: {error['msg']} (got {error['input']!r})"
+            f"{PREFIX}{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}"
+            + ("" if error["loc"][:1] == ("secret_key",) else f" (got {error['input']!r})")  # never echoed
             for error in exc.errors()
         ]
         raise InvalidSettings("; ".join(problems)) from None

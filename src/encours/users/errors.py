@@ -9,6 +9,10 @@ class UserError(BadRequest):
     """Bad input to the users service (unknown role, weak password...)."""
 
 
+class WeakPassword(UserError):
+    """A password the policy refuses: too short, or too easy to guess."""
+
+
 class InvalidCredentials(NotAuthenticated, UserError):
     """Wrong e-mail or password."""
 

@@ -42,7 +42,10 @@ class LoginAttemptRow(Base):
     """Failed logins per username and address, pruned as they age out of the window."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_key", "username", "ip", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_key", "username", "ip", "at"),
+        Index("ix_login_attempts_ip", "ip", "at"),  # spraying: failures of one address, any account
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(255))

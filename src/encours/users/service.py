@@ -1,4 +1,9 @@
-"""Accounts, password checks, login throttling and API tokens. Flushes only, never commits."""
+"""Accounts, password checks, sessions, login throttling and API tokens. Flushes only, never commits.
+
+A signed-in session holds the user's ``session_epoch``; signing out, a new password, a new
+role or deactivation bump it, which ends every session of the user at once, on every
+device, whatever cookie a client kept. API tokens keep their own revocation.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +15,25 @@ from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.storage.base import utcnow
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError, UserExists
 from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow
+from encours.users.passwords import check_password
 from encours.users.roles import Role
 
-MAX_FAILURES = 5
+# failed logins in the window before login is refused (until the oldest failure ages out)
+MAX_FAILURES = 5  # one account from one address (guessing)
+MAX_ACCOUNT_FAILURES = 20  # one account from any address (guessing from many addresses)
+MAX_ADDRESS_FAILURES = 20  # one address on any account (password spraying)
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 TOKEN_LIFETIME = dt.timedelta(days=30)
 TOKEN_PREFIX = "enc_"
 LANGUAGES = ("fr", "en")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-MIN_PASSWORD = 8
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so both cases take the same time.
@@ -74,8 +82,7 @@ class UserService:
             ) from None
         if language not in LANGUAGES:
             raise UserError(f"unknown language {language!r}; expected fr or en", field="language")
-        if len(password) < MIN_PASSWORD:
-            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", field="password")
+        check_password(password, [address])
         if self.session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
             raise UserExists(f"user {address} already exists", field="email")
         row = UserRow(
@@ -124,18 +131,20 @@ class UserService:
         changes: dict[str, object] = {}
         if role is not None:
             try:
-                row.role = Role(role).value
+                chosen = Role(role).value
             except ValueError:
                 raise UserError(f"unknown role {role!r}", field="role") from None
-            changes["role"] = row.role
+            if chosen != row.role:
+                row.role = changes["role"] = chosen
+                row.session_epoch += 1  # sessions opened under the old role end
         if language is not None:
             if language not in LANGUAGES:
                 raise UserError(f"unknown language {language!r}", field="language")
             row.language = changes["language"] = language
         if active is not None:
-            row.active = changes["active"] = active
-            if not active:
+            if not active and row.active:
                 row.session_epoch += 1
+            row.active = changes["active"] = active
         if digest is not None:
             row.digest = changes["digest"] = digest
         self.session.flush()
@@ -143,32 +152,39 @@ class UserService:
         return _user(row)
 
     def set_password(self, user_id: int, password: str, *, actor: str) -> None:
-        if len(password) < MIN_PASSWORD:
-            raise UserError(f"password too short: at least {MIN_PASSWORD} characters", field="password")
         row = self.session.get(UserRow, user_id)
         if row is None:
             raise UserError("no such user", field="user_id")
+        check_password(password, [row.email])
         row.password_hash = _hasher.hash(password)
         row.session_epoch += 1  # every open session ends
         self.session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == row.id).values(revoked=True))
         self.session.flush()
         record(self.session, actor, "user.password_changed", subject=row.email)
 
+    # sessions ------------------------------------------------------------------------
+    def end_sessions(self, user_id: int, *, actor: str) -> None:
+        """Sign the user out everywhere: every session cookie issued so far stops working."""
+        row = self.session.get(UserRow, user_id)
+        if row is None:
+            return
+        row.session_epoch += 1
+        self.session.flush()
+        record(self.session, actor, "user.signed_out", subject=row.email)
+
     # login ---------------------------------------------------------------------------
     def authenticate(self, email: str, password: str, ip: str) -> User:
         """The user, or InvalidCredentials / LoginThrottled; failures are stored (flushed).
 
-        Callers must commit even when this raises, so the failure counts.
+        Throttled per account and address, per account, and per address (spraying one
+        password over many accounts). Callers must commit even when this raises, so the
+        failure counts.
         """
         username = email.strip().lower()[:255]
+        ip = ip[:64]
         since = utcnow() - FAILURE_WINDOW
         self.session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < since))
-        failures = self.session.scalar(
-            select(func.count())
-            .select_from(LoginAttemptRow)
-            .where(LoginAttemptRow.username == username, LoginAttemptRow.ip == ip[:64])
-        )
-        if (failures or 0) >= MAX_FAILURES:
+        if self._throttled(username, ip):
             raise LoginThrottled("too many failed logins; try again in 15 minutes")
         row = self.session.scalar(select(UserRow).where(UserRow.email == username))
         ok = False
@@ -177,16 +193,27 @@ class UserService:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok or row is None or not row.active:
-            self.session.add(LoginAttemptRow(username=username, ip=ip[:64], at=utcnow()))
+            self.session.add(LoginAttemptRow(username=username, ip=ip, at=utcnow()))
             self.session.flush()
             raise InvalidCredentials("invalid e-mail or password")
         self.session.execute(
-            delete(LoginAttemptRow).where(LoginAttemptRow.username == username, LoginAttemptRow.ip == ip[:64])
-        )
+            delete(LoginAttemptRow).where(LoginAttemptRow.username == username, LoginAttemptRow.ip == ip)
+        )  # the address's failures on other accounts still count: a sprayer's own login resets nothing
         if _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = _hasher.hash(password)
         self.session.flush()
         return _user(row)
+
+    def _throttled(self, username: str, ip: str) -> bool:
+        def failures(*where: ColumnElement[bool]) -> int:
+            query = select(func.count()).select_from(LoginAttemptRow).where(*where)
+            return self.session.scalar(query) or 0
+
+        return (
+            failures(LoginAttemptRow.username == username, LoginAttemptRow.ip == ip) >= MAX_FAILURES
+            or failures(LoginAttemptRow.ip == ip) >= MAX_ADDRESS_FAILURES
+            or failures(LoginAttemptRow.username == username) >= MAX_ACCOUNT_FAILURES
+        )
 
     # API tokens ----------------------------------------------------------------------
     def issue_token(self, user: User, name: str = "api", lifetime: dt.timedelta = TOKEN_LIFETIME) -> str:

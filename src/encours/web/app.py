@@ -19,7 +19,7 @@ from encours.web.api.router import api_router
 from encours.web.errors import LoginRequired
 from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
-from encours.web.keys import secret_key
+from encours.web.keys import signing_keys
 from encours.web.portal.routes import router as portal_router
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.render import error_page
@@ -66,15 +66,15 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.secret = secret_key(engine, settings.secret_key)
+    app.state.keys = signing_keys(settings, engine)  # distinct keys for sessions and portal links
     app.state.figures = Figures(foresight_max_entries=settings.web_foresight_max_entries)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=app.state.secret,
+        secret_key=app.state.keys.session,
         session_cookie="encours_session",
         max_age=SESSION_HOURS * 3600,
         same_site="lax",
-        https_only=settings.secure_cookies,  # on only behind HTTPS (ENCOURS_SECURE_COOKIES=1)
+        https_only=settings.cookies_secure,  # an https base URL, or ENCOURS_SECURE_COOKIES
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AdmissionLimit, limit=settings.web_requests_in_flight)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from encours.domain.errors import Forbidden, NotAuthenticated
@@ -142,6 +144,27 @@ async def ui_form_csrf(request: Request) -> None:
 CsrfChecked = Depends(ui_form_csrf)
 
 
-async def as_of_param(as_of: dt.date | None = None) -> dt.date:
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD`` between 1990 and 2100: pydantic alone would read ``0`` as 1970-01-01."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str) and ISO_DAY.fullmatch(value):
+        day = dt.date.fromisoformat(value)  # 2026-02-30 raises ValueError: a 422 as well
+    else:
+        raise ValueError("a date written YYYY-MM-DD")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+    return day
+
+
+# a query date (as_of): refused with 422 unless it is a real ISO day
+IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
+
+
+async def as_of_param(as_of: IsoDay | None = None) -> dt.date:
     """The date of the view: today (UTC) unless the request names one."""
     return as_of or utcnow().date()

@@ -1,5 +1,5 @@
-"""Application settings kept in the database, such as the signing key shared by CLI and server,
-and the whole-ledger figures the server's processes share."""
+"""Application settings kept in the database (such as the portal's payment link), and the
+whole-ledger figures the server's processes share."""
 
 from __future__ import annotations
 

@@ -11,13 +11,10 @@ from encours.audit.service import record
 from encours.users.errors import InvalidCredentials, LoginThrottled
 from encours.users.service import UserService
 from encours.web.api.schemas import ErrorOut, Token
+from encours.web.client_address import request_address
 from encours.web.deps import SessionDep
 
 router = APIRouter(tags=["auth"])
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post(
@@ -34,7 +31,7 @@ def issue_token(
     """Failures are answered without raising, so the unit of work commits the failed attempt."""
     service = UserService(session)
     try:
-        user = service.authenticate(username, password, client_ip(request))
+        user = service.authenticate(username, password, request_address(request))
     except LoginThrottled as exc:
         return JSONResponse({"detail": exc.message}, status_code=429, headers={"Retry-After": "900"})
     except InvalidCredentials as exc:

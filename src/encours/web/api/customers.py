@@ -161,7 +161,7 @@ def create_portal_link(
     days: Annotated[int, Query(ge=1, le=366)] = DEFAULT_DAYS,
 ) -> PortalLinkOut:
     _customer(session, customer_id)
-    secret: str = request.app.state.secret
+    secret: str = request.app.state.keys.portal
     token = make_token(secret, customer_id, days)
     access = read_token(secret, token)
     if access is None:  # pragma: no cover - a fresh token always reads back

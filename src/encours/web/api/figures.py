@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +11,7 @@ from encours.analytics.aging import aged_balance
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.aging import parse_bounds
 from encours.domain.errors import BadRequest
-from encours.web.deps import ApiUser, SessionDep
+from encours.web.deps import ApiUser, IsoDay, SessionDep
 from encours.web.figures import Figures
 
 router = APIRouter(tags=["figures"])
@@ -34,7 +33,7 @@ def aging(
     request: Request,
     session: SessionDep,
     user: ApiUser,
-    as_of: dt.date,
+    as_of: IsoDay,
     buckets: Annotated[
         str | None, Query(max_length=100, description="Bounds in days, e.g. 0,30,60,90")
     ] = None,
@@ -51,7 +50,7 @@ def aging(
 
 
 @router.get("/kpi", responses=JSON_DOC, response_class=JSONResponse)
-def kpi(request: Request, session: SessionDep, user: ApiUser, as_of: dt.date) -> JSONResponse:
+def kpi(request: Request, session: SessionDep, user: ApiUser, as_of: IsoDay) -> JSONResponse:
     """KPIs (SPEC §5)."""
     figures: Figures = request.app.state.figures
     return one_or_many([k.to_json() for k in figures.kpis(session, as_of)])

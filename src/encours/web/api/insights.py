@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,13 +11,19 @@ from encours.domain.money import format_amount
 from encours.dunning import service as dunning
 from encours.web import foresight_views
 from encours.web.api.figures import JSON_DOC
-from encours.web.deps import ApiUser, SessionDep
+from encours.web.api.schemas import ErrorOut
+from encours.web.deps import ApiUser, IsoDay, SessionDep
 
 router = APIRouter(tags=["insights"])
 
 
-@router.get("/forecast", responses=JSON_DOC, response_class=JSONResponse)
-def forecast(request: Request, session: SessionDep, user: ApiUser, as_of: dt.date) -> JSONResponse:
+BEING_COMPUTED: dict[int | str, dict[str, Any]] = {
+    202: {"model": ErrorOut, "description": "Being computed in the background: retry shortly"}
+}
+
+
+@router.get("/forecast", responses={**JSON_DOC, **BEING_COMPUTED}, response_class=JSONResponse)
+def forecast(request: Request, session: SessionDep, user: ApiUser, as_of: IsoDay) -> JSONResponse:
     """Expected cash-in for the 13 weeks after ``as_of`` with a 10–90 % band, per currency."""
     found = foresight_views.weekly_forecast(session, request.app.state.figures, as_of)
     if found is None:
@@ -27,7 +32,7 @@ def forecast(request: Request, session: SessionDep, user: ApiUser, as_of: dt.dat
 
 
 @router.get("/customers/{customer_id}/score")
-def score(session: SessionDep, user: ApiUser, customer_id: str, as_of: dt.date) -> dict[str, Any]:
+def score(session: SessionDep, user: ApiUser, customer_id: str, as_of: IsoDay) -> dict[str, Any]:
     """The latest stored risk score (0–100, segment A–D, reasons) on or before ``as_of``."""
     found = foresight_views.risk_score(session, customer_id, as_of, user.language)
     if found is None:

@@ -137,7 +137,7 @@ class UserOut(BaseModel):
 class UserIn(BaseModel):
     email: str = Field(min_length=3, max_length=255)
     role: str
-    password: str = Field(min_length=8, max_length=1024)
+    password: str = Field(min_length=12, max_length=1024)  # and not guessable (users.passwords)
     language: str = "fr"
     digest: bool = False
 

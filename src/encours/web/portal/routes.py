@@ -22,10 +22,10 @@ from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.ledger.queries import StoredCustomer, find_customer
 from encours.web import integrations
 from encours.web.deps import SessionDep, app_settings
-from encours.web.keys import get_setting
 from encours.web.ledger_views import OpenItemView
 from encours.web.portal.links import read_token
 from encours.web.portal.statement import owed_items
+from encours.web.stored_settings import get_setting
 from encours.web.ui.render import render
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -36,7 +36,7 @@ class PortalInputError(InvalidInput):
 
 
 def _customer(request: Request, session: Session, token: str) -> StoredCustomer | None:
-    access = read_token(request.app.state.secret, token)
+    access = read_token(request.app.state.keys.portal, token)
     if access is None:
         return None
     return find_customer(session, access.customer_id)

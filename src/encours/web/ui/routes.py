@@ -16,8 +16,17 @@ from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
 from encours.web import foresight_views, integrations
+from encours.web.client_address import request_address
 from encours.web.dashboard import dashboard_figures
-from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
+from encours.web.deps import (
+    CsrfChecked,
+    SessionDep,
+    UiUser,
+    app_settings,
+    as_of_param,
+    session_user,
+    ui_permission,
+)
 from encours.web.figures import Figures
 from encours.web.ledger_views import (
     customer_page,
@@ -59,9 +68,8 @@ def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    ip = request.client.host if request.client else "unknown"
     try:
-        user = UserService(session).authenticate(email, password, ip)
+        user = UserService(session).authenticate(email, password, request_address(request))
     except (InvalidCredentials, LoginThrottled) as exc:
         key = "throttled" if isinstance(exc, LoginThrottled) else "bad_login"
         status = 429 if isinstance(exc, LoginThrottled) else 401
@@ -73,7 +81,11 @@ def login(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
+    """Ends every session of the user on the server, not only this browser's cookie."""
+    user = session_user(request, session)
+    if user is not None:
+        UserService(session).end_sessions(user.id, actor=user.email)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -213,7 +225,7 @@ def customer_portal_link(
     if find_customer(session, customer_id) is None:
         raise NotFound(f"no customer {customer_id}")
     url = portal_url(
-        make_token(request.app.state.secret, customer_id, DEFAULT_DAYS), app_settings(request).base_url
+        make_token(request.app.state.keys.portal, customer_id, DEFAULT_DAYS), app_settings(request).base_url
     )
     record(
         session, user.email, "portal.link_created", customer_id=customer_id, details={"days": DEFAULT_DAYS}

@@ -22,12 +22,22 @@ from pypdf import PdfReader
 from tests.acceptance.cli import encours, sqlite_db
 
 AS_OF = dt.date(2024, 7, 10)
-CUSTOMERS = """customer_id,name,email
-D1,Dupont SA,d1@example.com
-D2,Durand SARL,d2@example.com
-D3,Disputeur SAS,d3@example.com
-D5,Cinq SAS,d5@example.com
-D6,Six SA,d6@example.com
+CUSTOMERS = """customer_id,name,email,address_line1,address_line2,postal_code,city,iban
+D1,Dupont SA,d1@example.com,3 rue Pasteur,,69007,Lyon,FR7630006000011234567890189
+D2,Durand SARL,d2@example.com,12 avenue Jean Jaurès,Bâtiment B,44000,Nantes,
+D3,Disputeur SAS,d3@example.com,1 place du Marché,,21000,Dijon,
+D5,Cinq SAS,d5@example.com,5 quai des Chartrons,,33000,Bordeaux,
+D6,Six SA,d6@example.com,6 rue Nationale,,59000,Lille,
+"""
+COMPANY = """name = "Fournitures Martin SARL"
+address = ["8 rue des Tanneurs", "67000 Strasbourg"]
+siren = "552100554"
+vat_number = "FR23552100554"
+email = "compta@martin.example"
+phone = "+33 3 88 00 00 00"
+iban = "FR76 1027 8010 0000 0201 2345 678"
+bic = "CMCIFR2A"
+city = "Strasbourg"
 """
 INVOICES = """invoice_id,customer_id,issue_date,due_date,amount,disputed,kind
 I11,D1,2024-05-26,2024-06-25,1000.00,false,invoice
@@ -107,6 +117,11 @@ def test_dunning_run_against_a_real_smtp_server(tmp_path: Path, smtp: tuple[Inbo
     }
     db = sqlite_db(tmp_path)
     assert encours("import", "c.csv", "i.csv", "p.csv", "--db", db, cwd=tmp_path, env=env).code == 0
+    # a real ledger is never dunned in the name of the shipped demo company
+    refused = encours("dunning", "run", "--as-of", AS_OF.isoformat(), "--db", db, cwd=tmp_path, env=env)
+    assert refused.code == 2 and "company.toml" in refused.stderr and not inbox.messages
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "company.toml").write_text(COMPANY, encoding="utf-8")
     run = encours("dunning", "run", "--as-of", AS_OF.isoformat(), "--db", db, cwd=tmp_path, env=env)
     assert run.code == 0, run.stderr
 
@@ -116,6 +131,7 @@ def test_dunning_run_against_a_real_smtp_server(tmp_path: Path, smtp: tuple[Inbo
     for text in texts.values():
         assert not any(disputed in text for disputed in ("I13", "I22", "I31"))
     assert "I11" in texts["d1@example.com"] and "I12" in texts["d1@example.com"]
+    assert all("Fournitures Martin SARL" in text and "Démo" not in text for text in texts.values())
 
     # formal notices (+45 days): I12 (500, 300 from the 200 paid on 06-10) and I51 (2000: an
     # unapplied payment and a credit note do not reduce A)

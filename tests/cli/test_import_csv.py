@@ -139,3 +139,47 @@ def test_large_tables_print_plainly_with_every_row(capsys: pytest.CaptureFixture
     assert lines[0] == "Big" and lines[1].split() == ["customer_id", "name", "total"]
     assert len(lines) == 3 + len(rows) + 2 and lines[-1].split() == ["TOTAL", "2001.00"]
     assert lines[3].startswith("C00000") and lines[3].endswith("1.00")
+
+
+ADDRESSED = (
+    "customer_id,name,address_line1,address_line2,postal_code,city,phone,iban\n"
+    "C1,Acme,3 rue Pasteur,Bâtiment B,69007,Lyon,+33 4 72 00 00 00,"
+    "FR76 3000 6000 0112 3456 7890 189;DE89 3704 0044 0532 0130 00\n"
+    "C2,Béta SARL,,,,,,\n"
+)
+
+
+def test_customers_get_postal_address_phone_and_ibans(
+    cli: CliRunner, tmp_path: Path, sqlite_url: str
+) -> None:
+    path = write(tmp_path, "c.csv", ADDRESSED)
+    assert invoke(cli, "import", str(path), "--db", sqlite_url)[0] == 0
+    columns = "customer_id, address_line1, address_line2, postal_code, city, phone, iban"
+    rows = query(sqlite_url, f"SELECT {columns} FROM customers ORDER BY customer_id")
+    assert rows == [
+        ("C1", "3 rue Pasteur", "Bâtiment B", "69007", "Lyon", "+33 4 72 00 00 00",
+         "FR7630006000011234567890189;DE89370400440532013000"),
+        ("C2", None, None, None, None, None, None),
+    ]  # fmt: skip
+    code, out, _ = invoke(cli, "import", str(path), "--db", sqlite_url)
+    assert code == 0 and "customers 0 new, 0 updated" in out  # idempotent
+    moved = write(tmp_path, "c.csv", ADDRESSED.replace("3 rue Pasteur", "10 quai des Chartrons"))
+    code, out, _ = invoke(cli, "import", str(moved), "--db", sqlite_url)
+    assert code == 0 and "customers 0 new, 1 updated" in out  # a new address updates, never duplicates
+    assert query(
+        sqlite_url, "SELECT count(*), min(address_line1) FROM customers WHERE customer_id = 'C1'"
+    ) == [(1, "10 quai des Chartrons")]
+
+
+def test_a_bad_iban_is_bad_input_naming_file_line_and_field(
+    cli: CliRunner, tmp_path: Path, sqlite_url: str
+) -> None:
+    bad = write(
+        tmp_path, "c.csv",
+        "customer_id,name,iban,city\nC1,Acme,FR7630006000011234567890189,Lyon\n"
+        "C2,Béta,FR7630006000011234567890188,Lyon\nC3,Gamma,DE89370400440532013000;XX12,Metz\n",
+    )  # fmt: skip
+    code, _, err = invoke(cli, "import", str(bad), "--db", sqlite_url)
+    assert code == 2
+    assert f"{bad}:3 [iban]" in err and f"{bad}:4 [iban]" in err and f"{bad}:2" not in err
+    assert query(sqlite_url, "SELECT count(*) FROM customers") == [(0,)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.conftest import DEMO_UNTIL
@@ -43,3 +44,19 @@ def test_demo_ledger_survives_a_canonical_csv_round_trip(tmp_path: Path) -> None
     paid = {(a.credit_key, a.debit_key) for a in ledger.allocations if a.credit_key.startswith("pay:")}
     assert {(link.payment_key, link.invoice_key) for link in payments.payment_links} == paid
     assert len(payments.payment_links) < len(payments.entries)  # the demo has unapplied receipts
+
+
+def test_demo_customers_have_french_postal_addresses_phones_and_valid_ibans() -> None:
+    from stdnum import iban
+
+    from encours.demo.generator import generate
+
+    ledger = generate(seed=3, customers=60)
+    assert all(c.has_postal_address and c.phone for c in ledger.customers)
+    french = [c for c in ledger.customers if c.country == "FR"]
+    assert french and all(c.postal_code and re.fullmatch(r"\d{5}", c.postal_code) for c in french)
+    assert all(c.city and c.city in c.name for c in french)  # "Atelier Lyon 3" lives in Lyon
+    ibans = [c.iban for c in ledger.customers if c.iban]
+    assert ibans and all(iban.is_valid(value) for value in ibans)
+    # contacts come from a generator of their own: amounts and dates of the ledger are unchanged
+    assert generate(seed=3, customers=60).entries == ledger.entries

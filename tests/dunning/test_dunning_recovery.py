@@ -85,9 +85,33 @@ D = dt.date
 
 def small_ledger(url: str, *extra: Entry, allocations: tuple[Allocation, ...] = ()) -> None:
     customers = (
-        Customer("ACME", "Acme SA", email="ap@acme.test", language="fr"),
-        Customer("BOLT", "Bolt Ltd", email="ap@bolt.test", language="en"),
-        Customer("CALM", "Calm SAS", email="ap@calm.test"),
+        Customer(
+            "ACME",
+            "Acme SA",
+            email="ap@acme.test",
+            language="fr",
+            address_line1="3 rue Pasteur",
+            postal_code="69007",
+            city="Lyon",
+        ),
+        Customer(
+            "BOLT",
+            "Bolt Ltd",
+            email="ap@bolt.test",
+            language="en",
+            country="GB",
+            address_line1="12 Old Street",
+            postal_code="EC1V 9HX",
+            city="London",
+        ),
+        Customer(
+            "CALM",
+            "Calm SAS",
+            email="ap@calm.test",
+            address_line1="8 quai des Chartrons",
+            postal_code="33000",
+            city="Bordeaux",
+        ),
     )
     entries = (
         Entry("doc:A1", "ACME", EntryKind.INVOICE, "A1", D(2026, 8, 1), D(2026, 9, 1), Decimal("1000.00")),
@@ -178,7 +202,7 @@ def test_payment_plan_replaces_reminders_by_instalment_reminders(
     acme = [r.message for r in smtp_server.received if r.recipients[0] == "ap@acme.test"]
     assert len(acme) == 1
     body = acme[0].get_payload(decode=True).decode()
-    assert "échéancier" in str(acme[0]["Subject"]) and "1/2" in body and "750,00 EUR" in body
+    assert "échéancier" in str(acme[0]["Subject"]) and "1/2" in body and "750,00\u00a0€" in body
     code, out, _ = invoke(cli, "dunning", "actions", "--format", "json", "--db", sqlite_url)
     steps = {(row["customer_id"], row["step"]) for row in json.loads(out)}
     assert ("ACME", "instalment:1:1") in steps
@@ -241,10 +265,10 @@ def test_contract_rate_and_waived_penalties_on_formal_notices(
     # ACME: A1 1000.00 due 2026-09-01, 46 days at the 20 % contract rate (floor 3 × 2.62 = 7.86 %):
     # 1000 × 46 × 20 / 36500 = 25.205… → 25.21, plus 40.00
     acme = next(line for line in letters["ap@acme.test"].splitlines() if line.startswith("A1 "))
-    assert "20,00 %" in acme and "25,21 EUR" in acme and "40,00 EUR" in acme
-    assert "taux contractuel de 20,00 %" in letters["ap@acme.test"].replace("\n", " ")
+    assert "20,00\u00a0%" in acme and "25,21\u00a0€" in acme and "40,00\u00a0€" in acme
+    assert "taux contractuel de 20,00\u00a0%" in letters["ap@acme.test"].replace("\n", " ")
     bolt = letters["ap@bolt.test"]
-    assert "Interest" not in bolt and "B1" in bolt and "700.00 EUR" in bolt
+    assert "Interest" not in bolt and "B1" in bolt and "€700.00" in bolt
     with unit_of_work(get_engine(sqlite_url)) as session:
         actions = [e.action for e in events(session, customer_id="BOLT")]
     assert "penalties.waived" in actions

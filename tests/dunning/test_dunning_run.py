@@ -158,14 +158,29 @@ def test_formal_notices_show_the_spec_interest_of_every_invoice(
                 continue
             [path] = [p for p in notices if Path(p).name == name]
             assert Path(path).is_file()
-            lines = {line.split()[0]: line for line in text.splitlines() if re.match(r"F\d{7} ", line)}
+            # an invoice's row: its reference line and the lines a long rate list wraps onto
+            lines: dict[str, str] = {}
+            current = None
+            for line in text.splitlines():
+                if re.match(r"F\d{7} ", line):
+                    current = line.split()[0]
+                    lines[current] = line
+                elif current and re.fullmatch(r"[\d.,%*/€\s\u202f\u00a0]+", line):
+                    lines[current] += " " + line
+                else:
+                    current = None
             assert set(lines) == set(notices[path]["invoice_ids"])  # type: ignore[arg-type]
             for reference, line in lines.items():
                 entry = entries[reference]
                 penalty = late_payment_penalty(
                     entry.amount, entry.due_date, AS_OF, reductions[entry.key], rule=FRANCE, table=table
                 )
-                amounts = [Decimal(a.replace(",", ".")) for a in re.findall(r"(\d+[,.]\d{2}) EUR", line)]
+                # French "1 234,56 €" (narrow no-break space, no-break space) or English "€1,234.56"
+                found = re.findall(r"(\d[\d\u202f]*,\d{2})\u00a0€|€(\d[\d,]*\.\d{2})", line)
+                amounts = [
+                    Decimal(fr.replace("\u202f", "").replace(",", ".") if fr else en.replace(",", ""))
+                    for fr, en in found
+                ]
                 assert amounts[-2:] == [penalty.interest, Decimal("40.00")], line
                 checked += 1
             assert "L441-10" in text and ("40 euros" in text or "EUR 40" in text) and "1344" in text

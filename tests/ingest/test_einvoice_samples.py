@@ -160,3 +160,18 @@ def test_parsers_are_pure_and_report_no_errors() -> None:
         parsed = parser(str(case.path), case.path.read_bytes(), {})
         assert parsed.errors == () and len(parsed.entries) == 1 and len(parsed.customers) == 1
         assert parsed.entries[0].source.line > 1
+
+
+def test_the_buyers_postal_address_comes_with_cii_and_ubl() -> None:
+    """BG-8: street lines, post code, city; the buyer's phone when the document gives one."""
+    found = {}
+    for case in CASES:
+        parser = parser_for(case.format)
+        assert parser is not None
+        parsed = parser(str(case.path), case.path.read_bytes(), {})
+        for customer in parsed.customers:
+            found[case.path.name] = (customer.address_line1, customer.postal_code, customer.city)
+    assert found["cen-CII_example9.xml"] == ("Henry Dunantweg 42", "2402 NR", "Alphen aan den Rijn")
+    assert found["akretion-ubl-21-extended-ctc-fr.xml"] == ("35 rue de la République", "69001", "Lyon")
+    assert found["cen-ubl-tc434-creditnote1.xml"] == ("Boulevard Sint Michel 53", "1000", "BRUXELLES")
+    assert all(address[0] and address[2] for address in found.values())

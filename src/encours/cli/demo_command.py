@@ -18,6 +18,7 @@ from encours.demo.generator import generate
 from encours.domain.money import format_amount
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
+from encours.ledger.queries import DEMO_FORMAT
 from encours.storage.database import unit_of_work
 
 
@@ -32,10 +33,11 @@ def demo(
     with err_console.status("generating the demo company"):
         ledger = generate(seed=seed, customers=customers, until=last_day)
     parsed = ParsedFile(
-        file=f"demo(seed={seed})", format="demo", customers=ledger.customers,
+        file=f"demo(seed={seed})", format=DEMO_FORMAT, customers=ledger.customers,
         entries=ledger.entries, allocations=ledger.allocations,
     )  # fmt: skip
-    source = SourceFile(Path(parsed.file), hashlib.sha256(parsed.file.encode()).digest(), "demo")
+    # the batch of format "demo" marks the database as the demo's (dunning may then send as the demo company)
+    source = SourceFile(Path(parsed.file), hashlib.sha256(parsed.file.encode()).digest(), DEMO_FORMAT)
     engine = engine_for(db)
     with unit_of_work(engine) as session:
         counts = ImportService(session).store(parsed, source)

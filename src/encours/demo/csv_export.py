@@ -9,6 +9,8 @@ from encours.demo.generator import DemoLedger
 from encours.domain.money import format_amount
 from encours.domain.records import EntryKind
 
+CONTACT_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "phone", "iban")
+
 
 def write_canonical_csv(ledger: DemoLedger, folder: Path) -> list[Path]:
     """customers.csv, invoices.csv, payments.csv; payments carry their single invoice_id."""
@@ -20,11 +22,12 @@ def write_canonical_csv(ledger: DemoLedger, folder: Path) -> list[Path]:
     with paths[0].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["customer_id", "name", "country", "currency", "payment_terms_days",
-                         "credit_limit", "email", "language", "sales_rep"])  # fmt: skip
+                         "credit_limit", "email", "language", "sales_rep", *CONTACT_FIELDS])  # fmt: skip
         for c in ledger.customers:
             limit = "" if c.credit_limit is None else format_amount(c.credit_limit)
             writer.writerow([c.customer_id, c.name, c.country, c.currency, c.payment_terms_days,
-                             limit, c.email, c.language, c.sales_rep])  # fmt: skip
+                             limit, c.email, c.language, c.sales_rep,
+                             *(getattr(c, name) for name in CONTACT_FIELDS)])  # fmt: skip
     with paths[1].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(

@@ -44,6 +44,28 @@ COMPANY_WORDS = (
     "Transports", "Électricité", "Menuiserie", "Agro", "Pharma", "Textile", "Mécanique",
 )  # fmt: skip
 CITY_WORDS = ("Lyon", "Nantes", "Lille", "Rennes", "Bordeaux", "Grenoble", "Dijon", "Brest", "Metz", "Tours")
+# where each city's customers are: postal codes, the phone prefix of its region
+CITIES = {
+    "Lyon": (("69002", "69003", "69007", "69009"), "4"),
+    "Nantes": (("44000", "44100", "44200", "44300"), "2"),
+    "Lille": (("59000", "59800", "59160"), "3"),
+    "Rennes": (("35000", "35200", "35700"), "2"),
+    "Bordeaux": (("33000", "33100", "33300", "33800"), "5"),
+    "Grenoble": (("38000", "38100"), "4"),
+    "Dijon": (("21000",), "3"),
+    "Brest": (("29200",), "2"),
+    "Metz": (("57000", "57050", "57070"), "3"),
+    "Tours": (("37000", "37100", "37200"), "2"),
+}
+UK_CITIES = (("London", "EC1V 9HX", "20"), ("Manchester", "M1 2WD", "161"), ("Bristol", "BS1 4DJ", "117"))
+STREETS = (
+    "rue de la République", "avenue Jean Jaurès", "boulevard Victor Hugo", "rue Pasteur",
+    "avenue du Général de Gaulle", "rue de la Gare", "chemin des Vignes", "quai des Chartrons",
+    "rue des Tanneurs", "allée des Érables", "place du Marché", "rue du Moulin", "impasse des Artisans",
+    "rue de l'Industrie", "avenue des Frères Lumière", "rue Nationale",
+)  # fmt: skip
+SECOND_LINES = ("ZI des Forges", "Bâtiment B", "Parc d'activités du Lac", "ZA de la Croix Blanche", "Hall 3")
+UK_STREETS = ("Old Street", "High Street", "King Street", "Victoria Road", "Station Road")
 
 
 class DemoLedger(NamedTuple):
@@ -186,6 +208,46 @@ class _Builder:
         return amount
 
 
+def _french_iban(rng: random.Random) -> str:
+    """A well-formed French IBAN (RIB key and IBAN check digits right), in groups of four."""
+    bank, branch = f"{rng.randrange(10000, 40000):05d}", f"{rng.randrange(0, 100000):05d}"
+    account = f"{rng.randrange(0, 10**11):011d}"
+    key = 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97
+    bban = f"{bank}{branch}{account}{key:02d}"
+    check = 98 - int(bban + "152700") % 97  # "FR00" moved to the end, F=15 R=27
+    iban = f"FR{check:02d}{bban}"
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def _with_contact(customer: Customer, number: int, english: bool) -> Customer:
+    """Postal address, phone and IBAN of a demo customer, from a generator of its own.
+
+    Its own seed keeps the rest of the demo ledger (amounts, dates, behaviours) unchanged.
+    """
+    rng = random.Random(f"contact-{number}")
+    if english:
+        city, postcode, area = rng.choice(UK_CITIES)
+        return customer._replace(
+            address_line1=f"{rng.randrange(1, 250)} {rng.choice(UK_STREETS)}",
+            postal_code=postcode,
+            city=city,
+            phone=f"+44 {area} {rng.randrange(1000, 10000)} {rng.randrange(1000, 10000)}",
+        )
+    city = next((c for c in CITIES if c in customer.name), "Lyon")
+    codes, region = CITIES[city]
+    number_part = rng.randrange(1, 140)
+    suffix = rng.choice(("", "", "", "", " bis", " ter"))
+    digits = " ".join(f"{rng.randrange(0, 100):02d}" for _ in range(4))
+    return customer._replace(
+        address_line1=f"{number_part}{suffix} {rng.choice(STREETS)}",
+        address_line2=rng.choice(SECOND_LINES) if rng.random() < 0.25 else None,
+        postal_code=rng.choice(codes),
+        city=city,
+        phone=f"+33 {region} {digits}",
+        iban=_french_iban(rng).replace(" ", "") if rng.random() < 0.8 else None,
+    )
+
+
 def _customers(rng: random.Random, count: int) -> Iterator[tuple[Customer, Behaviour, PaymentTerms]]:
     behaviours = list(BEHAVIOUR_WEIGHTS)
     weights = list(BEHAVIOUR_WEIGHTS.values())
@@ -206,6 +268,7 @@ def _customers(rng: random.Random, count: int) -> Iterator[tuple[Customer, Behav
             language="en" if english else "fr",
             sales_rep=rng.choice(("alice", "bruno", "chloe")),
         )
+        customer = _with_contact(customer, number, english)
         yield customer, behaviour, terms
 
 

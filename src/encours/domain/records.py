@@ -53,7 +53,18 @@ class Customer(NamedTuple):
     siren: str | None = None
     vat_number: str | None = None
     sales_rep: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    phone: str | None = None
+    iban: str | None = None  # the accounts the customer pays from, compact, separated by ";"
     source: SourceRef = NO_SOURCE
+
+    @property
+    def has_postal_address(self) -> bool:
+        """A letter can be sent: a street line and a town (a postal code where the country has one)."""
+        return bool(self.address_line1 and self.city)
 
 
 class Entry(NamedTuple):

@@ -18,6 +18,7 @@ from encours.casework.queries import statement_keys
 from encours.domain.dunning import THANK_YOU, Channel, Scenario, parse_instalment_step
 from encours.domain.escalation import NO_HISTORY, InvoiceHistory
 from encours.domain.penalties import FRANCE, RULES, HalfYear, Penalty, RateTable, late_payment_penalty
+from encours.dunning import typography
 from encours.dunning.channels.pdf import write_pdf
 from encours.dunning.channels.smtp import OutgoingMail
 from encours.dunning.document_paths import letters_folder
@@ -38,9 +39,11 @@ from encours.dunning.penalty_terms import PenaltyTermsRepository
 from encours.dunning.pending import PendingAction
 from encours.dunning.recipients import recipient_addresses
 from encours.ledger.models import CustomerRow
+from encours.ledger.repository import row_to_customer
 from encours.storage.base import utcnow
 
 STATEMENT = "statement"  # the letter template of a customer's statement (relevé)
+NO_POSTAL_ADDRESS = "no postal address"
 
 
 class Prepared(NamedTuple):
@@ -48,6 +51,8 @@ class Prepared(NamedTuple):
     actions: tuple[PendingAction, ...]
     documents: dict[int, str]
     no_address: bool
+    # actions that cannot be delivered at all, with their reason (a letter without postal address)
+    undeliverable: tuple[tuple[PendingAction, str], ...] = ()
 
 
 def message_id(actions: Sequence[PendingAction], sender: str) -> str:
@@ -184,6 +189,13 @@ class Composer:
         ordered = sorted(actions, key=lambda a: (self.offset(a), a.action_id))
         self.load_histories(ordered)
         customer = self.customer(ordered[0])
+        undeliverable = tuple((a, NO_POSTAL_ADDRESS) for a in ordered if not letter_can_go(a, customer))
+        if undeliverable:
+            # a letter needs an envelope: the customer gets no letter, and its e-mail does not announce one
+            ordered = [a for a in ordered if letter_can_go(a, customer)]
+            if not ordered:
+                return Prepared(None, (), {}, False, undeliverable)
+            return self.prepare(ordered)._replace(undeliverable=undeliverable)
         language = ordered[0].language
         folder = letters_folder(self.data_dir, customer.customer_id)
         sections: list[Section] = []
@@ -268,15 +280,18 @@ def history_context(lines: Sequence[InvoiceLine]) -> dict[str, Any]:
             "notice_delivered_on": notice_delivered_for_all(lines)}  # fmt: skip
 
 
+def letter_can_go(action: PendingAction, customer: CustomerRow) -> bool:
+    """Anything but a letter, or a letter to a customer with a postal address (SPEC §8)."""
+    return action.channel != Channel.LETTER.value or row_to_customer(customer).has_postal_address
+
+
 def rates_of(line: InvoiceLine, language: str, table: RateTable) -> list[str]:
     """The annual rates applied to an invoice, in order; ``*`` marks a provisional rate."""
     if line.penalty is None:
         return []
     seen: list[str] = []
     for period in line.penalty.periods:
-        text = f"{period.rate.quantize(Decimal('0.01'))} %"
-        if language == "fr":
-            text = text.replace(".", ",")
+        text = typography.percent(period.rate, language=language)
         reference = table.get(HalfYear.of(period.start))
         if reference is not None and reference.provisional:
             text += "*"

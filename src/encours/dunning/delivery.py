@@ -167,6 +167,12 @@ class Deliveries:
                 self.counts["tasks"] += 1
         return documents
 
+    def undeliverable(self, session: Session, failures: Sequence[tuple[PendingAction, str]]) -> None:
+        """Actions no channel can deliver (a letter without postal address) fail with their reason,
+        retried and turned into a collector's task like every other failure."""
+        for action, reason in failures:
+            self.not_delivered(session, [action], reason)
+
     def no_address(self, session: Session, prepared: Prepared) -> None:
         """Tasks are opened and letters produced for printing; e-mail actions fail (nowhere to send)."""
         repo = ActionRepository(session)

@@ -21,7 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from babel.dates import format_date
 from jinja2 import (
     BaseLoader,
     ChoiceLoader,
@@ -37,12 +36,11 @@ from sqlalchemy import inspect as sa_inspect
 
 from encours.data_files import user_or_shipped
 from encours.domain.escalation import NO_HISTORY, InvoiceHistory
-from encours.domain.money import format_amount
 from encours.domain.penalties import Penalty
+from encours.dunning import typography
 from encours.storage.base import Base
 
 LANGUAGES = ("fr", "en")
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 class Company(NamedTuple):
@@ -72,35 +70,6 @@ def load_company(data_dir: Path | None) -> Company:
         payment_days_after_notice=int(raw.get("payment_days_after_notice", 8)),
         city=str(raw.get("city", "")),
     )
-
-
-def _money(language: str) -> Any:
-    """Amounts without digit grouping (easy to read back), with the language's decimal mark."""
-
-    def render(amount: Decimal | None, currency: str = "EUR") -> str:
-        if amount is None:
-            return "—"
-        text = format_amount(amount)
-        return f"{text.replace('.', ',') if language == 'fr' else text} {currency}"
-
-    return render
-
-
-def _date(language: str) -> Any:
-    def render(day: dt.date) -> str:
-        return str(
-            format_date(day, format="long" if language == "fr" else "d MMMM y", locale=LOCALES[language])
-        )
-
-    return render
-
-
-def _percent(language: str) -> Any:
-    def render(rate: Decimal) -> str:
-        text = f"{rate.quantize(Decimal('0.01'))} %"
-        return text.replace(".", ",") if language == "fr" else text
-
-    return render
 
 
 MAX_REPEAT = 100_000  # characters or items a template may make with ``*``; ``**`` is capped too
@@ -150,9 +119,7 @@ def build_environment(loader: BaseLoader, language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["money"] = _money(language)
-    env.filters["longdate"] = _date(language)
-    env.filters["percent"] = _percent(language)
+    env.filters.update(typography.filters(language))
     return env
 
 

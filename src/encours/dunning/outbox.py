@@ -101,13 +101,15 @@ class Outbox:
                 with unit_of_work(self.engine) as session:
                     composer = Composer(session, self.scenarios, self.rates, self.sender, self.data_dir)
                     prepared = composer.prepare(group)
+                    if prepared.undeliverable:
+                        self.deliveries.undeliverable(session, prepared.undeliverable)
                     if prepared.no_address:
                         self.deliveries.no_address(session, prepared)
             except TemplateError as exc:  # checked before the run; a branch the sample missed lands here
                 self.deliveries.cannot_compose(group, f"template error: {exc}"[:1000])
                 self.tick()
                 continue
-            if prepared.no_address:
+            if prepared.mail is None:
                 self.tick()
                 self.fault.delivered()
             else:

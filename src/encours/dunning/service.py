@@ -38,6 +38,7 @@ from encours.domain.money import from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
+from encours.dunning.creditor import check_creditor
 from encours.dunning.documents import LANGUAGES
 from encours.dunning.history import HistoryRepository
 from encours.dunning.models import DunningActionRow
@@ -176,6 +177,7 @@ def run(
     progress: Progress | None = None,
 ) -> RunResult:  # fmt: skip
     """Decide and commit (retrying if a concurrent run got there first), then deliver the outbox."""
+    check_creditor(engine, config.settings.data_dir)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with unit_of_work(engine) as session:
@@ -199,6 +201,7 @@ def deliver(
     progress: Progress | None = None,
 ) -> DeliveryReport:  # fmt: skip
     """Deliver what earlier runs left pending (e.g. after a crash), deciding nothing new."""
+    check_creditor(engine, config.settings.data_dir)
     return Outbox(engine, config.scenarios, config.rates, smtp, config.settings, actor, progress).deliver()
 
 

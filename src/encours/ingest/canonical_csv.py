@@ -8,7 +8,14 @@ from decimal import Decimal
 from encours.domain.errors import LedgerError
 from encours.domain.records import Customer, Entry, EntryKind, SourceRef
 from encours.domain.terms import PaymentTerms
-from encours.ingest.fields import parse_amount, parse_bool, parse_currency, parse_iso_date
+from encours.ingest.fields import (
+    bounded_text,
+    parse_amount,
+    parse_bool,
+    parse_currency,
+    parse_ibans,
+    parse_iso_date,
+)
 from encours.ingest.parsed import ParsedFile, PaymentLink
 from encours.ingest.rows import Row, header_errors, read_rows
 from encours.ingest.textfile import Line
@@ -96,6 +103,12 @@ def parse_customers(file: str, rows: Iterable[Row]) -> list[Customer]:
             siren=row.text("siren") or None,
             vat_number=row.text("vat_number") or None,
             sales_rep=row.text("sales_rep") or None,
+            address_line1=row.get("address_line1", bounded_text(255)),
+            address_line2=row.get("address_line2", bounded_text(255)),
+            postal_code=row.get("postal_code", bounded_text(16)),
+            city=row.get("city", bounded_text(128)),
+            phone=row.get("phone", bounded_text(64)),
+            iban=row.get("iban", parse_ibans),
             source=SourceRef(file, row.line),
         )
         if not row.failed:

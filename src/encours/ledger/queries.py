@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from encours.analytics.open_items import with_open_items
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
-from encours.ledger.models import CustomerRow, EntryRow
+from encours.ledger.models import CustomerRow, EntryRow, ImportBatchRow
 from encours.ledger.repository import CHUNK, CUSTOMER_COLUMNS, chunks, values_to_customer
+
+DEMO_FORMAT = "demo"  # the format of the import batch ``encours demo`` writes
 
 
 class StoredCustomer(NamedTuple):
@@ -114,3 +116,9 @@ def state(session: Session) -> tuple[Any, ...]:
     """A cheap fingerprint of the ledger (highest ids of entries, allocations and import batches):
     every import or cash application changes it, so figures cached under it are never stale."""
     return tuple(session.execute(STATE_SQL).one())
+
+
+def made_by_demo(session: Session) -> bool:
+    """Whether ``encours demo`` stored the ledger: the demo leaves an import batch of format ``demo``."""
+    found = session.scalar(select(ImportBatchRow.id).where(ImportBatchRow.format == DEMO_FORMAT).limit(1))
+    return found is not None

@@ -23,7 +23,8 @@ ENTRIES = cast(Table, EntryRow.__table__)
 
 CUSTOMER_FIELDS = (
     "name", "country", "currency", "payment_terms_days", "email", "language", "segment",
-    "siren", "vat_number", "sales_rep",
+    "siren", "vat_number", "sales_rep", "address_line1", "address_line2", "postal_code", "city", "phone",
+    "iban",
 )  # fmt: skip
 ENTRY_FIELDS = (
     "customer_pk", "kind", "reference", "date", "due_date", "amount_cents", "currency",
@@ -49,6 +50,16 @@ CUSTOMER_COLUMNS = (
     *(getattr(CustomerRow, field) for field in CUSTOMER_FIELDS),
     CustomerRow.credit_limit_cents,
 )
+
+
+def row_to_customer(row: CustomerRow) -> Customer:
+    """The domain record of a stored customer (its rules, e.g. ``has_postal_address``)."""
+    limit = row.credit_limit_cents
+    return Customer(
+        customer_id=row.customer_id,
+        credit_limit=None if limit is None else from_cents(limit),
+        **{field: getattr(row, field) for field in CUSTOMER_FIELDS},
+    )
 
 
 def values_to_customer(values: Sequence[Any]) -> Customer:

@@ -19,6 +19,7 @@ from encours.ingest.einvoice.common import (
     CREDIT_NOTE_TYPES,
     Buyer,
     Document,
+    PostalAddress,
     XmlProblem,
     amount_due,
     check_number,
@@ -26,6 +27,7 @@ from encours.ingest.einvoice.common import (
     label_for,
     optional_total,
     parse_currency_code,
+    postal_address,
     problem_to_parsed,
     with_prepaid,
 )
@@ -148,7 +150,17 @@ def _buyer(root: etree._Element) -> Buyer:
         registration_ids=tuple(i for i in ids if i),
         country=text_of(party, "PostalTradeAddress", "CountryID") or None,
         email=next((e for e in emails if e), None),
+        address=_address(child(party, "PostalTradeAddress")),
+        phone=text_of(party, "DefinedTradeContact", "TelephoneUniversalCommunication", "CompleteNumber")
+        or None,
     )
+
+
+def _address(node: etree._Element | None) -> PostalAddress | None:
+    if node is None:
+        return None
+    lines = [text_of(node, name) for name in ("LineOne", "LineTwo", "LineThree")]
+    return postal_address(lines, text_of(node, "PostcodeCode"), text_of(node, "CityName"))
 
 
 def _label(settlement: etree._Element, number: str, credit_note: bool) -> str:

@@ -33,12 +33,32 @@ CREDIT_NOTE_TYPES = frozenset({"81", "83", "261", "262", "296", "308", "381", "3
 MAX_ID = 64
 
 
+class PostalAddress(NamedTuple):
+    """The buyer's postal address (BG-8): lines BT-50/51/163, post code BT-53, city BT-52."""
+
+    line1: str
+    line2: str | None
+    postal_code: str | None
+    city: str
+
+
+def postal_address(lines: Sequence[str], postal_code: str, city: str) -> PostalAddress | None:
+    """The address when it has a street line and a city (else a letter could not be sent)."""
+    kept = [" ".join(line.split())[:255] for line in lines if line.strip()]
+    city = " ".join(city.split())[:128]
+    if not kept or not city:
+        return None
+    return PostalAddress(kept[0], ", ".join(kept[1:])[:255] or None, postal_code.strip()[:16] or None, city)
+
+
 class Buyer(NamedTuple):
     name: str
     vat_number: str | None  # raw as written; validated by ``buyer_customer``
     registration_ids: tuple[str, ...]  # SIREN or SIRET candidates
     country: str | None
     email: str | None
+    address: PostalAddress | None = None
+    phone: str | None = None
 
 
 class Document(NamedTuple):
@@ -90,12 +110,20 @@ def buyer_customer(buyer: Buyer, known: Mapping[str, Customer]) -> Customer:
     if found is None:
         customer_id = (vat or siren or " ".join(buyer.name.split()))[:MAX_ID]
         found = known.get(customer_id) or Customer(customer_id=customer_id, name=buyer.name)
-    return found._replace(
+    found = found._replace(
         country=found.country or country,
         email=found.email or buyer.email,
         vat_number=found.vat_number or vat,
         siren=found.siren or siren,
+        phone=found.phone or (buyer.phone[:64] if buyer.phone else None),
     )
+    address = buyer.address
+    if address is None or found.address_line1:
+        return found  # an address already recorded is kept whole, never mixed with the document's
+    return found._replace(
+        address_line1=address.line1, address_line2=address.line2, postal_code=address.postal_code,
+        city=address.city,
+    )  # fmt: skip
 
 
 def _match(known: Mapping[str, Customer], vat: str | None, siren: str | None, name: str) -> Customer | None:

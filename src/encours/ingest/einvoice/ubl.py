@@ -20,6 +20,7 @@ from encours.ingest.einvoice.common import (
     CREDIT_NOTE_TYPES,
     Buyer,
     Document,
+    PostalAddress,
     XmlProblem,
     amount_due,
     check_number,
@@ -27,6 +28,7 @@ from encours.ingest.einvoice.common import (
     label_for,
     optional_total,
     parse_currency_code,
+    postal_address,
     problem_to_parsed,
     with_prepaid,
 )
@@ -134,7 +136,17 @@ def _buyer(root: etree._Element) -> Buyer:
         registration_ids=tuple(i for i in ids if i),
         country=text_of(party, "PostalAddress", "Country", "IdentificationCode") or None,
         email=next((e for e in emails if e), None),
+        address=_address(child(party, "PostalAddress")),
+        phone=text_of(party, "Contact", "Telephone") or None,
     )
+
+
+def _address(node: etree._Element | None) -> PostalAddress | None:
+    if node is None:
+        return None
+    lines = [text_of(node, "StreetName"), text_of(node, "AdditionalStreetName")]
+    lines += [text_of(n, "Line") for n in children(node, "AddressLine")]
+    return postal_address(lines, text_of(node, "PostalZone"), text_of(node, "CityName"))
 
 
 def _label(root: etree._Element, number: str, credit_note: bool) -> str:

@@ -63,6 +63,12 @@ class CustomerOut(BaseModel):
     siren: str | None = None
     vat_number: str | None = None
     sales_rep: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    phone: str | None = None
+    iban: str | None = None  # several separated by ";"
     balances: list[BalanceOut] = Field(default_factory=list)
 
 

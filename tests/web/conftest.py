@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import subprocess
 import sys
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
+import httpx
 import pytest
 
 with warnings.catch_warnings():  # starlette suggests httpx2; the locked httpx works the same
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.conftest import free_port
 
 from encours.demo.generator import DemoLedger
 from encours.ingest.parsed import ParsedFile
@@ -37,6 +43,47 @@ def encours_command() -> list[str]:
     script = Path(sys.executable).parent / "encours"
     fallback = [sys.executable, "-c", "from encours.cli.main import run; run()"]
     return [str(script)] if script.exists() else fallback
+
+
+class Served(NamedTuple):
+    base: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def serving(
+    db_url: str, *args: str, env: Mapping[str, str] | None = None, port: int | None = None
+) -> Iterator[Served]:
+    """`encours serve` as a subprocess on a loopback port (a free one by default), once it answers
+    /healthz; terminated when the block ends."""
+    port = port or free_port()
+    command = [*encours_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db_url, *args]
+    process = subprocess.Popen(
+        command, env=dict(env) if env is not None else None, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"encours serve exited: {output}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("encours serve did not answer")
+            time.sleep(0.2)
+        yield Served(base, port, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def load_demo(url: str, ledger: DemoLedger) -> Engine:

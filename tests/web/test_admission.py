@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 from starlette.types import Receive, Scope, Send
-from tests.conftest import free_port
-from tests.web.conftest import PASSWORD, csrf_of, email, encours_command
+from tests.web.conftest import PASSWORD, csrf_of, email, serving
 
 from encours.settings import Settings
 from encours.web.admission import AdmissionLimit, BodyLimits
@@ -60,31 +56,14 @@ def children(pid: int) -> list[int]:
 
 
 def test_serve_with_two_worker_processes_signs_in_and_shows_the_dashboard(web_url: str) -> None:
-    port = free_port()
-    command = [*encours_command(), "serve", "--port", str(port), "--db", web_url, "--workers", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"encours serve exited: {process.stdout.read().decode() if process.stdout else ''}"
-                )
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=60) as client:
+    with serving(web_url, "--workers", "2") as served:
+        with httpx.Client(base_url=served.base, timeout=60) as client:
             csrf = csrf_of(client.get("/login").text)
             form = {"email": email("admin"), "password": PASSWORD, "csrf_token": csrf}
             assert client.post("/login", data=form).status_code == 303
             for _ in range(6):  # new connections: both workers answer, each knows the session
-                with httpx.Client(base_url=base, cookies=client.cookies, timeout=60) as fresh:
+                with httpx.Client(base_url=served.base, cookies=client.cookies, timeout=60) as fresh:
                     page = fresh.get("/?as_of=2026-10-31")
                     assert page.status_code == 200
                     assert re.search(r'id="kpi-outstanding-EUR"', page.text)
-        assert len(children(process.pid)) >= 2  # uvicorn's worker processes under its supervisor
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        assert len(children(served.process.pid)) >= 2  # uvicorn's worker processes under its supervisor

@@ -10,11 +10,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 from tests.conftest import free_port
-from tests.web.conftest import PASSWORD, email, encours_command, load_demo
+from tests.web.conftest import PASSWORD, email, encours_command, load_demo, serving
 
 from encours.demo.generator import DemoLedger
 
@@ -44,34 +43,9 @@ def served(tmp_path_factory: pytest.TempPathFactory, demo_ledger: DemoLedger) ->
     load_demo(url, demo_ledger)
     port = free_port()
     env = {**os.environ, "ENCOURS_BASE_URL": f"http://127.0.0.1:{port}"}
-    env.pop("ENCOURS_SECRET_KEY", None)  # the key comes from the data directory's key file, as the CLI's does
-    process = subprocess.Popen(
-        [*encours_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"encours serve exited: {output}")
-            time.sleep(0.1)
-        else:
-            pytest.fail("encours serve did not answer")
-        yield base, url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    env.pop("ENCOURS_SECRET_KEY", None)  # the secret comes from the database, as the CLI's does
+    with serving(url, env=env, port=port) as served:
+        yield served.base, url
 
 
 @pytest.fixture(scope="module")

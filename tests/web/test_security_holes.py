@@ -12,7 +12,6 @@ import io
 import ipaddress
 import os
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,7 +20,16 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlalchemy import delete, or_, select
 from tests.conftest import DEMO_UNTIL, free_port, invoke
-from tests.web.conftest import AS_OF, PASSWORD, TestClient, csrf_of, email, encours_command, load_demo
+from tests.web.conftest import (
+    AS_OF,
+    PASSWORD,
+    TestClient,
+    csrf_of,
+    email,
+    encours_command,
+    load_demo,
+    serving,
+)
 from typer.testing import CliRunner
 
 from encours.cli.main import app as cli_app
@@ -241,31 +249,16 @@ def test_the_real_server_does_not_believe_x_forwarded_for_from_loopback(
     lone_user_db: str, tmp_path: Path
 ) -> None:
     """uvicorn's own proxy handling would trust loopback: `encours serve` must not."""
-    port = free_port()
     env = {**os.environ, "ENCOURS_DATA_DIR": str(tmp_path / "data")}
     env.pop("ENCOURS_TRUSTED_PROXIES", None)
-    command = [*encours_command(), "serve", "--port", str(port), "--db", lone_user_db]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=60) as client:
-            for n in range(5):
-                form = {"username": "lone@holes.test", "password": "wrong guess"}
-                headers = {"X-Forwarded-For": f"198.51.100.{n}"}
-                assert client.post("/api/v1/auth/token", data=form, headers=headers).status_code == 401
-            form = {"username": "lone@holes.test", "password": STRONG}
-            headers = {"X-Forwarded-For": "198.51.100.250"}
-            assert client.post("/api/v1/auth/token", data=form, headers=headers).status_code == 429
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serving(lone_user_db, env=env) as served, httpx.Client(base_url=served.base, timeout=60) as client:
+        for n in range(5):
+            form = {"username": "lone@holes.test", "password": "wrong guess"}
+            headers = {"X-Forwarded-For": f"198.51.100.{n}"}
+            assert client.post("/api/v1/auth/token", data=form, headers=headers).status_code == 401
+        form = {"username": "lone@holes.test", "password": STRONG}
+        headers = {"X-Forwarded-For": "198.51.100.250"}
+        assert client.post("/api/v1/auth/token", data=form, headers=headers).status_code == 429
 
 
 # passwords --------------------------------------------------------------------------------

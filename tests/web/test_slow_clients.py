@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import select
 import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +20,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from tests.conftest import free_port
-from tests.web.conftest import PASSWORD, csrf_of, email, encours_command
+from tests.web.conftest import PASSWORD, csrf_of, email, serving
 
 TIMEOUT = 5  # seconds: header, body and keep-alive timeouts of the server under test
 FORM_LIMIT = 64 * 1024
@@ -50,39 +48,18 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(web_url: str) -> Iterator[Server]:
-    port = free_port()
-    command = [*encours_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", web_url]
-    process = subprocess.Popen(
-        command, env={**os.environ, **LIMITS}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"encours serve exited: {output}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("encours serve did not answer")
-        with httpx.Client(base_url=base, timeout=60) as client:
-            form = {
-                "email": email("admin"),
-                "password": PASSWORD,
-                "csrf_token": csrf_of(client.get("/login").text),
-            }
-            assert client.post("/login", data=form).status_code == 303
-            assert client.get("/customers").status_code == 200  # warm: first imports and queries
-            yield Server("127.0.0.1", port, base, client.cookies)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with (
+        serving(web_url, env={**os.environ, **LIMITS}) as served,
+        httpx.Client(base_url=served.base, timeout=60) as client,
+    ):
+        form = {
+            "email": email("admin"),
+            "password": PASSWORD,
+            "csrf_token": csrf_of(client.get("/login").text),
+        }
+        assert client.post("/login", data=form).status_code == 303
+        assert client.get("/customers").status_code == 200  # warm: first imports and queries
+        yield Server("127.0.0.1", served.port, served.base, client.cookies)
 
 
 def read_to_end(sock: socket.socket) -> bytes:

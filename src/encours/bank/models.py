@@ -59,6 +59,7 @@ class BankTransactionRow(Base):
     reason: Mapped[str] = mapped_column(String(512), default="")
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"))
     payment_entry_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("entries.id"))
+    source_format: Mapped[str] = mapped_column(String(16))  # format family: camt, mt940, ofx, cfonb120
     source_file: Mapped[str] = mapped_column(String(1024))
     source_line: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

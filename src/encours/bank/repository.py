@@ -63,10 +63,11 @@ def _stored(row: BankTransactionRow) -> StoredTransaction:
 
 
 def known_of(row: Any) -> Known:
-    """The references of a stored (or about to be stored) line, as pairing compares them."""
-    e2e = normal_reference(row.end_to_end_id)
-    refs = {normal_reference(r) for r in (row.end_to_end_id, row.bank_reference)}
-    return Known(row.occurrence, e2e, frozenset(r for r in refs if r))
+    """A stored (or about to be stored) line as pairing compares it."""
+    return Known(
+        row.occurrence, row.source_format, normal_reference(row.end_to_end_id),
+        normal_reference(row.bank_reference), row.payer_iban,
+    )  # fmt: skip
 
 
 class BankRepository:

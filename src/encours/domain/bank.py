@@ -126,34 +126,48 @@ def fingerprint(key: SameDayKey, occurrence: int) -> str:
 
 
 class Known(NamedTuple):
-    """A stored line of a same-day group: its rank and the references it carries."""
+    """A line of a same-day group as pairing compares it (references normalised)."""
 
-    occurrence: int
-    end_to_end_id: str  # normalised
-    references: frozenset[str]  # normalised, every reference it has (end-to-end id included)
+    occurrence: int  # its rank once stored; 0 for an incoming line
+    format_family: str  # "camt", "mt940", "ofx", "cfonb120": bank references compare within one
+    end_to_end_id: str  # set by the payer: the same in every format
+    bank_reference: str
+    payer_iban: str
+
+    def same_as(self, other: Known) -> bool:
+        """Surely the same transaction: one end-to-end id, or one bank reference in one format."""
+        if self.end_to_end_id and self.end_to_end_id == other.end_to_end_id:
+            return True
+        same_format = self.format_family == other.format_family
+        return same_format and bool(self.bank_reference) and self.bank_reference == other.bank_reference
+
+    def contradicts(self, other: Known) -> bool:
+        """Surely two transactions: different payer IBANs, end-to-end ids or same-format references."""
+
+        def differ(a: str, b: str) -> bool:
+            return bool(a and b and a != b)
+
+        same_format = self.format_family == other.format_family
+        return (
+            differ(self.end_to_end_id, other.end_to_end_id)
+            or differ(self.payer_iban, other.payer_iban)
+            or (same_format and differ(self.bank_reference, other.bank_reference))
+        )
 
 
 def pair_with_known(incoming: Sequence[Known], stored: Sequence[Known]) -> list[int | None]:
     """For each incoming line of one same-day group (file order), the occurrence of the stored
     line it is, or None when it is new.
 
-    A line is the stored one sharing a reference with it; else the first free stored line
-    whose end-to-end id does not contradict it (two formats of one statement list a day's
-    lines in the same order). Two different end-to-end ids are two transactions.
+    A line is the stored one it is surely the same as; else the first free stored line it
+    does not contradict (two formats of one statement list a day's lines in one order).
     """
     free = list(stored)
     found: list[int | None] = []
     for line in incoming:
-        same = next((s for s in free if line.references & s.references), None)
+        same = next((s for s in free if line.same_as(s)), None)
         if same is None:
-            same = next(
-                (
-                    s
-                    for s in free
-                    if not (line.end_to_end_id and s.end_to_end_id and line.end_to_end_id != s.end_to_end_id)
-                ),
-                None,
-            )
+            same = next((s for s in free if not line.contradicts(s)), None)
         if same is not None:
             free.remove(same)
         found.append(None if same is None else same.occurrence)

@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=512), nullable=False),
         sa.Column("customer_id", sa.String(length=64), nullable=True),
         sa.Column("payment_entry_id", big_id, nullable=True),
+        sa.Column("source_format", sa.String(length=16), nullable=False),
         sa.Column("source_file", sa.String(length=1024), nullable=False),
         sa.Column("source_line", sa.Integer(), nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
@@ -94,7 +95,7 @@ def _move_bank_payments() -> None:
     rows = bind.execute(
         sa.text(
             "SELECT e.id, e.key, e.date, e.amount_cents, e.currency, e.reference, e.label, c.customer_id,"
-            " b.file_name FROM entries e JOIN customers c ON c.id = e.customer_pk"
+            " b.file_name, b.format FROM entries e JOIN customers c ON c.id = e.customer_pk"
             " LEFT JOIN import_batches b ON b.id = e.batch_id"
             " WHERE e.key LIKE 'bank:%' AND e.kind = 'payment' ORDER BY e.id"
         )
@@ -103,7 +104,7 @@ def _move_bank_payments() -> None:
     lines: list[dict[str, object]] = []
     moved: list[int] = []
     accounts: dict[str, str] = {}
-    for entry_id, key, day, cents, currency, reference, label, customer_id, file_name in rows:
+    for entry_id, key, day, cents, currency, reference, label, customer_id, file_name, batch_format in rows:
         found = _OLD_KEY.match(key)
         if found is None:
             continue
@@ -126,7 +127,8 @@ def _move_bank_payments() -> None:
                 "reason": "attributed to the customer by an earlier import" if identified else "",
                 "customer_id": customer_id if identified else None,
                 "payment_entry_id": entry_id if identified else None,
-                "source_file": (file_name or "")[:1024], "source_line": 0,
+                "source_format": _family(batch_format or ""), "source_file": (file_name or "")[:1024],
+                "source_line": 0,
                 "imported_at": now, "decided_at": now if identified else None,
             }
         )  # fmt: skip
@@ -165,6 +167,10 @@ def _drop_unidentified_customer(bind: sa.Connection) -> None:
             bind.execute(sa.text("DELETE FROM customers WHERE customer_id = :c"), {"c": UNIDENTIFIED})
     except sa.exc.IntegrityError:  # a note, a dispute... still names it
         pass
+
+
+def _family(format_name: str) -> str:
+    return "camt" if format_name.startswith("camt") else format_name[:16]
 
 
 def _table(name: str, sample: dict[str, object]) -> sa.TableClause:

@@ -69,6 +69,7 @@ class BankReceipt(NamedTuple):
     payer: str
     account: str  # the payer's IBAN as the bank reports it, "" when none
     remittance: str
+    customer_id: str | None = None  # an unapplied payment of the ledger: its customer is known
 
 
 class LedgerReceipt(NamedTuple):
@@ -210,12 +211,16 @@ class CashBook:
     # -- deciding ----------------------------------------------------------------------------
     def decide(self, receipt: BankReceipt) -> Decision:
         """What to do with one receipt, given what is open now (nothing is changed)."""
-        payers = self.payers.identify(receipt.account, receipt.payer)
+        if receipt.customer_id is not None:
+            payers = [Payer(receipt.customer_id, PayerRule.LEDGER)]
+        else:
+            payers = self.payers.identify(receipt.account, receipt.payer)
         sure = payers[0] if len(payers) == 1 and payers[0].sure else None
         ref_keys, ref_customers = self.referenced(receipt)
         number_keys, exact = self.numbered(receipt)
         hinted = {self.invoices[k].customer_id for k in ref_keys + number_keys} | ref_customers
-        duplicate = self._duplicate(receipt, hinted | ({sure.customer_id} if sure else set()))
+        candidates = hinted | ({sure.customer_id} if sure else set())
+        duplicate = None if receipt.customer_id is not None else self._duplicate(receipt, candidates)
         if duplicate is not None:
             self.linked.add(duplicate.key)  # undone by apply when the decision is not kept
             reason = Reason.of("duplicate", receipt=duplicate.reference, date=duplicate.date.isoformat())
@@ -246,7 +251,7 @@ class CashBook:
             keys = [k for k in keys if self.invoices[k].customer_id == sure.customer_id]
             customers = {sure.customer_id}
         customer_id = customers.pop()
-        if sure is not None and sure.customer_id != customer_id and sure.rule is PayerRule.IBAN:
+        if sure is not None and sure.customer_id != customer_id and sure.rule is not PayerRule.NAME:
             reason = Reason.of(
                 "payer_conflict", invoices=self._numbers(keys), customer=customer_id, payer=sure.customer_id
             )
@@ -367,6 +372,9 @@ class CashBook:
         combined = self._combination(receipt, keys[:MAX_INVOICES])
         if combined is not None:
             return combined._replace(customer_id=customer_id)
+        if payer.rule is PayerRule.LEDGER:
+            reason = Reason.of("stays_unapplied", customer=customer_id, amount=receipt.amount)
+            return Decision(receipt.receipt_id, Status.UNMATCHED, customer_id, None, (reason,))
         if payer.rule is PayerRule.IBAN:
             reason = Reason.of("on_account", customer=customer_id, amount=receipt.amount)
             return Decision(

@@ -33,6 +33,10 @@ REASONS: dict[str, tuple[str, str]] = {
         " laissé au crédit de son compte.",
         "Paid by {customer} (known account), but no open invoice matches {amount}: left on its account.",
     ),
+    "stays_unapplied": (
+        "Le paiement de {amount} de {customer} ne correspond à aucune facture ouverte : il reste non lettré.",
+        "{customer}'s payment of {amount} matches no open invoice: it stays unapplied.",
+    ),
     "duplicate": (
         "Même encaissement que {receipt} du {date}, déjà en comptabilité : rapproché, pas compté deux fois.",
         "The same money as {receipt} of {date}, already in the ledger: linked, not counted twice.",

@@ -29,6 +29,7 @@ class PayerRule(StrEnum):
     IBAN = "iban"
     NAME = "name"
     CLOSE_NAME = "close_name"  # a guess: suggested only
+    LEDGER = "ledger"  # a payment the ledger already files under its customer
 
 
 class Payer(NamedTuple):

@@ -178,8 +178,9 @@ def pair_with_known(incoming: Sequence[Known], stored: Sequence[Known]) -> list[
 
 
 def with_own_transfers(kind: TransactionKind, payer_iban: str, own: Iterable[str]) -> TransactionKind:
-    """A line whose counterpart is one of the company's own accounts is an internal transfer."""
-    return TransactionKind.OWN_TRANSFER if payer_iban and payer_iban in set(own) else kind
+    """Money in or out whose counterpart is one of the company's own accounts is internal."""
+    movable = kind in (TransactionKind.CUSTOMER_CREDIT, TransactionKind.DEBIT)
+    return TransactionKind.OWN_TRANSFER if movable and payer_iban and payer_iban in set(own) else kind
 
 
 def balance_problem(opening: Decimal, movements: Decimal, closing: Decimal) -> str | None:

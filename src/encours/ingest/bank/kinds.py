@@ -61,22 +61,25 @@ _OFX = {
 }  # fmt: skip
 
 
-def ofx_kind(amount: Decimal, trntype: str, card_account: bool) -> TransactionKind:
+def ofx_kind(amount: Decimal, trntype: str, card_account: bool, label: str = "") -> TransactionKind:
+    """Generic types (CREDIT, OTHER...) are read further from the transaction's name."""
     if amount < 0:
         return TransactionKind.DEBIT
     if card_account:
         return REFUND  # a credit on a card account is a refund, never a customer's payment
-    return _OFX.get(trntype.upper(), CANDIDATE)
+    return _OFX.get(trntype.upper()) or label_kind(label) or CANDIDATE
 
 
 # CFONB interbank operation codes (record 04, positions 33-34) whose credits are no receipt
 _CFONB = {"06": REFUND, "28": REFUND, "29": REFUND, "62": REFUND, "01": REFUND}
-# French labels, as banks print them at the start of the movement's label
+# Labels, as banks print them at the start of the movement's label (French first)
 _LABELS = (
     (re.compile(r"^(INT(ERETS?|\.)?\s*(CRED|CREDITEURS?|S/)|INTERETS?\b|REMUNERATION)"), INTEREST),
     (re.compile(r"^(REMB(T|OURSEMENT)?|RETOUR|REJET|ANNUL(ATION)?|REGUL|EXTOURNE|AVOIR)\b"), REFUND),
     (re.compile(r"^(VIR(EMENT)?\s+(INTERNE|CPTE A CPTE|DE COMPTE A COMPTE)|VIR\s+TRESO)"), OWN),
     (re.compile(r"^(PRET|ECHEANCE PRET|DEBLOCAGE|TITRES|COUPONS?|CHANGE)\b"), OTHER),
+    (re.compile(r"^(DIVIDENDS?|INTEREST)\b"), INTEREST),  # English-speaking banks' OFX
+    (re.compile(r"^(REFUND|RETURN(ED)?|REVERSAL|CHARGEBACK)\b"), REFUND),
 )
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from ofxtools.header import OFXHeaderError
 from ofxtools.Parser import OFXTree, ParseError
 
+from encours.domain.bank import TransactionKind
 from encours.domain.errors import LedgerError
 from encours.ingest import detect
 from encours.ingest.bank.common import parse_positive_amount
@@ -60,7 +61,8 @@ def parse_ofx(file: str, data: bytes) -> BankFile:
                 continue
             # a credit on a card account is a refund, not a customer receipt
             card = statement.tag == "CCSTMTRS"
-            lines.append(receipt._replace(kind=ofx_kind(receipt.amount, _text(transaction, "TRNTYPE"), card)))
+            kind = ofx_kind(receipt.amount, receipt.transaction_code, card, receipt.payer_name)
+            lines.append(receipt._replace(kind=kind))
         statement_id = _text(statement, "BANKTRANLIST/DTEND")[:8]
         receipts.append(Statement(account, statement_id, currency, None, None, tuple(lines), 1))
     return BankFile(file, detect.OFX, tuple(receipts), tuple(errors))
@@ -112,7 +114,7 @@ def _receipt(transaction: ET.Element, account: str, default_currency: str, line:
         end_to_end_id="",
         bank_reference=_text(transaction, "FITID"),
         transaction_code=_text(transaction, "TRNTYPE"),
-        kind=ofx_kind(amount, _text(transaction, "TRNTYPE"), False),
+        kind=TransactionKind.OTHER,  # set by the caller, which knows the account's type
         line=line,
     )
 

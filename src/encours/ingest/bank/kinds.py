@@ -76,6 +76,9 @@ _CFONB = {"06": REFUND, "28": REFUND, "29": REFUND, "62": REFUND, "01": REFUND}
 _LABELS = (
     (re.compile(r"^(INT(ERETS?|\.)?\s*(CRED|CREDITEURS?|S/)|INTERETS?\b|REMUNERATION)"), INTEREST),
     (re.compile(r"^(REMB(T|OURSEMENT)?|RETOUR|REJET|ANNUL(ATION)?|REGUL|EXTOURNE|AVOIR)\b"), REFUND),
+    # a credit labelled as a direct debit ("PRLV SEPA <creditor>") gives back what was debited;
+    # collections we make as creditor are "REMISE PRLV"
+    (re.compile(r"^(PRLV|PRELEVEMENT|CARTE|CB)\b"), REFUND),
     (re.compile(r"^(VIR(EMENT)?\s+(INTERNE|CPTE A CPTE|DE COMPTE A COMPTE)|VIR\s+TRESO)"), OWN),
     (re.compile(r"^(PRET|ECHEANCE PRET|DEBLOCAGE|TITRES|COUPONS?|CHANGE)\b"), OTHER),
     (re.compile(r"^(DIVIDENDS?|INTEREST)\b"), INTEREST),  # English-speaking banks' OFX

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from encours.cli.cash_unmatched import unmatched
 from encours.cli.context import AsOfOption, DbOption, parse_as_of, session_for
 from encours.cli.output import OutputFormat, OutputOption, print_document, print_table, refuse_unprinted
 from encours.domain.user_amounts import parse_positive_amount
@@ -15,6 +16,8 @@ from encours.ledger.cash_schemas import TABLE_HEADER, receipt_document, run_docu
 from encours.settings import get_settings
 
 cash_app = typer.Typer(help="Cash application: match bank receipts to invoices.", no_args_is_help=True)
+
+cash_app.command("unmatched")(unmatched)
 
 ByOption = Annotated[str, typer.Option("--by", help="Author recorded in the audit trail.")]
 

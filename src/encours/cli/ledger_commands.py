@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy.orm import Session
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
 from encours.analytics.runner import AlchemyRunner
+from encours.bank.import_service import BankImportService, is_bank_format
 from encours.cli.context import (
     EXIT_BAD_INPUT,
     AsOfOption,
@@ -33,11 +35,18 @@ from encours.cli.output import (
     refuse_unprinted,
 )
 from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
+from encours.domain.errors import InvalidLines
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
 from encours.ingest.detect import FORMATS
-from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
+from encours.ledger.import_service import (
+    ImportRejected,
+    ImportService,
+    SourceFile,
+    import_order,
+    read_source,
+)
 from encours.settings import get_settings
 from encours.storage.database import unit_of_work
 
@@ -49,9 +58,10 @@ def import_files(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import ledger files; each file is all or nothing, re-importing changes nothing.
+    """Import ledger files and bank statements; each file is all or nothing, re-importing changes nothing.
 
-    A rejected file is reported here and the next one still imported; exit 2 at the end.
+    Bank statements go to the bank journal, never into receivables (SPEC §10). A rejected
+    file is reported here and the next one still imported; exit 2 at the end.
     """
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
@@ -71,14 +81,21 @@ def import_files(
             progress.update(task, description=f"importing {source.path.name}")
             try:
                 with unit_of_work(engine) as session:
-                    counts = ImportService(session, prefixes).import_source(source)
-                typer.echo(counts.describe())
-            except ImportRejected as rejected:
+                    summary = _import_one(session, source, prefixes)
+                typer.echo(summary)
+            except InvalidLines as rejected:  # a ledger file or a statement refused
                 report(rejected)
                 failed = True
             progress.advance(task)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _import_one(session: Session, source: SourceFile, prefixes: Sequence[str]) -> str:
+    """A statement into the bank journal, any other file into the ledger; what it changed."""
+    if is_bank_format(source.format):
+        return BankImportService(session).import_file(source.path, source.data, source.format).describe()
+    return ImportService(session, prefixes).import_source(source).describe()
 
 
 def aging(

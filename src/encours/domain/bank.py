@@ -88,9 +88,13 @@ def normal_account(raw: str) -> str:
 
 
 def normal_iban(raw: str) -> str:
-    """A payer's IBAN in compact form, or "" when it is not a valid IBAN."""
+    """A counterpart's IBAN in compact form, or "" when it has not an IBAN's shape.
+
+    The check digits are not required: statements carry what the payer's bank sent, and
+    an account is the same account whatever its digits (own transfers compare them as text).
+    """
     text = re.sub(r"\s", "", raw).upper()
-    return text if _iban_ok(text) else ""
+    return text if _IBAN.fullmatch(text) else ""
 
 
 # -- references and fingerprints --------------------------------------------------------------
@@ -159,13 +163,13 @@ def pair_with_known(incoming: Sequence[Known], stored: Sequence[Known]) -> list[
     """For each incoming line of one same-day group (file order), the occurrence of the stored
     line it is, or None when it is new.
 
-    A line is the stored one it is surely the same as; else the first free stored line it
-    does not contradict (two formats of one statement list a day's lines in one order).
+    A line is the stored one it is surely the same as (and does not contradict); else the first
+    free stored line it does not contradict (two formats of one statement list a day's lines in one order).
     """
     free = list(stored)
     found: list[int | None] = []
     for line in incoming:
-        same = next((s for s in free if line.same_as(s)), None)
+        same = next((s for s in free if line.same_as(s) and not line.contradicts(s)), None)
         if same is None:
             same = next((s for s in free if not line.contradicts(s)), None)
         if same is not None:
@@ -178,8 +182,9 @@ def pair_with_known(incoming: Sequence[Known], stored: Sequence[Known]) -> list[
 
 
 def with_own_transfers(kind: TransactionKind, payer_iban: str, own: Iterable[str]) -> TransactionKind:
-    """A line whose counterpart is one of the company's own accounts is an internal transfer."""
-    return TransactionKind.OWN_TRANSFER if payer_iban and payer_iban in set(own) else kind
+    """Money in or out whose counterpart is one of the company's own accounts is internal."""
+    movable = kind in (TransactionKind.CUSTOMER_CREDIT, TransactionKind.DEBIT)
+    return TransactionKind.OWN_TRANSFER if movable and payer_iban and payer_iban in set(own) else kind
 
 
 def balance_problem(opening: Decimal, movements: Decimal, closing: Decimal) -> str | None:

@@ -68,9 +68,17 @@ class ManualAllocation:
             if found is not None:
                 entry = self.session.get(EntryRow, found.payment_entry_id) if found.payment_entry_id else None
                 return _Receipt(text, found, entry)
-        query = select(EntryRow).where(
-            EntryRow.kind == EntryKind.PAYMENT.value, (EntryRow.reference == text) | (EntryRow.key == text)
-        )
+        reference, _, number = text.rpartition("#")
+        if reference and number.isdigit():  # "REM CB#412": a reference several payments share
+            query = select(EntryRow).where(
+                EntryRow.kind == EntryKind.PAYMENT.value,
+                EntryRow.id == int(number),
+                EntryRow.reference == reference,
+            )
+        else:
+            query = select(EntryRow).where(
+                EntryRow.kind == EntryKind.PAYMENT.value, EntryRow.reference == text
+            )
         payments = list(self.session.scalars(query.limit(2)))
         if len(payments) > 1:
             raise Conflict(f"several payments have the reference {text!r}: use the bank line's id")

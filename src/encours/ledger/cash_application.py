@@ -125,7 +125,12 @@ class CashApplication:
         decisions = loaded.book.apply([s.receipt for s in sources.values()])
         if not dry_run:
             self._store(loaded, sources, decisions)
-        shown = [outcome(sources[d.receipt_id], d) for d in decisions]
+        # an unapplied ledger payment nothing new settles is no news: it is already its customer's
+        shown = [
+            outcome(sources[d.receipt_id], d)
+            for d in decisions
+            if sources[d.receipt_id].line_id is not None or d.status is not Status.UNMATCHED
+        ]
         return CashRun(as_of, shown)
 
     # -- writing ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from encours.analytics.open_items import with_open_items
@@ -100,18 +100,41 @@ def open_invoices(session: Session, as_of: dt.date) -> tuple[list[OpenInvoice], 
     return invoices, ids
 
 
+def shared_references(session: Session) -> set[str]:
+    """Payment references more than one payment of the ledger has ("REM CB"): not an id alone."""
+    query = (
+        select(EntryRow.reference)
+        .where(EntryRow.kind == EntryKind.PAYMENT.value)
+        .group_by(EntryRow.reference)
+        .having(func.count() > 1)
+    )
+    return set(session.scalars(query))
+
+
+def payment_receipt_id(key: str, reference: str, entry_id: int, shared: set[str]) -> str:
+    """How a person names a ledger payment: the bank line it was made from, else its reference
+    (``P1``), else its reference and entry number (``REM CB#412``) when several share it."""
+    if key.startswith(PAYMENT_KEY_PREFIX) and key[len(PAYMENT_KEY_PREFIX) :].isdigit():
+        return key[len(PAYMENT_KEY_PREFIX) :]
+    if reference and reference not in shared and not reference.isdigit():
+        return reference
+    return f"{reference}#{entry_id}"
+
+
 def unapplied_payments(session: Session, as_of: dt.date) -> list[LedgerPayment]:
     """Payments of the ledger not fully allocated (those made from bank lines included): new
     invoices may have arrived since, that they pay."""
     found = []
+    shared = shared_references(session)
     for customer_id, entry_id, key, reference, label, currency, day, cents in AlchemyRunner(session).rows(
         UNAPPLIED_SQL, {"as_of": as_of}
     ):
         text = " ".join(part for part in (reference, label) if part)
+        shown = payment_receipt_id(key, reference, int(entry_id), shared)
         receipt = BankReceipt(
-            reference or key, sql_date(day), -from_cents(int(cents)), currency, "", "", text
+            shown, sql_date(day), -from_cents(int(cents)), currency, "", "", text, customer_id
         )
-        found.append(LedgerPayment(int(entry_id), receipt._replace(customer_id=customer_id)))
+        found.append(LedgerPayment(int(entry_id), receipt))
     return found
 
 

@@ -140,14 +140,23 @@ def test_bank_charges_settle_the_invoice_and_are_booked() -> None:
     tighter = book(
         inv("FA220301", "C1", "150.00"), tolerance=ChargeTolerance(Decimal("0.001"), Decimal("15"))
     )
-    assert tighter.decide(receipt("149.50", "FA220301")).reasons[0].code == "partial"
+    assert tighter.decide(receipt("149.50", "FA220301", account=IBAN_ACME)).reasons[0].code == "partial"
 
 
 def test_partial_payment_of_a_named_invoice() -> None:
     cash = book(inv("FA220301", "C1", "150.00"))
-    decision = cash.decide(receipt("100.00", "FA220301"))
+    decision = cash.decide(receipt("100.00", "FA220301", payer="ACME INDUSTRIE"))
     assert decision.status is Status.MATCHED and allocated(decision) == [("FA220301", "100.00", "0")]
     assert "50.00 still owed" in render(decision.reasons[0])
+    # the number alone, from an unknown payer, with another amount: a person confirms it
+    assert cash.decide(receipt("100.00", "FA220301")).status is Status.SUGGESTED
+
+
+def test_a_mistyped_number_naming_another_invoice_finds_the_one_meant() -> None:
+    # sequential numbers: FA220302 (another customer's) is one typo from FA220301
+    cash = book(inv("FA220301", "C1", "150.00"), inv("FA220302", "C2", "99.00"))
+    decision = cash.decide(receipt("150.00", "FA220302", account=IBAN_ACME))
+    assert decision.status is Status.MATCHED and allocated(decision) == [("FA220301", "150.00", "0")]
 
 
 def test_loose_number_with_a_wrong_amount_is_only_suggested() -> None:

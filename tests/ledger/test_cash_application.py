@@ -164,7 +164,7 @@ def test_dry_run_stores_nothing(cli: CliRunner, tmp_path: Path, sqlite_url: str)
 def test_tolerance_comes_from_the_settings(
     cli: CliRunner, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    setup_ledger(cli, tmp_path, sqlite_url, [LINES[1]])
+    setup_ledger(cli, tmp_path, sqlite_url, [{**LINES[1], "payer_iban": IBAN_ACME}])
     monkeypatch.setenv("ENCOURS_BANK_CHARGE_CAP", "5")
     receipt = apply(cli, sqlite_url)["receipts"][0]
     assert receipt["status"] == "matched" and "Partial payment" in receipt["reason"]

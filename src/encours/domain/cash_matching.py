@@ -251,13 +251,34 @@ class CashBook:
             keys = [k for k in keys if self.invoices[k].customer_id == sure.customer_id]
             customers = {sure.customer_id}
         customer_id = customers.pop()
-        if sure is not None and sure.customer_id != customer_id and sure.rule is not PayerRule.NAME:
+        paying = sure.customer_id if sure is not None else customer_id
+        due = sum((self.open[k] for k in self._open_keys(keys, receipt.currency)), ZERO)
+        if not self.tolerance.settles(receipt.amount, due):
+            # sequential numbers are dense: a mistyped one often names another invoice; the
+            # payer's invoice of exactly this amount, one typo away, is the one meant
+            near = self._mistyped(receipt, paying, exclude=keys)
+            if near is not None:
+                return self._matched(
+                    receipt, paying, Rule.INVOICE_NUMBER, self._allocate([near], receipt.amount)
+                )
+        if sure is not None and sure.customer_id != customer_id:
             reason = Reason.of(
                 "payer_conflict", invoices=self._numbers(keys), customer=customer_id, payer=sure.customer_id
             )
             return self._settle(receipt, keys, Rule.INVOICE_NUMBER, confirmed=False, forced=reason)
-        confirmed = bool(exact & set(keys)) or (sure is not None and sure.customer_id == customer_id)
+        # the number alone settles what it names; a different amount needs the payer to confirm it
+        confirmed = sure is not None and sure.customer_id == customer_id
         return self._settle(receipt, keys, Rule.INVOICE_NUMBER, confirmed)
+
+    def _mistyped(self, receipt: BankReceipt, customer_id: str, exclude: Sequence[str]) -> str | None:
+        """The customer's one open invoice the amount settles whose number the text names with a typo."""
+        settled = [
+            k
+            for k in self._open_keys(self.by_customer.get(customer_id, ()), receipt.currency)
+            if k not in exclude and self.tolerance.settles(receipt.amount, self.open[k])
+        ]
+        near = self._near_numbers(receipt, settled)
+        return near[0] if len(near) == 1 else None
 
     def _numbers(self, keys: Iterable[str]) -> tuple[str, ...]:
         return tuple(self.invoices[k].number for k in dict.fromkeys(keys))

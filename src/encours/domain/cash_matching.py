@@ -25,7 +25,7 @@ from encours.domain import creditor_reference as rf
 from encours.domain.bank_charges import ChargeTolerance
 from encours.domain.cash_reasons import Reason
 from encours.domain.combinations import MAX_INVOICES, combinations
-from encours.domain.invoice_numbers import lookup_keys, normalise_number, readings
+from encours.domain.invoice_numbers import lookup_keys, normalise_compact, normalise_number, plain, readings
 from encours.domain.money import from_cents, round_cents, to_cents
 from encours.domain.payers import KnownCustomer, Payer, PayerIndex, PayerRule
 
@@ -139,19 +139,30 @@ class CashBook:
         self.by_normalised: dict[str, list[str]] = defaultdict(list)
         self.by_hash: dict[str, list[str]] = defaultdict(list)
         self.by_customer: dict[str, list[str]] = defaultdict(list)
-        for invoice in sorted(invoices, key=lambda i: (i.due_date, i.date, i.number, i.key)):
+        for invoice in invoices:
             self.invoices[invoice.key] = invoice
             self.open[invoice.key] = invoice.open_amount
-            self.by_compact[rf.compact_id(invoice.number)].append(invoice.key)
-            self.by_normalised[normalise_number(invoice.number)].append(invoice.key)
+            compact = rf.compact_id(invoice.number if invoice.number.isascii() else plain(invoice.number))
+            self.by_compact[compact].append(invoice.key)
+            self.by_normalised[normalise_compact(compact)].append(invoice.key)
             self.by_customer[invoice.customer_id].append(invoice.key)
-            hashed = rf.hashed_body(rf.Target.INVOICE, invoice.number)
-            if hashed:
-                self.by_hash[hashed].append(invoice.key)
+            if not compact or len(compact) >= rf.BODY_MAX:  # printed hashed (creditor_reference)
+                self.by_hash[rf.hashed_body(rf.Target.INVOICE, invoice.number)].append(invoice.key)
+        self.ordered: set[str] = set()  # customers whose invoices are sorted oldest first
         self.ledger_receipts: dict[str, list[LedgerReceipt]] = defaultdict(list)
         for receipt in ledger_receipts:
             self.ledger_receipts[receipt.customer_id].append(receipt)
         self.linked: set[str] = set()
+
+    def _of_customer(self, customer_id: str) -> list[str]:
+        """The customer's invoices, oldest due first (sorted once, when first asked)."""
+        keys = self.by_customer.get(customer_id, [])
+        if customer_id not in self.ordered:
+            keys.sort(
+                key=lambda k: (self.invoices[k].due_date, self.invoices[k].date, self.invoices[k].number, k)
+            )
+            self.ordered.add(customer_id)
+        return keys
 
     # -- what a receipt points at --------------------------------------------------------
     def _open_keys(self, keys: Iterable[str], currency: str) -> list[str]:
@@ -243,13 +254,22 @@ class CashBook:
     def _by_number(
         self, receipt: BankReceipt, keys: list[str], exact: set[str], sure: Payer | None
     ) -> Decision:
+        keys = [k for k in keys if k in exact] or keys  # a number spelt as stored beats looser readings
         customers = {self.invoices[k].customer_id for k in keys}
-        if len(customers) > 1:
-            if sure is None or sure.customer_id not in customers:
-                reason = Reason.of("several_customers", customers=tuple(sorted(customers)))
-                return Decision(receipt.receipt_id, Status.SUGGESTED, None, Rule.INVOICE_NUMBER, (reason,))
+        if len(customers) > 1 and sure is not None and sure.customer_id in customers:
             keys = [k for k in keys if self.invoices[k].customer_id == sure.customer_id]
             customers = {sure.customer_id}
+        if len(customers) > 1:  # the amount may tell which reading was meant
+            settling = [k for k in keys if self.tolerance.settles(receipt.amount, self.open[k])]
+            if len({self.invoices[k].customer_id for k in settling}) == 1:
+                keys, customers = settling, {self.invoices[settling[0]].customer_id}
+        if len(customers) > 1:
+            near = self._mistyped(receipt, sure.customer_id, exclude=keys) if sure is not None else None
+            if near is not None and sure is not None:
+                allocations = self._allocate([near], receipt.amount)
+                return self._matched(receipt, sure.customer_id, Rule.INVOICE_NUMBER, allocations)
+            reason = Reason.of("several_customers", customers=tuple(sorted(customers)))
+            return Decision(receipt.receipt_id, Status.SUGGESTED, None, Rule.INVOICE_NUMBER, (reason,))
         customer_id = customers.pop()
         paying = sure.customer_id if sure is not None else customer_id
         due = sum((self.open[k] for k in self._open_keys(keys, receipt.currency)), ZERO)
@@ -274,7 +294,7 @@ class CashBook:
         """The customer's one open invoice the amount settles whose number the text names with a typo."""
         settled = [
             k
-            for k in self._open_keys(self.by_customer.get(customer_id, ()), receipt.currency)
+            for k in self._open_keys(self._of_customer(customer_id), receipt.currency)
             if k not in exclude and self.tolerance.settles(receipt.amount, self.open[k])
         ]
         near = self._near_numbers(receipt, settled)
@@ -367,32 +387,21 @@ class CashBook:
         customer_id = payer.customer_id
         keys = [
             k
-            for k in self._open_keys(self.by_customer.get(customer_id, ()), receipt.currency)
+            for k in self._open_keys(self._of_customer(customer_id), receipt.currency)
             if self.invoices[k].date <= receipt.date
         ]
-        equal = [k for k in keys if self.open[k] == receipt.amount]
-        near = equal or [k for k in keys if self.tolerance.settles(receipt.amount, self.open[k])]
-        if len(near) > 1:
-            named = self._near_numbers(receipt, near)
-            near = named if len(named) == 1 else near
         rule = rule_on_account or Rule.AMOUNT
-        if len(near) == 1:
-            return self._matched(receipt, customer_id, rule, self._allocate(near, receipt.amount))
-        if len(near) > 1:
-            reason = Reason.of(
-                "same_amount",
-                count=len(near),
-                customer=customer_id,
-                amount=receipt.amount,
-                invoices=self._numbers(near),
-            )
-            return Decision(
-                receipt.receipt_id, Status.SUGGESTED, customer_id, Rule.AMOUNT, (reason,),
-                self._allocate(near[:1], receipt.amount),
-            )  # fmt: skip
-        combined = self._combination(receipt, keys[:MAX_INVOICES])
-        if combined is not None:
-            return combined._replace(customer_id=customer_id)
+        # exact amounts first (one invoice, then several), then within the bank-charge tolerance
+        for exact in (True, False):
+            if exact:
+                single = [k for k in keys if self.open[k] == receipt.amount]
+            else:
+                single = [k for k in keys if self.tolerance.settles(receipt.amount, self.open[k])]
+            if single:
+                return self._single(receipt, customer_id, single, rule)
+            combined = self._combination(receipt, keys[:MAX_INVOICES], exact)
+            if combined is not None:
+                return combined._replace(customer_id=customer_id)
         if payer.rule is PayerRule.LEDGER:
             reason = Reason.of("stays_unapplied", customer=customer_id, amount=receipt.amount)
             return Decision(receipt.receipt_id, Status.UNMATCHED, customer_id, None, (reason,))
@@ -404,31 +413,50 @@ class CashBook:
         reason = Reason.of("name_only", customer=customer_id, amount=receipt.amount)
         return Decision(receipt.receipt_id, Status.SUGGESTED, customer_id, Rule.PAYER, (reason,))
 
-    def _combination(self, receipt: BankReceipt, keys: list[str]) -> Decision | None:
+    def _single(self, receipt: BankReceipt, customer_id: str, found: list[str], rule: Rule) -> Decision:
+        """One invoice of the amount: matched; several: the one named with a typo, else a question."""
+        if len(found) > 1:
+            named = self._near_numbers(receipt, found)
+            found = named if len(named) == 1 else found
+        if len(found) == 1:
+            return self._matched(receipt, customer_id, rule, self._allocate(found, receipt.amount))
+        reason = Reason.of(
+            "same_amount", count=len(found), customer=customer_id, amount=receipt.amount,
+            invoices=self._numbers(found),
+        )  # fmt: skip
+        return Decision(
+            receipt.receipt_id, Status.SUGGESTED, customer_id, Rule.AMOUNT, (reason,),
+            self._allocate(found[:1], receipt.amount),
+        )  # fmt: skip
+
+    def _combination(self, receipt: BankReceipt, keys: list[str], exact: bool) -> Decision | None:
         cents = [to_cents(self.open[k]) for k in keys]
         target = to_cents(receipt.amount)
-        slack = to_cents(round_cents(min(self.tolerance.cap, receipt.amount * self.tolerance.rate * 2)))
-        for low, high in ((target, target), (target, target + slack)):
-            found = combinations(cents, low, high)
-            solutions = [
-                s
-                for s in found.found
-                if self.tolerance.settles(receipt.amount, from_cents(sum(cents[i] for i in s)))
-            ]
-            if not solutions:
-                continue
-            chosen = [keys[i] for i in solutions[0]]
-            allocations = self._allocate(chosen, receipt.amount)
-            if len(solutions) == 1 and found.complete:
-                return self._matched(receipt, "", Rule.COMBINATION, allocations)
-            reason = Reason.of(
-                "several_combinations", customer=self.invoices[keys[0]].customer_id, amount=receipt.amount,
-                invoices=self._numbers(chosen),
-            )  # fmt: skip
-            return Decision(
-                receipt.receipt_id, Status.SUGGESTED, None, Rule.COMBINATION, (reason,), allocations
-            )
-        return None
+        # a shortfall on the total of up to the tolerance (of a total slightly above the amount)
+        slack = (
+            0
+            if exact
+            else to_cents(min(self.tolerance.cap, round_cents(receipt.amount * self.tolerance.rate * 2)))
+        )
+        if not exact and slack == 0:
+            return None
+        found = combinations(cents, target, target + slack)
+        solutions = [
+            s
+            for s in found.found
+            if self.tolerance.settles(receipt.amount, from_cents(sum(cents[i] for i in s)))
+        ]
+        if not solutions:
+            return None
+        chosen = [keys[i] for i in solutions[0]]
+        allocations = self._allocate(chosen, receipt.amount)
+        if len(solutions) == 1 and found.complete:
+            return self._matched(receipt, "", Rule.COMBINATION, allocations)
+        reason = Reason.of(
+            "several_combinations", customer=self.invoices[keys[0]].customer_id, amount=receipt.amount,
+            invoices=self._numbers(chosen),
+        )  # fmt: skip
+        return Decision(receipt.receipt_id, Status.SUGGESTED, None, Rule.COMBINATION, (reason,), allocations)
 
     def _unsure_payer(self, receipt: BankReceipt, payers: list[Payer]) -> Decision:
         if len(payers) > 1:

@@ -35,28 +35,34 @@ class NumberReading(NamedTuple):
     normalised: str
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
+    if text.isascii():  # nearly always: no accents to take off
+        return text.upper()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
 
 
 def normalise_number(number: str) -> str:
     """Without case, spaces, punctuation, usual prefixes and leading zeros: "FA-000123" → "123"."""
-    compact = compact_id(_plain(number))
+    return normalise_compact(compact_id(plain(number)))
+
+
+def normalise_compact(compact: str) -> str:
+    """``normalise_number`` of a number already compact (capitals and digits)."""
     stripped = _PREFIXES.sub("", compact).lstrip("0")
     return stripped or compact
 
 
 def readings(text: str) -> list[NumberReading]:
     """Every run of up to ``WINDOW`` words of ``text`` holding a digit, in both forms, without repeats."""
-    words = _WORD.findall(_plain(text))
+    words = _WORD.findall(plain(text))
     found: dict[NumberReading, None] = {}
     for start in range(len(words)):
         for end in range(start + 1, min(start + WINDOW, len(words)) + 1):
             compact = "".join(words[start:end])
             if not any(ch.isdigit() for ch in compact):
                 continue
-            found.setdefault(NumberReading(compact, normalise_number(compact)), None)
+            found.setdefault(NumberReading(compact, normalise_compact(compact)), None)
     return list(found)
 
 

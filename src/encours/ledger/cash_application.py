@@ -149,13 +149,9 @@ class CashApplication:
             if source.line_id is not None:
                 key = payment_key(source.line_id)
                 label = " | ".join(p for p in (receipt.payer, receipt.remittance) if p)
-                line = source.line_id
-                reference = next(
-                    (t.bank_reference or t.end_to_end_id for t in loaded.transactions if t.id == line), ""
-                )
                 entries.append(
-                    NewEntry(key, pk, EntryKind.PAYMENT, reference, receipt.date, -to_cents(receipt.amount),
-                             receipt.currency, label)
+                    NewEntry(key, pk, EntryKind.PAYMENT, source.reference, receipt.date,
+                             -to_cents(receipt.amount), receipt.currency, label)
                 )  # fmt: skip
             else:
                 key = f"ledger:{source.entry_id}"

@@ -8,17 +8,26 @@ suggested and unmatched ones carry their reason. Flushes, never commits.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from encours.bank.models import BankTransactionRow
+from encours.bank.repository import StoredTransaction
 from encours.domain.bank import TransactionKind, TransactionStatus
 from encours.storage.base import utcnow
 
 CHUNK = 5_000
+# StoredTransaction's fields in order, as columns of the table
+COLUMNS = (
+    "id", "account", "statement_id", "booking_date", "value_date", "amount_cents", "currency", "payer_name",
+    "payer_iban", "remittance", "creditor_reference", "end_to_end_id", "bank_reference", "transaction_code",
+    "kind", "status", "reason", "customer_id", "payment_entry_id", "source_file", "source_line",
+)  # fmt: skip
 
 
 class LineDecision(NamedTuple):
@@ -56,6 +65,28 @@ def record_decisions(session: Session, decisions: Sequence[LineDecision]) -> Non
     for start in range(0, len(rows), CHUNK):
         session.execute(statement, rows[start : start + CHUNK])
     session.flush()
+
+
+def undecided_credits(session: Session, up_to: dt.date) -> list[StoredTransaction]:
+    """``BankRepository.unmatched_credits(up_to)`` read set-wise (no ORM object per line)."""
+    table = cast(Table, BankTransactionRow.__table__)
+    query = (
+        select(*(table.c[name] for name in COLUMNS))
+        .where(
+            table.c.kind == TransactionKind.CUSTOMER_CREDIT.value,
+            table.c.status == TransactionStatus.UNMATCHED.value,
+            table.c.booking_date <= up_to,
+        )
+        .order_by(table.c.booking_date, table.c.id)
+    )
+    found = []
+    for row in session.execute(query):
+        values = dict(zip(COLUMNS, row, strict=True))
+        values["amount_cents"] = Decimal(values["amount_cents"]).scaleb(-2)
+        values["kind"] = TransactionKind(values["kind"])
+        values["status"] = TransactionStatus(values["status"])
+        found.append(StoredTransaction(*values.values()))
+    return found
 
 
 def learned_accounts(session: Session) -> list[tuple[str, str]]:

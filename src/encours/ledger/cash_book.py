@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from encours.analytics.open_items import with_open_items
 from encours.analytics.runner import AlchemyRunner
-from encours.bank.cash_decisions import learned_accounts, linked_payments
-from encours.bank.repository import BankRepository, StoredTransaction
+from encours.bank.cash_decisions import learned_accounts, linked_payments, undecided_credits
+from encours.bank.repository import StoredTransaction
 from encours.domain.bank import PAYMENT_KEY_PREFIX
 from encours.domain.bank_charges import ChargeTolerance
 from encours.domain.cash_matching import DUPLICATE_DAYS, BankReceipt, CashBook, LedgerReceipt, OpenInvoice
@@ -91,10 +92,9 @@ def open_invoices(session: Session, as_of: dt.date) -> tuple[list[OpenInvoice], 
     for customer_id, entry_id, key, reference, currency, day, due, cents in AlchemyRunner(session).rows(
         OPEN_INVOICES_SQL, {"as_of": as_of}
     ):
+        amount = Decimal(int(cents)).scaleb(-2)  # exact cents, as from_cents makes them, faster
         invoices.append(
-            OpenInvoice(
-                key, reference, customer_id, currency, sql_date(day), sql_date(due), from_cents(int(cents))
-            )
+            OpenInvoice(key, reference, customer_id, currency, sql_date(day), sql_date(due), amount)
         )
         ids[key] = int(entry_id)
     return invoices, ids
@@ -163,7 +163,7 @@ def ledger_receipts(
 
 def load(session: Session, as_of: dt.date, tolerance: ChargeTolerance, with_ledger: bool = True) -> Loaded:
     """The book for a run at ``as_of``: every open invoice, customer and candidate duplicate."""
-    lines = BankRepository(session).unmatched_credits(up_to=as_of)
+    lines = undecided_credits(session, as_of)
     payments = unapplied_payments(session, as_of) if with_ledger else []
     known, pks = customers(session)
     invoices, ids = open_invoices(session, as_of)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from encours.domain.records import EntryKind
 from encours.ledger.models import AllocationRow, EntryRow
 from encours.ledger.repository import CHUNK, ENTRIES, chunks
+
+ALLOCATIONS = cast(Table, AllocationRow.__table__)
 
 RULES = "cash_app"
 MANUAL = "manual"
@@ -109,7 +111,7 @@ def add_allocations(
         for (c, d), (cents, day) in wanted.items()
     ]
     for part in chunks(rows, 5_000):
-        session.execute(insert(AllocationRow), list(part))
+        session.execute(insert(ALLOCATIONS), list(part))
     session.flush()
 
 

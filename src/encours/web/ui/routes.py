@@ -36,7 +36,7 @@ from encours.web.ledger_views import (
 )
 from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
 from encours.web.ui import exports
-from encours.web.ui.render import render
+from encours.web.ui.render import language_of, render
 from encours.web.worklist import worklist
 
 router = APIRouter(include_in_schema=False)
@@ -270,7 +270,7 @@ def aging_page(
 
 @router.get("/aging.csv")
 def aging_csv(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    body = exports.aging_csv(_figures(request).aging(session, as_of))
+    body = exports.aging_csv(_figures(request).aging(session, as_of), language_of(request))
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
@@ -280,7 +280,7 @@ def aging_csv(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) 
 
 @router.get("/aging.xlsx")
 def aging_xlsx(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    body = exports.aging_xlsx(_figures(request).aging(session, as_of))
+    body = exports.aging_xlsx(_figures(request).aging(session, as_of), language_of(request))
     return Response(
         body,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from encours.audit.service import record
 from encours.domain.errors import Forbidden, NotFound
+from encours.domain.text_fold import fold
 from encours.ledger.queries import find_customer
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
@@ -246,13 +247,11 @@ def aging_page(
     sort: Annotated[str, Query(pattern="^(customer_id|total)$")] = "total",
 ) -> Response:
     balances = _figures(request).aging(session, as_of)
-    needle = q.strip().lower()
+    needle = fold(q.strip())
     views: list[dict[str, Any]] = []
     for balance in balances:
         rows = [
-            r
-            for r in balance.rows
-            if not needle or needle in r.customer_id.lower() or needle in r.name.lower()
+            r for r in balance.rows if not needle or needle in fold(r.customer_id) or needle in fold(r.name)
         ]
         if sort == "total":
             rows.sort(key=lambda r: (-r.total, r.customer_id))

@@ -16,6 +16,7 @@ from tests.conftest import SAMPLES, invoke, query
 from typer.testing import CliRunner
 
 from encours.bank.import_service import parse_statements
+from encours.bank.repository import BankRepository
 from encours.domain.bank import SameDayKey, fingerprint
 from encours.ingest import detect
 
@@ -150,3 +151,15 @@ def test_transfers_between_own_accounts_are_no_receipts(cli: CliRunner, tmp_path
     assert invoke(cli, "import", str(write(tmp_path, "own.sta", statement)), "--db", db_url)[0] == 0
     assert unmatched() == []
     assert query(db_url, "SELECT kind FROM bank_transactions WHERE amount_cents = 500") == [("own_transfer",)]
+
+
+def test_a_line_stored_meanwhile_by_another_import_is_a_refusal(
+    cli: CliRunner, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two imports of one statement at once: the second finds the fingerprints taken (exit 2)."""
+    assert invoke(cli, "import", str(CAMT053), "--db", db_url)[0] == 0
+    # as if the other import had committed after this one looked for its same-day lines
+    monkeypatch.setattr(BankRepository, "same_day_lines", lambda self, keys: {})
+    code, _, err = invoke(cli, "import", str(CAMT053), "--db", db_url)
+    assert code == 2 and "another import stored these bank transactions at the same time" in err
+    assert count(db_url, "bank_transactions") == 2

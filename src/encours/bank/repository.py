@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from encours.bank.models import BankAccountRow, BankTransactionRow
@@ -84,7 +85,7 @@ class BankRepository:
         """Record the accounts (account → currency) not yet known; returns those added."""
         new = sorted(set(currencies) - self.own_accounts())
         self.session.add_all(BankAccountRow(account=a, currency=currencies[a]) for a in new)
-        self.session.flush()
+        self._flush_new()
         return new
 
     def reclassify_own_transfers(self, accounts: Collection[str]) -> int:
@@ -122,8 +123,17 @@ class BankRepository:
         return found
 
     def add_transactions(self, rows: Sequence[BankTransactionRow]) -> None:
+        """Store new lines; one stored meanwhile by a concurrent import is a refusal, not a crash."""
         self.session.add_all(rows)
-        self.session.flush()
+        self._flush_new()
+
+    def _flush_new(self) -> None:
+        """Flush new rows; a unique key taken meanwhile by a concurrent import is a refusal (exit 2)."""
+        try:
+            self.session.flush()
+        except IntegrityError:
+            message = "another import stored these bank transactions at the same time: import the file again"
+            raise Conflict(message) from None
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -233,7 +233,6 @@ class CashBook:
         candidates = hinted | ({sure.customer_id} if sure else set())
         duplicate = None if receipt.customer_id is not None else self._duplicate(receipt, candidates)
         if duplicate is not None:
-            self.linked.add(duplicate.key)  # undone by apply when the decision is not kept
             reason = Reason.of("duplicate", receipt=duplicate.reference, date=duplicate.date.isoformat())
             return Decision(
                 receipt.receipt_id, Status.DUPLICATE, duplicate.customer_id, Rule.LEDGER_RECEIPT,
@@ -485,7 +484,7 @@ class CashBook:
             decision = self.decide(receipt)
             if decision.status is Status.MATCHED:
                 self.keep(decision, receipt.account)
-            elif decision.status is not Status.DUPLICATE and decision.duplicate_of is not None:
-                self.linked.discard(decision.duplicate_of.key)
+            elif decision.duplicate_of is not None:  # one ledger receipt is the same money once
+                self.linked.add(decision.duplicate_of.key)
             decisions.append(decision)
         return decisions

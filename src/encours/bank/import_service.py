@@ -21,6 +21,8 @@ from encours.bank.models import BankTransactionRow
 from encours.bank.repository import BankRepository, known_of
 from encours.domain.bank import (
     SameDayKey,
+    TransactionKind,
+    TransactionStatus,
     balance_problem,
     fingerprint,
     normal_account,
@@ -139,6 +141,7 @@ class BankImportService:
         self, file: str, family: str, statement: Statement, line: BankLine, own: set[str]
     ) -> BankTransactionRow:
         payer_iban = normal_iban(line.payer_iban)
+        kind = with_own_transfers(line.kind, payer_iban, own)
         texts = {name: getattr(line, name)[:limit] for name, limit in _LIMITS.items()}
         return BankTransactionRow(
             occurrence=0,
@@ -151,8 +154,13 @@ class BankImportService:
             payer_iban=payer_iban,
             remittance=line.remittance,
             transaction_code=line.transaction_code[:64],
-            kind=with_own_transfers(line.kind, payer_iban, own).value,
-            status="unmatched",
+            kind=kind.value,
+            # only a customer credit waits for cash application; the rest is never matched
+            status=(
+                TransactionStatus.UNMATCHED
+                if kind is TransactionKind.CUSTOMER_CREDIT
+                else TransactionStatus.IGNORED
+            ).value,
             reason="",
             source_format=family,
             source_file=file[:1024],

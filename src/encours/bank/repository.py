@@ -97,9 +97,10 @@ class BankRepository:
             .where(
                 BankTransactionRow.payer_iban.in_(list(accounts)),
                 BankTransactionRow.kind.in_([TransactionKind.CUSTOMER_CREDIT, TransactionKind.DEBIT]),
-                BankTransactionRow.status == TransactionStatus.UNMATCHED,
+                BankTransactionRow.status.in_([TransactionStatus.UNMATCHED, TransactionStatus.IGNORED]),
+                BankTransactionRow.payment_entry_id.is_(None),
             )
-            .values(kind=TransactionKind.OWN_TRANSFER)
+            .values(kind=TransactionKind.OWN_TRANSFER, status=TransactionStatus.IGNORED)
         )
         self.session.flush()
         return int(getattr(result, "rowcount", 0) or 0)

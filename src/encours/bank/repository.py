@@ -12,9 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import Table, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -161,7 +161,10 @@ class BankRepository:
         """Store new lines at once; one stored meanwhile by a concurrent import is a refusal."""
         if rows:
             try:
-                self.session.execute(insert(BankTransactionRow), [row._asdict() for row in rows])
+                # the table's own INSERT: the ORM's bulk path would resolve every foreign key's
+                # table (the ledger's), which a process importing only statements has not loaded
+                table = cast(Table, BankTransactionRow.__table__)
+                self.session.execute(insert(table), [row._asdict() for row in rows])
             except IntegrityError:
                 raise Conflict(CONCURRENT) from None
         self.session.flush()

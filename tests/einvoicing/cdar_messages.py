@@ -42,19 +42,24 @@ def status_xml(
     xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
     xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
   <rsm:ExchangedDocumentContext>
-    <{p}:BusinessProcessSpecifiedDocumentContextParameter><{p}:ID>REGULATED</{p}:ID></{p}:BusinessProcessSpecifiedDocumentContextParameter>
-    <{p}:GuidelineSpecifiedDocumentContextParameter><{p}:ID>urn.cpro.gouv.fr:1p0:CDV:invoice</{p}:ID></{p}:GuidelineSpecifiedDocumentContextParameter>
+    <{p}:BusinessProcessSpecifiedDocumentContextParameter><{p}:ID>REGULATED</{p}:ID>
+    </{p}:BusinessProcessSpecifiedDocumentContextParameter>
+    <{p}:GuidelineSpecifiedDocumentContextParameter><{p}:ID>urn.cpro.gouv.fr:1p0:CDV:invoice</{p}:ID>
+    </{p}:GuidelineSpecifiedDocumentContextParameter>
   </rsm:ExchangedDocumentContext>
   <rsm:ExchangedDocument>
     <{p}:ID>{escape(invoice)}_{code}_{at}</{p}:ID>
     <{p}:IssueDateTime><udt:DateTimeString format="204">{at}</udt:DateTimeString></{p}:IssueDateTime>
     <{p}:SenderTradeParty><{p}:RoleCode>WK</{p}:RoleCode></{p}:SenderTradeParty>
     <{p}:IssuerTradeParty>
-      <{p}:GlobalID schemeID="0002">{buyer}</{p}:GlobalID><{p}:Name>ACHETEUR</{p}:Name><{p}:RoleCode>BY</{p}:RoleCode>
+      <{p}:GlobalID schemeID="0002">{buyer}</{p}:GlobalID><{p}:Name>ACHETEUR</{p}:Name>
+      <{p}:RoleCode>BY</{p}:RoleCode>
     </{p}:IssuerTradeParty>
     <{p}:RecipientTradeParty>
-      <{p}:GlobalID schemeID="0002">{SELLER}</{p}:GlobalID><{p}:Name>VENDEUR</{p}:Name><{p}:RoleCode>SE</{p}:RoleCode>
-      <{p}:URIUniversalCommunication><{p}:URIID schemeID="0225">{SELLER}</{p}:URIID></{p}:URIUniversalCommunication>
+      <{p}:GlobalID schemeID="0002">{SELLER}</{p}:GlobalID><{p}:Name>VENDEUR</{p}:Name>
+      <{p}:RoleCode>SE</{p}:RoleCode>
+      <{p}:URIUniversalCommunication><{p}:URIID schemeID="0225">{SELLER}</{p}:URIID>
+      </{p}:URIUniversalCommunication>
     </{p}:RecipientTradeParty>
   </rsm:ExchangedDocument>
   <rsm:AcknowledgementDocument>
@@ -65,7 +70,8 @@ def status_xml(
       <{p}:IssuerAssignedID>{escape(invoice)}</{p}:IssuerAssignedID>
       <{p}:StatusCode>46</{p}:StatusCode>
       <{p}:TypeCode>380</{p}:TypeCode>
-      <{p}:FormattedIssueDateTime><qdt:DateTimeString format="102">{issued}</qdt:DateTimeString></{p}:FormattedIssueDateTime>
+      <{p}:FormattedIssueDateTime><qdt:DateTimeString format="102">{issued}</qdt:DateTimeString>
+      </{p}:FormattedIssueDateTime>
       <{p}:ProcessConditionCode>{code}</{p}:ProcessConditionCode>
       <{p}:ProcessCondition>{escape(label or str(code))}</{p}:ProcessCondition>
       <{p}:IssuerTradeParty><{p}:GlobalID schemeID="0002">{SELLER}</{p}:GlobalID></{p}:IssuerTradeParty>

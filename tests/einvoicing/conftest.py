@@ -50,7 +50,7 @@ def ok(cli: CliRunner, *args: str) -> str:
 def ledger(cli: CliRunner, tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The ledger's database URL; the data directory is the test's own."""
     monkeypatch.setenv("ENCOURS_DATA_DIR", str(tmp_path / "encours-data"))
-    files = [write(tmp_path, n, c) for n, c in
-             (("customers.csv", CUSTOMERS), ("invoices.csv", INVOICES), ("payments.csv", PAYMENTS))]  # fmt: skip
+    named = (("customers.csv", CUSTOMERS), ("invoices.csv", INVOICES), ("payments.csv", PAYMENTS))
+    files = [write(tmp_path, name, content) for name, content in named]
     ok(cli, "import", *map(str, files), "--db", db_url)
     return db_url

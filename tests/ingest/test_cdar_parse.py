@@ -84,9 +84,10 @@ def test_paid_amount_and_french_local_time() -> None:
 
 
 def test_iso_datetime_and_several_invoices_in_one_message() -> None:
-    xml = status_xml("F1", 204).replace(
-        '<udt:DateTimeString format="204">20260301100500</udt:DateTimeString></ram:IssueDateTime>\n    <ram:Refer',
-        "<udt:DateTime>2026-03-01T09:05:00+00:00</udt:DateTime></ram:IssueDateTime>\n    <ram:Refer",
+    stamp = '<udt:DateTimeString format="204">20260301110500</udt:DateTimeString></ram:IssueDateTime>'
+    follows = "\n    <ram:ReferenceReferencedDocument>"
+    xml = status_xml("F1", 204, at="20260301110500").replace(
+        stamp + follows, "<udt:DateTime>2026-03-01T09:05:00Z</udt:DateTime></ram:IssueDateTime>" + follows
     )
     second = xml[xml.index("<ram:ReferenceReferencedDocument>") : xml.index("</rsm:AcknowledgementDocument>")]
     xml = xml.replace(
@@ -95,6 +96,7 @@ def test_iso_datetime_and_several_invoices_in_one_message() -> None:
     parsed = parse_cdar("multi.xml", xml.encode())
     assert parsed.errors == ()
     assert [(s.invoice_number, s.code) for s in parsed.statuses] == [("F1", 204), ("F2", 204)]
+    assert {s.at for s in parsed.statuses} == {dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC)}  # not MDT-8
 
 
 def test_implausible_amount_and_non_cdar_root_are_line_errors() -> None:

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.acceptance.cli import encours
 from tests.conftest import invoke, query
 from tests.einvoicing.cdar_messages import status_xml
-from tests.einvoicing.conftest import ok, write
+from tests.einvoicing.conftest import CUSTOMERS, INVOICES, ok, write
 from typer.testing import CliRunner
 
 
@@ -165,3 +166,15 @@ def test_any_namespace_prefix_reads_alike(cli: CliRunner, tmp_path: Path, ledger
     out = send(cli, tmp_path, ledger, "ns.xml", status_xml("F207", 207, reason="Quantité", prefix="cac"))
     assert "statuses 1 new" in out
     assert disputes(ledger) == [("F207", "CDAR 207 En litige: Quantité", "open", "einvoice")]
+
+
+def test_statuses_on_the_timeline_of_a_fresh_encours_process(tmp_path: Path, sqlite_url: str) -> None:
+    """`encours timeline` alone (no import command loaded before it) shows the statuses."""
+    files = [write(tmp_path, "c.csv", CUSTOMERS), write(tmp_path, "i.csv", INVOICES)]
+    env = {"ENCOURS_DATA_DIR": str(tmp_path / "data")}
+    assert encours("import", *map(str, files), "--db", sqlite_url, cwd=tmp_path, env=env).code == 0
+    status = write(tmp_path, "s.xml", status_xml("F213", 213, reason_code="REJ_SEMAN"))
+    assert encours("import", str(status), "--db", sqlite_url, cwd=tmp_path, env=env).code == 0
+    run = encours("timeline", "ACME", "--format", "json", "--db", sqlite_url, cwd=tmp_path, env=env)
+    items = [i for i in json.loads(run.stdout) if i["kind"] == "einvoice"]
+    assert [(i["event"], i["title"]) for i in items] == [("213", "213 Rejetée / Rejected, F213: REJ_SEMAN")]

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy.orm import Session
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
@@ -36,8 +37,16 @@ from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
-from encours.ingest.detect import FORMATS
-from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
+from encours.einvoicing.service import StatusCounts, StatusImport
+from encours.ingest.detect import CDAR, FORMATS
+from encours.ledger.import_service import (
+    ImportCounts,
+    ImportRejected,
+    ImportService,
+    SourceFile,
+    import_order,
+    read_source,
+)
 from encours.settings import get_settings
 from encours.storage.database import unit_of_work
 
@@ -71,7 +80,7 @@ def import_files(
             progress.update(task, description=f"importing {source.path.name}")
             try:
                 with unit_of_work(engine) as session:
-                    counts = ImportService(session, prefixes).import_source(source)
+                    counts = store_source(session, source, prefixes)
                 typer.echo(counts.describe())
             except ImportRejected as rejected:
                 report(rejected)
@@ -79,6 +88,15 @@ def import_files(
             progress.advance(task)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def store_source(
+    session: Session, source: SourceFile, prefixes: Sequence[str]
+) -> ImportCounts | StatusCounts:
+    """Ledger files into the ledger; CDAR lifecycle statuses to e-invoicing (SPEC §11)."""
+    if source.format == CDAR:
+        return StatusImport(session).import_source(source)
+    return ImportService(session, prefixes).import_source(source)
 
 
 def aging(

@@ -150,7 +150,8 @@ def test_transfers_between_own_accounts_are_no_receipts(cli: CliRunner, tmp_path
     statement = mt940("NL46ABNA0499998748", "10.00", [("220126", "-5.00", "VIR")], "5.00")
     assert invoke(cli, "import", str(write(tmp_path, "own.sta", statement)), "--db", db_url)[0] == 0
     assert unmatched() == []
-    assert query(db_url, "SELECT kind FROM bank_transactions WHERE amount_cents = 500") == [("own_transfer",)]
+    sql = "SELECT kind, status FROM bank_transactions WHERE amount_cents = 500"
+    assert query(db_url, sql) == [("own_transfer", "ignored")]
 
 
 def test_a_line_stored_meanwhile_by_another_import_is_a_refusal(

@@ -91,8 +91,9 @@ def test_match_link_and_undo(journal: str, cli: CliRunner) -> None:
 def test_only_customer_credits_can_be_linked(journal: str) -> None:
     for opened in session(journal):
         bank = BankRepository(opened)
-        [(debit_id, kind)] = query(journal, "SELECT id, kind FROM bank_transactions WHERE amount_cents < 0")
-        assert kind == "debit"
+        sql = "SELECT id, kind, status FROM bank_transactions WHERE amount_cents < 0"
+        [(debit_id, kind, status)] = query(journal, sql)
+        assert (kind, status) == ("debit", "ignored")  # never waits for cash application
         [(entry_id,)] = query(journal, "SELECT id FROM entries WHERE key = 'pay:P1'")
         credit = bank.unmatched_credits()[0]
         with pytest.raises(Conflict):

@@ -72,6 +72,11 @@ def test_pairing_a_day_s_lines_with_the_stored_ones() -> None:
         None,
     ]
     assert pair_with_known([known(0, "mt940", e2e="E1")], [known(1, e2e="E1", ref="A")]) == [1]
+    # an end-to-end id cut short by another format is the same id; within one format it is not
+    assert pair_with_known(
+        [known(0, "mt940", e2e="ENDTOENDID0123")], [known(1, e2e="ENDTOENDID012345678")]
+    ) == [1]
+    assert pair_with_known([known(0, e2e="ENDTOENDID0123")], [known(1, e2e="ENDTOENDID012345678")]) == [None]
 
 
 def test_statement_balances() -> None:

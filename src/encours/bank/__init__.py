@@ -20,7 +20,9 @@ Interface for cash application (and the web):
 - ``encours.bank.import_service.BankImportService(session).import_file(source)``: statement
   files → journal lines, deduplicated by fingerprint (``encours.domain.bank``), balances
   checked; it never writes ledger entries, so the aged balance and KPIs do not move.
-- Statuses and kinds: ``encours.domain.bank.TransactionStatus`` / ``TransactionKind``.
+- Statuses and kinds: ``encours.domain.bank.TransactionStatus`` / ``TransactionKind``. Only a
+  ``customer_credit`` starts ``unmatched``; debits, interest, refunds, own transfers and other
+  lines are stored ``ignored`` and can never be linked to a payment.
 
 Rows (``encours.bank.models``) stay this package's own: adapters use the functions above.
 """

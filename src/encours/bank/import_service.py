@@ -17,10 +17,11 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from encours.bank.models import BankTransactionRow
-from encours.bank.repository import BankRepository, known_of
+from encours.bank.repository import BankRepository, NewTransaction, known_of
 from encours.domain.bank import (
     SameDayKey,
+    TransactionKind,
+    TransactionStatus,
     balance_problem,
     fingerprint,
     normal_account,
@@ -107,22 +108,29 @@ class BankImportService:
         family = format_family(parsed.format)
         currencies = {normal_account(s.account) or "-": s.currency for s in parsed.statements}
         own = self.bank.own_accounts() | set(currencies)
-        lines = [(s, line) for s in parsed.statements for line in s.lines]
-        rows = [self._row(parsed.file, family, s, line, own) for s, line in lines]
-        groups: dict[SameDayKey, list[BankTransactionRow]] = defaultdict(list)
+        rows = [
+            self._row(parsed.file, family, statement, account, line, own)
+            for statement in parsed.statements
+            for account in [normal_account(statement.account)[:64] or "-"]
+            for line in statement.lines
+        ]
+        groups: dict[SameDayKey, list[NewTransaction]] = defaultdict(list)
         for row in rows:
-            groups[SameDayKey(row.account, row.booking_date, row.amount_cents, row.currency)].append(row)
+            groups[row.same_day].append(row)
         stored = self.bank.same_day_lines(groups)
-        new: list[BankTransactionRow] = []
+        new: list[NewTransaction] = []
         for key, incoming in groups.items():
             known = stored.get(key, [])
             paired = pair_with_known([known_of(row) for row in incoming], known)
             next_occurrence = max((k.occurrence for k in known), default=0) + 1
             for row, occurrence in zip(incoming, paired, strict=True):
                 if occurrence is None:
-                    row.occurrence, next_occurrence = next_occurrence, next_occurrence + 1
-                    row.fingerprint = fingerprint(key, row.occurrence)
-                    new.append(row)
+                    new.append(
+                        row._replace(
+                            occurrence=next_occurrence, fingerprint=fingerprint(key, next_occurrence)
+                        )
+                    )
+                    next_occurrence += 1
         self.bank.add_transactions(new)
         added = self.bank.add_accounts({a: c for a, c in currencies.items() if c})
         self.bank.reclassify_own_transfers(added)
@@ -136,13 +144,15 @@ class BankImportService:
         )
 
     def _row(
-        self, file: str, family: str, statement: Statement, line: BankLine, own: set[str]
-    ) -> BankTransactionRow:
+        self, file: str, family: str, statement: Statement, account: str, line: BankLine, own: set[str]
+    ) -> NewTransaction:
         payer_iban = normal_iban(line.payer_iban)
+        kind = with_own_transfers(line.kind, payer_iban, own)
         texts = {name: getattr(line, name)[:limit] for name, limit in _LIMITS.items()}
-        return BankTransactionRow(
+        return NewTransaction(
+            fingerprint="",
             occurrence=0,
-            account=normal_account(line.account or statement.account)[:64] or "-",
+            account=account,
             statement_id=statement.statement_id[:64],
             booking_date=line.booking_date,
             value_date=line.value_date,
@@ -151,9 +161,13 @@ class BankImportService:
             payer_iban=payer_iban,
             remittance=line.remittance,
             transaction_code=line.transaction_code[:64],
-            kind=with_own_transfers(line.kind, payer_iban, own).value,
-            status="unmatched",
-            reason="",
+            kind=kind.value,
+            # only a customer credit waits for cash application; the rest is never matched
+            status=(
+                TransactionStatus.UNMATCHED
+                if kind is TransactionKind.CUSTOMER_CREDIT
+                else TransactionStatus.IGNORED
+            ).value,
             source_format=family,
             source_file=file[:1024],
             source_line=line.line,

@@ -55,7 +55,8 @@ class BankTransactionRow(Base):
     bank_reference: Mapped[str] = mapped_column(String(80))
     transaction_code: Mapped[str] = mapped_column(String(64))  # the format's own code
     kind: Mapped[str] = mapped_column(String(16))  # domain.bank.TransactionKind
-    status: Mapped[str] = mapped_column(String(16), default="unmatched")  # TransactionStatus
+    # TransactionStatus: a customer credit is unmatched until decided; every other kind is ignored
+    status: Mapped[str] = mapped_column(String(16), default="unmatched")
     reason: Mapped[str] = mapped_column(String(512), default="")
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"))
     payment_entry_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("entries.id"))

@@ -12,9 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import Table, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,10 @@ from encours.bank.models import BankAccountRow, BankTransactionRow
 from encours.domain.bank import Known, SameDayKey, TransactionKind, TransactionStatus, normal_reference
 from encours.domain.errors import Conflict, NotFound
 from encours.domain.money import from_cents
-from encours.storage.base import utcnow
+from encours.storage.base import sql_date, utcnow
 
 CHUNK = 500  # same-day keys per lookup: well under every backend's parameter limit
+CONCURRENT = "another import stored these bank transactions at the same time: import the file again"
 
 
 class StoredTransaction(NamedTuple):
@@ -63,6 +64,35 @@ def _stored(row: BankTransactionRow) -> StoredTransaction:
     )  # fmt: skip
 
 
+class NewTransaction(NamedTuple):
+    """A line about to be stored: its values, column by column."""
+
+    fingerprint: str
+    occurrence: int
+    account: str
+    statement_id: str
+    booking_date: dt.date
+    value_date: dt.date | None
+    amount_cents: int
+    currency: str
+    payer_name: str
+    payer_iban: str
+    remittance: str
+    creditor_reference: str
+    end_to_end_id: str
+    bank_reference: str
+    transaction_code: str
+    kind: str
+    status: str
+    source_format: str
+    source_file: str
+    source_line: int
+
+    @property
+    def same_day(self) -> SameDayKey:
+        return SameDayKey(self.account, self.booking_date, self.amount_cents, self.currency)
+
+
 def known_of(row: Any) -> Known:
     """A stored (or about to be stored) line as pairing compares it."""
     return Known(
@@ -97,9 +127,10 @@ class BankRepository:
             .where(
                 BankTransactionRow.payer_iban.in_(list(accounts)),
                 BankTransactionRow.kind.in_([TransactionKind.CUSTOMER_CREDIT, TransactionKind.DEBIT]),
-                BankTransactionRow.status == TransactionStatus.UNMATCHED,
+                BankTransactionRow.status.in_([TransactionStatus.UNMATCHED, TransactionStatus.IGNORED]),
+                BankTransactionRow.payment_entry_id.is_(None),
             )
-            .values(kind=TransactionKind.OWN_TRANSFER)
+            .values(kind=TransactionKind.OWN_TRANSFER, status=TransactionStatus.IGNORED)
         )
         self.session.flush()
         return int(getattr(result, "rowcount", 0) or 0)
@@ -114,26 +145,36 @@ class BankRepository:
             BankTransactionRow.account, BankTransactionRow.booking_date,
             BankTransactionRow.amount_cents, BankTransactionRow.currency,
         )  # fmt: skip
+        compared = (
+            BankTransactionRow.occurrence, BankTransactionRow.source_format, BankTransactionRow.end_to_end_id,
+            BankTransactionRow.bank_reference, BankTransactionRow.payer_iban,
+        )  # fmt: skip
         for start in range(0, len(wanted), CHUNK):
             part = [tuple(k) for k in wanted[start : start + CHUNK]]
-            query = select(BankTransactionRow).where(tuple_(*columns).in_(part))
-            for row in self.session.scalars(query.order_by(BankTransactionRow.occurrence)):
-                key = SameDayKey(row.account, row.booking_date, row.amount_cents, row.currency)
+            query = select(*columns, *compared).where(tuple_(*columns).in_(part))
+            for row in self.session.execute(query.order_by(BankTransactionRow.occurrence)):
+                key = SameDayKey(row.account, sql_date(row.booking_date), row.amount_cents, row.currency)
                 found[key].append(known_of(row))
         return found
 
-    def add_transactions(self, rows: Sequence[BankTransactionRow]) -> None:
-        """Store new lines; one stored meanwhile by a concurrent import is a refusal, not a crash."""
-        self.session.add_all(rows)
-        self._flush_new()
+    def add_transactions(self, rows: Sequence[NewTransaction]) -> None:
+        """Store new lines at once; one stored meanwhile by a concurrent import is a refusal."""
+        if rows:
+            try:
+                # the table's own INSERT: the ORM's bulk path would resolve every foreign key's
+                # table (the ledger's), which a process importing only statements has not loaded
+                table = cast(Table, BankTransactionRow.__table__)
+                self.session.execute(insert(table), [row._asdict() for row in rows])
+            except IntegrityError:
+                raise Conflict(CONCURRENT) from None
+        self.session.flush()
 
     def _flush_new(self) -> None:
         """Flush new rows; a unique key taken meanwhile by a concurrent import is a refusal (exit 2)."""
         try:
             self.session.flush()
         except IntegrityError:
-            message = "another import stored these bank transactions at the same time: import the file again"
-            raise Conflict(message) from None
+            raise Conflict(CONCURRENT) from None
 
     # -- reading ---------------------------------------------------------------------------
 

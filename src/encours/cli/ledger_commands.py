@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
 from encours.analytics.runner import AlchemyRunner
-from encours.bank.import_service import BankImportService, is_bank_format
+from encours.bank.import_service import BankImportCounts, BankImportService, is_bank_format
 from encours.cli.context import (
     EXIT_BAD_INPUT,
     AsOfOption,
@@ -39,8 +39,10 @@ from encours.domain.errors import InvalidLines
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
-from encours.ingest.detect import FORMATS
+from encours.einvoicing.service import StatusCounts, StatusImport
+from encours.ingest.detect import CDAR, FORMATS
 from encours.ledger.import_service import (
+    ImportCounts,
     ImportRejected,
     ImportService,
     SourceFile,
@@ -81,9 +83,9 @@ def import_files(
             progress.update(task, description=f"importing {source.path.name}")
             try:
                 with unit_of_work(engine) as session:
-                    summary = _import_one(session, source, prefixes)
-                typer.echo(summary)
-            except InvalidLines as rejected:  # a ledger file or a statement refused
+                    counts = store_source(session, source, prefixes)
+                typer.echo(counts.describe())
+            except InvalidLines as rejected:  # a ledger file, a statement or a status message refused
                 report(rejected)
                 failed = True
             progress.advance(task)
@@ -91,11 +93,16 @@ def import_files(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _import_one(session: Session, source: SourceFile, prefixes: Sequence[str]) -> str:
-    """A statement into the bank journal, any other file into the ledger; what it changed."""
+def store_source(
+    session: Session, source: SourceFile, prefixes: Sequence[str]
+) -> ImportCounts | BankImportCounts | StatusCounts:
+    """Ledger files into the ledger; bank statements into the bank journal, never receivables
+    (SPEC §10); CDAR lifecycle statuses to e-invoicing (SPEC §11)."""
     if is_bank_format(source.format):
-        return BankImportService(session).import_file(source.path, source.data, source.format).describe()
-    return ImportService(session, prefixes).import_source(source).describe()
+        return BankImportService(session).import_file(source.path, source.data, source.format)
+    if source.format == CDAR:
+        return StatusImport(session).import_source(source)
+    return ImportService(session, prefixes).import_source(source)
 
 
 def aging(

@@ -151,9 +151,13 @@ class Known(NamedTuple):
         def differ(a: str, b: str) -> bool:
             return bool(a and b and a != b)
 
+        def other_id(a: str, b: str) -> bool:
+            """Two end-to-end ids; across formats one may be cut short (MT940's 16-character fields)."""
+            return differ(a, b) and (same_format or not (a.startswith(b) or b.startswith(a)))
+
         same_format = self.format_family == other.format_family
         return (
-            differ(self.end_to_end_id, other.end_to_end_id)
+            other_id(self.end_to_end_id, other.end_to_end_id)
             or differ(self.payer_iban, other.payer_iban)
             or (same_format and differ(self.bank_reference, other.bank_reference))
         )

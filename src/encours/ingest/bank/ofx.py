@@ -108,7 +108,7 @@ def _receipt(transaction: ET.Element, account: str, default_currency: str, line:
         amount=amount,
         currency=currency,
         payer_name=_text(transaction, "NAME") or _text(transaction, "PAYEE/NAME"),
-        payer_iban="",
+        payer_iban=_text(transaction, "BANKACCTTO/ACCTID"),  # the journal keeps it when it is an IBAN
         remittance=_text(transaction, "MEMO"),
         creditor_reference="",
         end_to_end_id="",

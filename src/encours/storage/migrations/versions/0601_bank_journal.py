@@ -7,7 +7,7 @@ credits of the journal; bank payments that had been attributed to a customer sta
 ledger, and the journal records them as matched lines linked to them.
 
 Revision ID: 0601_bank_journal
-Revises: 0502_session_security
+Revises: 0603_einvoice_lifecycle
 """
 
 import datetime as dt
@@ -19,7 +19,7 @@ from alembic import op
 from encours.domain.bank import SameDayKey, TransactionKind, fingerprint, normal_account
 
 revision = "0601_bank_journal"
-down_revision = "0502_session_security"
+down_revision = "0603_einvoice_lifecycle"
 branch_labels = None
 depends_on = None
 

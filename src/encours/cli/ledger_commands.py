@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
 from encours.analytics.runner import AlchemyRunner
 from encours.cli.context import (
-    EXIT_BAD_INPUT,
     AsOfOption,
     DbOption,
     engine_for,
@@ -37,9 +38,22 @@ from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
 from encours.ingest.detect import FORMATS
-from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
+from encours.ledger.import_service import (
+    ImportCounts,
+    ImportRejected,
+    ImportService,
+    SourceFile,
+    import_order,
+    read_source,
+)
 from encours.settings import get_settings
 from encours.storage.database import unit_of_work
+
+RACE_RETRIES = 3  # a concurrent import stored the same new records first: redo, now seeing them
+
+
+class _NothingImported(Exception):
+    """Leaves the unit of work so it rolls back: some file of the command was refused."""
 
 
 def import_files(
@@ -49,36 +63,68 @@ def import_files(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import ledger files; each file is all or nothing, re-importing changes nothing.
+    """Import ledger files, all or nothing: one refused file and the command stores none.
 
-    A rejected file is reported here and the next one still imported; exit 2 at the end.
+    Every file is still read and checked, so one run reports every bad line; re-importing
+    changes nothing.
     """
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
-    prefixes = get_settings().fec_customer_prefixes
-    failed = False
+    refusals: list[ImportRejected] = []
     sources = []
     for path in files:
         try:
             sources.append(read_source(path, format))
         except ImportRejected as rejected:
-            report(rejected)
-            failed = True
-    with Progress(disable=not show_progress(), transient=True, console=err_console) as progress:
-        task = progress.add_task("importing", total=len(sources))
-        for source in import_order(sources):
-            progress.update(task, description=f"importing {source.path.name}")
-            try:
-                with unit_of_work(engine) as session:
-                    counts = ImportService(session, prefixes).import_source(source)
-                typer.echo(counts.describe())
-            except ImportRejected as rejected:
-                report(rejected)
-                failed = True
-            progress.advance(task)
-    if failed:
-        raise typer.Exit(EXIT_BAD_INPUT)
+            refusals.append(rejected)
+    for attempt in range(1, RACE_RETRIES + 1):
+        try:
+            counts = _import_all(engine, import_order(sources), refusals)
+            break
+        except IntegrityError:  # the database's constraints caught a concurrent import
+            if attempt == RACE_RETRIES:
+                fail(
+                    "another import stored the same records at the same time; nothing imported, run it again"
+                )
+    for refusal in refusals:
+        report(refusal)
+    if refusals:
+        refused = len({error.file for refusal in refusals for error in refusal.errors})
+        fail(f"nothing imported: {refused} of {len(files)} files refused (all files of a command or none)")
+    for count in counts:
+        typer.echo(count.describe())
+
+
+def _import_all(
+    engine: Engine, sources: list[SourceFile], refusals: list[ImportRejected]
+) -> list[ImportCounts]:
+    """Every file in one transaction, committed only when none is refused (added to ``refusals``)."""
+    prefixes = get_settings().fec_customer_prefixes
+    already = len(refusals)
+    counts: list[ImportCounts] = []
+    try:
+        with (
+            Progress(disable=not show_progress(), transient=True, console=err_console) as progress,
+            unit_of_work(engine) as session,
+        ):
+            service = ImportService(session, prefixes)
+            task = progress.add_task("importing", total=len(sources))
+            for source in sources:
+                progress.update(task, description=f"importing {source.path.name}")
+                try:
+                    counts.append(service.import_source(source))
+                except ImportRejected as rejected:
+                    refusals.append(rejected)
+                progress.advance(task)
+            if refusals:
+                raise _NothingImported
+    except _NothingImported:
+        return []
+    except IntegrityError:
+        del refusals[already:]  # the retry reports its own
+        raise
+    return counts
 
 
 def aging(

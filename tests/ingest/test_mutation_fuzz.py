@@ -70,7 +70,7 @@ def truncate(data: bytes, rng: random.Random) -> bytes:
 def duplicate_line(data: bytes, rng: random.Random) -> bytes:
     lines = _lines(data)
     index = rng.randrange(len(lines))
-    return b"".join(lines[: index + 1] + [lines[index]] + lines[index + 1 :])
+    return b"".join([*lines[: index + 1], lines[index], *lines[index + 1 :]])
 
 
 def delete_line(data: bytes, rng: random.Random) -> bytes:

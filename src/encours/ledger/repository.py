@@ -7,8 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.domain.money import from_cents, to_cents
@@ -271,9 +273,13 @@ class LedgerRepository:
         names = ", ".join(columns)
         if connection.dialect.name == "postgresql":
             driver = connection.connection.driver_connection
-            with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
+            statement = f"COPY {table.name} ({names}) FROM STDIN"
+            try:
+                with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+                    for row in rows:
+                        copy.write_row(row)
+            except psycopg.errors.UniqueViolation as exc:  # a concurrent import stored these keys first
+                raise IntegrityError(statement, None, exc) from exc
         elif connection.dialect.name == "sqlite":
             marks = ", ".join("?" * len(columns))
             connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)

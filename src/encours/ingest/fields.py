@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -33,6 +34,7 @@ def plausible_date(day: dt.date) -> dt.date:
     return day
 
 
+@functools.lru_cache(maxsize=8192)  # a ledger repeats a few thousand dates over millions of rows
 def parse_iso_date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text.strip())

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from encours.domain.errors import LedgerError
-from encours.domain.plausibility import field_too_long, identifier_problem
+from encours.domain.plausibility import MAX_FIELD, field_too_long, identifier_problem
 from encours.ingest.textfile import Line
 
 T = TypeVar("T")
@@ -26,9 +26,8 @@ class Row:
 
     def text(self, field: str, *, required: bool = False) -> str:
         raw = self.values.get(field) or ""
-        too_long = field_too_long(raw)
-        if too_long:
-            self.error(field, too_long)
+        if len(raw) > MAX_FIELD:
+            self.error(field, field_too_long(raw) or "")
             return ""
         value = raw.strip()
         if required and not value:

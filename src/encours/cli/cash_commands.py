@@ -6,11 +6,14 @@ from typing import Annotated
 
 import typer
 
+from encours.cli.cash_unmatched import unmatched
 from encours.cli.context import AsOfOption, DbOption, parse_as_of, session_for
 from encours.cli.output import OutputFormat, OutputOption, print_csv, print_document, print_table
 from encours.ledger.cash_application import CashApplication, describe
 
 cash_app = typer.Typer(help="Cash application: match receipts to invoices.", no_args_is_help=True)
+
+cash_app.command("unmatched")(unmatched)
 
 HEADER = ["customer_id", "receipt", "document", "amount", "date", "rule"]
 

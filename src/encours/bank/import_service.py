@@ -33,6 +33,7 @@ from encours.domain.errors import InvalidLines, LedgerError
 from encours.domain.money import to_cents
 from encours.ingest.bank import BANK_PARSERS, format_family
 from encours.ingest.bank.records import BankFile, BankLine, Statement
+from encours.ingest.failures import PARSER_FAILURES, unreadable
 
 _LIMITS = {"payer_name": 255, "creditor_reference": 64, "end_to_end_id": 64, "bank_reference": 80}
 
@@ -99,7 +100,10 @@ class BankImportService:
         self.bank = BankRepository(session)
 
     def import_file(self, path: Path, data: bytes, format_name: str) -> BankImportCounts:
-        parsed = parse_statements(str(path), data, format_name)
+        try:
+            parsed = parse_statements(str(path), data, format_name)
+        except PARSER_FAILURES as exc:  # a library's crash on a damaged file is the file's fault
+            raise StatementRefused([unreadable(str(path), data, format_name, exc)]) from None
         if parsed.errors:
             raise StatementRefused(parsed.errors)
         return self.store(parsed)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from encours.analytics.aging import aged_balance
@@ -52,6 +54,8 @@ from encours.ledger.import_service import (
 from encours.settings import get_settings
 from encours.storage.database import unit_of_work
 
+RACE_RETRIES = 3  # a concurrent import stored the same new records first: redo, now seeing them
+
 
 def import_files(
     files: Annotated[list[Path], typer.Argument(help="Files to import.")],
@@ -62,35 +66,49 @@ def import_files(
 ) -> None:
     """Import ledger files and bank statements; each file is all or nothing, re-importing changes nothing.
 
-    Bank statements go to the bank journal, never into receivables (SPEC §10). A rejected
-    file is reported here and the next one still imported; exit 2 at the end.
+    Bank statements go to the bank journal, never into receivables (SPEC §10). A refused file
+    is reported (every bad line) and the next one still imported; exit 2 at the end.
     """
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
-    prefixes = get_settings().fec_customer_prefixes
-    failed = False
+    refusals: list[InvalidLines] = []
     sources = []
     for path in files:
         try:
             sources.append(read_source(path, format))
         except ImportRejected as rejected:
-            report(rejected)
-            failed = True
+            refusals.append(rejected)
     with Progress(disable=not show_progress(), transient=True, console=err_console) as progress:
         task = progress.add_task("importing", total=len(sources))
         for source in import_order(sources):
             progress.update(task, description=f"importing {source.path.name}")
             try:
-                with unit_of_work(engine) as session:
-                    counts = store_source(session, source, prefixes)
-                typer.echo(counts.describe())
+                typer.echo(_import_one(engine, source).describe())
             except InvalidLines as rejected:  # a ledger file, a statement or a status message refused
-                report(rejected)
-                failed = True
+                refusals.append(rejected)
             progress.advance(task)
-    if failed:
+    for refusal in refusals:
+        report(refusal)
+    if refusals:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | BankImportCounts | StatusCounts:
+    """One file in its own transaction (all or nothing per file, SPEC §1); a concurrent import
+    that stored the same new records first is caught by the constraints and the file redone."""
+    prefixes = get_settings().fec_customer_prefixes
+    for attempt in range(1, RACE_RETRIES + 1):
+        try:
+            with unit_of_work(engine) as session:
+                return store_source(session, source, prefixes)
+        except IntegrityError:
+            if attempt == RACE_RETRIES:
+                fail(
+                    f"{source.path}: another import stored the same records at the same time; "
+                    "nothing imported from this file, run it again"
+                )
+    raise AssertionError("unreachable")
 
 
 def store_source(

@@ -19,7 +19,7 @@ from encours.ingest import detect
 from encours.ingest.bank.common import parse_positive_amount
 from encours.ingest.bank.kinds import camt_code, camt_kind
 from encours.ingest.bank.records import Balance, BankFile, BankLine, Statement
-from encours.ingest.fields import parse_currency
+from encours.ingest.fields import parse_currency, plausible_date
 from encours.ingest.xmltree import child, children, line_of, local, text_of, xml_root
 
 _REPORTS = ("Stmt", "Ntfctn", "Rpt")
@@ -103,9 +103,9 @@ def _date(entry: etree._Element) -> dt.date:
         node = child(entry, *path)
         if node is not None:
             try:
-                return dt.date.fromisoformat((node.text or "").strip()[:10])
-            except ValueError:
-                raise _Problem(node, path[0], f"invalid date {node.text!r}") from None
+                return plausible_date(dt.date.fromisoformat((node.text or "").strip()[:10]))
+            except ValueError as exc:
+                raise _Problem(node, path[0], f"invalid date {(node.text or '')[:40]!r}: {exc}") from None
     raise _Problem(entry, "BookgDt", "entry without booking or value date")
 
 

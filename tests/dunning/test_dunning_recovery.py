@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 from tests.conftest import DEMO_UNTIL, SmtpServer, invoke
 from tests.dunning.conftest import store_ledger
+from tests.dunning.letter_rows import invoice_rows
 from typer.testing import CliRunner
 
 from encours.audit.service import events
@@ -264,7 +265,7 @@ def test_contract_rate_and_waived_penalties_on_formal_notices(
                 letters[received.recipients[0]] = "\n".join(p.extract_text() for p in reader.pages)
     # ACME: A1 1000.00 due 2026-09-01, 46 days at the 20 % contract rate (floor 3 × 2.62 = 7.86 %):
     # 1000 × 46 × 20 / 36500 = 25.205… → 25.21, plus 40.00
-    acme = next(line for line in letters["ap@acme.test"].splitlines() if line.startswith("A1 "))
+    acme = invoice_rows(letters["ap@acme.test"])["A1"]
     assert "20,00\u00a0%" in acme and "25,21\u00a0€" in acme and "40,00\u00a0€" in acme
     assert "taux contractuel de 20,00\u00a0%" in letters["ap@acme.test"].replace("\n", " ")
     bolt = letters["ap@bolt.test"]

@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 from tests.conftest import DEMO_UNTIL, SmtpServer, invoke
 from tests.dunning.conftest import store_ledger
+from tests.dunning.letter_rows import invoice_rows
 from typer.testing import CliRunner
 
 from encours.audit.service import events
@@ -158,17 +159,7 @@ def test_formal_notices_show_the_spec_interest_of_every_invoice(
                 continue
             [path] = [p for p in notices if Path(p).name == name]
             assert Path(path).is_file()
-            # an invoice's row: its reference line and the lines a long rate list wraps onto
-            lines: dict[str, str] = {}
-            current = None
-            for line in text.splitlines():
-                if re.match(r"F\d{7} ", line):
-                    current = line.split()[0]
-                    lines[current] = line
-                elif current and re.fullmatch(r"[\d.,%*/€\s\u202f\u00a0]+", line):
-                    lines[current] += " " + line
-                else:
-                    current = None
+            lines = invoice_rows(text, r"F\d{7}")
             assert set(lines) == set(notices[path]["invoice_ids"])  # type: ignore[arg-type]
             for reference, line in lines.items():
                 entry = entries[reference]

@@ -147,7 +147,10 @@ class AssignmentRow(Base):
     """Who follows a customer: its collector and its sales rep (one of each)."""
 
     __tablename__ = "customer_assignments"
-    __table_args__ = (UniqueConstraint("customer_pk", "role", name="uq_customer_assignments_role"),)
+    __table_args__ = (
+        UniqueConstraint("customer_pk", "role", name="uq_customer_assignments_role"),
+        Index("ix_customer_assignments_assignee", "role", "assignee"),  # a collector's worklist
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -188,6 +191,7 @@ class TaskRow(Base):
     __table_args__ = (
         Index("ix_tasks_status_due", "status", "due_date"),
         Index("ix_tasks_customer", "customer_pk"),
+        Index("ix_tasks_assignee_status_due", "assignee", "status", "due_date"),  # "my tasks"
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

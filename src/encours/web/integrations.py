@@ -16,7 +16,17 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from encours.audit import service as audit
-from encours.casework import assignment, credit_limits, disputes, notes, plans, promises, queries, tasks
+from encours.casework import (
+    assignment,
+    credit_limits,
+    disputes,
+    notes,
+    notifications,
+    plans,
+    promises,
+    queries,
+    tasks,
+)
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
@@ -75,12 +85,8 @@ def add_note(session: Session, actor: str, customer_id: str, text: str, invoice_
 
 # one-click actions ---------------------------------------------------------------------
 def log_call(session: Session, actor: str, customer_id: str, summary: str) -> tasks.Task:
-    """A call made now: a call task, closed at once with its summary."""
-    task = tasks.create_task(
-        session, customer_id, "call", summary[:200] or "call", today(), assignee=actor, source="manual",
-        actor=actor,
-    )  # fmt: skip
-    return tasks.close_task(session, task.task_id, actor, summary or "call")
+    """A call made now: one done call task with its summary (one line on the timeline)."""
+    return tasks.log_call(session, customer_id, summary or "call", actor=actor, day=today())
 
 
 def customer_action(session: Session, actor: str, customer_id: str, form: ActionForm) -> None:
@@ -111,12 +117,23 @@ def customer_action(session: Session, actor: str, customer_id: str, form: Action
         raise CaseworkError(f"unknown action {form.kind!r}", field="kind")
 
 
+DECLARED = {"payment": ("paiement déclaré", "declared payment"), "promise": ("promesse", "promise"),
+            "dispute": ("contestation", "dispute")}  # fmt: skip
+
+
 def portal_declaration(
     session: Session, customer_id: str, kind: str, invoice_id: str | None, details: dict[str, object]
 ) -> None:
     """A customer's declaration from the portal becomes casework the collectors see."""
     actor = f"portal:{customer_id}"
     message = str(details.get("message", ""))
+    said = " · ".join(str(details[k]) for k in ("amount", "date", "message") if details.get(k))
+    declared = DECLARED.get(kind, (kind, kind))
+    about = f" {invoice_id}" if invoice_id else ""
+    notifications.notify(
+        session, notifications.Kind.DECLARATION,
+        (f"{declared[0]}{about} : {said}", f"{declared[1]}{about}: {said}"), customer_id,
+    )  # fmt: skip
     if kind == "dispute" and invoice_id:
         disputes.open_dispute(
             session, customer_id, invoice_id, reason=message or "raised from the portal", actor=actor

@@ -35,6 +35,7 @@ class DisputeRow(Base):
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("entries.id"))
     reason: Mapped[str] = mapped_column(String(255))
+    category: Mapped[str | None] = mapped_column(String(32))  # disputes.CATEGORIES
     owner: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))  # open | resolved | rejected
     resolution: Mapped[str | None] = mapped_column(Text)

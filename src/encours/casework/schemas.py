@@ -54,6 +54,7 @@ class DisputeOut(Presenter):
     resolution: str | None
     opened_on: dt.date
     opened_by: str
+    category: str | None = None
 
 
 DISPUTE_KEYS = (

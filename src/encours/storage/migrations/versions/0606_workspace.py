@@ -1,5 +1,6 @@
 """The collector's workspace: notifications (with an e-mail preference per user), saved
-worklist views, and the indexes the filtered worklist and the task queue read by.
+worklist views, a dispute's category, and the indexes the filtered worklist and the task
+queue read by.
 
 Revision ID: 0606_workspace
 Revises: 0502_session_security
@@ -11,7 +12,7 @@ from alembic import op
 revision = "0606_workspace"
 down_revision = "0502_session_security"
 branch_labels = None
-depends_on = None
+depends_on = ("0200_casework", "0003_customer_contacts")  # disputes, tasks, assignments; customers
 
 
 def upgrade() -> None:
@@ -43,6 +44,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("user_id", "name", name="uq_saved_views_user_name"),
     )
+    with op.batch_alter_table("disputes") as batch:
+        batch.add_column(sa.Column("category", sa.String(32)))
     op.create_index("ix_customer_assignments_assignee", "customer_assignments", ["role", "assignee"])
     op.create_index("ix_tasks_assignee_status_due", "tasks", ["assignee", "status", "due_date"])
     op.create_index("ix_customers_segment", "customers", ["segment"])
@@ -52,6 +55,8 @@ def downgrade() -> None:
     op.drop_index("ix_customers_segment", table_name="customers")
     op.drop_index("ix_tasks_assignee_status_due", table_name="tasks")
     op.drop_index("ix_customer_assignments_assignee", table_name="customer_assignments")
+    with op.batch_alter_table("disputes") as batch:
+        batch.drop_column("category")
     op.drop_table("saved_views")
     op.drop_table("notification_preferences")
     op.drop_index("ix_notifications_email", table_name="notifications")

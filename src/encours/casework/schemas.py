@@ -59,7 +59,7 @@ class DisputeOut(Presenter):
 
 DISPUTE_KEYS = (
     "dispute_id", "customer_id", "invoice", "entry_key", "reason", "owner", "status", "resolution",
-    "opened_on", "opened_by",
+    "opened_on", "opened_by", "category",
 )  # fmt: skip
 
 

@@ -87,8 +87,19 @@ def test_collections_story_through_the_cli(cli: CliRunner, ledger_url: str) -> N
     ok(cli, "hold", "place", "ACME2", "--kind", "litigation", "--from", "2026-03-01", *db)
     ok(cli, "assign", "set", "ACME", "collector", "colette", "--by", "boss", *db)
     ok(
-        cli, "task", "add", "ACME", "--title", "Call about A3", "--due", "2026-03-24", "--invoice", "A3",
-        "--assignee", "colette", *db,
+        cli,
+        "task",
+        "add",
+        "ACME",
+        "--title",
+        "Call about A3",
+        "--due",
+        "2026-03-24",
+        "--invoice",
+        "A3",
+        "--assignee",
+        "colette",
+        *db,
     )  # fmt: skip (colette is no user: only an explicit assignee gives her the task)
 
     disputes = json.loads(ok(cli, "dispute", "list", "--format", "json", *db))

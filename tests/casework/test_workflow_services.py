@@ -120,7 +120,10 @@ def test_assignment_routes_tasks(sqlite_session: Session) -> None:
     assert task.assignee is None  # rita is not a user of Encours: the task waits, unassigned
     UserService(session).create("rita@example.com", "sales", "Quartz-ravine-tabouret-1987", actor="test")
     assignment.assign(session, "ACME", "sales_rep", "rita@example.com", actor="boss")
-    assert tasks.create_task(session, "ACME", "call", "Call again", D(2026, 3, 21)).assignee == "rita@example.com"
+    assert (
+        tasks.create_task(session, "ACME", "call", "Call again", D(2026, 3, 21)).assignee
+        == "rita@example.com"
+    )
     assignment.assign(session, "ACME", "collector", "colette", actor="boss")
     assignment.assign(session, "ACME", "sales_rep", "sam", actor="boss")
     assignment.assign(session, "BETA", "collector", "colette", actor="boss")

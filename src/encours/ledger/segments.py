@@ -1,6 +1,8 @@
-"""Customer segments as imported (``customers.segment``): the worklist's segment filter."""
+"""Customers as lists show them: their segment (the worklist's filter) and their names."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,3 +18,14 @@ def segments(session: Session) -> list[str]:
 
 def customers_in(session: Session, segment: str) -> set[str]:
     return set(session.scalars(select(CustomerRow.customer_id).where(CustomerRow.segment == segment)))
+
+
+def names(session: Session, customer_ids: Iterable[str]) -> dict[str, str]:
+    """Each named customer's name, so boards show names rather than ids (one query)."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(CustomerRow.customer_id, CustomerRow.name).where(CustomerRow.customer_id.in_(ids))
+    )
+    return {str(cid): str(name) for cid, name in rows}

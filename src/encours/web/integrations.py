@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,7 @@ from encours.casework import (
     disputes,
     notes,
     notifications,
-    plans,
     promises,
-    queries,
     tasks,
 )
 from encours.casework import timeline as casework_timeline
@@ -46,12 +44,6 @@ class ActionForm(NamedTuple):
     promised_date: str
     assignee: str
     as_of: str = ""  # the screen's business date (empty: today)
-
-
-class Board(NamedTuple):
-    available: bool
-    columns: list[str]
-    rows: list[dict[str, Any]]
 
 
 def parse_amount(text: str, field: str = "amount") -> Decimal:
@@ -174,54 +166,6 @@ def credit(
 def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
     """Dunning events of the 30 days before now, by kind, from the audit trail."""
     return audit.action_counts(session, "dunning.", utcnow() - dt.timedelta(days=30))
-
-
-def disputes_board(session: Session) -> Board:
-    rows = [
-        {
-            "customer": d.customer_id, "invoice": d.invoice, "reason": d.reason, "owner": d.owner or "",
-            "status": d.status.value, "date": d.opened_on.isoformat(), "opened_by": d.opened_by,
-        }
-        for d in reversed(disputes.list_disputes(session))
-    ]  # fmt: skip
-    return Board(True, ["customer", "invoice", "reason", "owner", "status", "date", "opened_by"], rows[:500])
-
-
-def promises_board(session: Session, as_of: dt.date) -> Board:
-    rows = [
-        {
-            "customer": p.customer_id, "amount": f"{format_amount(p.amount)} {p.currency}",
-            "promised_date": p.promised_date.isoformat(), "status": p.status,
-            "invoices": ", ".join(k.removeprefix("doc:") for k in p.entry_keys), "created_by": p.created_by,
-        }
-        for p in reversed(promises.list_promises(session))
-    ]  # fmt: skip
-    columns = ["customer", "amount", "promised_date", "status", "invoices", "created_by"]
-    return Board(True, columns, rows[:500])
-
-
-def litigation_board(session: Session, as_of: dt.date) -> Board:
-    """Customers handed over at ``as_of`` (casework's read function), out of the worklist."""
-    rows = [
-        {
-            "customer": h.customer_id, "hold": h.kind, "since": h.since.isoformat(), "reason": h.reason,
-            "open_amount": ", ".join(f"{format_amount(a)} {c}" for c, a in h.balances),
-            "created_by": h.created_by,
-        }
-        for h in queries.litigation_board(session, as_of)
-    ]  # fmt: skip
-    return Board(True, ["customer", "hold", "since", "reason", "open_amount", "created_by"], rows[:500])
-
-
-def plans_board(session: Session) -> Board:
-    rows = [
-        {
-            "customer": p.customer_id, "amount": f"{format_amount(p.total)} {p.currency}",
-            "date": p.start_date.isoformat(), "status": p.status, "created_by": p.created_by,
-        }
-        for p in reversed(plans.list_plans(session))
-    ]  # fmt: skip
-    return Board(True, ["customer", "amount", "date", "status", "created_by"], rows[:500])
 
 
 def broken_promises(session: Session, as_of: dt.date) -> list[str]:

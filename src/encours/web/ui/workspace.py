@@ -23,7 +23,7 @@ from encours.dunning.scenarios import load_scenarios
 from encours.foresight.risk_classes import CLASSES
 from encours.ledger import segments
 from encours.ledger.queries import find_customer
-from encours.storage.base import today
+from encours.storage.base import business_today
 from encours.users.roles import Permission
 from encours.users.service import User, UserService
 from encours.web import boards, workspace_actions
@@ -55,8 +55,8 @@ def _form_day(text: str, field: str) -> dt.date:
 
 
 def _business_day(as_of: str) -> dt.date:
-    """The screen's business date a form carries (empty: today)."""
-    return _form_day(as_of, "as_of") if as_of.strip() else today()
+    """The screen's business date a form carries (empty: today in Paris)."""
+    return _form_day(as_of, "as_of") if as_of.strip() else business_today()
 
 
 # worklist -----------------------------------------------------------------------------

@@ -353,7 +353,7 @@ def hold_exceeded(session: Session, as_of: dt.date, *, actor: str, rates: FxTabl
                 )
                 held.add(customer_id)
                 newly.append(customer_id)
-                excess = f"{format_amount(alert.excess)} {alert.currency} ({alert.key})"
-                said = (f"limite de crédit dépassée de {excess}", f"credit limit exceeded by {excess}")
+                fr, en = notifications.amounts(alert.excess, alert.currency)
+                said = (f"limite de crédit dépassée de {fr} ({alert.key})", f"credit limit exceeded by {en}")
                 notifications.notify(session, notifications.Kind.LIMIT_EXCEEDED, said, customer_id)
     return sorted(newly)

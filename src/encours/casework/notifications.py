@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from babel.numbers import format_currency
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,14 @@ from encours.users.roles import Role
 from encours.users.service import User, UserService
 
 MAX_MESSAGE = 2000
+
+
+def amounts(amount: Decimal, currency: str) -> tuple[str, str]:
+    """An amount as each language writes it in a message: ``10 589,42 €`` / ``€10,589.42``."""
+    return (
+        str(format_currency(amount, currency, locale="fr_FR")),
+        str(format_currency(amount, currency, locale="en_GB")),
+    )
 
 
 class Kind(StrEnum):

@@ -303,11 +303,12 @@ def _follow_up_broken(
         session, customer_id, "call", title, as_of, source="promise", actor=actor,
         ref=f"promise:{row.id}:broken", entry_keys=keys,
     )  # fmt: skip
-    amount = f"{format_amount(from_cents(row.amount_cents))} {row.currency}"
-    received = format_amount(paid)
+    amount = notifications.amounts(from_cents(row.amount_cents), row.currency)
+    received = notifications.amounts(paid, row.currency)
+    day = f"{row.promised_date:%d/%m/%Y}"
     said = (
-        f"promesse {row.id} de {amount} pour le {row.promised_date:%d/%m/%Y} non tenue ({received} reçus)",
-        f"promise {row.id} of {amount} for {row.promised_date.isoformat()} broken ({received} received)",
+        f"promesse {row.id} de {amount[0]} pour le {day} non tenue ({received[0]} reçus)",
+        f"promise {row.id} of {amount[1]} for {day} broken ({received[1]} received)",
     )
     notifications.notify(session, notifications.Kind.BROKEN_PROMISE, said, customer_id)
 

@@ -3,17 +3,21 @@ language, and by e-mail only for the users who chose it, once."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from tests.conftest import SmtpServer
-from tests.web.conftest import email, load_demo
+from tests.web.conftest import AS_OF, email, load_demo
 
 from encours.casework import assignment, notifications
+from encours.casework.credit_limits import hold_exceeded, set_customer_limit
 from encours.demo.generator import DemoLedger
 from encours.dunning.notification_mail import send_notification_emails
 from encours.settings.smtp import parse_smtp_url
 from encours.storage.database import unit_of_work
 from encours.users.service import UserService
+from encours.web import integrations
 
 
 def test_notified_in_the_app_and_by_email_for_who_chose_it(
@@ -48,3 +52,19 @@ def test_notified_in_the_app_and_by_email_for_who_chose_it(
     [mail] = smtp_server.received
     assert mail.recipients == (email("collector"),)
     assert "Déclaration" in str(mail.message["Subject"]) and "paiement déclaré" in mail.message.get_content()
+
+
+def test_portal_declarations_and_exceeded_limits_notify(tmp_path: Path, demo_ledger: DemoLedger) -> None:
+    engine = load_demo(f"sqlite:///{tmp_path / 'p.db'}", demo_ledger)
+    with unit_of_work(engine) as session:
+        manager = UserService(session).by_email(email("credit_manager"))
+        assert manager is not None
+        integrations.portal_declaration(
+            session, "C00004", "payment", None, {"amount": "120.00", "date": AS_OF}
+        )
+        set_customer_limit(session, "C00005", Decimal("1.00"), actor="test")
+        assert "C00005" in hold_exceeded(session, dt.date.fromisoformat(AS_OF), actor="test")
+    with unit_of_work(engine) as session:
+        told = {(n.kind, n.customer_id): n.message for n in notifications.latest(session, manager.id)}
+    assert told[("declaration", "C00004")] == f"paiement déclaré : 120.00 · {AS_OF}"
+    assert told[("limit_exceeded", "C00005")].startswith("limite de crédit dépassée de ")

@@ -124,7 +124,7 @@ def worklist_page(
     rows = [
         WorklistRowOut(
             customer_id=r.item.customer_id, name=r.item.name, currency=r.item.currency,
-            overdue=f"{r.item.overdue:.2f}", priority=r.item.priority, bucket=r.bucket, collector=r.collector,
+            overdue=r.item.overdue, priority=r.item.priority, bucket=r.bucket, collector=r.collector,
             next_action=None if r.next_action is None else NextActionOut(
                 task_id=r.next_action.task_id, kind=r.next_action.kind, due_date=r.next_action.due_date,
                 assignee=r.next_action.assignee,

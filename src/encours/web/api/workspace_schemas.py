@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from encours.casework.schemas import TaskOut
+from encours.casework.schemas import Amount, TaskOut
 from encours.web.deps import IsoDay
 
 Kind = Literal["call", "callback", "letter", "other"]
@@ -92,7 +92,7 @@ class WorklistRowOut(BaseModel):
     customer_id: str
     name: str
     currency: str
-    overdue: str
+    overdue: Amount
     priority: float
     bucket: str
     collector: str | None

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
 from encours.audit.models import AuditEventRow
@@ -87,20 +87,21 @@ def timeline(
     return sorted(kept, key=_sort_key, reverse=newest_first)
 
 
+def _audit_of(owner: CustomerRef, prefix: str) -> list[ColumnElement[bool]]:
+    """The customer's audit events whose action starts with ``prefix`` (dunning., assignment.)."""
+    return [AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(prefix)]
+
+
 def _casework_probes(owner: CustomerRef) -> dict[Source, Select[Any]]:
     return {
-        _dunning: select(AuditEventRow.id).where(
-            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
-        ),
+        _dunning: select(AuditEventRow.id).where(*_audit_of(owner, DUNNING_PREFIX)),
         _disputes: select(DisputeRow.id).where(DisputeRow.customer_pk == owner.pk),
         _promises: select(PromiseRow.id).where(PromiseRow.customer_pk == owner.pk),
         _plans: select(PlanRow.id).where(PlanRow.customer_pk == owner.pk),
         _tasks: select(TaskRow.id).where(TaskRow.customer_pk == owner.pk),
         _notes: select(NoteRow.id).where(NoteRow.customer_pk == owner.pk),
         _holds: select(HoldRow.id).where(HoldRow.customer_pk == owner.pk),
-        _assignments: select(AuditEventRow.id).where(
-            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(ASSIGNMENT_PREFIX)
-        ),
+        _assignments: select(AuditEventRow.id).where(*_audit_of(owner, ASSIGNMENT_PREFIX)),
     }
 
 
@@ -130,11 +131,7 @@ def _ledger(session: Session, owner: CustomerRef) -> list[TimelineItem]:
 
 
 def _dunning(session: Session, owner: CustomerRef) -> list[TimelineItem]:
-    rows = session.scalars(
-        select(AuditEventRow).where(
-            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
-        )
-    ).all()
+    rows = session.scalars(select(AuditEventRow).where(*_audit_of(owner, DUNNING_PREFIX))).all()
     found = []
     for row in rows:
         details = dict(row.details or {})
@@ -333,11 +330,7 @@ def _holds(session: Session, owner: CustomerRef) -> list[TimelineItem]:
 
 def _assignments(session: Session, owner: CustomerRef) -> list[TimelineItem]:
     """Who follows the customer, as it changed (from the audit trail: assignments keep no history)."""
-    rows = session.scalars(
-        select(AuditEventRow).where(
-            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(ASSIGNMENT_PREFIX)
-        )
-    ).all()
+    rows = session.scalars(select(AuditEventRow).where(*_audit_of(owner, ASSIGNMENT_PREFIX))).all()
     found = []
     for row in rows:
         details = dict(row.details or {})

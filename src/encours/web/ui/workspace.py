@@ -132,7 +132,7 @@ def tasks_page(
     groups = {
         "late_tasks": [t for t in found if t.due_date < as_of],
         "due_today": [t for t in found if t.due_date == as_of],
-        "later": [t for t in found if t.due_date > as_of],
+        "ws_later": [t for t in found if t.due_date > as_of],
     }
     return render(
         request, "tasks.html", as_of=as_of, groups=groups, names=names, whose=whose, kinds=tasks.KINDS,

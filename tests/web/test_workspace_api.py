@@ -4,7 +4,7 @@ plans, bulk worklist actions, the filtered worklist and notifications."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from tests.web.conftest import AS_OF, email
+from tests.web.conftest import AS_OF, browser_login, email
 
 Headers = dict[str, dict[str, str]]
 AT = {"as_of": AS_OF}
@@ -160,3 +160,22 @@ def test_filtered_worklist_and_bulk_actions(app_client: TestClient, tokens: Head
         json={"action": "pause", "customer_ids": chosen[:1], "until": "2026-10-01"},
     )  # fmt: skip
     assert past.status_code == 422 and past.json()["field"] == "until"
+
+
+def test_a_plan_on_every_open_invoice_and_its_board(
+    app_client: TestClient, ui_client: TestClient, tokens: Headers
+) -> None:
+    cid, headers = "C00026", tokens["collector"]
+    owed = open_invoices(app_client, cid, headers)
+    body = {"count": 3, "first_due": "2026-11-30"}
+    made = app_client.post(f"/api/v1/customers/{cid}/plans", json=body, params=AT, headers=headers)
+    assert made.status_code == 201, made.text
+    assert sorted(k.removeprefix("doc:") for k in made.json()["entry_keys"]) == sorted(owed)
+    far = app_client.post(
+        f"/api/v1/customers/{cid}/plans", json={**body, "first_due": "2101-01-31"}, params=AT, headers=headers
+    )
+    assert far.status_code == 422
+    browser_login(ui_client, "collector")
+    board = ui_client.get("/plans", params=AT).text
+    row = board.split(f'data-plan="{made.json()["plan_id"]}"')[1].split("</tr>")[0]
+    assert row.count('class="instalment ') == 3 and "30/11/2026" in row and "À venir" in row

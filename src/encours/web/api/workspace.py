@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from encours.casework import disputes, notifications, promises, tasks
 from encours.casework.schemas import DisputeOut, PlanOut, PromiseOut, TaskOut
@@ -38,6 +38,7 @@ from encours.web.api.workspace_schemas import (
 from encours.web.deps import ApiUser, SessionDep, api_permission, app_settings, as_of_param
 from encours.web.worklist_view import Filters, filtered_worklist
 
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a record's number (else 422, not a database error)
 router = APIRouter(tags=["workspace"])
 AsOf = Annotated[dt.date, Depends(as_of_param)]
 Worker = Annotated[User, Depends(api_permission(Permission.WORK))]
@@ -46,7 +47,7 @@ Filter = Annotated[str, Query(max_length=255)]
 
 @router.post("/promises/{promise_id}/outcome", response_model=PromiseOut)
 def promise_outcome(
-    session: SessionDep, user: Worker, promise_id: int, body: OutcomeIn, as_of: AsOf
+    session: SessionDep, user: Worker, promise_id: RowId, body: OutcomeIn, as_of: AsOf
 ) -> PromiseOut:
     """Kept or broken, said by a person; a broken promise resumes reminders at once."""
     done = promises.set_outcome(session, promise_id, body.outcome, actor=user.email, as_of=as_of)
@@ -54,7 +55,7 @@ def promise_outcome(
 
 
 @router.post("/disputes/{dispute_id}/resolve", response_model=DisputeOut)
-def resolve_dispute(session: SessionDep, user: Worker, dispute_id: int, body: ResolveIn) -> DisputeOut:
+def resolve_dispute(session: SessionDep, user: Worker, dispute_id: RowId, body: ResolveIn) -> DisputeOut:
     """Close the dispute with its resolution; the note is kept on the invoice."""
     closed = workspace_actions.resolve(
         session, dispute_id, body.resolution, body.note, actor=user.email, rejected=body.rejected
@@ -63,13 +64,13 @@ def resolve_dispute(session: SessionDep, user: Worker, dispute_id: int, body: Re
 
 
 @router.post("/disputes/{dispute_id}/owner", response_model=DisputeOut)
-def assign_dispute(session: SessionDep, user: Worker, dispute_id: int, body: DisputeOwnerIn) -> DisputeOut:
+def assign_dispute(session: SessionDep, user: Worker, dispute_id: RowId, body: DisputeOwnerIn) -> DisputeOut:
     owner = workspace_actions.a_user(session, body.owner, "owner")
     return DisputeOut.model_validate(disputes.assign_dispute(session, dispute_id, owner, actor=user.email))
 
 
 @router.post("/disputes/{dispute_id}/category", response_model=DisputeOut)
-def categorise_dispute(session: SessionDep, user: Worker, dispute_id: int, body: CategoryIn) -> DisputeOut:
+def categorise_dispute(session: SessionDep, user: Worker, dispute_id: RowId, body: CategoryIn) -> DisputeOut:
     found = disputes.categorise_dispute(session, dispute_id, body.category, actor=user.email)
     return DisputeOut.model_validate(found)
 
@@ -85,7 +86,7 @@ def plan_task(session: SessionDep, user: Worker, body: TaskIn) -> TaskOut:
 
 
 @router.post("/tasks/{task_id}/done", response_model=TaskOut)
-def task_done(session: SessionDep, user: Worker, task_id: int, body: DoneIn | None = None) -> TaskOut:
+def task_done(session: SessionDep, user: Worker, task_id: RowId, body: DoneIn | None = None) -> TaskOut:
     outcome = body.outcome if body else ""
     return TaskOut.model_validate(tasks.close_task(session, task_id, user.email, outcome))
 

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from encours.casework import disputes, notifications, promises, saved_views, tasks, worklist_facts
@@ -32,6 +32,7 @@ from encours.web.integrations import parse_amount, parse_day
 from encours.web.ui.render import render
 from encours.web.worklist_view import UNASSIGNED, Filters, filtered_worklist
 
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a record's number (else 422, not a database error)
 router = APIRouter(include_in_schema=False)
 AsOf = Annotated[dt.date, Depends(as_of_param)]
 Worker = Annotated[User, Depends(ui_permission(Permission.WORK))]
@@ -114,7 +115,7 @@ def save_view(
 
 
 @router.post("/worklist/views/{view_id}/delete", dependencies=[CsrfChecked])
-def delete_view(session: SessionDep, user: UiUser, view_id: int) -> Response:
+def delete_view(session: SessionDep, user: UiUser, view_id: RowId) -> Response:
     saved_views.delete_view(session, user.id, view_id)
     return RedirectResponse("/worklist", status_code=303)
 
@@ -153,7 +154,7 @@ def plan_task(
 
 @router.post("/tasks/{task_id}/done", dependencies=[CsrfChecked])
 def task_done(
-    session: SessionDep, user: Worker, task_id: int, outcome: Text = "", back: Text = ""
+    session: SessionDep, user: Worker, task_id: RowId, outcome: Text = "", back: Text = ""
 ) -> Response:
     tasks.close_task(session, task_id, user.email, outcome)
     return _back(back or "/tasks", "task")
@@ -170,7 +171,7 @@ def disputes_board(request: Request, session: SessionDep, user: UiUser) -> Respo
 
 @router.post("/disputes/{dispute_id}/resolve", dependencies=[CsrfChecked])
 def resolve_dispute(
-    session: SessionDep, user: Worker, dispute_id: int, resolution: Text, note: Text = "",
+    session: SessionDep, user: Worker, dispute_id: RowId, resolution: Text, note: Text = "",
     rejected: Annotated[bool, Form()] = False, back: Text = "",
 ) -> Response:  # fmt: skip
     workspace_actions.resolve(session, dispute_id, resolution, note, actor=user.email, rejected=rejected)
@@ -179,7 +180,7 @@ def resolve_dispute(
 
 @router.post("/disputes/{dispute_id}/assign", dependencies=[CsrfChecked])
 def assign_dispute(
-    session: SessionDep, user: Worker, dispute_id: int, owner: Text, back: Text = ""
+    session: SessionDep, user: Worker, dispute_id: RowId, owner: Text, back: Text = ""
 ) -> Response:
     disputes.assign_dispute(
         session, dispute_id, workspace_actions.a_user(session, owner, "owner"), actor=user.email
@@ -189,7 +190,7 @@ def assign_dispute(
 
 @router.post("/disputes/{dispute_id}/category", dependencies=[CsrfChecked])
 def categorise_dispute(
-    session: SessionDep, user: Worker, dispute_id: int, category: Text, back: Text = ""
+    session: SessionDep, user: Worker, dispute_id: RowId, category: Text, back: Text = ""
 ) -> Response:
     disputes.categorise_dispute(session, dispute_id, category, actor=user.email)
     return _back(back or "/disputes", "saved")
@@ -205,7 +206,7 @@ def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: A
 
 @router.post("/promises/{promise_id}/outcome", dependencies=[CsrfChecked])
 def promise_outcome(
-    session: SessionDep, user: Worker, promise_id: int, outcome: Annotated[str, Form(max_length=8)],
+    session: SessionDep, user: Worker, promise_id: RowId, outcome: Annotated[str, Form(max_length=8)],
     as_of: Text = "", back: Text = "",
 ) -> Response:  # fmt: skip
     day = _business_day(as_of)

@@ -13,6 +13,7 @@ from encours.audit.service import record
 from encours.casework.tasks import KINDS as TASK_KINDS
 from encours.domain.errors import Forbidden, NotFound
 from encours.domain.text_fold import fold
+from encours.einvoicing.queries import customer_lifecycle
 from encours.ledger.queries import find_customer
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
@@ -154,6 +155,7 @@ def customer_sheet(
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
         credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir),
         timeline=integrations.timeline(session, customer_id, 50),
+        lifecycle=customer_lifecycle(session, stored.pk),
         users=UserService(session).all(),
         kinds=TASK_KINDS,
         portal=request.query_params.get("portal"),

@@ -3,14 +3,14 @@ worklist views, a dispute's category, and the indexes the filtered worklist and 
 queue read by.
 
 Revision ID: 0606_workspace
-Revises: 0502_session_security
+Revises: 0603_einvoice_lifecycle
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0606_workspace"
-down_revision = "0502_session_security"
+down_revision = "0603_einvoice_lifecycle"
 branch_labels = None
 depends_on = ("0200_casework", "0003_customer_contacts")  # disputes, tasks, assignments; customers
 

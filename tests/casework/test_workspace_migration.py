@@ -6,11 +6,11 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from encours.casework import workspace_models
+from encours.casework.workspace_models import NotificationPreferenceRow, NotificationRow, SavedViewRow
 from encours.schema import Base
 from encours.storage.database import get_engine
 
-MODELS = (workspace_models.NotificationRow, workspace_models.NotificationPreferenceRow, workspace_models.SavedViewRow)
+MODELS = (NotificationRow, NotificationPreferenceRow, SavedViewRow)
 TABLES = {model.__tablename__ for model in MODELS}
 
 

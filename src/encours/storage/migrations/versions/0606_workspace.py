@@ -3,14 +3,14 @@ worklist views, a dispute's category, and the indexes the filtered worklist and 
 queue read by.
 
 Revision ID: 0606_workspace
-Revises: 0603_einvoice_lifecycle
+Revises: 0601_bank_journal
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0606_workspace"
-down_revision = "0603_einvoice_lifecycle"
+down_revision = "0601_bank_journal"
 branch_labels = None
 depends_on = ("0200_casework", "0003_customer_contacts")  # disputes, tasks, assignments; customers
 

@@ -4,7 +4,8 @@ Starts `encours serve` as a subprocess on a free loopback port, signs in, warms 
 whole-ledger figures once (first dashboard), then runs 50 concurrent httpx clients, each
 alternating the dashboard and a random customer sheet, for a bounded count and time.
 Prints p50/p95/p99 per page and the error count, and appends them to bench/RESULTS.md.
-Target (issue 5): dashboard and customer sheet p99 < 300 ms, no error.
+Target (issues 5 and 12): dashboard, customer sheet, filtered worklist and boards p99 < 300 ms,
+no error.
 
     uv run python bench/bench_web.py [--items 1000000] [--customers 100000] [--clients 50]
         [--requests 40] [--seconds 120] [--think-ms 0]
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import platform
 import random
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
@@ -30,8 +33,10 @@ import httpx
 
 from child import encours_command
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
+from encours.casework import assignment, disputes, promises
 from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
+from encours.web.workspace_actions import open_invoices
 from ledger_data import AS_OF, BenchLedger, generate
 
 EMAIL, PASSWORD = "bench@encours.example", "Bench-lagune-pivoine-4417"
@@ -80,15 +85,34 @@ def sign_in(base: str) -> httpx.Cookies:
 
 
 # what each page must contain to count as served (not an error page or a redirect)
-MARKERS = {"dashboard": b'id="kpi-outstanding-', "customer sheet": b'id="open-items"'}
+MARKERS = {
+    "dashboard": b'id="kpi-outstanding-', "customer sheet": b'id="open-items"',
+    "worklist (bucket filter)": b'id="worklist"', "worklist (my customers)": b'id="worklist"',
+    "disputes board": b'id="disputes"', "promises board": b'id="promises"',
+}  # fmt: skip
+BUCKETS = ("1-30", "31-60", "61-90", "91%2B")
+CASES = 300  # disputes and promises the bench user opens before the load (boards with rows)
+ASSIGNED = 5000  # customers assigned to the bench user (their worklist)
 
 
 def page_of(index: int, rng: random.Random, customers: int) -> tuple[str, str]:
-    """A client's ``index``-th page: the dashboard and a random customer sheet in turn."""
-    if index % 2 == 0:
-        return "dashboard", f"/?as_of={AS_OF.isoformat()}"
-    cid = f"C{rng.randint(1, customers):07d}"
-    return "customer sheet", f"/customers/{cid}?as_of={AS_OF.isoformat()}"
+    """A client's ``index``-th page, in turn: the dashboard, a random customer sheet, the
+    worklist filtered on an overdue bucket (a random page of it), the bench user's own
+    worklist, the disputes and the promises boards."""
+    day = f"as_of={AS_OF.isoformat()}"
+    turn = index % 6
+    if turn == 0:
+        return "dashboard", f"/?{day}"
+    if turn == 1:
+        return "customer sheet", f"/customers/C{rng.randint(1, customers):07d}?{day}"
+    if turn == 2:
+        return (
+            "worklist (bucket filter)",
+            f"/worklist?{day}&collector=&bucket={rng.choice(BUCKETS)}&page={rng.randint(1, 3)}",
+        )
+    if turn == 3:
+        return "worklist (my customers)", f"/worklist?{day}"
+    return ("disputes board", f"/disputes?{day}") if turn == 4 else ("promises board", f"/promises?{day}")
 
 
 def health_check(index: int, rng: random.Random, customers: int) -> tuple[str, str]:
@@ -175,10 +199,26 @@ async def load(
 
 
 def prepare(url: str, ledger: BenchLedger) -> None:
-    """The generated ledger and the bench's signed-in user in a migrated database."""
+    """The generated ledger and the bench's signed-in user in a migrated database, with some
+    casework: customers assigned to the user, disputes and promises on the boards."""
     load_postgres(url, ledger)
     with unit_of_work(get_engine(url)) as session:
         UserService(session).create(EMAIL, "admin", PASSWORD, actor="bench", language="en")
+        customers = sorted(ledger.customers.column("customer_id").to_pylist())
+        for cid in customers[:ASSIGNED]:
+            assignment.assign(session, cid, "collector", EMAIL, actor="bench")
+        opened = 0
+        for cid in customers[ASSIGNED : ASSIGNED + 4 * CASES]:
+            owed = open_invoices(session, cid, AS_OF)
+            if not owed or opened >= CASES:
+                continue
+            disputes.open_dispute(session, cid, owed[0].invoice_id, reason="bench", actor=EMAIL)
+            if len(owed) > 1:
+                promises.make_promise(
+                    session, cid, Decimal("1.00"), AS_OF + dt.timedelta(days=10), actor=EMAIL,
+                    invoices=[owed[1].invoice_id], as_of=AS_OF,
+                )  # fmt: skip
+            opened += 1
     get_engine(url).dispose()
 
 
@@ -197,6 +237,12 @@ def measure(
         warm.raise_for_status()
         warmup = time.perf_counter() - started
         print(f"first dashboard (computes and caches the whole-ledger figures): {warmup:.1f} s")
+        started = time.perf_counter()
+        for _ in range(3 * args.workers):  # each server process ranks the worklist once per ledger state
+            httpx.get(
+                f"{base}/worklist?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=1800
+            ).raise_for_status()
+        print(f"first worklists (rank every customer, per process): {time.perf_counter() - started:.1f} s")
         background = wait_background(base, cookies, args.wait_background)
         print(f"background figures (DSO trend, cash-in forecast): {background}")
         baseline, _, _ = asyncio.run(load(base, cookies, args, health_check))

@@ -3,6 +3,7 @@
 from encours.audit.models import AuditEventRow
 from encours.bank import models as bank_models  # noqa: F401
 from encours.casework import models as casework_models  # noqa: F401
+from encours.casework import workspace_models  # noqa: F401
 from encours.dunning import models as dunning_models  # noqa: F401
 from encours.einvoicing import models as einvoicing_models  # noqa: F401
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow  # noqa: F401

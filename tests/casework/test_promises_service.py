@@ -73,7 +73,7 @@ def test_broken_promise_resumes_reminders_with_an_alert(ledger_url: str, session
         "call",
         "promise",
         D(2026, 3, 24),
-        "rita",
+        None,  # rita, the imported sales rep, is not a user of Encours
     )
     assert task.entry_keys == ("doc:A3",)
     refresh(session, D(2026, 3, 25), actor="nightly")  # no second alert or task

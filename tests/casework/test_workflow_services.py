@@ -14,6 +14,7 @@ from encours.audit.service import events, record
 from encours.casework import assignment, disputes, holds, notes, promises, tasks, timeline
 from encours.casework.errors import CaseworkError, NotFound
 from encours.casework.models import DisputeRow, NoteRow, PromiseRow, TaskRow
+from encours.users.service import UserService
 
 
 def at(day: dt.date, hour: int) -> dt.datetime:
@@ -116,14 +117,21 @@ def test_assignment_routes_tasks(sqlite_session: Session) -> None:
     session = sqlite_session
     assert assignment.assignees(session, "ACME") == assignment.Assignees("ACME", None, "rita")  # imported rep
     task = tasks.create_task(session, "ACME", "call", "Call about A2", D(2026, 3, 20))
-    assert task.assignee == "rita"
+    assert task.assignee is None  # rita is not a user of Encours: the task waits, unassigned
+    UserService(session).create("rita@example.com", "sales", "Quartz-ravine-tabouret-1987", actor="test")
+    assignment.assign(session, "ACME", "sales_rep", "rita@example.com", actor="boss")
+    assert (
+        tasks.create_task(session, "ACME", "call", "Call again", D(2026, 3, 21)).assignee
+        == "rita@example.com"
+    )
     assignment.assign(session, "ACME", "collector", "colette", actor="boss")
     assignment.assign(session, "ACME", "sales_rep", "sam", actor="boss")
     assignment.assign(session, "BETA", "collector", "colette", actor="boss")
     assert assignment.assignees(session, "ACME") == assignment.Assignees("ACME", "colette", "sam")
     assert assignment.portfolio(session, "colette") == ["ACME", "BETA"]
     assert assignment.portfolio(session, "sam", "collector") == []
-    assert tasks.create_task(session, "ACME", "call", "Second call", D(2026, 3, 25)).assignee == "colette"
+    # colette is not a user: the task goes to the next person who is (the sales rep, then nobody)
+    assert tasks.create_task(session, "ACME", "call", "Second call", D(2026, 3, 25)).assignee is None
     assignment.unassign(session, "ACME", "collector", actor="boss")
     assert assignment.assignees(session, "ACME").collector is None
     with pytest.raises(CaseworkError):

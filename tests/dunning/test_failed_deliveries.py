@@ -17,12 +17,14 @@ from aiosmtpd.controller import Controller
 from tests.conftest import Collector, SmtpServer, free_port, invoke
 from typer.testing import CliRunner
 
+from encours.casework import notifications
 from encours.casework.assignment import assign
 from encours.casework.tasks import list_tasks
 from encours.domain.records import Customer, Entry, EntryKind
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
 from encours.storage.database import get_engine, unit_of_work
+from encours.users.service import UserService
 
 D = dt.date
 AS_OF = "2026-09-10"  # every invoice of the ledger below is 9 days late: one reminder each
@@ -100,6 +102,9 @@ def test_third_failed_attempt_becomes_a_task_for_the_assigned_collector(
 ) -> None:
     ledger(sqlite_url, calm_email=None)
     with unit_of_work(get_engine(sqlite_url)) as session:
+        UserService(session).create(
+            "marie@encours.test", "collector", "Quartz-ravine-tabouret-1987", actor="t"
+        )
         assign(session, "CALM", "collector", "marie@encours.test", actor="test")
     outputs = []
     for day in ("2026-09-10", "2026-09-11", "2026-09-12"):
@@ -113,6 +118,11 @@ def test_third_failed_attempt_becomes_a_task_for_the_assigned_collector(
     assert [(t.kind, t.assignee, t.entry_keys) for t in tasks] == [
         ("delivery", "marie@encours.test", ("doc:C1", "doc:C2"))
     ]
+    with unit_of_work(get_engine(sqlite_url)) as session:  # and she is told (a user, she is the collector)
+        marie = UserService(session).by_email("marie@encours.test")
+        assert marie is not None
+        [told] = notifications.latest(session, marie.id)
+    assert (told.kind, told.customer_id) == ("failed_delivery", "CALM") and "3 tentatives" in told.message
     assert "no e-mail address" in tasks[0].title and "3 tentatives" in tasks[0].title
     calm = [r for r in actions(cli, sqlite_url) if r["customer_id"] == "CALM"]
     assert [(r["status"], r["attempts"]) for r in calm] == [("failed", 1), ("failed", 2), ("failed", 3)]

@@ -20,7 +20,7 @@ from stdnum.fr import siren as siren_number
 
 from encours.analytics.open_items import balances_ctes
 from encours.audit.service import record
-from encours.casework import repository
+from encours.casework import notifications, repository
 from encours.casework.errors import CaseworkError
 from encours.casework.holds import HoldKind, holds_in_force, place_hold
 from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
@@ -353,4 +353,7 @@ def hold_exceeded(session: Session, as_of: dt.date, *, actor: str, rates: FxTabl
                 )
                 held.add(customer_id)
                 newly.append(customer_id)
+                fr, en = notifications.amounts(alert.excess, alert.currency)
+                said = (f"limite de crédit dépassée de {fr} ({alert.key})", f"credit limit exceeded by {en}")
+                notifications.notify(session, notifications.Kind.LIMIT_EXCEEDED, said, customer_id)
     return sorted(newly)

@@ -20,6 +20,8 @@ from encours.casework.errors import CaseworkError
 from encours.casework.models import DisputeRow
 from encours.storage.base import utcnow
 
+CATEGORIES = ("price", "quantity", "quality", "delivery", "billing", "other")
+
 
 class DisputeStatus(StrEnum):
     OPEN = "open"
@@ -41,6 +43,7 @@ class Dispute(NamedTuple):
     opened_by: str
     closed_at: dt.datetime | None
     closed_by: str | None
+    category: str | None = None
 
 
 def _load(session: Session, rows: Sequence[DisputeRow]) -> list[Dispute]:
@@ -61,6 +64,7 @@ def _load(session: Session, rows: Sequence[DisputeRow]) -> list[Dispute]:
             row.opened_by,
             row.closed_at,
             row.closed_by,
+            row.category,
         )
         for row in rows
     ]
@@ -168,4 +172,21 @@ def assign_dispute(session: Session, dispute_id: int, owner: str, *, actor: str)
         subject=dispute.entry_key,
         details={"dispute_id": row.id, "from": previous, "to": row.owner},
     )
+    return dispute
+
+
+def categorise_dispute(session: Session, dispute_id: int, category: str, *, actor: str) -> Dispute:
+    """File the dispute under one of :data:`CATEGORIES` (price, quantity, quality...)."""
+    if category not in CATEGORIES:
+        raise CaseworkError(
+            f"unknown category {category!r}; expected one of {', '.join(CATEGORIES)}", field="category"
+        )
+    row = _row(session, dispute_id)
+    previous, row.category = row.category, category
+    session.flush()
+    dispute = _load(session, [row])[0]
+    record(
+        session, actor, "dispute.categorised", customer_id=dispute.customer_id, subject=dispute.entry_key,
+        details={"dispute_id": row.id, "from": previous, "to": category},
+    )  # fmt: skip
     return dispute

@@ -35,6 +35,7 @@ class DisputeRow(Base):
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("entries.id"))
     reason: Mapped[str] = mapped_column(String(255))
+    category: Mapped[str | None] = mapped_column(String(32))  # disputes.CATEGORIES
     owner: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))  # open | resolved | rejected
     resolution: Mapped[str | None] = mapped_column(Text)
@@ -147,7 +148,10 @@ class AssignmentRow(Base):
     """Who follows a customer: its collector and its sales rep (one of each)."""
 
     __tablename__ = "customer_assignments"
-    __table_args__ = (UniqueConstraint("customer_pk", "role", name="uq_customer_assignments_role"),)
+    __table_args__ = (
+        UniqueConstraint("customer_pk", "role", name="uq_customer_assignments_role"),
+        Index("ix_customer_assignments_assignee", "role", "assignee"),  # a collector's worklist
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -188,6 +192,7 @@ class TaskRow(Base):
     __table_args__ = (
         Index("ix_tasks_status_due", "status", "due_date"),
         Index("ix_tasks_customer", "customer_pk"),
+        Index("ix_tasks_assignee_status_due", "assignee", "status", "due_date"),  # "my tasks"
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

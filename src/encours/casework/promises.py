@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
-from encours.casework import plausibility, repository
+from encours.casework import notifications, plausibility, repository
 from encours.casework.errors import CaseworkError
 from encours.casework.models import PromiseEntryRow, PromiseRow
 from encours.casework.tasks import create_task
@@ -284,18 +284,61 @@ def evaluate_promises(session: Session, as_of: dt.date, actor: str = "system") -
             },
         )
         if status is PromiseStatus.BROKEN:
-            keys = get_promise(session, row.id).entry_keys
-            create_task(
-                session,
-                customer_id,
-                "call",
-                f"Broken promise {row.id}: {format_amount(from_cents(row.amount_cents))} {row.currency} "
-                f"due {row.promised_date}, {format_amount(paid[row.id])} received",
-                as_of,
-                source="promise",
-                actor=actor,
-                ref=f"promise:{row.id}:broken",
-                entry_keys=keys,
-            )
+            _follow_up_broken(session, row, customer_id, paid[row.id], as_of, actor)
         outcomes.append(PromiseOutcome(row.id, customer_id, status, paid[row.id]))
     return outcomes
+
+
+def _follow_up_broken(
+    session: Session, row: PromiseRow, customer_id: str, paid: Decimal, as_of: dt.date, actor: str
+) -> None:
+    """A broken promise: the collector gets a call task and a notification (reminders resume by
+    themselves, the promise no longer being open)."""
+    keys = get_promise(session, row.id).entry_keys
+    title = (
+        f"Broken promise {row.id}: {format_amount(from_cents(row.amount_cents))} {row.currency} "
+        f"due {row.promised_date}, {format_amount(paid)} received"
+    )
+    create_task(
+        session, customer_id, "call", title, as_of, source="promise", actor=actor,
+        ref=f"promise:{row.id}:broken", entry_keys=keys,
+    )  # fmt: skip
+    amount = notifications.amounts(from_cents(row.amount_cents), row.currency)
+    received = notifications.amounts(paid, row.currency)
+    day = f"{row.promised_date:%d/%m/%Y}"
+    said = (
+        f"promesse {row.id} de {amount[0]} pour le {day} non tenue ({received[0]} reçus)",
+        f"promise {row.id} of {amount[1]} for {day} broken ({received[1]} received)",
+    )
+    notifications.notify(session, notifications.Kind.BROKEN_PROMISE, said, customer_id)
+
+
+def set_outcome(session: Session, promise_id: int, outcome: str, *, actor: str, as_of: dt.date) -> Promise:
+    """A person settles an open promise: ``kept`` (the money came) or ``broken`` (it will not).
+
+    A broken promise resumes reminders for its invoices at once and opens the collector's call
+    task, as the nightly evaluation would.
+    """
+    try:
+        status = PromiseStatus(outcome)
+    except ValueError:
+        status = PromiseStatus.OPEN
+    if status not in (PromiseStatus.KEPT, PromiseStatus.BROKEN):
+        raise CaseworkError(f"outcome must be kept or broken, got {outcome!r}", field="outcome")
+    row = repository.get_row(session, PromiseRow, promise_id, "promise")
+    if row.status != PromiseStatus.OPEN.value:
+        raise CaseworkError(f"promise {promise_id} is already {row.status}", field="outcome")
+    paid = promise_paid(session, [row.id], as_of)[row.id]
+    row.status, row.paid_cents, row.evaluated_on = status.value, to_cents(paid), as_of
+    session.flush()
+    customer_id = repository.customers_by_pk(session, [row.customer_pk])[row.customer_pk]
+    record(
+        session, actor, f"promise.{status.value}", customer_id=customer_id, subject=f"promise:{row.id}",
+        details={
+            "amount": format_amount(from_cents(row.amount_cents)), "paid": format_amount(paid),
+            "honour_by": row.honour_by.isoformat(), "as_of": as_of.isoformat(), "by": "person",
+        },
+    )  # fmt: skip
+    if status is PromiseStatus.BROKEN:
+        _follow_up_broken(session, row, customer_id, paid, as_of, actor)
+    return get_promise(session, promise_id)

@@ -118,3 +118,9 @@ def statement_keys(session: Session, customer_id: str, as_of: dt.date) -> list[s
     customer, not-due ones included, disputed ones left out, by due date (SPEC §8)."""
     owner = repository.customer(session, customer_id)
     return [ref.key for ref in repository.open_invoices(session, owner, as_of)]
+
+
+def statement_entry_ids(session: Session, customer_id: str, as_of: dt.date) -> set[int]:
+    """Ledger ids of the invoices a statement lists at ``as_of`` (as :func:`statement_keys`)."""
+    owner = repository.customer(session, customer_id)
+    return {ref.id for ref in repository.open_invoices(session, owner, as_of)}

@@ -54,11 +54,12 @@ class DisputeOut(Presenter):
     resolution: str | None
     opened_on: dt.date
     opened_by: str
+    category: str | None = None
 
 
 DISPUTE_KEYS = (
     "dispute_id", "customer_id", "invoice", "entry_key", "reason", "owner", "status", "resolution",
-    "opened_on", "opened_by",
+    "opened_on", "opened_by", "category",
 )  # fmt: skip
 
 

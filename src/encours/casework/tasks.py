@@ -20,6 +20,10 @@ from encours.casework.errors import CaseworkError
 from encours.casework.models import AssignmentRow, TaskRow
 from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
+from encours.users.service import UserService
+
+KINDS = ("call", "callback", "letter", "other")  # what a person plans; sources add their own
+LOGGED_CALL = "call_log"  # the source of a call logged after it happened: one timeline line
 
 
 class TaskStatus(StrEnum):
@@ -64,18 +68,69 @@ def _task(row: TaskRow, customer_id: str) -> Task:
     )
 
 
+def _is_user(session: Session, name: str | None) -> bool:
+    found = UserService(session).by_email(name) if name else None
+    return found is not None and found.active
+
+
 def default_assignee(session: Session, customer_pk: int) -> str | None:
-    """The customer's collector, else its sales rep (assignment, else the imported field)."""
+    """The customer's collector, else its sales rep (assignment, else the imported field), when
+    that person is a user of Encours; else nobody (the task waits, unassigned, for someone to take it)."""
     rows = dict(
         session.execute(
             select(AssignmentRow.role, AssignmentRow.assignee).where(AssignmentRow.customer_pk == customer_pk)
         ).all()
     )
-    if "collector" in rows:
-        return rows["collector"]
-    if "sales_rep" in rows:
-        return rows["sales_rep"]
-    return session.scalar(select(CustomerRow.sales_rep).where(CustomerRow.id == customer_pk))
+    imported = session.scalar(select(CustomerRow.sales_rep).where(CustomerRow.id == customer_pk))
+    for candidate in (rows.get("collector"), rows.get("sales_rep"), imported):
+        if _is_user(session, candidate):
+            return candidate
+    return None
+
+
+def plan_task(
+    session: Session,
+    customer_id: str,
+    kind: str,
+    due_date: dt.date,
+    *,
+    actor: str,
+    assignee: str | None = None,
+    title: str = "",
+) -> Task:
+    """A task a person plans (a callback on a date...): its kind among :data:`KINDS`, its
+    assignee a user of Encours (default: the customer's collector when a user, else nobody)."""
+    if kind not in KINDS:
+        raise CaseworkError(f"unknown task kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
+    name = (assignee or "").strip().lower() or None
+    if name is not None and not _is_user(session, name):
+        raise CaseworkError(f"{name} is not a user of Encours", field="assignee")
+    title = title.strip() or kind
+    return create_task(
+        session, customer_id, kind, title, due_date, assignee=name, source="manual", actor=actor
+    )
+
+
+def log_call(session: Session, customer_id: str, summary: str, *, actor: str, day: dt.date) -> Task:
+    """A call made now, written once: a call task already done with its summary (one audit event,
+    one timeline line)."""
+    text = summary.strip()
+    if not text:
+        raise CaseworkError("say what the call was about", field="text")
+    owner = repository.customer(session, customer_id)
+    now = utcnow()
+    row = TaskRow(
+        customer_pk=owner.pk, kind="call", title=text[:255], due_date=day, assignee=actor,
+        status=TaskStatus.DONE.value, source=LOGGED_CALL, entry_keys=[], created_at=now, created_by=actor,
+        closed_at=now, closed_by=actor, outcome=text,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    record(
+        session, actor, "call.logged", customer_id=owner.customer_id, subject=f"task:{row.id}",
+        details={"summary": text[:500]},
+    )  # fmt: skip
+    return _task(row, owner.customer_id)
 
 
 def create_task(
@@ -199,7 +254,9 @@ def list_tasks(
     query = select(TaskRow).order_by(TaskRow.due_date, TaskRow.id)
     if customer_id is not None:
         query = query.where(TaskRow.customer_pk == repository.customer(session, customer_id).pk)
-    if assignee is not None:
+    if assignee == "":  # nobody's
+        query = query.where(TaskRow.assignee.is_(None))
+    elif assignee is not None:
         query = query.where(TaskRow.assignee == assignee)
     if status is not None:
         query = query.where(TaskRow.status == status)

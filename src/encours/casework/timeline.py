@@ -16,7 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
 from encours.audit.models import AuditEventRow
@@ -31,10 +31,12 @@ from encours.casework.models import (
     TaskRow,
 )
 from encours.casework.repository import CustomerRef
+from encours.casework.tasks import LOGGED_CALL
 from encours.domain.money import format_amount, from_cents
 from encours.ledger.models import EntryRow
 
 DUNNING_PREFIX = "dunning."
+ASSIGNMENT_PREFIX = "assignment."
 
 
 class TimelineItem(NamedTuple):
@@ -92,17 +94,21 @@ def timeline(
     return sorted(kept, key=_sort_key, reverse=newest_first)
 
 
+def _audit_of(owner: CustomerRef, prefix: str) -> list[ColumnElement[bool]]:
+    """The customer's audit events whose action starts with ``prefix`` (dunning., assignment.)."""
+    return [AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(prefix)]
+
+
 def _casework_probes(owner: CustomerRef) -> dict[Source, Select[Any]]:
     return {
-        _dunning: select(AuditEventRow.id).where(
-            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
-        ),
+        _dunning: select(AuditEventRow.id).where(*_audit_of(owner, DUNNING_PREFIX)),
         _disputes: select(DisputeRow.id).where(DisputeRow.customer_pk == owner.pk),
         _promises: select(PromiseRow.id).where(PromiseRow.customer_pk == owner.pk),
         _plans: select(PlanRow.id).where(PlanRow.customer_pk == owner.pk),
         _tasks: select(TaskRow.id).where(TaskRow.customer_pk == owner.pk),
         _notes: select(NoteRow.id).where(NoteRow.customer_pk == owner.pk),
         _holds: select(HoldRow.id).where(HoldRow.customer_pk == owner.pk),
+        _assignments: select(AuditEventRow.id).where(*_audit_of(owner, ASSIGNMENT_PREFIX)),
     } | {source: probe(owner) for source, probe in _ADDED.items()}
 
 
@@ -132,11 +138,7 @@ def _ledger(session: Session, owner: CustomerRef) -> list[TimelineItem]:
 
 
 def _dunning(session: Session, owner: CustomerRef) -> list[TimelineItem]:
-    rows = session.scalars(
-        select(AuditEventRow).where(
-            AuditEventRow.customer_id == owner.customer_id, AuditEventRow.action.startswith(DUNNING_PREFIX)
-        )
-    ).all()
+    rows = session.scalars(select(AuditEventRow).where(*_audit_of(owner, DUNNING_PREFIX))).all()
     found = []
     for row in rows:
         details = dict(row.details or {})
@@ -279,6 +281,10 @@ def _tasks(session: Session, owner: CustomerRef) -> list[TimelineItem]:
     for row in rows:
         ref = f"task:{row.id}"
         kind = "call" if row.kind == "call" else "task"
+        if row.source == LOGGED_CALL and row.closed_at is not None:  # one line: the call happened
+            said = row.outcome or row.title
+            found.append(_stamped(row.closed_at, kind, "logged", said, row.closed_by, ref))
+            continue
         assignee = f" for {row.assignee}" if row.assignee else ""
         title = f"{row.title}{assignee}, due {row.due_date.isoformat()}"
         planned = _stamped(row.created_at, kind, "planned", title, row.created_by, ref)
@@ -326,4 +332,18 @@ def _holds(session: Session, owner: CustomerRef) -> list[TimelineItem]:
         if row.released_at is not None:
             title = f"{row.kind.replace('_', ' ')} released"
             found.append(_stamped(row.released_at, "hold", "released", title, row.released_by, ref))
+    return found
+
+
+def _assignments(session: Session, owner: CustomerRef) -> list[TimelineItem]:
+    """Who follows the customer, as it changed (from the audit trail: assignments keep no history)."""
+    rows = session.scalars(select(AuditEventRow).where(*_audit_of(owner, ASSIGNMENT_PREFIX))).all()
+    found = []
+    for row in rows:
+        details = dict(row.details or {})
+        event = row.action.removeprefix(ASSIGNMENT_PREFIX)  # set | removed
+        role = (row.subject or "collector").replace("_", " ")
+        who = details.get("to") if event == "set" else details.get("from")
+        title = f"{role}: {who}" if who else role
+        found.append(_stamped(row.at, "assignment", event, title, row.actor, f"audit:{row.id}"))
     return found

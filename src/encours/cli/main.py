@@ -40,6 +40,7 @@ COMMANDS = {
     "user": "encours.cli.web_commands:user_app",
     "portal": "encours.cli.web_commands:portal_app",
     "report": "encours.cli.web_commands:report_app",
+    "notifications": "encours.cli.notification_commands:notifications_app",
 }
 
 

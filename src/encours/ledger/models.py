@@ -12,6 +12,7 @@ from encours.storage.base import BIG_ID, Base, UtcDateTime, utcnow
 
 class CustomerRow(Base):
     __tablename__ = "customers"
+    __table_args__ = (Index("ix_customers_segment", "segment"),)  # the worklist's segment filter
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -26,6 +26,7 @@ from encours.web.portal.routes import router as portal_router
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.render import error_page
 from encours.web.ui.routes import router as ui_router
+from encours.web.ui.workspace import router as workspace_router
 
 STATIC = Path(__file__).parent / "ui" / "static"
 SESSION_HOURS = 12
@@ -99,6 +100,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(portal_router)
     app.include_router(ui_router)
     app.include_router(dunning_router)
+    app.include_router(workspace_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger", swagger_assets(), name="swagger")
     return app

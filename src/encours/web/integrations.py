@@ -11,12 +11,20 @@ import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from encours.audit import service as audit
-from encours.casework import assignment, credit_limits, disputes, notes, plans, promises, queries, tasks
+from encours.casework import (
+    assignment,
+    credit_limits,
+    disputes,
+    notes,
+    notifications,
+    promises,
+    tasks,
+)
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
@@ -37,12 +45,6 @@ class ActionForm(NamedTuple):
     promised_date: str
     assignee: str
     as_of: str = ""  # the screen's business date (empty: today)
-
-
-class Board(NamedTuple):
-    available: bool
-    columns: list[str]
-    rows: list[dict[str, Any]]
 
 
 def parse_amount(text: str, field: str = "amount") -> Decimal:
@@ -77,12 +79,8 @@ def add_note(session: Session, actor: str, customer_id: str, text: str, invoice_
 
 # one-click actions ---------------------------------------------------------------------
 def log_call(session: Session, actor: str, customer_id: str, summary: str) -> tasks.Task:
-    """A call made now: a call task, closed at once with its summary."""
-    task = tasks.create_task(
-        session, customer_id, "call", summary[:200] or "call", today(), assignee=actor, source="manual",
-        actor=actor,
-    )  # fmt: skip
-    return tasks.close_task(session, task.task_id, actor, summary or "call")
+    """A call made now: one done call task with its summary (one line on the timeline)."""
+    return tasks.log_call(session, customer_id, summary or "call", actor=actor, day=today())
 
 
 def customer_action(session: Session, actor: str, customer_id: str, form: ActionForm) -> None:
@@ -113,12 +111,23 @@ def customer_action(session: Session, actor: str, customer_id: str, form: Action
         raise CaseworkError(f"unknown action {form.kind!r}", field="kind")
 
 
+DECLARED = {"payment": ("paiement déclaré", "declared payment"), "promise": ("promesse", "promise"),
+            "dispute": ("contestation", "dispute")}  # fmt: skip
+
+
 def portal_declaration(
     session: Session, customer_id: str, kind: str, invoice_id: str | None, details: dict[str, object]
 ) -> None:
     """A customer's declaration from the portal becomes casework the collectors see."""
     actor = f"portal:{customer_id}"
     message = str(details.get("message", ""))
+    said = " · ".join(str(details[k]) for k in ("amount", "date", "message") if details.get(k))
+    declared = DECLARED.get(kind, (kind, kind))
+    about = f" {invoice_id}" if invoice_id else ""
+    notifications.notify(
+        session, notifications.Kind.DECLARATION,
+        (f"{declared[0]}{about} : {said}", f"{declared[1]}{about}: {said}"), customer_id,
+    )  # fmt: skip
     if kind == "dispute" and invoice_id:
         disputes.open_dispute(
             session, customer_id, invoice_id, reason=message or "raised from the portal", actor=actor
@@ -159,54 +168,6 @@ def credit(
 def dunning_activity(session: Session, as_of: dt.date) -> list[tuple[str, int]]:
     """Dunning events of the 30 days before now, by kind, from the audit trail."""
     return audit.action_counts(session, "dunning.", utcnow() - dt.timedelta(days=30))
-
-
-def disputes_board(session: Session) -> Board:
-    rows = [
-        {
-            "customer": d.customer_id, "invoice": d.invoice, "reason": d.reason, "owner": d.owner or "",
-            "status": d.status.value, "date": d.opened_on.isoformat(), "opened_by": d.opened_by,
-        }
-        for d in reversed(disputes.list_disputes(session))
-    ]  # fmt: skip
-    return Board(True, ["customer", "invoice", "reason", "owner", "status", "date", "opened_by"], rows[:500])
-
-
-def promises_board(session: Session, as_of: dt.date) -> Board:
-    rows = [
-        {
-            "customer": p.customer_id, "amount": f"{format_amount(p.amount)} {p.currency}",
-            "promised_date": p.promised_date.isoformat(), "status": p.status,
-            "invoices": ", ".join(k.removeprefix("doc:") for k in p.entry_keys), "created_by": p.created_by,
-        }
-        for p in reversed(promises.list_promises(session))
-    ]  # fmt: skip
-    columns = ["customer", "amount", "promised_date", "status", "invoices", "created_by"]
-    return Board(True, columns, rows[:500])
-
-
-def litigation_board(session: Session, as_of: dt.date) -> Board:
-    """Customers handed over at ``as_of`` (casework's read function), out of the worklist."""
-    rows = [
-        {
-            "customer": h.customer_id, "hold": h.kind, "since": h.since.isoformat(), "reason": h.reason,
-            "open_amount": ", ".join(f"{format_amount(a)} {c}" for c, a in h.balances),
-            "created_by": h.created_by,
-        }
-        for h in queries.litigation_board(session, as_of)
-    ]  # fmt: skip
-    return Board(True, ["customer", "hold", "since", "reason", "open_amount", "created_by"], rows[:500])
-
-
-def plans_board(session: Session) -> Board:
-    rows = [
-        {
-            "customer": p.customer_id, "amount": f"{format_amount(p.total)} {p.currency}",
-            "date": p.start_date.isoformat(), "status": p.status, "created_by": p.created_by,
-        }
-        for p in reversed(plans.list_plans(session))
-    ]  # fmt: skip
-    return Board(True, ["customer", "amount", "date", "status", "created_by"], rows[:500])
 
 
 def broken_promises(session: Session, as_of: dt.date) -> list[str]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from encours.casework import notifications
 from encours.casework.holds import HoldKind, place_hold
 from encours.casework.tasks import create_task
 
@@ -32,6 +33,8 @@ def open_delivery_task(
         session, customer_id, "delivery", title, as_of, entry_keys=list(entry_keys), source="dunning",
         actor=actor, ref=f"dunning-failed:{action_id}",
     )  # fmt: skip
+    english = f"Reminder not delivered after {attempts} attempts ({reason}): {listed}"
+    notifications.notify(session, notifications.Kind.FAILED_DELIVERY, (title, english), customer_id)
     return task.task_id
 
 

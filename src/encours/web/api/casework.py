@@ -14,7 +14,7 @@ from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import integrations
 from encours.web.api.schemas import AssignIn, CallIn, DisputeIn, PromiseIn
-from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
+from encours.web.deps import ApiUser, IsoDay, SessionDep, api_permission, as_of_param
 
 router = APIRouter(tags=["casework"])
 AsOf = Annotated[dt.date, Depends(as_of_param)]
@@ -82,9 +82,14 @@ def list_tasks(
     customer_id: CustomerFilter = None,
     assignee: Annotated[str | None, Query(max_length=255)] = None,
     status: Status = "open",
+    due_date: Annotated[IsoDay | None, Query()] = None,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[TaskOut]:
-    found = tasks.list_tasks(session, customer_id=customer_id, assignee=assignee, status=status)
-    return [TaskOut.model_validate(t) for t in found[:1000]]
+    """Tasks by due date; ``due_date``: due on or before it; ``assignee=`` (empty): nobody's."""
+    found = tasks.list_tasks(
+        session, customer_id=customer_id, assignee=assignee, status=status, due_by=due_date
+    )
+    return [TaskOut.model_validate(t) for t in found if kind is None or t.kind == kind][:1000]
 
 
 @router.post("/customers/{customer_id}/calls", response_model=TaskOut, status_code=201)

@@ -65,8 +65,19 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     }
     if "csrf" not in context and not request.url.path.startswith("/portal/"):
         base["csrf"] = csrf_token(request)
+    if user is not None and "unread" not in context:
+        base["unread"] = unread_notifications(request, user.id)
     base.update(context)
     return templates.TemplateResponse(request, name, base, status_code=status_code)
+
+
+def unread_notifications(request: Request, user_id: int) -> int:
+    """The bell's count: one indexed query in a session of its own (pages render after their work)."""
+    from encours.casework.notifications import unread_count
+    from encours.storage.database import unit_of_work
+
+    with unit_of_work(request.app.state.engine) as session:
+        return unread_count(session, user_id)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:

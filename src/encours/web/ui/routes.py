@@ -1,4 +1,4 @@
-"""Screens: login, dashboard, worklist, customers, aged balance, boards, dunning, users."""
+"""Screens: login, dashboard, customers, aged balance, users (the workspace screens: ui/workspace)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from encours.audit.service import record
+from encours.casework.tasks import KINDS as TASK_KINDS
 from encours.domain.errors import Forbidden, NotFound
 from encours.domain.text_fold import fold
 from encours.einvoicing.queries import customer_lifecycle
@@ -40,7 +41,6 @@ from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
 from encours.web.ui import exports
 from encours.web.ui.charts import localised_charts
 from encours.web.ui.render import language_of, render
-from encours.web.worklist import worklist
 
 router = APIRouter(include_in_schema=False)
 AsOf = Annotated[dt.date, Depends(as_of_param)]
@@ -118,26 +118,6 @@ def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) 
     )
 
 
-# worklist ----------------------------------------------------------------------------
-@router.get("/worklist")
-def worklist_page(
-    request: Request,
-    session: SessionDep,
-    user: UiUser,
-    as_of: AsOf,
-    limit: Annotated[int, Query(ge=1, le=500)] = PAGE,
-) -> Response:
-    items = worklist(session, _figures(request), as_of, limit)
-    return render(
-        request,
-        "worklist.html",
-        as_of=as_of,
-        items=items,
-        users=UserService(session).all(),
-        done=request.query_params.get("done"),
-    )
-
-
 # customers ---------------------------------------------------------------------------
 @router.get("/customers")
 def customers_page(
@@ -177,6 +157,7 @@ def customer_sheet(
         timeline=integrations.timeline(session, customer_id, 50),
         lifecycle=customer_lifecycle(session, stored.pk),
         users=UserService(session).all(),
+        kinds=TASK_KINDS,
         portal=request.query_params.get("portal"),
         done=request.query_params.get("done"),
     )
@@ -289,28 +270,6 @@ def aging_xlsx(request: Request, session: SessionDep, user: UiUser, as_of: AsOf)
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.xlsx"'},
     )
-
-
-# boards and dunning -------------------------------------------------------------------
-@router.get("/disputes")
-def disputes_board(request: Request, session: SessionDep, user: UiUser) -> Response:
-    return render(request, "board.html", title="disputes", board=integrations.disputes_board(session))
-
-
-@router.get("/promises")
-def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    return render(request, "board.html", title="promises", board=integrations.promises_board(session, as_of))
-
-
-@router.get("/litigation")
-def litigation_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    board = integrations.litigation_board(session, as_of)
-    return render(request, "board.html", title="litigation", board=board)
-
-
-@router.get("/plans")
-def plans_board(request: Request, session: SessionDep, user: UiUser) -> Response:
-    return render(request, "board.html", title="plans", board=integrations.plans_board(session))
 
 
 # users (admin) ------------------------------------------------------------------------

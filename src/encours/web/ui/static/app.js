@@ -6,3 +6,31 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("change", function (event) {
   if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit")) { event.target.form.submit(); }
 });
+// The worklist from the keyboard: j / k move between customers, x ticks one, Enter opens it.
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.work-item"));
+  var all = document.getElementById("tick-all");
+  if (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input.tick").forEach(function (box) { box.checked = all.checked; });
+    });
+  }
+  if (!rows.length) { return; }
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "select" || tag === "textarea" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var at = rows.indexOf(document.activeElement);
+    if (event.key === "j" || event.key === "k") {
+      var next = event.key === "j" ? Math.min(at + 1, rows.length - 1) : Math.max(at - 1, 0);
+      rows[at < 0 ? 0 : next].focus();
+      event.preventDefault();
+    } else if (event.key === "x" && at >= 0) {
+      var box = rows[at].querySelector("input.tick");
+      if (box) { box.checked = !box.checked; }
+      event.preventDefault();
+    } else if (event.key === "Enter" && at >= 0) {
+      var link = rows[at].querySelector("a.open");
+      if (link) { window.location.href = link.href; }
+    }
+  });
+})();

@@ -1,0 +1,52 @@
+"""How far dunning went with each customer: the step of its latest action (the worklist's stage).
+
+Read set-wise (one query for a page of customers, one for a filter), on the index
+``ix_dunning_actions_customer (customer_pk, id)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from encours.dunning.models import DunningActionRow
+
+
+class Stage(NamedTuple):
+    step: str
+    as_of: dt.date  # the run that reached it
+    sent_at: dt.datetime | None  # when it was delivered (last contact by dunning)
+
+
+def _latest_ids(customer_ids: Sequence[str] | None = None) -> Select[int]:
+    query = select(func.max(DunningActionRow.id)).group_by(DunningActionRow.customer_pk)
+    if customer_ids is not None:
+        query = query.where(DunningActionRow.customer_id.in_(customer_ids))
+    return query
+
+
+def stages(session: Session, customer_ids: Sequence[str]) -> dict[str, Stage]:
+    """The latest dunning step of each customer named that dunning reached."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(
+            DunningActionRow.customer_id,
+            DunningActionRow.step,
+            DunningActionRow.as_of,
+            DunningActionRow.sent_at,
+        ).where(DunningActionRow.id.in_(_latest_ids(list(customer_ids))))
+    )
+    return {cid: Stage(step, as_of, sent_at) for cid, step, as_of, sent_at in rows}
+
+
+def customers_at(session: Session, step: str) -> set[str]:
+    """Customers whose latest dunning action is ``step``."""
+    query = select(DunningActionRow.customer_id).where(
+        DunningActionRow.id.in_(_latest_ids()), DunningActionRow.step == step
+    )
+    return set(session.scalars(query))

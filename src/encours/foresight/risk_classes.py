@@ -1,0 +1,49 @@
+"""Each customer's risk class (segment A–D of its latest stored score), for lists and filters.
+
+Set-wise: one query for a page of customers or for a filter, on ``uq_risk_scores_customer_as_of``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from encours.foresight.models import RiskScoreRow
+from encours.ledger.models import CustomerRow
+
+CLASSES = ("A", "B", "C", "D")
+
+
+def _latest(as_of: dt.date) -> Select[int, dt.date]:
+    return (
+        select(RiskScoreRow.customer_pk, func.max(RiskScoreRow.as_of).label("day"))
+        .where(RiskScoreRow.as_of <= as_of)
+        .group_by(RiskScoreRow.customer_pk)
+    )
+
+
+def _classes(as_of: dt.date) -> Select[str, str]:
+    latest = _latest(as_of).subquery()
+    return (
+        select(CustomerRow.customer_id, RiskScoreRow.segment)
+        .join(
+            latest, (latest.c.customer_pk == RiskScoreRow.customer_pk) & (latest.c.day == RiskScoreRow.as_of)
+        )
+        .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
+    )
+
+
+def risk_classes(session: Session, customer_ids: Sequence[str], as_of: dt.date) -> dict[str, str]:
+    """The class of each named customer scored on or before ``as_of``."""
+    if not customer_ids:
+        return {}
+    query = _classes(as_of).where(CustomerRow.customer_id.in_(list(customer_ids)))
+    return {str(cid): str(segment) for cid, segment in session.execute(query)}
+
+
+def customers_in(session: Session, risk_class: str, as_of: dt.date) -> set[str]:
+    """Customers whose latest score on or before ``as_of`` is in ``risk_class``."""
+    return {str(cid) for cid, _ in session.execute(_classes(as_of).where(RiskScoreRow.segment == risk_class))}

@@ -1,0 +1,288 @@
+"""The collector's screens: the filtered worklist with saved views and bulk actions, the task
+queue, the boards with their actions (disputes, promises, plans, litigation), the customer
+sheet's promise, plan and task forms, and the notifications.
+
+Every action goes through the service that owns it (casework, ``web.workspace_actions``);
+refusals are the services' own (422 pages), successes redirect back with ``done=``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from encours.casework import disputes, notifications, promises, saved_views, tasks, worklist_facts
+from encours.casework.errors import CaseworkError
+from encours.domain.errors import NotFound
+from encours.dunning.channels.smtp import smtp_config
+from encours.dunning.scenarios import load_scenarios
+from encours.foresight.risk_classes import CLASSES
+from encours.ledger import segments
+from encours.ledger.queries import find_customer
+from encours.storage.base import business_today
+from encours.users.roles import Permission
+from encours.users.service import User, UserService
+from encours.web import boards, workspace_actions
+from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
+from encours.web.integrations import parse_amount, parse_day
+from encours.web.ui.render import render
+from encours.web.worklist_view import UNASSIGNED, Filters, filtered_worklist
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a record's number (else 422, not a database error)
+router = APIRouter(include_in_schema=False)
+AsOf = Annotated[dt.date, Depends(as_of_param)]
+Worker = Annotated[User, Depends(ui_permission(Permission.WORK))]
+Text = Annotated[str, Form(max_length=2000)]
+Field = Annotated[str, Query(max_length=255)]
+Ticked = Annotated[list[str], Form(max_length=500)]
+
+
+def _back(target: str, done: str) -> RedirectResponse:
+    """Back to a local page with ``done=`` (never to another site)."""
+    safe = target if target.startswith("/") and not target.startswith("//") else "/worklist"
+    return RedirectResponse(f"{safe}{'&' if '?' in safe else '?'}done={done}", status_code=303)
+
+
+def _form_day(text: str, field: str) -> dt.date:
+    """A date typed in a form, between 1990 and 2100 (else a 422 page, never a 500)."""
+    day = parse_day(text, field)
+    if not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
+        raise CaseworkError(f"a date between 1990-01-01 and 2100-12-31, got {text}", field=field)
+    return day
+
+
+def _business_day(as_of: str) -> dt.date:
+    """The screen's business date a form carries (empty: today in Paris)."""
+    return _form_day(as_of, "as_of") if as_of.strip() else business_today()
+
+
+# worklist -----------------------------------------------------------------------------
+@router.get("/worklist")
+def worklist_page(
+    request: Request, session: SessionDep, user: UiUser, as_of: AsOf,
+    collector: Annotated[str | None, Query(max_length=255)] = None, segment: Field = "", risk: Field = "",
+    stage: Field = "", bucket: Field = "", page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:  # fmt: skip
+    """A collector opens on their own customers (when they have some); everyone else on all."""
+    if collector is None:
+        collector = user.email if worklist_facts.customers_of(session, user.email) else ""
+    filters = Filters(collector, segment, risk, stage, bucket)
+    found = filtered_worklist(session, request.app.state.figures, as_of, filters, page)
+    query = {k: v for k, v in filters._asdict().items() if v}
+    steps = sorted(
+        {
+            s.key
+            for sc in load_scenarios(data_dir=app_settings(request).data_dir).scenarios.values()
+            for s in sc.steps
+        }
+    )
+    return render(
+        request, "worklist.html", as_of=as_of, found=found, filters=filters, users=UserService(session).all(),
+        segments=segments.segments(session), risks=CLASSES, steps=steps, unassigned=UNASSIGNED,
+        views=saved_views.views(session, user.id), query=urlencode({**query, "collector": collector}),
+        done=request.query_params.get("done"),
+    )  # fmt: skip
+
+
+@router.post("/worklist/bulk", dependencies=[CsrfChecked])
+def worklist_bulk(
+    request: Request, session: SessionDep, user: Worker, action: Annotated[str, Form(max_length=16)],
+    customer_ids: Ticked = [], assignee: Text = "", until: Text = "", as_of: Text = "", back: Text = "",  # noqa: B006
+) -> Response:  # fmt: skip
+    """Assign, pause or send a statement to every ticked customer."""
+    if not customer_ids:
+        raise CaseworkError("tick at least one customer", field="customer_ids")
+    day = _business_day(as_of)
+    settings = app_settings(request)
+    workspace_actions.bulk(
+        session, action, customer_ids, actor=user.email, as_of=day, assignee=assignee or None,
+        until=_form_day(until, "until") if until.strip() else None,
+        smtp=smtp_config(settings) if action == "statement" else None, data_dir=settings.data_dir,
+    )  # fmt: skip
+    return _back(back or "/worklist", action)
+
+
+@router.post("/worklist/views", dependencies=[CsrfChecked])
+def save_view(
+    session: SessionDep, user: UiUser, name: Annotated[str, Form(max_length=80)], query: Text = ""
+) -> Response:
+    saved_views.save_view(session, user.id, name, query)
+    return RedirectResponse(f"/worklist?{query}", status_code=303)
+
+
+@router.post("/worklist/views/{view_id}/delete", dependencies=[CsrfChecked])
+def delete_view(session: SessionDep, user: UiUser, view_id: RowId) -> Response:
+    saved_views.delete_view(session, user.id, view_id)
+    return RedirectResponse("/worklist", status_code=303)
+
+
+# tasks --------------------------------------------------------------------------------
+@router.get("/tasks")
+def tasks_page(
+    request: Request, session: SessionDep, user: UiUser, as_of: AsOf,
+    assignee: Annotated[str | None, Query(max_length=255)] = None,
+) -> Response:  # fmt: skip
+    """Tasks of a person (default: oneself; empty: nobody's), overdue, due today and later."""
+    whose = user.email if assignee is None else assignee
+    found = tasks.list_tasks(session, assignee=whose)[:1000]
+    names = segments.names(session, [t.customer_id for t in found])
+    groups = {
+        "late_tasks": [t for t in found if t.due_date < as_of],
+        "due_today": [t for t in found if t.due_date == as_of],
+        "ws_later": [t for t in found if t.due_date > as_of],
+    }
+    return render(
+        request, "tasks.html", as_of=as_of, groups=groups, names=names, whose=whose, kinds=tasks.KINDS,
+        users=UserService(session).all(), done=request.query_params.get("done"),
+    )  # fmt: skip
+
+
+@router.post("/tasks", dependencies=[CsrfChecked])
+def plan_task(
+    session: SessionDep, user: Worker, customer_id: Annotated[str, Form(max_length=64)],
+    kind: Annotated[str, Form(max_length=16)], due_date: Annotated[str, Form(max_length=10)],
+    assignee: Text = "", title: Text = "", back: Text = "",
+) -> Response:  # fmt: skip
+    day = _form_day(due_date, "due_date")
+    tasks.plan_task(session, customer_id.strip(), kind, day, actor=user.email, assignee=assignee, title=title)
+    return _back(back or "/tasks", "task")
+
+
+@router.post("/tasks/{task_id}/done", dependencies=[CsrfChecked])
+def task_done(
+    session: SessionDep, user: Worker, task_id: RowId, outcome: Text = "", back: Text = ""
+) -> Response:
+    tasks.close_task(session, task_id, user.email, outcome)
+    return _back(back or "/tasks", "task")
+
+
+# boards -------------------------------------------------------------------------------
+@router.get("/disputes")
+def disputes_board(request: Request, session: SessionDep, user: UiUser) -> Response:
+    return render(
+        request, "disputes.html", rows=boards.dispute_board(session), categories=disputes.CATEGORIES,
+        users=UserService(session).all(), done=request.query_params.get("done"),
+    )  # fmt: skip
+
+
+@router.post("/disputes/{dispute_id}/resolve", dependencies=[CsrfChecked])
+def resolve_dispute(
+    session: SessionDep, user: Worker, dispute_id: RowId, resolution: Text, note: Text = "",
+    rejected: Annotated[bool, Form()] = False, back: Text = "",
+) -> Response:  # fmt: skip
+    workspace_actions.resolve(session, dispute_id, resolution, note, actor=user.email, rejected=rejected)
+    return _back(back or "/disputes", "resolved")
+
+
+@router.post("/disputes/{dispute_id}/assign", dependencies=[CsrfChecked])
+def assign_dispute(
+    session: SessionDep, user: Worker, dispute_id: RowId, owner: Text, back: Text = ""
+) -> Response:
+    disputes.assign_dispute(
+        session, dispute_id, workspace_actions.a_user(session, owner, "owner"), actor=user.email
+    )
+    return _back(back or "/disputes", "saved")
+
+
+@router.post("/disputes/{dispute_id}/category", dependencies=[CsrfChecked])
+def categorise_dispute(
+    session: SessionDep, user: Worker, dispute_id: RowId, category: Text, back: Text = ""
+) -> Response:
+    disputes.categorise_dispute(session, dispute_id, category, actor=user.email)
+    return _back(back or "/disputes", "saved")
+
+
+@router.get("/promises")
+def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    return render(
+        request, "promises.html", as_of=as_of, rows=boards.promise_board(session),
+        done=request.query_params.get("done"),
+    )  # fmt: skip
+
+
+@router.post("/promises/{promise_id}/outcome", dependencies=[CsrfChecked])
+def promise_outcome(
+    session: SessionDep, user: Worker, promise_id: RowId, outcome: Annotated[str, Form(max_length=8)],
+    as_of: Text = "", back: Text = "",
+) -> Response:  # fmt: skip
+    day = _business_day(as_of)
+    promises.set_outcome(session, promise_id, outcome, actor=user.email, as_of=day)
+    return _back(back or "/promises", "outcome")
+
+
+@router.get("/plans")
+def plans_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    return render(
+        request, "plans.html", as_of=as_of, rows=boards.plan_board(session, as_of),
+        done=request.query_params.get("done"),
+    )  # fmt: skip
+
+
+@router.get("/litigation")
+def litigation_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+    return render(request, "litigation.html", as_of=as_of, rows=boards.litigation_board(session, as_of))
+
+
+# customer sheet forms -------------------------------------------------------------------
+def _customer(session: SessionDep, customer_id: str) -> None:
+    if find_customer(session, customer_id) is None:
+        raise NotFound(f"no customer {customer_id}")
+
+
+@router.post("/customers/{customer_id}/promise", dependencies=[CsrfChecked])
+def promise_on_invoices(
+    session: SessionDep, user: Worker, customer_id: str, amount: Annotated[str, Form(max_length=32)],
+    promised_date: Annotated[str, Form(max_length=10)], invoice_ids: Ticked = [],  # noqa: B006
+    note: Text = "", as_of: Text = "", back: Text = "",
+) -> Response:  # fmt: skip
+    """A promise on the ticked invoices (none ticked: every open invoice); French amounts accepted."""
+    _customer(session, customer_id)
+    day = _business_day(as_of)
+    promises.make_promise(
+        session, customer_id, parse_amount(amount), _form_day(promised_date, "promised_date"),
+        actor=user.email, invoices=invoice_ids, note=note.strip(), as_of=day,
+    )  # fmt: skip
+    return _back(back or f"/customers/{customer_id}", "promise")
+
+
+@router.post("/customers/{customer_id}/plan", dependencies=[CsrfChecked])
+def plan_on_invoices(
+    session: SessionDep, user: Worker, customer_id: str, count: Annotated[int, Form(ge=1, le=60)],
+    first_due: Annotated[str, Form(max_length=10)], invoice_ids: Ticked = [],  # noqa: B006
+    as_of: Text = "", back: Text = "",
+) -> Response:  # fmt: skip
+    _customer(session, customer_id)
+    day = _business_day(as_of)
+    workspace_actions.plan_on_open_invoices(
+        session,
+        customer_id,
+        invoice_ids,
+        count,
+        _form_day(first_due, "first_due"),
+        actor=user.email,
+        as_of=day,
+    )
+    return _back(back or f"/customers/{customer_id}", "plan")
+
+
+# notifications ------------------------------------------------------------------------
+@router.get("/notifications")
+def notifications_page(request: Request, session: SessionDep, user: UiUser) -> Response:
+    """The user's notifications, newest first; opening the list reads them."""
+    found = notifications.latest(session, user.id)
+    names = segments.names(session, [n.customer_id for n in found if n.customer_id])
+    wants = notifications.wants_email(session, user.id)
+    notifications.mark_read(session, user.id)
+    return render(request, "notifications.html", items=found, names=names, wants_email=wants, unread=0)
+
+
+@router.post("/notifications/preferences", dependencies=[CsrfChecked])
+def notification_preferences(
+    session: SessionDep, user: UiUser, email: Annotated[bool, Form()] = False
+) -> Response:
+    notifications.set_email(session, user.id, email)
+    return RedirectResponse("/notifications?done=saved", status_code=303)

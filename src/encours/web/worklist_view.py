@@ -1,0 +1,170 @@
+"""The collector's worklist with filters: every customer to work by priority, a page at a time.
+
+The order is the worklist's rule (``encours.web.worklist``): foresight's expected loss avoided
+for the customers it ranked, then overdue amount × days late for everyone else with something
+overdue. The whole ranking is computed once per ledger state (per process); each filter is
+one indexed query giving a set of customers, and the page's 50 rows are enriched with one
+query per column (collector, next action, stage, last contact, risk class).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy.orm import Session
+
+from encours.casework import worklist_facts
+from encours.casework.queries import handed_over_ids
+from encours.domain.aging import AgedBalance
+from encours.dunning import stages
+from encours.foresight import risk_classes
+from encours.ledger import segments
+from encours.web import foresight_views
+from encours.web.figures import Figures
+from encours.web.worklist import WorkItem, fallback_worklist
+
+ALL = 10**9
+FORESIGHT_TOP = 500
+UNASSIGNED = "-"  # the collector filter for customers nobody follows
+
+
+class Filters(NamedTuple):
+    collector: str = ""  # a user's e-mail, UNASSIGNED, or "" for everyone
+    segment: str = ""
+    risk: str = ""  # A–D
+    stage: str = ""  # a dunning step key
+    bucket: str = ""  # the oldest overdue bucket, e.g. "31-60"
+
+    def active(self) -> bool:
+        return any(self)
+
+
+class Row(NamedTuple):
+    item: WorkItem
+    bucket: str
+    collector: str | None
+    next_action: worklist_facts.NextAction | None
+    stage: str | None
+    last_contact: dt.date | None
+    risk: str | None
+
+
+class WorklistPage(NamedTuple):
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    buckets: list[str]  # the past-due buckets, for the filter
+
+
+class Ranking(NamedTuple):
+    items: list[WorkItem]
+    oldest_bucket: dict[str, str]
+    buckets: list[str]
+
+
+def _oldest_buckets(balances: list[AgedBalance]) -> dict[str, str]:
+    """Each customer's oldest past-due bucket with a positive amount."""
+    found: dict[str, tuple[int, str]] = {}  # (bucket index, label): the oldest over currencies
+    for balance in balances:
+        past_due = [(i, b.label) for i, b in enumerate(balance.buckets) if b.past_due]
+        for row in balance.rows:
+            oldest = next(((i, label) for i, label in reversed(past_due) if row.amounts[i] > 0), None)
+            if oldest is not None and oldest > found.get(row.customer_id, (-1, "")):
+                found[row.customer_id] = oldest
+    return {cid: label for cid, (_, label) in found.items()}
+
+
+def ranking(session: Session, figures: Figures, as_of: dt.date) -> Ranking:
+    """Everyone with something overdue, by the worklist's rule; whole-ledger, cached per state."""
+
+    def compute() -> Ranking:
+        balances = figures.aging(session, as_of)
+        labels = [b.label for b in balances[0].buckets if b.past_due] if balances else []
+        return Ranking(fallback_worklist(balances, ALL), _oldest_buckets(balances), labels)
+
+    base: Ranking = figures.cached(session, "worklist-ranking", (as_of,), compute)
+    top = foresight_views.customer_priority(session, figures, as_of, FORESIGHT_TOP)
+    if not top:
+        return base
+    first = [
+        WorkItem(
+            i.customer_id, i.name, "EUR", i.overdue_amount, float(i.expected_loss_avoided),
+            f"{i.open_invoices} · {i.max_days_overdue}",
+        )
+        for i in top
+    ]  # fmt: skip
+    currency = {w.customer_id: w.currency for w in base.items}
+    first = [w._replace(currency=currency.get(w.customer_id, w.currency)) for w in first]
+    seen = {w.customer_id for w in first}
+    return base._replace(items=first + [w for w in base.items if w.customer_id not in seen])
+
+
+class Selection(NamedTuple):
+    allowed: set[str] | None  # None: every customer
+    excluded: set[str]
+
+
+def select_customers(session: Session, filters: Filters, as_of: dt.date) -> Selection:
+    """The customers the filters let through, one indexed query per filter; handed-over
+    customers are left out (they are on the litigation board)."""
+    excluded = handed_over_ids(session, as_of)
+    sets: list[set[str]] = []
+    if filters.collector == UNASSIGNED:
+        excluded |= worklist_facts.customers_of(session, None)
+    elif filters.collector:
+        sets.append(worklist_facts.customers_of(session, filters.collector))
+    if filters.segment:
+        sets.append(segments.customers_in(session, filters.segment))
+    if filters.risk:
+        sets.append(risk_classes.customers_in(session, filters.risk, as_of))
+    if filters.stage:
+        sets.append(stages.customers_at(session, filters.stage))
+    allowed = set.intersection(*sets) if sets else None
+    return Selection(allowed, excluded)
+
+
+def filtered_worklist(
+    session: Session, figures: Figures, as_of: dt.date, filters: Filters, page: int = 1, size: int = 50
+) -> WorklistPage:
+    """One page of the filtered worklist, its rows with what a collector needs to decide."""
+    ranked = ranking(session, figures, as_of)
+    chosen = select_customers(session, filters, as_of)
+    kept = [
+        w
+        for w in ranked.items
+        if w.customer_id not in chosen.excluded
+        and (chosen.allowed is None or w.customer_id in chosen.allowed)
+        and (not filters.bucket or ranked.oldest_bucket.get(w.customer_id) == filters.bucket)
+    ]
+    pages = max(1, -(-len(kept) // size))
+    page = min(max(page, 1), pages)
+    shown = kept[(page - 1) * size : page * size]
+    ids = [w.customer_id for w in shown]
+    who = worklist_facts.collectors(session, ids)
+    nexts = worklist_facts.next_actions(session, ids)
+    reached = stages.stages(session, ids)
+    calls = worklist_facts.last_calls(session, ids)
+    risks = risk_classes.risk_classes(session, ids, as_of)
+    rows = []
+    for w in shown:
+        stage = reached.get(w.customer_id)
+        contacts = [d for d in (calls.get(w.customer_id), stage and stage.sent_at) if d]
+        cid = w.customer_id
+        rows.append(
+            Row(
+                w, ranked.oldest_bucket.get(cid, ""), who.get(cid), nexts.get(cid),
+                stage.step if stage else None, max(contacts).date() if contacts else None, risks.get(cid),
+            )
+        )  # fmt: skip
+    return WorklistPage(rows, len(kept), page, pages, ranked.buckets)
+
+
+def overdue_total(rows: list[Row]) -> dict[str, Decimal]:
+    """The page's overdue amount per currency."""
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        totals[row.item.currency] = totals.get(row.item.currency, Decimal(0)) + row.item.overdue
+    return totals

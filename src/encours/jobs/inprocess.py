@@ -64,9 +64,13 @@ class Executor:
 
     def wait(self, timeout: float | None = None) -> None:
         """Until every job handed to this executor so far has finished (tests, the CLI before exit)."""
-        with self.guard:
-            futures = list(self.futures)
-        wait(futures, timeout=timeout)
+        while True:  # jobs may start sub-jobs: wait for those too
+            with self.guard:
+                futures = list(self.futures)
+            if not futures:
+                return
+            if wait(futures, timeout=timeout).not_done:
+                return
 
     def _run(self, job_id: int) -> str | None:
         with self.guard:
@@ -107,7 +111,9 @@ class Executor:
         limit = utcnow() - dt.timedelta(seconds=self.lease)
         with unit_of_work(self.engine) as session:
             stalled = list(session.scalars(
-                select(JobRow.id).where(JobRow.status == "running", JobRow.heartbeat_at < limit)
+                select(JobRow.id).where(
+                    JobRow.status == "running", JobRow.waiting.is_(False), JobRow.heartbeat_at < limit
+                )
             ))  # fmt: skip
             with self.guard:
                 stalled = [i for i in stalled if i not in self.running]

@@ -21,7 +21,6 @@ jobs_app = typer.Typer(help="Jobs: imports, dunning runs, training, figures and 
 
 FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
 JobId = Annotated[int, typer.Argument(help="The job's id (encours jobs list).")]
-SCHEDULER_EVERY = 30.0  # seconds between two looks at schedule.toml (each occurrence fires once)
 
 
 def _setup(*, run_here: bool = False) -> Settings:
@@ -147,17 +146,6 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _scheduler_loop(settings: Settings, db: str | None, stop: threading.Event) -> None:
-    engine = engine_for(db)
-    while True:
-        try:
-            schedule.tick(engine, settings)
-        except Exception as exc:  # noqa: BLE001 - a bad schedule.toml is reported, the loop goes on
-            typer.echo(f"schedule: {exc}", err=True)
-        if stop.wait(SCHEDULER_EVERY):
-            return
-
-
 def worker(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Jobs at once.")] = 1,
     scheduler: Annotated[
@@ -181,11 +169,13 @@ def worker(
     stop = threading.Event()
     _stop_on_signals(stop)
     executor = inprocess.executor(engine, concurrency, settings.jobs_lease)
-    executor.start_polling()
-    if scheduler:
-        threading.Thread(target=_scheduler_loop, args=(settings, db, stop), daemon=True).start()
+    polling = executor.start_polling()
+    ticking = schedule.start(engine, settings) if scheduler else None
     stop.wait()
-    executor.stop(wait=True)
+    polling.set()
+    if ticking is not None:
+        ticking.set()
+    executor.stop(wait=True)  # the jobs in hand finish first
 
 
 def schedule_command(
@@ -217,4 +207,4 @@ def schedule_command(
     stop = threading.Event()
     _stop_on_signals(stop)
     typer.echo(f"scheduler: {plan.source}, {len(plan.jobs)} recurring jobs", err=True)
-    _scheduler_loop(settings, db, stop)
+    schedule.run_forever(engine_for(db), settings, stop)

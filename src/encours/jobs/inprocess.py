@@ -135,22 +135,23 @@ class Executor:
         self.submit(ids)
         return len(ids)
 
-    def poll_forever(self, interval: float = 1.0) -> None:
+    def poll_forever(self, stop: threading.Event, interval: float = 1.0) -> None:
         """``encours worker`` on SQLite, and a thread of ``encours serve``: take queued jobs as they come."""
-        while not self.stopping.is_set():
+        while not stop.is_set() and not self.stopping.is_set():
             try:
                 started = self.poll_once()
             except Exception:
                 log.exception("job polling failed")
                 started = 0
-            self.stopping.wait(0.05 if started else interval)
+            stop.wait(0.05 if started else interval)
 
-    def start_polling(self, interval: float = 1.0) -> threading.Thread:
-        thread = threading.Thread(
-            target=self.poll_forever, args=(interval,), name="encours-job-poll", daemon=True
-        )
-        thread.start()
-        return thread
+    def start_polling(self, interval: float = 1.0) -> threading.Event:
+        """Poll in a thread until the returned event is set."""
+        stop = threading.Event()
+        threading.Thread(
+            target=self.poll_forever, args=(stop, interval), name="encours-job-poll", daemon=True
+        ).start()
+        return stop
 
     def stop(self, wait: bool = True) -> None:
         self.stopping.set()

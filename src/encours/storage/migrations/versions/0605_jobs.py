@@ -54,7 +54,10 @@ def upgrade() -> None:
 
         bind = op.get_bind()
         if bind.execute(sa.text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
-            bind.exec_driver_sql(SchemaManager.get_schema())  # no parameters: the SQL goes as it is
+            raw = bind.connection.dbapi_connection
+            assert raw is not None
+            with raw.cursor() as cursor:  # no parameters: the SQL (with its % signs) goes as it is
+                cursor.execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:

@@ -56,8 +56,11 @@ def upgrade() -> None:
         if bind.execute(sa.text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
             raw = bind.connection.dbapi_connection
             assert raw is not None
-            with raw.cursor() as cursor:  # no parameters: the SQL (with its % signs) goes as it is
+            cursor = raw.cursor()  # no parameters: the SQL (with its % signs) goes as it is
+            try:
                 cursor.execute(SchemaManager.get_schema())
+            finally:
+                cursor.close()
 
 
 def downgrade() -> None:

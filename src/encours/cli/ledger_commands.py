@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy import Engine
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
@@ -57,7 +58,7 @@ def import_files(
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
     prefixes = get_settings().fec_customer_prefixes
-    failed = False
+    failed = imported = False
     sources = []
     for path in files:
         try:
@@ -73,12 +74,26 @@ def import_files(
                 with unit_of_work(engine) as session:
                     counts = ImportService(session, prefixes).import_source(source)
                 typer.echo(counts.describe())
+                imported = True
             except ImportRejected as rejected:
                 report(rejected)
                 failed = True
             progress.advance(task)
+    if imported:
+        queue_figures(engine)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def queue_figures(engine: Engine) -> None:
+    """The pages' whole-ledger figures, computed by a job (a worker, or `encours serve` on SQLite)."""
+    from encours.jobs import dispatch
+    from encours.jobs import service as jobs
+    from encours.web import job_kinds  # noqa: F401 - registers the kinds
+
+    dispatch.configure(get_settings(), run_here=False)  # this command does not wait for it
+    with unit_of_work(engine) as session:
+        jobs.enqueue(session, "figures", {}, requested_by="cli")
 
 
 def aging(

@@ -55,7 +55,7 @@ def import_files(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         try:
             with context.session() as session:
                 counts = ImportService(session, context.settings.fec_customer_prefixes).import_source(source)
-            files.append({"file": name, "status": "imported", **counts._asdict(), "file_name": name})
+            files.append({**counts._asdict(), "file": name, "status": "imported"})
         except ImportRejected as rejected:
             files.append(_rejected(name, rejected))
     context.progress(len(ordered), len(ordered), "computing the figures")

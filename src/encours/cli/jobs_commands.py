@@ -12,10 +12,9 @@ import typer
 
 from encours.cli.context import DbOption, engine_for, fail, session_for
 from encours.cli.output import print_document, print_table
-from encours.jobs import dispatch, inprocess, schedule, service
+from encours.jobs import dispatch, inprocess, registry, schedule, service
 from encours.jobs.views import JobView
 from encours.settings import Settings, get_settings
-from encours.web import job_kinds
 
 jobs_app = typer.Typer(help="Jobs: imports, dunning runs, training, figures and digests run by workers.")
 
@@ -23,8 +22,13 @@ FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
 JobId = Annotated[int, typer.Argument(help="The job's id (encours jobs list).")]
 
 
-def _setup(*, run_here: bool = False) -> Settings:
+def _setup(*, run_here: bool = False, kinds: bool = False) -> Settings:
+    """The settings, for this process's jobs; ``kinds``: the job kinds too (to queue or run jobs),
+    left out when only reading, since they pull in every area of the app."""
     settings = get_settings()
+    if kinds:
+        from encours.web import job_kinds  # noqa: F401 - registers the kinds
+
     dispatch.configure(settings, run_here=run_here)
     return settings
 
@@ -86,7 +90,7 @@ def show_command(job_id: JobId, output: FormatOption = "json", db: DbOption = No
 @jobs_app.command("retry")
 def retry_command(job_id: JobId, db: DbOption = None) -> None:
     """Queue a failed or cancelled job again (a worker or the server takes it)."""
-    _setup()
+    _setup(kinds=True)
     with session_for(db) as session:
         job = service.retry(session, job_id, requested_by="cli")
     typer.echo(f"job {job.job_id} ({job.kind}) queued again")
@@ -118,13 +122,13 @@ def _params(pairs: list[str]) -> dict[str, Any]:
 
 @jobs_app.command("run")
 def run_command(
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(job_kinds.kinds())}.")],
+    kind: Annotated[str, typer.Argument(help="A job kind, e.g. ping, dunning_run, figures, model_training.")],
     param: Annotated[list[str] | None, typer.Option("--param", help="key=value (repeatable).")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Run it in this process and wait (SQLite).")] = False,
     db: DbOption = None,
 ) -> None:
     """Queue a job by hand, e.g. `encours jobs run dunning_run --param dry_run=true`."""
-    _setup(run_here=wait)
+    _setup(run_here=wait, kinds=True)
     engine = engine_for(db)
     with session_for(db) as session:
         job = service.enqueue(session, kind, _params(param or []), requested_by="cli")
@@ -158,9 +162,9 @@ def worker(
     PostgreSQL: a procrastinate worker (heartbeats, the stalled jobs of dead workers taken
     over after ENCOURS_JOBS_LEASE). SQLite: polls the job table of this database file.
     """
-    settings = _setup(run_here=True)
+    settings = _setup(run_here=True, kinds=True)
     engine = engine_for(db)
-    typer.echo(f"worker: {', '.join(job_kinds.kinds())}; concurrency {concurrency}", err=True)
+    typer.echo(f"worker: {', '.join(registry.kinds())}; concurrency {concurrency}", err=True)
     if dispatch.uses_queue(engine.dialect.name):
         from encours.jobs.queue import run_worker
 
@@ -189,7 +193,7 @@ def schedule_command(
     Workers run this scheduler themselves unless started with --no-scheduler; several
     schedulers are harmless (each occurrence is queued once).
     """
-    settings = _setup()
+    settings = _setup(kinds=True)
     plan = schedule.load(settings.data_dir)
     if show:
         upcoming = schedule.next_runs(plan, dt.datetime.now(dt.UTC), 3)

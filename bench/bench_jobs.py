@@ -218,7 +218,8 @@ def first_dashboard(admin: str, items: int, customers: int) -> dict[str, Any]:
             get_engine(url).dispose()
     return {
         "items": items, "customers": customers, "load_seconds": loaded,
-        "figures_job_seconds": figures_seconds, "figures_status": status, "first_dashboard_seconds": dashboard,
+        "figures_job_seconds": figures_seconds, "figures_status": status,
+        "first_dashboard_seconds": dashboard,
     }  # fmt: skip
 
 

@@ -96,3 +96,22 @@ def test_metrics_and_health_report_the_queue(app_client: TestClient, web_url: st
     assert health.status_code == 200
     body = health.json()
     assert body["status"] == "ok" and body["queue"]["by_status"]["done"] >= 1
+
+
+def test_the_dashboard_queues_the_figures_job_and_shows_its_figures_when_done(
+    ui_client: TestClient, web_url: str
+) -> None:
+    browser_login(ui_client, "credit_manager")
+    ui_client.get("/?as_of=2026-10-30")  # a date no page asked for yet: its figures are missing
+    engine = get_engine(web_url)
+    for _ in range(1200):
+        with unit_of_work(engine) as session:
+            jobs = [
+                j for j in service.list_jobs(session, kind="figures") if j.params.get("as_of") == "2026-10-30"
+            ]
+        if jobs and jobs[0].finished:
+            break
+        time.sleep(0.1)
+    assert jobs and jobs[0].status == "done" and jobs[0].requested_by == "web", jobs
+    page = ui_client.get("/?as_of=2026-10-30")
+    assert 'id="chart-trend"' in page.text  # read from the job's snapshot, not computed by the page

@@ -27,6 +27,17 @@ def line(
     return "\t".join(fields) + extra.get("tail", "")
 
 
+def counterpart(customer_line: str, separator: str = "\t") -> str:
+    """The revenue line that balances ``customer_line``'s entry (SPEC §3: entries balance)."""
+    fields = customer_line.split(separator)
+    fields[4:8] = ["706000", "Ventes", "", ""]
+    if fields[12] in ("D", "C"):  # Montant + Sens
+        fields[12] = "C" if fields[12] == "D" else "D"
+    else:
+        fields[11], fields[12] = fields[12], fields[11]
+    return separator.join(fields)
+
+
 def errors_of(text: str) -> list[tuple[int, str]]:
     parsed = parse_fec("bad.txt", text.encode(), {}, customer_prefixes=("411",))
     assert parsed.entries == () and parsed.customers == () and parsed.allocations == ()
@@ -63,7 +74,8 @@ def test_every_bad_line_is_reported_with_its_physical_line() -> None:
 
 
 def test_empty_trailing_fields_beyond_the_header_are_a_trailing_separator() -> None:
-    parsed = parse_fec("ok.txt", (HEADER + "\n" + line(tail="\t\t") + "\n").encode(), {})
+    text = HEADER + "\n" + line(tail="\t\t") + "\n" + counterpart(line()) + "\n"
+    parsed = parse_fec("ok.txt", text.encode(), {})
     assert parsed.errors == () and len(parsed.entries) == 1
 
 
@@ -79,7 +91,8 @@ def test_bad_piece_date_and_direction() -> None:
         (5, "Sens"),
     ]
     zero_without_sens = line(debit="0,00", credit=" ")
-    assert parse_fec("z.txt", "\n".join([header, good, zero_without_sens]).encode(), {}).errors == ()
+    text = "\n".join([header, good, counterpart(good), zero_without_sens])
+    assert parse_fec("z.txt", text.encode(), {}).errors == ()
 
 
 def test_missing_header_columns_are_named() -> None:
@@ -97,7 +110,7 @@ def test_empty_file_is_an_error() -> None:
 
 
 def test_customer_id_too_long_for_storage() -> None:
-    text = HEADER + "\n" + line().replace("\tC1\t", "\t" + "C" * 65 + "\t")
+    text = HEADER + "\n" + line().replace("\tC1\t", "\t" + "C" * 65 + "\t") + "\n" + counterpart(line())
     assert errors_of(text) == [(2, "CompAuxNum")]
 
 
@@ -151,7 +164,10 @@ def test_bad_dates(text: str) -> None:
 )
 def test_direction_words(sens: str, debit: bool) -> None:
     header = HEADER.replace("Debit\tCredit", "Montant\tSens")
-    parsed = parse_fec("s.txt", f"{header}\n{line(debit='10,00', credit=sens)}\n".encode(), {})
+    same = "D" if debit else "C"  # counterpart() turns it around
+    balancing = counterpart(line(debit="10,00", credit=same))
+    text = f"{header}\n{line(debit='10,00', credit=sens)}\n{balancing}\n"
+    parsed = parse_fec("s.txt", text.encode(), {})
     assert [e.amount for e in parsed.entries] == [Decimal(10) if debit else Decimal(-10)]
 
 

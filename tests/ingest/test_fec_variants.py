@@ -172,7 +172,8 @@ def test_blank_lines_keep_physical_line_numbers() -> None:
 
 def test_keys_survive_a_later_export_that_adds_lines(baseline: ParsedFile) -> None:
     lines = base_lines()
-    extra = [lines[i]._replace(number="12", date=dt.date(2023, 5, 2), piece="VIR0502") for i in (0,)]
+    # a whole entry (its lines balance, SPEC §3) added in front: every line moves
+    extra = [line._replace(number="12", date=dt.date(2023, 5, 2), piece="VIR0502") for line in lines[:3]]
     later = parse(render(extra + lines))  # added in front: every line moves
     assert {e.key for e in baseline.entries} < {e.key for e in later.entries}
 

@@ -50,6 +50,13 @@ class TimelineItem(NamedTuple):
 
 
 Source = Callable[[Session, CustomerRef], list[TimelineItem]]  # one kind of timeline items
+Probe = Callable[[CustomerRef], Select[Any]]  # finds whether a source has rows for the customer
+_ADDED: dict[Source, Probe] = {}
+
+
+def add_source(source: Source, probe: Probe) -> None:
+    """A capability above casework (e-invoicing statuses) puts its events on the timeline."""
+    _ADDED[source] = probe
 
 
 def _stamped(at: dt.datetime, kind: str, event: str, title: str, actor: str | None, ref: str) -> TimelineItem:
@@ -96,7 +103,7 @@ def _casework_probes(owner: CustomerRef) -> dict[Source, Select[Any]]:
         _tasks: select(TaskRow.id).where(TaskRow.customer_pk == owner.pk),
         _notes: select(NoteRow.id).where(NoteRow.customer_pk == owner.pk),
         _holds: select(HoldRow.id).where(HoldRow.customer_pk == owner.pk),
-    }
+    } | {source: probe(owner) for source, probe in _ADDED.items()}
 
 
 def _sources_with_rows(session: Session, owner: CustomerRef) -> list[Source]:

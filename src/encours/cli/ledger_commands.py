@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
@@ -37,10 +39,20 @@ from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
-from encours.ingest.detect import FORMATS
-from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
+from encours.einvoicing.service import StatusCounts, StatusImport
+from encours.ingest.detect import CDAR, FORMATS
+from encours.ledger.import_service import (
+    ImportCounts,
+    ImportRejected,
+    ImportService,
+    SourceFile,
+    import_order,
+    read_source,
+)
 from encours.settings import get_settings
 from encours.storage.database import unit_of_work
+
+RACE_RETRIES = 3  # a concurrent import stored the same new records first: redo, now seeing them
 
 
 def import_files(
@@ -52,36 +64,34 @@ def import_files(
 ) -> None:
     """Import ledger files; each file is all or nothing, re-importing changes nothing.
 
-    A rejected file is reported here and the next one still imported; exit 2 at the end.
+    A refused file is reported (every bad line) and the next one still imported; exit 2 at the end.
     """
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
-    prefixes = get_settings().fec_customer_prefixes
-    failed = imported = False
+    refusals: list[ImportRejected] = []
+    imported = False
     sources = []
     for path in files:
         try:
             sources.append(read_source(path, format))
         except ImportRejected as rejected:
-            report(rejected)
-            failed = True
+            refusals.append(rejected)
     with Progress(disable=not show_progress(), transient=True, console=err_console) as progress:
         task = progress.add_task("importing", total=len(sources))
         for source in import_order(sources):
             progress.update(task, description=f"importing {source.path.name}")
             try:
-                with unit_of_work(engine) as session:
-                    counts = ImportService(session, prefixes).import_source(source)
-                typer.echo(counts.describe())
+                typer.echo(_import_one(engine, source).describe())
                 imported = True
             except ImportRejected as rejected:
-                report(rejected)
-                failed = True
+                refusals.append(rejected)
             progress.advance(task)
     if imported:
         queue_figures(engine)
-    if failed:
+    for refusal in refusals:
+        report(refusal)
+    if refusals:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -94,6 +104,32 @@ def queue_figures(engine: Engine) -> None:
     dispatch.configure(get_settings(), run_here=False)  # this command does not wait for it
     with unit_of_work(engine) as session:
         jobs.enqueue(session, "figures", {}, requested_by="cli")
+
+
+def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | StatusCounts:
+    """One file in its own transaction (all or nothing per file, SPEC §1); a concurrent import
+    that stored the same new records first is caught by the constraints and the file redone."""
+    prefixes = get_settings().fec_customer_prefixes
+    for attempt in range(1, RACE_RETRIES + 1):
+        try:
+            with unit_of_work(engine) as session:
+                return store_source(session, source, prefixes)
+        except IntegrityError:
+            if attempt == RACE_RETRIES:
+                fail(
+                    f"{source.path}: another import stored the same records at the same time; "
+                    "nothing imported from this file, run it again"
+                )
+    raise AssertionError("unreachable")
+
+
+def store_source(
+    session: Session, source: SourceFile, prefixes: Sequence[str]
+) -> ImportCounts | StatusCounts:
+    """Ledger files into the ledger; CDAR lifecycle statuses to e-invoicing (SPEC §11)."""
+    if source.format == CDAR:
+        return StatusImport(session).import_source(source)
+    return ImportService(session, prefixes).import_source(source)
 
 
 def aging(

@@ -21,6 +21,7 @@ COMMANDS = {
     "kpi": "encours.cli.ledger_commands:kpi",
     "demo": "encours.cli.demo_command:demo",
     "cash": "encours.cli.cash_commands:cash_app",
+    "einvoice": "encours.cli.einvoice_commands:einvoice_app",
     "dunning": "encours.cli.dunning_commands:dunning_app",
     "dispute": "encours.cli.casework.disputes:dispute_app",
     "promise": "encours.cli.casework.promises:promise_app",

@@ -31,6 +31,7 @@ from encours.domain.dunning import (
 )
 from encours.domain.money import from_cents
 from encours.dunning.models import DunningMarkRow
+from encours.einvoicing.exclusions import NOT_OUT_OF_DUNNING
 from encours.gc_paused import gc_paused
 from encours.ledger.models import CustomerRow, EntryRow
 from encours.ledger.repository import chunks
@@ -131,7 +132,7 @@ WITH {settled_cte()}, base AS (
     CROSS JOIN customers c
     LEFT JOIN settled s ON s.entry_id = e.id{risk}
     WHERE c.id = e.customer_pk AND e.amount_cents > 0 AND e.date <= :as_of
-      AND e.due_date <= :latest_due AND e.disputed = :no
+      AND e.due_date <= :latest_due AND e.disputed = :no AND {NOT_OUT_OF_DUNNING}
 ), cand AS (
     SELECT base.*, {offset_case} AS step_offset, {key_case} AS step_key FROM base
 )

@@ -38,6 +38,7 @@ from encours.dunning.invoice_facts import InvoiceFacts, InvoiceFactsRepository
 from encours.dunning.penalty_terms import PenaltyTermsRepository
 from encours.dunning.pending import PendingAction
 from encours.dunning.recipients import recipient_addresses
+from encours.einvoicing.exclusions import out_of_dunning
 from encours.ledger.models import CustomerRow
 from encours.ledger.repository import row_to_customer
 from encours.storage.base import utcnow
@@ -98,6 +99,8 @@ class Composer:
         ones included and disputed ones left out, by due date (SPEC §8): not only the invoices
         of the reminder it is attached to."""
         keys = statement_keys(self.session, customer.customer_id, action.as_of)
+        left_out = out_of_dunning(self.session, keys)  # refused, not issued, factored (SPEC §11)
+        keys = [key for key in keys if key not in left_out]
         facts = self.facts.invoices_with_reductions(keys, action.as_of)
         return [self.line(f, action.as_of, None, thanks=False) for f in facts]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from encours.domain.errors import LedgerError
+from encours.domain.plausibility import due_date_problem
 from encours.domain.records import Customer, Entry, EntryKind, SourceRef
 from encours.domain.terms import PaymentTerms
 from encours.ingest.fields import (
@@ -48,10 +49,15 @@ def csv_kind(header: Sequence[str]) -> str | None:
     return None
 
 
+MAX_TERMS_DAYS = 3650  # ten years: beyond, the due date itself is implausible
+
+
 def _positive_int(text: str) -> int:
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"invalid number of days {text[:20]!r}, expected a whole number such as 30")
     value = int(text)
-    if value < 0:
-        raise ValueError(f"negative number {text!r}")
+    if value > MAX_TERMS_DAYS:
+        raise ValueError(f"{value} days is implausible, at most {MAX_TERMS_DAYS}")
     return value
 
 
@@ -87,7 +93,7 @@ def parse_customers(file: str, rows: Iterable[Row]) -> list[Customer]:
     ids = _Ids("customer_id")
     customers = []
     for row in rows:
-        customer_id = row.text("customer_id", required=True)
+        customer_id = row.identifier("customer_id", required=True)
         name = row.text("name", required=True)
         ids.check(row, customer_id)
         customer = Customer(
@@ -124,8 +130,8 @@ def parse_invoices(file: str, rows: Iterable[Row], known: Mapping[str, Customer]
     ids = _Ids("invoice_id")
     entries = []
     for row in rows:
-        invoice_id = row.text("invoice_id", required=True)
-        customer_id = row.text("customer_id", required=True)
+        invoice_id = row.identifier("invoice_id", required=True)
+        customer_id = row.identifier("customer_id", required=True)
         ids.check(row, invoice_id)
         issue = row.get("issue_date", parse_iso_date, required=True)
         amount = row.get("amount", _non_negative_amount, required=True)
@@ -138,9 +144,12 @@ def parse_invoices(file: str, rows: Iterable[Row], known: Mapping[str, Customer]
         currency = _currency(row, customer)
         if row.failed or issue is None or amount is None:
             continue
+        kind = EntryKind(kind_text)
         if due is None:
             due = PaymentTerms.net(customer.payment_terms_days if customer else None).due_date(issue)
-        kind = EntryKind(kind_text)
+        elif kind is EntryKind.INVOICE and (problem := due_date_problem(issue, due)):
+            row.error("due_date", problem)
+            continue
         entries.append(
             Entry(
                 key=document_key(invoice_id),
@@ -166,13 +175,13 @@ def parse_payments(
     entries: list[Entry] = []
     links: list[PaymentLink] = []
     for row in rows:
-        payment_id = row.text("payment_id", required=True)
-        customer_id = row.text("customer_id", required=True)
+        payment_id = row.identifier("payment_id", required=True)
+        customer_id = row.identifier("customer_id", required=True)
         ids.check(row, payment_id)
         date = row.get("date", parse_iso_date, required=True)
         amount = row.get("amount", _non_negative_amount, required=True)
         currency = _currency(row, known.get(customer_id))
-        invoice_id = row.text("invoice_id")
+        invoice_id = row.identifier("invoice_id")
         if row.failed or date is None or amount is None:
             continue
         key = payment_key(payment_id)

@@ -19,8 +19,9 @@ MT940 = "mt940"
 FACTURX = "facturx"
 CII = "cii"
 UBL = "ubl"
+CDAR = "cdar"  # e-invoicing lifecycle statuses, stored by encours.einvoicing
 
-FORMATS = (FEC, CSV, CAMT053, CAMT054, OFX, CFONB120, MT940, FACTURX, CII, UBL)
+FORMATS = (FEC, CSV, CAMT053, CAMT054, OFX, CFONB120, MT940, FACTURX, CII, UBL, CDAR)
 
 _FEC_COLUMNS = ("journalcode", "comptenum", "ecrituredate")
 _FEC_COLUMNS_ALT = ("codejournal", "numcompte", "dateecriture")
@@ -31,6 +32,8 @@ def _xml_format(head: str) -> str | None:
         return CAMT053
     if "camt.054" in head:
         return CAMT054
+    if re.search(r"<(\w+:)?CrossDomainAcknowledgementAndResponse[\s>]", head):
+        return CDAR
     if "CrossIndustryInvoice" in head:
         return CII
     if re.search(r"<(\w+:)?(Invoice|CreditNote)[\s>]", head):

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from encours.domain.errors import LedgerError
+from encours.domain.plausibility import MAX_FIELD, field_too_long, identifier_problem
 from encours.ingest.textfile import Line
 
 T = TypeVar("T")
@@ -24,9 +25,21 @@ class Row:
         self.failed = False
 
     def text(self, field: str, *, required: bool = False) -> str:
-        value = (self.values.get(field) or "").strip()
+        raw = self.values.get(field) or ""
+        if len(raw) > MAX_FIELD:
+            self.error(field, field_too_long(raw) or "")
+            return ""
+        value = raw.strip()
         if required and not value:
             self.error(field, "required value is empty")
+        return value
+
+    def identifier(self, field: str, *, required: bool = False) -> str:
+        """An id exactly as written: surrounding spaces or invisible characters are refused."""
+        value = self.text(field, required=required)
+        problem = identifier_problem(self.values.get(field) or "") if value else None
+        if problem:
+            self.error(field, problem)
         return value
 
     def get(self, field: str, parse: Callable[[str], T], *, required: bool = False) -> T | None:

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from encours.domain.allocation import apply_payment
 from encours.domain.errors import InvalidLines, LedgerError
+from encours.domain.plausibility import moved_documents, record_errors
 from encours.domain.records import CUSTOMER_ACCOUNT_PREFIXES, Entry
 from encours.ingest import detect
 from encours.ingest.canonical_csv import csv_kind
+from encours.ingest.failures import PARSER_FAILURES, unreadable
 from encours.ingest.fec.parser import parse_fec
 from encours.ingest.parsed import ParsedFile, PaymentLink
 from encours.ingest.registry import parser_for, resolver_for
 from encours.ingest.textfile import decode, physical_lines
-from encours.ledger.models import ImportBatchRow
+from encours.ledger.models import TEXT_LIMITS, ImportBatchRow
 from encours.ledger.repository import LedgerRepository, allocation_tuple
 
 # customers first, then documents, then payments, so one command can take them in any order
@@ -109,7 +111,10 @@ class ImportService:
         known = self.ledger.customers_by_id()
         if source.format == detect.FEC:
             parser = functools.partial(parse_fec, customer_prefixes=self.customer_prefixes)
-        parsed = parser(str(source.path), source.data, known)
+        try:
+            parsed = parser(str(source.path), source.data, known)
+        except PARSER_FAILURES as exc:
+            raise ImportRejected([unreadable(str(source.path), source.data, source.format, exc)]) from None
         # Formats with a resolver (bank statements) complete the parse from the stored ledger,
         # e.g. the customer owning an invoice number a transfer quotes; they read, never write.
         resolver = resolver_for(source.format)
@@ -118,21 +123,29 @@ class ImportService:
         return parsed
 
     def import_source(self, source: SourceFile) -> ImportCounts:
+        """parse → check every record (SPEC §2's implausible values) → store; any error refuses all."""
         parsed = self.parse(source)
         if parsed.errors:
             raise ImportRejected(parsed.errors)
+        implausible = record_errors(parsed.customers, parsed.entries, TEXT_LIMITS)
+        if implausible:
+            raise ImportRejected(implausible)
         return self.store(parsed, source)
 
     def store(self, parsed: ParsedFile, source: SourceFile) -> ImportCounts:
         parsed = self._currency_from_invoices(parsed)
         batch = ImportBatchRow(
-            file_name=parsed.file, sha256=hashlib.sha256(source.data).hexdigest(), format=parsed.format
+            file_name=parsed.file[:1024], sha256=hashlib.sha256(source.data).hexdigest(), format=parsed.format
         )
         self.session.add(batch)
         self.session.flush()
         customers_created, customers_updated = self.ledger.upsert_customers(parsed.customers)
         customers_created += self.ledger.ensure_customers(e.customer_id for e in parsed.entries)
-        created, updated, unchanged = self.ledger.upsert_entries(parsed.entries, batch.id)
+        existing = self.ledger.existing_entries({e.key for e in parsed.entries})
+        moved = moved_documents(parsed.entries, self.ledger.stored_owners(existing))
+        if moved:
+            raise ImportRejected(moved)
+        created, updated, unchanged = self.ledger.upsert_entries(parsed.entries, batch.id, existing)
         written = self._store_links(parsed) + self._store_lettering(parsed)
         batch.created, batch.updated, batch.unchanged = created, updated, unchanged
         if not (customers_created or customers_updated or created or updated or written):

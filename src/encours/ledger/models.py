@@ -90,3 +90,17 @@ class ImportBatchRow(Base):
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _text_limits() -> dict[str, int]:
+    """Width of every text column of customers and entries, by the records' field names."""
+    limits: dict[str, int] = {}
+    for table in (CustomerRow.__table__, EntryRow.__table__):
+        for column in table.columns:
+            length = getattr(column.type, "length", None)
+            if isinstance(length, int):
+                limits[column.name] = length
+    return limits
+
+
+TEXT_LIMITS = _text_limits()  # what an import may store: PostgreSQL refuses longer text

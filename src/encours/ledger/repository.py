@@ -7,7 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.domain.money import from_cents, to_cents
@@ -16,6 +19,7 @@ from encours.ledger.models import AllocationRow, CustomerRow, EntryRow
 
 CHUNK = 900  # below SQLite's bound-parameter limit
 INSERT_CHUNK = 20_000
+CUSTOMER_CHUNK = 1_000  # customers per INSERT ... ON CONFLICT statement
 KEYED_LOOKUP_MAX = 20_000  # up to this many keys, existing entries are found by index, not by scan
 BULK_CACHE_KIB = -262_144  # SQLite page cache while inserting in bulk (negative: KiB)
 CUSTOMERS = cast(Table, CustomerRow.__table__)
@@ -102,32 +106,52 @@ class LedgerRepository:
         return {cid: pk for cid, pk in self.session.execute(select(CustomerRow.customer_id, CustomerRow.id))}
 
     def upsert_customers(self, customers: Sequence[Customer]) -> tuple[int, int]:
-        """Insert new customers, update changed ones; returns (created, updated)."""
+        """Insert new customers, update changed ones; returns (created, updated).
+
+        Safe beside a concurrent import creating the same customers: a row another transaction
+        inserted first is kept (INSERT ... ON CONFLICT DO NOTHING), then updated like a known one.
+        """
         existing = self.customers_by_id(c.customer_id for c in customers)
         new = [c for c in customers if c.customer_id not in existing]
+        rows = [{"customer_id": c.customer_id, **customer_values(c)} for c in new]
+        inserted = self._insert_new_customers(rows)
+        raced = [c for c in new if c.customer_id not in inserted]
+        if raced:
+            existing |= self.customers_by_id(c.customer_id for c in raced)
         changed = [
             c for c in customers
             if c.customer_id in existing and customer_values(c) != customer_values(existing[c.customer_id])
         ]  # fmt: skip
-        if new:
-            self.session.execute(
-                insert(CustomerRow), [{"customer_id": c.customer_id, **customer_values(c)} for c in new]
-            )
         for customer in changed:
             self.session.execute(
                 update(CustomerRow)
                 .where(CustomerRow.customer_id == customer.customer_id)
                 .values(**customer_values(customer))
             )
-        return len(new), len(changed)
+        return len(inserted), len(changed)
 
     def ensure_customers(self, ids: Iterable[str]) -> int:
-        """Create customers known only from documents or payments, named by their id."""
+        """Create customers known only from documents or payments, named by their id (an upsert:
+        two imports creating the same customer at once both succeed, one row is kept)."""
         wanted = set(ids)
         missing = sorted(wanted - self.known_customer_ids(wanted))
-        if missing:
-            self._bulk_insert(CUSTOMERS, ("customer_id", "name"), [(cid, cid) for cid in missing])
-        return len(missing)
+        return len(self._insert_new_customers([{"customer_id": cid, "name": cid} for cid in missing]))
+
+    def _insert_new_customers(self, rows: list[dict[str, Any]]) -> set[str]:
+        """INSERT ... ON CONFLICT (customer_id) DO NOTHING; the ids this transaction inserted."""
+        inserted: set[str] = set()
+        dialect = self._dialect()
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        for part in chunks(rows, CUSTOMER_CHUNK):
+            if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the two supported databases
+                self.session.execute(insert(CustomerRow), list(part))
+                inserted.update(row["customer_id"] for row in part)
+                continue
+            # one statement per column set: the rows of a part share their keys
+            statement = upsert(CustomerRow).on_conflict_do_nothing(index_elements=["customer_id"])
+            result = self.session.execute(statement.returning(CustomerRow.customer_id), list(part))
+            inserted.update(result.scalars())
+        return inserted
 
     # entries -------------------------------------------------------------------------
     def entry_values(self, entry: Entry, customer_pk: int) -> dict[str, Any]:
@@ -183,10 +207,26 @@ class LedgerRepository:
                 found[row[0]] = (row[1], tuple(row[2:]))
         return found
 
-    def upsert_entries(self, entries: Sequence[Entry], batch_id: int | None) -> tuple[int, int, int]:
-        """(created, updated, unchanged); a re-import of the same file changes nothing."""
+    def stored_owners(self, existing: dict[str, tuple[int, tuple[Any, ...]]]) -> dict[str, str]:
+        """The customer id each of ``existing_entries``' entries is stored under."""
+        if not existing:
+            return {}
+        ids = {pk: cid for cid, pk in self.customer_pks().items()}
+        return {key: ids[values[0]] for key, (_, values) in existing.items()}
+
+    def upsert_entries(
+        self,
+        entries: Sequence[Entry],
+        batch_id: int | None,
+        existing: dict[str, tuple[int, tuple[Any, ...]]] | None = None,
+    ) -> tuple[int, int, int]:
+        """(created, updated, unchanged); a re-import of the same file changes nothing.
+
+        ``existing`` is ``existing_entries`` of the entries' keys when the caller read it already.
+        """
         pks = self.customer_pks()
-        existing = self.existing_entries({e.key for e in entries})
+        if existing is None:
+            existing = self.existing_entries({e.key for e in entries})
         new_rows: list[tuple[Any, ...]] = []
         created = updated = 0
         sqlite = self._dialect() == "sqlite"
@@ -233,9 +273,13 @@ class LedgerRepository:
         names = ", ".join(columns)
         if connection.dialect.name == "postgresql":
             driver = connection.connection.driver_connection
-            with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
+            statement = f"COPY {table.name} ({names}) FROM STDIN"
+            try:
+                with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+                    for row in rows:
+                        copy.write_row(row)
+            except psycopg.errors.UniqueViolation as exc:  # a concurrent import stored these keys first
+                raise IntegrityError(statement, None, exc) from exc
         elif connection.dialect.name == "sqlite":
             marks = ", ".join("?" * len(columns))
             connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)

@@ -23,6 +23,7 @@ from encours.casework.queries import AccountCredit, account_credit
 from encours.casework.timeline import TimelineItem
 from encours.domain.money import format_amount
 from encours.domain.user_amounts import AmountError, parse_positive_amount
+from encours.einvoicing import timeline as _einvoice_statuses  # noqa: F401  (adds its items)
 from encours.ledger.queries import StoredCustomer
 from encours.storage.base import today, utcnow
 from encours.web.ledger_views import CustomerSummary
@@ -65,7 +66,8 @@ def invoice_names(text: str) -> list[str]:
 
 # timeline and notes --------------------------------------------------------------------
 def timeline(session: Session, customer_id: str, limit: int = 200) -> list[TimelineItem]:
-    """Everything that happened to a customer, latest first (casework's timeline)."""
+    """Everything that happened to a customer, latest first (casework's timeline, with the
+    e-invoicing statuses ``encours.einvoicing.timeline`` adds to it)."""
     return casework_timeline.timeline(session, customer_id, newest_first=True)[:limit]
 
 

@@ -18,6 +18,7 @@ from encours.cli.casework.common import (
 )
 from encours.cli.context import DbOption
 from encours.domain.money import format_amount
+from encours.einvoicing import timeline as _einvoice_statuses  # noqa: F401  (adds its items)
 
 
 def timeline_command(

@@ -17,7 +17,7 @@ from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
 from encours.ingest.bank.common import Receipt, parse_positive_amount, receipts_to_parsed
-from encours.ingest.fields import parse_currency
+from encours.ingest.fields import parse_currency, plausible_date
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.xmltree import child, children, line_of, local, text_of, xml_root
 
@@ -73,9 +73,9 @@ def _date(entry: etree._Element) -> dt.date:
         node = child(entry, *path)
         if node is not None:
             try:
-                return dt.date.fromisoformat((node.text or "").strip()[:10])
-            except ValueError:
-                raise _Problem(node, path[0], f"invalid date {node.text!r}") from None
+                return plausible_date(dt.date.fromisoformat((node.text or "").strip()[:10]))
+            except ValueError as exc:
+                raise _Problem(node, path[0], f"invalid date {(node.text or '')[:40]!r}: {exc}") from None
     raise _Problem(entry, "BookgDt", "entry without booking or value date")
 
 

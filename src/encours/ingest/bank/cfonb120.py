@@ -19,7 +19,7 @@ from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
 from encours.ingest.bank.common import Receipt, receipts_to_parsed
-from encours.ingest.fields import parse_currency
+from encours.ingest.fields import parse_currency, plausible_amount, plausible_date
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import decode, physical_lines
 
@@ -45,7 +45,10 @@ def cfonb_amount(zone: str, decimals: int) -> Decimal:
     if not _AMOUNT.fullmatch(zone):
         raise CfonbError("amount", f"invalid amount zone {zone!r}")
     digit, sign = _LAST_CHAR[zone[-1]]
-    return sign * Decimal(int(zone[:13]) * 10 + digit).scaleb(-decimals)
+    try:
+        return plausible_amount(sign * Decimal(int(zone[:13]) * 10 + digit).scaleb(-decimals))
+    except ValueError as exc:
+        raise CfonbError("amount", str(exc)) from None
 
 
 def cfonb_date(zone: str, field: str) -> dt.date:
@@ -54,9 +57,13 @@ def cfonb_date(zone: str, field: str) -> dt.date:
         raise CfonbError(field, f"invalid date {zone!r}, expected DDMMYY")
     year = int(zone[4:6])
     try:
-        return dt.date(year + (1900 if year >= 80 else 2000), int(zone[2:4]), int(zone[0:2]))
+        day = dt.date(year + (1900 if year >= 80 else 2000), int(zone[2:4]), int(zone[0:2]))
     except ValueError:
         raise CfonbError(field, f"invalid date {zone!r}, expected DDMMYY") from None
+    try:
+        return plausible_date(day)
+    except ValueError as exc:
+        raise CfonbError(field, str(exc)) from None
 
 
 def _decimals(record: str) -> int:

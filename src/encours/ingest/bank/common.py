@@ -17,6 +17,7 @@ from encours.domain.errors import LedgerError
 from encours.domain.money import format_amount
 from encours.domain.records import Customer, Entry, EntryKind, SourceRef
 from encours.domain.remittance import PayerIndex
+from encours.ingest.fields import plausible_amount
 from encours.ingest.parsed import ParsedFile
 
 UNIDENTIFIED = "UNIDENTIFIED"
@@ -111,8 +112,8 @@ def parse_positive_amount(text: str) -> Decimal:
     """A non-negative bank amount with ``.`` or ``,`` as decimal mark, never via float."""
     cleaned = text.strip()
     if not _AMOUNT.match(cleaned):
-        raise ValueError(f"invalid amount {text!r}")
+        raise ValueError(f"invalid amount {text[:40]!r}")
     try:
-        return Decimal(cleaned.replace(",", "."))
+        return plausible_amount(Decimal(cleaned.replace(",", ".")))
     except InvalidOperation as exc:  # pragma: no cover - the pattern already guards it
-        raise ValueError(f"invalid amount {text!r}") from exc
+        raise ValueError(f"invalid amount {text[:40]!r}") from exc

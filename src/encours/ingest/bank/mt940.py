@@ -23,16 +23,17 @@ from encours.domain.errors import LedgerError
 from encours.domain.records import Customer
 from encours.ingest import detect
 from encours.ingest.bank.common import Receipt, receipts_to_parsed
-from encours.ingest.fields import parse_currency
+from encours.ingest.fields import parse_currency, plausible_amount
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import decode
 
 _STATEMENT_START = re.compile(r"^:20:", re.M)
 _TRANSACTION = re.compile(r"^:61:", re.M)
 _NO_REFERENCE = "NONREF"
-# SWIFT :61: is 6!n[4!n]2a[1!a]15d1!a3!c...: value date, entry date, mark, funds code, amount, type
+# SWIFT :61: is 6!n[4!n]2a[1!a]15d1!a3!c...: value date, entry date, mark, funds code, amount
+# (15d: digits, one decimal comma, at most two decimals), transaction type (S, N or F + 3 characters)
 _LINE_61 = re.compile(
-    r":61:(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[DC])[A-Z]?\n?(?P<amount>\d{1,14},\d{0,3})[A-Z][A-Z0-9]{3}"
+    r":61:(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[DC])[A-Z]?\n?(?P<amount>\d{1,12},\d{0,2})[SNF][A-Z0-9]{3}"
 )
 
 
@@ -73,13 +74,13 @@ def _quiet_library() -> Iterator[None]:
         logger.disabled = previous
 
 
-def _check_transaction(block: str, start: int, line: int) -> None:
-    """The library reads a damaged :61: line leniently (a typo in the amount can shift fields);
-    so each one is checked here against the SWIFT layout first."""
+def _check_transaction(block: str, start: int, line: int) -> Decimal:
+    """The library reads a damaged :61: line leniently (``50990,0X`` as 50990.00): each one is
+    checked here against the SWIFT layout first; returns the amount as written."""
     match = _LINE_61.match(block, start)
     if match is None:
         text = block[start:].split("\n", 1)[0]
-        raise _Problem(line, ":61:", f"invalid statement line {text!r}")
+        raise _Problem(line, ":61:", f"invalid statement line {text[:80]!r}")
     value = match.group("value")
     try:
         year = 2000 + int(value[:2])
@@ -89,13 +90,16 @@ def _check_transaction(block: str, start: int, line: int) -> None:
             dt.date(year, int(entry[:2]), int(entry[2:]))  # any year: only month and day are checked
     except ValueError:
         raise _Problem(line, ":61:", f"invalid date in {match.group()[4:]!r}") from None
+    try:
+        return plausible_amount(Decimal(match.group("amount").replace(",", ".")))
+    except ValueError as exc:
+        raise _Problem(line, ":61:", str(exc)) from None
 
 
 def _statement_receipts(block: str, first_line: int) -> list[Receipt]:
     starts = [m.start() for m in _TRANSACTION.finditer(block)]
     tx_lines = [first_line + block.count("\n", 0, start) for start in starts]
-    for start, line in zip(starts, tx_lines, strict=True):
-        _check_transaction(block, start, line)
+    written = [_check_transaction(block, start, line) for start, line in zip(starts, tx_lines, strict=True)]
     statement = mt940_lib.models.Transactions()
     try:
         with _quiet_library():
@@ -110,11 +114,13 @@ def _statement_receipts(block: str, first_line: int) -> list[Receipt]:
         raise _Problem(first_line, ":61:", "could not read every :61: transaction of this statement")
     account = str(statement.data.get("account_identification") or "")
     receipts = []
-    for transaction, line in zip(statement.transactions, tx_lines, strict=True):
+    for transaction, line, stated in zip(statement.transactions, tx_lines, written, strict=True):
         details: dict[str, Any] = transaction.data
+        amount = details["amount"]
+        if abs(Decimal(amount.amount)) != stated:  # the library read another amount than written
+            raise _Problem(line, ":61:", f"amount {stated} read as {amount.amount}: the line is damaged")
         if details.get("status") != "C":
             continue
-        amount = details["amount"]
         paid = Decimal(amount.amount)  # the library already holds a Decimal, never a float
         if paid <= 0:
             continue

@@ -106,8 +106,8 @@ def _date(parent: etree._Element, path: tuple[str, ...], field: str, *, required
         )
     try:
         return yyyymmdd(text)
-    except ValueError:
-        raise XmlProblem(line_of(node), field, f"invalid date {text!r}, expected YYYYMMDD") from None
+    except ValueError as exc:
+        raise XmlProblem(line_of(node), field, str(exc)) from None
 
 
 def grand_total(root: etree._Element) -> Decimal | None:

@@ -24,7 +24,7 @@ from encours.domain.records import Customer, Entry, EntryKind, SourceRef
 from encours.domain.remittance import compact_identifier, normalise_name
 from encours.domain.terms import PaymentTerms
 from encours.ingest.canonical_csv import document_key
-from encours.ingest.fields import parse_currency
+from encours.ingest.fields import parse_currency, plausible_amount
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.xmltree import child, line_of
 
@@ -174,8 +174,11 @@ def problem_to_parsed(file: str, format_name: str, problem: XmlProblem, note: st
 def parse_amount(element: etree._Element, field: str) -> Decimal:
     text = (element.text or "").strip()
     if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
-        raise XmlProblem(element.sourceline or 1, field, f"invalid amount {text!r}")
-    return Decimal(text)
+        raise XmlProblem(element.sourceline or 1, field, f"invalid amount {text[:40]!r}")
+    try:
+        return plausible_amount(Decimal(text))
+    except ValueError as exc:
+        raise XmlProblem(element.sourceline or 1, field, str(exc)) from None
 
 
 def parse_currency_code(text: str, line: int, field: str) -> str:

@@ -32,6 +32,7 @@ from encours.ingest.einvoice.common import (
     problem_to_parsed,
     with_prepaid,
 )
+from encours.ingest.fields import plausible_date
 from encours.ingest.parsed import ParsedFile
 from encours.ingest.xmltree import child, children, line_of, local, text_of, xml_root
 
@@ -86,9 +87,13 @@ def _date(parent: etree._Element, path: tuple[str, ...], *, required: bool) -> d
         return None
     text = (node.text or "").strip()
     try:
-        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
     except ValueError:
-        raise XmlProblem(line_of(node), field, f"invalid date {text!r}, expected YYYY-MM-DD") from None
+        raise XmlProblem(line_of(node), field, f"invalid date {text[:40]!r}, expected YYYY-MM-DD") from None
+    try:
+        return plausible_date(day)
+    except ValueError as exc:
+        raise XmlProblem(line_of(node), field, str(exc)) from None
 
 
 def grand_total(root: etree._Element) -> Decimal | None:

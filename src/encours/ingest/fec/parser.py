@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from encours.domain.allocation import allocate_group
 from encours.domain.errors import LedgerError
+from encours.domain.plausibility import MAX_FIELD, date_problem, field_too_long, identifier_problem
 from encours.domain.records import (
     CUSTOMER_ACCOUNT_PREFIXES,
     Allocation,
@@ -71,6 +72,34 @@ class _Scan(NamedTuple):
     revenue_fine: set[tuple[str, str, str, str]]
     ambiguous: set[tuple[str, str]]  # (journal, number) used by entries of several dates
     errors: list[LedgerError]
+
+
+class _Balance:
+    """Debits minus credits of each accounting entry (JournalCode + EcritureNum), with its lines."""
+
+    def __init__(self) -> None:
+        self.sums: dict[tuple[str, str], Decimal] = {}
+        self.first_line: dict[tuple[str, str], int] = {}
+
+    def add(self, entry: tuple[str, str], line: int, debit: Decimal, credit: Decimal) -> None:
+        total = self.sums.get(entry)
+        if total is None:
+            self.first_line[entry] = line
+            total = ZERO
+        self.sums[entry] = total + debit - credit
+
+    def errors(self, file: str, amount_field: str) -> list[LedgerError]:
+        return [
+            LedgerError(
+                file,
+                self.first_line[entry],
+                amount_field,
+                f"entry {entry[0]} {entry[1]!r} does not balance: debits exceed credits by {total} "
+                "(SPEC §3); correct its lines or export the whole entry",
+            )
+            for entry, total in self.sums.items()
+            if total != 0
+        ]
 
 
 def _split(text: str, separator: str) -> list[str]:
@@ -129,6 +158,7 @@ def _scan(
     first_date: dict[tuple[str, str], str] = {}
     ambiguous: set[tuple[str, str]] = set()
     errors: list[LedgerError] = []
+    balance = _Balance()
 
     for number, text in lines:
         if not text.strip(blank):
@@ -137,6 +167,8 @@ def _scan(
         count = len(fields)
         if count != width and (count < needed or any(f.strip() for f in fields[width:])):
             errors.append(LedgerError(file, number, "", f"{count} fields, header has {width}"))
+            continue
+        if len(text) > MAX_FIELD and _long_fields(file, number, fields, header, errors):
             continue
         bad = False
         account = fields[i_account].strip()
@@ -186,6 +218,7 @@ def _scan(
         journal = fields[i_journal].strip()
         entry_number = fields[i_number].strip()
         coarse = (journal, entry_number)
+        balance.add(coarse, number, debit, credit)
         seen = first_date.setdefault(coarse, date_text)
         if seen != date_text:
             ambiguous.add(coarse)
@@ -193,6 +226,15 @@ def _scan(
             revenue_coarse.add(coarse)
             revenue_fine.add((journal, entry_number, fields[i_piece].strip(), date_text))
         if account.startswith(customer_prefixes):
+            # placeholder dates (19000101) are common on other accounts; receivables need real ones
+            implausible = [
+                (name, problem)
+                for name, day in ((col.ECRITURE_DATE, entry_date), (col.PIECE_DATE, piece_date))
+                if day is not None and (problem := date_problem(day))
+            ]
+            if implausible:
+                errors += [LedgerError(file, number, name, problem) for name, problem in implausible]
+                continue
             texts = [fields[i].strip() for i in (i_account_label, i_aux, i_aux_label, i_piece, i_label)]
             account_label, aux, aux_label, piece_ref, label = texts
             letter = fields[i_letter].strip()
@@ -215,7 +257,23 @@ def _scan(
                     letter,
                 )
             )
+    if not errors:  # a skipped bad line would unbalance its entry: report it alone
+        errors += balance.errors(file, col.DEBIT if split_amounts else col.MONTANT)
     return _Scan(customers, revenue_coarse, revenue_fine, ambiguous, errors)
+
+
+def _long_fields(
+    file: str, line: int, fields: Sequence[str], header: col.Header, errors: list[LedgerError]
+) -> bool:
+    """Report the fields over MAX_FIELD characters of a long line; True when there is one."""
+    names = {index: name for name, index in header.positions.items()}
+    found = False
+    for index, value in enumerate(fields):
+        problem = field_too_long(value)
+        if problem:
+            errors.append(LedgerError(file, line, names.get(index, f"column {index + 1}"), problem))
+            found = True
+    return found
 
 
 def _touches_revenue(line: CustomerLine, scan: _Scan) -> bool:
@@ -278,15 +336,18 @@ def build(
     occurrences: dict[str, int] = defaultdict(int)
     groups: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
     terms_of: dict[str, PaymentTerms] = {}
+    id_problems: dict[str, str] = {}  # a few thousand customers over millions of lines
     for line in scan.customer_lines:
         amount = line.debit - line.credit
         if amount == 0:
             continue
         customer_id = line.aux or line.account
-        if len(customer_id) > MAX_CUSTOMER_ID:
+        problem = id_problems.get(customer_id)
+        if problem is None:
+            problem = id_problems[customer_id] = identifier_problem(customer_id, MAX_CUSTOMER_ID) or ""
+        if problem:
             field = col.COMP_AUX_NUM if line.aux else col.COMPTE_NUM
-            message = f"customer id longer than {MAX_CUSTOMER_ID} characters"
-            errors.append(LedgerError(file, line.line, field, message))
+            errors.append(LedgerError(file, line.line, field, problem))
             continue
         # SPEC §3: name = CompAuxLib, else CompteLib; a CompAuxLib on any line beats a CompteLib
         if line.aux_label and customer_id not in aux_named:

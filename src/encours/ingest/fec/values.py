@@ -6,8 +6,9 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from encours.domain.plausibility import amount_problem
+
 ZERO = Decimal(0)
-_CENT = Decimal("0.01")
 
 # 1234,56  1234.56  0000000074,70  -12  12.5
 _PLAIN = re.compile(r"\d+(?:[.,]\d*)?|[.,]\d+")
@@ -53,14 +54,15 @@ def parse_fec_amount(text: str) -> Decimal:
     else:
         grouped = _GROUPED.fullmatch(cleaned)
         if grouped is None:
-            raise ValueError(f"invalid amount {text.strip()!r}")
+            raise ValueError(f"invalid amount {text.strip()[:40]!r}")
         number = cleaned.replace(grouped.group(1), "").replace(",", ".")
     try:
         value = Decimal(number)
     except InvalidOperation:  # pragma: no cover - the patterns only let digits through
         raise ValueError(f"invalid amount {text.strip()!r}") from None
-    if value != value.quantize(_CENT):
-        raise ValueError(f"amount {text.strip()!r} has more than 2 decimals")
+    problem = amount_problem(value)
+    if problem:
+        raise ValueError(problem)
     return -value if negative else value
 
 
@@ -90,7 +92,9 @@ def _parse_date(text: str) -> dt.date:
         digits = core
     if len(digits) == 8 and digits.isascii() and digits.isdigit():
         try:
-            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+            day = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
         except ValueError:
             pass
-    raise ValueError(f"invalid date {core!r}, expected YYYYMMDD")
+        else:
+            return day
+    raise ValueError(f"invalid date {core[:40]!r}, expected YYYYMMDD")

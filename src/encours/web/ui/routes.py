@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from encours.audit.service import record
 from encours.domain.errors import Forbidden, NotFound
 from encours.domain.text_fold import fold
+from encours.einvoicing.queries import customer_lifecycle
 from encours.ledger.queries import find_customer
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
@@ -174,6 +175,7 @@ def customer_sheet(
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
         credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir),
         timeline=integrations.timeline(session, customer_id, 50),
+        lifecycle=customer_lifecycle(session, stored.pk),
         users=UserService(session).all(),
         portal=request.query_params.get("portal"),
         done=request.query_params.get("done"),

@@ -6,7 +6,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "level_critical": ("critique", "critical"),
     "level_warning": ("à surveiller", "warning"),
     "role_admin": ("administrateur", "administrator"),
-    "role_credit_manager": ("credit manager", "credit manager"),
+    "role_credit_manager": ("responsable crédit", "credit manager"),
     "role_collector": ("recouvreur", "collector"),
     "role_sales": ("commercial", "sales"),
     "dunning.run": ("Campagnes de relance", "Dunning runs"),

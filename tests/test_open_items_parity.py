@@ -49,7 +49,7 @@ from encours.dunning.candidates import CandidateRepository
 from encours.dunning.invoice_facts import InvoiceFactsRepository
 from encours.foresight.history import NEVER, day_number, load_allocations, load_history
 from encours.foresight.history import open_cents as history_open_cents
-from encours.ledger.cash_application import CANDIDATES_SQL
+from encours.ledger.cash_book import OPEN_INVOICES_SQL, UNAPPLIED_SQL
 from encours.ledger.queries import open_cents as ledger_open_cents
 from encours.storage.database import get_engine
 from encours.web import ledger_views
@@ -294,8 +294,7 @@ def check_portal(session: Session, stored: Stored, as_of: D) -> None:
 def check_casework_and_cash_application(session: Session, stored: Stored, as_of: D) -> None:
     """Open amounts of given entries (zero included; casework's payment plans use them), the
     unapplied part of payments (promises and plans), what letters state as open; cash
-    application's candidates: open items of customers with an unapplied payment, the
-    documents owed and the payments."""
+    application's book: the invoices owed and the unapplied payments."""
     ledger, expected = stored.ledger, rule(stored.ledger, as_of)
     found = ledger_open_cents(session, list(stored.entry_id.values()), as_of)
     assert {stored.key[i]: c for i, c in found.items()} == {
@@ -311,16 +310,10 @@ def check_casework_and_cash_application(session: Session, stored: Stored, as_of:
     assert {f.key: to_cents(f.open_amount) for f in letters} == {
         k: expected.get(k, 0) if stored.by_key[k].date <= as_of else 0 for k in keys
     }
-    receiving = {
-        stored.by_key[k].customer_id for k, c in expected.items() if c < 0 and stored.by_key[k].kind is PAY
-    }
-    candidates = {
-        row[1]: int(row[7]) for row in AlchemyRunner(session).rows(CANDIDATES_SQL, {"as_of": as_of})
-    }
-    assert candidates == {
-        k: c for k, c in expected.items()
-        if stored.by_key[k].customer_id in receiving and (c > 0 or stored.by_key[k].kind is PAY)
-    }  # fmt: skip
+    owed = {row[2]: int(row[7]) for row in AlchemyRunner(session).rows(OPEN_INVOICES_SQL, {"as_of": as_of})}
+    assert owed == {k: c for k, c in expected.items() if c > 0 and stored.by_key[k].kind in (INV, ODB)}
+    unapplied = {row[2]: int(row[7]) for row in AlchemyRunner(session).rows(UNAPPLIED_SQL, {"as_of": as_of})}
+    assert unapplied == {k: c for k, c in expected.items() if c < 0 and stored.by_key[k].kind is PAY}
 
 
 def check_credit_exposure(session: Session, stored: Stored, as_of: D) -> None:

@@ -1,6 +1,7 @@
 """Every table of every domain, gathered so Alembic and tests see the whole schema."""
 
 from encours.audit.models import AuditEventRow
+from encours.bank import models as bank_models  # noqa: F401
 from encours.casework import models as casework_models  # noqa: F401
 from encours.dunning import models as dunning_models  # noqa: F401
 from encours.einvoicing import models as einvoicing_models  # noqa: F401

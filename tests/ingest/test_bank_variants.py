@@ -8,23 +8,30 @@ from decimal import Decimal
 import pytest
 from tests.conftest import SAMPLES
 
-from encours.domain.records import Customer
+from encours.domain.bank import TransactionKind
 from encours.ingest import detect
-from encours.ingest.bank.common import UNIDENTIFIED
-from encours.ingest.registry import parser_for
+from encours.ingest.bank import BANK_PARSERS
+from encours.ingest.bank.records import BankFile, BankLine
 from encours.ingest.textfile import physical_lines
 
 PENNYLANE = SAMPLES / "cfonb120/pennylane-example.txt"
 CAMT = SAMPLES / "camt053/oca-test-camt053.xml"
 
 
-def parse(format_name: str, data: bytes) -> list[tuple[str, Decimal]]:
+def read(format_name: str, data: bytes) -> BankFile:
     assert detect.detect_format(data) == format_name
-    parser = parser_for(format_name)
-    assert parser is not None
-    parsed = parser("f", data, {})
+    parsed = BANK_PARSERS[format_name]("f", data)
     assert parsed.errors == ()
-    return [(e.date.isoformat(), -e.amount) for e in parsed.entries]
+    return parsed
+
+
+def lines_of(parsed: BankFile) -> list[BankLine]:
+    return [line for statement in parsed.statements for line in statement.lines]
+
+
+def parse(format_name: str, data: bytes) -> list[tuple[str, Decimal]]:
+    """(booking date, amount) of the credits: money in, whoever's it is."""
+    return [(e.booking_date.isoformat(), e.amount) for e in lines_of(read(format_name, data)) if e.amount > 0]
 
 
 def records() -> list[str]:
@@ -32,14 +39,20 @@ def records() -> list[str]:
     return [line.text for line in physical_lines(text) if line.text.strip()]
 
 
+def cfonb_lines(data: bytes) -> list[tuple[str, Decimal]]:
+    return [(e.booking_date.isoformat(), e.amount) for e in lines_of(read(detect.CFONB120, data))]
+
+
 def test_cfonb_with_trailing_spaces_trimmed() -> None:
     data = "\r\n".join(record.rstrip() for record in records()).encode("latin-1")
-    assert parse(detect.CFONB120, data) == [("2019-05-17", Decimal("97.49"))]
+    expected = cfonb_lines(PENNYLANE.read_bytes())
+    assert len(expected) == 6 and ("2019-05-17", Decimal("97.49")) in expected
+    assert cfonb_lines(data) == expected
 
 
 def test_cfonb_records_glued_on_one_line() -> None:
     data = "".join(records()).encode("latin-1")
-    assert parse(detect.CFONB120, data) == [("2019-05-17", Decimal("97.49"))]
+    assert cfonb_lines(data) == cfonb_lines(PENNYLANE.read_bytes())
 
 
 def test_camt_without_namespace_and_with_a_prefix() -> None:
@@ -62,12 +75,9 @@ def test_sgml_ofx_without_closing_tags_in_latin1() -> None:
     data = sample.read_bytes().replace(
         b"DIVIDEND EARNED FOR PERIOD OF 03/01", "Réf FACT-2011-17".encode("cp1252")
     )
-    parser = parser_for(detect.OFX)
-    assert parser is not None
-    parsed = parser("f.ofx", data, {})
-    assert parsed.errors == ()
-    assert [e.customer_id for e in parsed.entries] == [UNIDENTIFIED]
-    assert "Réf FACT-2011-17" in parsed.entries[0].label
+    [credit, *_] = lines_of(read(detect.OFX, data))
+    assert "Réf FACT-2011-17" in credit.remittance and credit.amount == Decimal("0.01")
+    assert credit.kind is TransactionKind.INTEREST  # its name still says "DIVIDEND EARNED"
 
 
 def test_mt940_inside_swift_envelopes() -> None:
@@ -85,34 +95,37 @@ _STATUS = "<Sts>BOOK</Sts>"
 
 
 @pytest.mark.parametrize(
-    "old,new,receipts",
+    "old,new,kinds",
     [
-        (_STATUS, "<Sts>PDNG</Sts>", 0),  # pending: not on the account yet
-        (_STATUS, "<Sts><Cd>BOOK</Cd></Sts>", 1),  # camt.053.001.08 and later
-        ("<RvslInd>false</RvslInd>", "<RvslInd>true</RvslInd>", 0),  # a credit undoing a debit
+        (_STATUS, _STATUS, [TransactionKind.CUSTOMER_CREDIT]),
+        (_STATUS, "<Sts>PDNG</Sts>", []),  # pending: not on the account yet
+        (_STATUS, "<Sts><Cd>BOOK</Cd></Sts>", [TransactionKind.CUSTOMER_CREDIT]),  # camt.053.001.08 on
+        ("<RvslInd>false</RvslInd>", "<RvslInd>true</RvslInd>", [TransactionKind.REFUND]),  # undoes a debit
         (
             "<CdtDbtInd>CRDT</CdtDbtInd>\n        <RvslInd>",
             "<CdtDbtInd>DBIT</CdtDbtInd>\n        <RvslInd>",
-            0,
+            [TransactionKind.DEBIT],
         ),
     ],
 )
-def test_only_booked_non_reversed_credits_are_receipts(old: str, new: str, receipts: int) -> None:
+def test_booked_entries_are_lines_and_only_plain_credits_are_receipts(
+    old: str, new: str, kinds: list[TransactionKind]
+) -> None:
     content = CAMT054.read_text(encoding="utf-8")
     assert old in content
-    assert len(parse(detect.CAMT054, content.replace(old, new, 1).encode())) == receipts
+    assert [
+        line.kind for line in lines_of(read(detect.CAMT054, content.replace(old, new, 1).encode()))
+    ] == kinds
 
 
-def test_cfonb_payer_name_from_its_complement_record_identifies_the_customer() -> None:
+def test_cfonb_payer_name_from_its_complement_record() -> None:
     lines = records()
     credit = next(i for i, line in enumerate(lines) if line.startswith("04") and line[103] == "I")
     payer = lines[credit][:45].replace("04", "05", 1) + "NPY" + "GROUPAMA CENTRE MANCHE".ljust(72)
     data = "\n".join([*lines[: credit + 1], payer, *lines[credit + 1 :]]).encode("latin-1")
-    parser = parser_for(detect.CFONB120)
-    assert parser is not None
-    known = {"G1": Customer("G1", "Groupama Centre-Manche"), "G2": Customer("G2", "Groupama Sud")}
-    parsed = parser("f", data, known)
-    assert parsed.errors == ()
-    assert [(e.customer_id, e.amount) for e in parsed.entries] == [("G1", Decimal("-97.49"))]
-    assert parsed.entries[0].label.startswith("GROUPAMA CENTRE MANCHE | PRLV SEPA GROUPAMA CEN")
-    assert parsed.customers == ()  # nobody unidentified: no catch-all customer declared
+    found = [line for line in lines_of(read(detect.CFONB120, data)) if line.amount > 0]
+    assert [(line.payer_name, line.amount) for line in found] == [
+        ("GROUPAMA CENTRE MANCHE", Decimal("97.49"))
+    ]
+    assert found[0].remittance.startswith("PRLV SEPA GROUPAMA CEN")
+    assert found[0].kind is TransactionKind.REFUND  # a direct debit given back

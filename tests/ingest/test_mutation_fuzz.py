@@ -1,12 +1,12 @@
 """Seeded mutation fuzzing of every importer: no input file makes `encours import` exit 1.
 
-Every sample file of ../shared/samples (each format, read in place) and the demo's canonical
-CSV files are damaged in seeded ways (byte flips, truncation, duplicated or deleted lines,
-huge or exponent amounts, years 9999 and 1900, invisible characters in ids, a 200 kB field,
-other encodings, XML entity and nesting bombs) and imported into a database that already
-holds a ledger. Each import must exit 0 or 2; after a refusal (2) every stored table must be
-exactly as before. The seed is printed; ENCOURS_FUZZ_SEED and ENCOURS_FUZZ_ROUNDS replay or
-widen a run.
+Every sample file of ../shared/samples (each format, read in place), the demo's canonical
+CSV files and CDAR status messages about the demo's invoices are damaged in seeded ways (byte
+flips, truncation, duplicated or deleted lines, huge or exponent amounts, years 9999 and 1900,
+invisible characters in ids, a 200 kB field, other encodings, XML entity and nesting bombs)
+and imported into a database that already holds a ledger. Each import must exit 0 or 2; after
+a refusal (2) every stored table must be exactly as before. The seed is printed;
+ENCOURS_FUZZ_SEED and ENCOURS_FUZZ_ROUNDS replay or widen a run.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import inspect, text
 from tests.conftest import SAMPLES
+from tests.einvoicing.cdar_messages import status_xml
 from typer.testing import CliRunner
 
 from encours.cli.main import app
@@ -179,13 +180,21 @@ def ledger_checksum(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def loaded_ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Path]]:
-    """A database holding a ledger (the demo's CSVs and a sample FEC), and the demo CSV files."""
+    """A database holding the demo's ledger, its CSV files and CDAR statuses of its invoices."""
     folder = tmp_path_factory.mktemp("fuzz-ledger")
-    csv_files = write_canonical_csv(generate(seed=11, customers=12, until=dt.date(2026, 10, 31)), folder)
+    ledger = generate(seed=11, customers=12, until=dt.date(2026, 10, 31))
+    csv_files = write_canonical_csv(ledger, folder)
     url = f"sqlite:///{folder / 'ledger.db'}"
     result = CliRunner().invoke(app, ["import", *map(str, csv_files), "--db", url])
     assert result.exit_code == 0, result.output
-    return url, csv_files
+    invoice = next(entry for entry in ledger.entries if entry.key.startswith("doc:"))
+    issued = invoice.date.strftime("%Y%m%d")
+    cdar_files = []
+    for code, extra in ((207, {"reason": "Quantités"}), (211, {"amount": "120.00"})):
+        path = folder / f"cdar-{code}.xml"
+        path.write_text(status_xml(invoice.reference, code, issued=issued, **extra), encoding="utf-8")
+        cdar_files.append(path)
+    return url, csv_files + cdar_files
 
 
 def test_no_mutated_file_makes_import_fail_or_store_after_a_refusal(

@@ -92,7 +92,8 @@ def test_cash_application_job_reports_its_matches(
 ) -> None:
     store_ledger(sqlite_url, demo_ledger)
     job = run_to_end(sqlite_url, "cash_application", {"as_of": DEMO_UNTIL.isoformat(), "dry_run": True})
-    assert job.status == "done" and job.result["allocations"] == len(job.result["rows"])
+    assert job.status == "done", job.error
+    assert job.result["dry_run"] is True and job.result["summary"]["receipts"] == len(job.result["receipts"])
 
 
 def test_the_sqlite_worker_takes_queued_jobs_and_those_of_a_dead_process(

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import invoke
 from typer.testing import CliRunner
 
+from encours.domain.creditor_reference import customer_reference, invoice_reference
 from encours.web.app import create_app
 from encours.web.portal.links import make_token
 
@@ -105,3 +106,11 @@ def test_statement_pdf_is_a_text_pdf_of_open_invoices(
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert all(invoice in text for invoice in _invoice_ids(app_client, tokens["admin"], A))
+
+
+def test_portal_prints_the_payment_references(app_client: TestClient) -> None:
+    secret = app_client.app.state.keys.portal  # type: ignore[attr-defined]
+    page = app_client.get(f"/portal/{make_token(secret, A, 5)}")
+    assert page.status_code == 200 and customer_reference(A) in page.text
+    numbers = [cell.split("<", 1)[0] for cell in page.text.split('<td class="invoice-id">')[1:]]
+    assert numbers and all(invoice_reference(number) in page.text for number in numbers)

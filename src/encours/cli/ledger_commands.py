@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
 from encours.analytics.runner import AlchemyRunner
+from encours.bank.import_service import BankImportCounts, BankImportService, is_bank_format
 from encours.cli.context import (
     EXIT_BAD_INPUT,
     AsOfOption,
@@ -36,6 +37,7 @@ from encours.cli.output import (
     refuse_unprinted,
 )
 from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
+from encours.domain.errors import InvalidLines
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
@@ -62,14 +64,15 @@ def import_files(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import ledger files; each file is all or nothing, re-importing changes nothing.
+    """Import ledger files and bank statements; each file is all or nothing, re-importing changes nothing.
 
-    A refused file is reported (every bad line) and the next one still imported; exit 2 at the end.
+    Bank statements go to the bank journal, never into receivables (SPEC §10). A refused file
+    is reported (every bad line) and the next one still imported; exit 2 at the end.
     """
     if format is not None and format not in FORMATS:
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
-    refusals: list[ImportRejected] = []
+    refusals: list[InvalidLines] = []
     imported = False
     sources = []
     for path in files:
@@ -84,7 +87,7 @@ def import_files(
             try:
                 typer.echo(_import_one(engine, source).describe())
                 imported = True
-            except ImportRejected as rejected:
+            except InvalidLines as rejected:  # a ledger file, a statement or a status message refused
                 refusals.append(rejected)
             progress.advance(task)
     if imported:
@@ -106,7 +109,7 @@ def queue_figures(engine: Engine) -> None:
         jobs.enqueue(session, "figures", {}, requested_by="cli")
 
 
-def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | StatusCounts:
+def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | BankImportCounts | StatusCounts:
     """One file in its own transaction (all or nothing per file, SPEC §1); a concurrent import
     that stored the same new records first is caught by the constraints and the file redone."""
     prefixes = get_settings().fec_customer_prefixes
@@ -125,8 +128,11 @@ def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | StatusCoun
 
 def store_source(
     session: Session, source: SourceFile, prefixes: Sequence[str]
-) -> ImportCounts | StatusCounts:
-    """Ledger files into the ledger; CDAR lifecycle statuses to e-invoicing (SPEC §11)."""
+) -> ImportCounts | BankImportCounts | StatusCounts:
+    """Ledger files into the ledger; bank statements into the bank journal, never receivables
+    (SPEC §10); CDAR lifecycle statuses to e-invoicing (SPEC §11)."""
+    if is_bank_format(source.format):
+        return BankImportService(session).import_file(source.path, source.data, source.format)
     if source.format == CDAR:
         return StatusImport(session).import_source(source)
     return ImportService(session, prefixes).import_source(source)

@@ -116,6 +116,11 @@ def identifier_problem(text: str, limit: int = 64) -> str | None:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _control_problem(text: str) -> str | None:
+    found = _CONTROL.search(text)
+    return None if found is None else f"control character U+{ord(found.group()):04X} in {text[:40]!r}"
+
+
 def text_problem(text: str, limit: int) -> str | None:
     """A free-text value: at most ``limit`` characters, no control character (NUL...).
 
@@ -123,10 +128,7 @@ def text_problem(text: str, limit: int) -> str | None:
     """
     if len(text) > limit:
         return f"too long ({len(text)} characters, at most {limit})"
-    found = _CONTROL.search(text)
-    if found is not None:
-        return f"control character U+{ord(found.group()):04X} in {text[:40]!r}"
-    return None
+    return _control_problem(text)
 
 
 def field_too_long(text: str) -> str | None:
@@ -152,6 +154,7 @@ def entry_errors(entry: Entry, limits: Mapping[str, int]) -> list[LedgerError]:
         ("currency", currency_problem(entry.currency)),
         ("reference", text_problem(entry.reference, limits.get("reference", MAX_FIELD))),
         ("key", None if len(entry.key) <= limits.get("key", MAX_FIELD) else "record key too long"),
+        ("label", _control_problem(entry.label)),  # stored cut to its column: only control characters
     ]
     if entry.kind is EntryKind.INVOICE:
         problems.append(("due_date", due_date_problem(entry.date, entry.due_date)))
@@ -203,6 +206,7 @@ def record_errors(
             and len(entry.reference) <= reference_limit
             and len(entry.key) <= key_limit
             and _CONTROL.search(entry.reference) is None
+            and _CONTROL.search(entry.label) is None
         ):
             continue  # whole cents: every parser checks them where it reads the amount
         errors += entry_errors(entry, limits)

@@ -35,6 +35,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import inspect as sa_inspect
 
 from encours.data_files import user_or_shipped
+from encours.domain.creditor_reference import customer_reference, invoice_reference
 from encours.domain.escalation import NO_HISTORY, InvoiceHistory
 from encours.domain.penalties import Penalty
 from encours.dunning import typography
@@ -120,6 +121,8 @@ def build_environment(loader: BaseLoader, language: str) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(typography.filters(language))
+    # ISO 11649 references cash application reads back (SPEC §10): one per invoice, one per customer
+    env.filters.update(invoice_rf=invoice_reference, customer_rf=customer_reference)
     return env
 
 

@@ -26,6 +26,7 @@ from encours.domain.records import Entry
 from encours.einvoicing.models import StandingRow, StatusRow
 from encours.einvoicing.statuses import OPENS_DISPUTE, Effect, effect, label, standing
 from encours.ingest.einvoice.cdar import PARIS, LifecycleStatus, parse_cdar
+from encours.ingest.failures import PARSER_FAILURES, unreadable
 from encours.ledger.import_service import ImportRejected, SourceFile
 from encours.ledger.models import EntryRow
 from encours.ledger.queries import find_customer
@@ -101,7 +102,10 @@ class StatusImport:
         self.ledger = LedgerRepository(session)
 
     def import_source(self, source: SourceFile) -> StatusCounts:
-        parsed = parse_cdar(str(source.path), source.data)
+        try:
+            parsed = parse_cdar(str(source.path), source.data)
+        except PARSER_FAILURES as exc:
+            raise ImportRejected([unreadable(str(source.path), source.data, source.format, exc)]) from None
         if parsed.errors:
             raise ImportRejected(parsed.errors)
         paired, errors = resolve(self.session, parsed.file, parsed.statuses)

@@ -29,8 +29,8 @@ def parser_for(format_name: str) -> Parser | None:
     return PARSERS.get(format_name)
 
 
-# A resolver completes a parsed file with what only the stored ledger knows (bank receipts:
-# which customer owns the invoice numbers a transfer quotes). It reads the stored invoices
+# A resolver completes a parsed file with what only the stored ledger knows (e-invoices:
+# the customer an invoice number is already stored under). It reads the stored invoices
 # whose number (reference) is among the candidates through ``InvoiceLookup`` and returns the
 # file, still unstored; parsers themselves stay pure.
 InvoiceLookup = Callable[[Collection[str]], Mapping[str, Sequence[Entry]]]
@@ -51,7 +51,7 @@ def _load_builtin_parsers() -> None:
     """Importers living in their own modules register on import."""
     import importlib
 
-    for module in ("fec", "bank", "einvoice"):
+    for module in ("fec", "einvoice"):
         try:
             importlib.import_module(f"encours.ingest.{module}")
         except ModuleNotFoundError as exc:

@@ -13,11 +13,11 @@ from typing import Any
 
 from encours.domain.errors import InvalidInput
 from encours.jobs.registry import JobContext, JobFailed, job_kind
-from encours.ledger.cash_application import CashApplication, describe
+from encours.ledger.cash_application import CashApplication
+from encours.ledger.cash_schemas import run_document
 from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
 
 SHOWN_ERRORS = 500  # line errors kept per file in the job's result
-CASH_COLUMNS = ("customer_id", "receipt", "document", "amount", "date", "rule")
 
 
 def _day(params: dict[str, Any]) -> dt.date:
@@ -73,12 +73,15 @@ def import_files(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
 
 @job_kind("cash_application")
 def cash_application(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Match unapplied receipts at ``as_of`` (default today); ``dry_run`` stores nothing."""
+    """Match unmatched bank credits at ``as_of`` (default today); ``dry_run`` stores nothing."""
     day = _day(params)
     dry_run = bool(params.get("dry_run"))
+    actor = str(params.get("actor") or "job")
     with context.session() as session:
-        applied = CashApplication(session).apply(day, str(params.get("actor") or "job"), dry_run=dry_run)
-    rows = [dict(zip(CASH_COLUMNS, row, strict=True)) for row in describe(applied)]
-    if rows and not dry_run:
+        run = CashApplication(session, context.settings.charge_tolerance, actor=actor).apply(
+            day, dry_run=dry_run
+        )
+        document = run_document(run)
+    if not dry_run and document["summary"].get("matched"):
         context.spawn("figures", {"as_of": day.isoformat()}, "figures")
-    return {"as_of": day.isoformat(), "dry_run": dry_run, "allocations": len(rows), "rows": rows[:2000]}
+    return {"dry_run": dry_run, **document}

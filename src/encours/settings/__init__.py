@@ -9,12 +9,14 @@ command runs or the app is made.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, IPvAnyNetwork, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from encours.domain.bank_charges import DEFAULT_CAP, DEFAULT_RATE, ChargeTolerance
 from encours.domain.errors import InvalidInput
 from encours.domain.records import CUSTOMER_ACCOUNT_PREFIXES
 
@@ -64,6 +66,9 @@ class Settings(BaseSettings):
     web_max_body_bytes: Bytes = 1024 * 1024  # forms and JSON
     web_max_upload_bytes: Bytes = 32 * 1024 * 1024  # multipart/form-data (file uploads)
     web_foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES
+    # cash application: a shortfall up to this share of the amount due, at most the cap, is bank charges
+    bank_charge_rate: Annotated[Decimal, Field(ge=0, lt=1)] = DEFAULT_RATE
+    bank_charge_cap: Annotated[Decimal, Field(ge=0)] = DEFAULT_CAP
     log_level: str = "warning"
     demo_password: str = ""  # else a random one
     # jobs (encours.jobs): auto = the PostgreSQL queue on PostgreSQL, in-process on SQLite
@@ -100,6 +105,10 @@ class Settings(BaseSettings):
                 "or leave it unset to use the key file of the data directory"
             )
         return value
+
+    @property
+    def charge_tolerance(self) -> ChargeTolerance:
+        return ChargeTolerance(self.bank_charge_rate, self.bank_charge_cap)
 
     @property
     def cookies_secure(self) -> bool:

@@ -2,7 +2,8 @@
 
 No maintained Python library reads it, so this is a strict parser of the four records:
 01 old balance, 04 movement, 05 movement complement (qualifier + 70 characters), 07 new
-balance. Amounts are 13 digits plus a last character carrying both the last digit and the
+balance. Every movement is a bank line, typed by its interbank operation code (positions
+33-34) and label. Amounts are 13 digits plus a last character carrying both the last digit and the
 sign (``{`` and A..I positive, ``}`` and J..R negative); the record says how many decimals.
 Each account section must balance: old balance + movements = new balance.
 """
@@ -11,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
 from encours.domain.errors import LedgerError
-from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import Receipt, receipts_to_parsed
+from encours.ingest.bank.kinds import cfonb_kind
+from encours.ingest.bank.records import Balance, BankFile, BankLine, Statement
 from encours.ingest.fields import parse_currency, plausible_amount, plausible_date
-from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import decode, physical_lines
 
 RECORD = 120
@@ -79,6 +78,8 @@ class _Movement(NamedTuple):
     currency: str
     reference: str
     label: str
+    value_date: dt.date | None = None
+    code: str = ""
 
 
 class _Section:
@@ -91,10 +92,11 @@ class _Section:
         self.currency = parse_currency(record[16:19]) if record[16:19].strip() else "EUR"
         self.opening = cfonb_amount(record[90:104], _decimals(record))
         self.total = Decimal(0)
-        self.credits: list[_Movement] = []
+        self.opening_date = cfonb_date(record[34:40], "date") if record[34:40].strip() else None
+        self.credits: list[_Movement] = []  # every movement, debits too
         self.payers: dict[int, list[str]] = {}
         self.texts: dict[int, list[str]] = {}
-        self.last: int | None = None  # index in credits of the current movement, or -1 for a debit
+        self.last: int | None = None  # index in credits of the current movement
 
 
 def _records(text: str) -> list[tuple[int, str]]:
@@ -111,9 +113,9 @@ def _records(text: str) -> list[tuple[int, str]]:
     return records
 
 
-def parse_cfonb120(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFile:
+def parse_cfonb120(file: str, data: bytes) -> BankFile:
     errors: list[LedgerError] = []
-    receipts: list[Receipt] = []
+    receipts: list[Statement] = []
     section: _Section | None = None
     for line, record in _records(decode(data)):
         try:
@@ -125,10 +127,10 @@ def parse_cfonb120(file: str, data: bytes, known: Mapping[str, Customer]) -> Par
             errors.append(LedgerError(file, line, "", str(exc)))
     if section is not None:
         errors.append(LedgerError(file, section.line, "record", "account without its closing record 07"))
-    return receipts_to_parsed(file, detect.CFONB120, receipts, known, errors)
+    return BankFile(file, detect.CFONB120, tuple(receipts), tuple(errors))
 
 
-def _read(record: str, line: int, section: _Section | None, receipts: list[Receipt]) -> _Section | None:
+def _read(record: str, line: int, section: _Section | None, receipts: list[Statement]) -> _Section | None:
     """Apply one record; returns the open section after it."""
     if len(record) != RECORD:
         raise CfonbError("record", f"record of {len(record)} characters, expected {RECORD}")
@@ -155,7 +157,20 @@ def _read(record: str, line: int, section: _Section | None, receipts: list[Recei
                 f"new balance {closing} differs from old balance {section.opening} "
                 f"+ movements {section.total}",
             )
-        receipts.extend(_receipt(section, index, movement) for index, movement in enumerate(section.credits))
+        day = cfonb_date(record[34:40], "date") if record[34:40].strip() else None
+        lines = tuple(_receipt(section, index, movement) for index, movement in enumerate(section.credits))
+        opening = Balance(section.opening, section.opening_date, section.line)
+        receipts.append(
+            Statement(
+                section.account,
+                "",
+                section.currency,
+                opening,
+                Balance(closing, day, line),
+                lines,
+                section.line,
+            )
+        )
         return None
     raise CfonbError("record", f"unknown record code {code!r}, expected 01, 04, 05 or 07")
 
@@ -163,15 +178,13 @@ def _read(record: str, line: int, section: _Section | None, receipts: list[Recei
 def _movement(record: str, line: int, section: _Section) -> None:
     amount = cfonb_amount(record[90:104], _decimals(record))
     booked = cfonb_date(record[34:40], "date")
-    if record[42:48].strip():
-        cfonb_date(record[42:48], "value_date")  # validated, not used: receipts date from booking
+    value_date = cfonb_date(record[42:48], "value_date") if record[42:48].strip() else None
     section.total += amount
-    if amount <= 0:
-        section.last = -1
-        return
     currency = parse_currency(record[16:19]) if record[16:19].strip() else section.currency
+    label = " ".join(record[48:79].split())
+    code = record[32:34].strip()
     section.credits.append(
-        _Movement(line, booked, amount, currency, record[104:120].strip(), " ".join(record[48:79].split()))
+        _Movement(line, booked, amount, currency, record[104:120].strip(), label, value_date, code)
     )
     section.last = len(section.credits) - 1
 
@@ -188,14 +201,20 @@ def _complement(record: str, section: _Section) -> None:
         section.texts.setdefault(section.last, []).append(info)
 
 
-def _receipt(section: _Section, index: int, movement: _Movement) -> Receipt:
-    return Receipt(
+def _receipt(section: _Section, index: int, movement: _Movement) -> BankLine:
+    return BankLine(
         account=section.account,
-        date=movement.date,
+        booking_date=movement.date,
+        value_date=movement.value_date,
         amount=movement.amount,
         currency=movement.currency,
-        bank_ref=movement.reference,
-        debtor_name=" ".join(section.payers.get(index, [])),
+        payer_name=" ".join(section.payers.get(index, [])),
+        payer_iban="",
         remittance=" ".join([movement.label, *section.texts.get(index, [])]),
+        creditor_reference="",
+        end_to_end_id="",
+        bank_reference=movement.reference,
+        transaction_code=movement.code,
+        kind=cfonb_kind(movement.amount, movement.code, movement.label),
         line=movement.line,
     )

@@ -1,8 +1,9 @@
 """SWIFT MT940 statements, read with the ``mt-940`` library.
 
 A file may chain several statements (one per ``:20:``); each is parsed on its own so every
-transaction keeps its statement's account. Credits (``C``) are receipts; debits and
-reversals (``RC``, ``RD``) are not.
+transaction keeps its statement's account. Every ``:61:`` line is a bank line: credits
+(``C``) and reversed debits (``RD``) positive, debits (``D``) and reversed credits (``RC``)
+negative. The ``:60F:``/``:60M:`` and ``:62F:``/``:62M:`` balances are read for the check.
 """
 
 from __future__ import annotations
@@ -14,17 +15,16 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import mt940 as mt940_lib
 from stdnum import iban
 
 from encours.domain.errors import LedgerError
-from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import Receipt, receipts_to_parsed
+from encours.ingest.bank.kinds import mt940_code, mt940_kind
+from encours.ingest.bank.records import Balance, BankFile, BankLine, Statement
 from encours.ingest.fields import parse_currency, plausible_amount
-from encours.ingest.parsed import ParsedFile
 from encours.ingest.textfile import decode
 
 _STATEMENT_START = re.compile(r"^:20:", re.M)
@@ -37,22 +37,22 @@ _LINE_61 = re.compile(
 )
 
 
-def parse_mt940(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFile:
+def parse_mt940(file: str, data: bytes) -> BankFile:
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     starts = [match.start() for match in _STATEMENT_START.finditer(text)]
     if not starts:
-        return ParsedFile(file, detect.MT940, errors=(LedgerError(file, 1, ":20:", "no MT940 statement"),))
-    receipts: list[Receipt] = []
+        return BankFile(file, detect.MT940, errors=(LedgerError(file, 1, ":20:", "no MT940 statement"),))
+    receipts: list[Statement] = []
     errors: list[LedgerError] = []
     bounds = [0, *starts[1:], len(text)]
     for begin, end in itertools.pairwise(bounds):
         first_line = text.count("\n", 0, begin) + 1
         block = text[begin:end]
         try:
-            receipts.extend(_statement_receipts(block, first_line))
+            receipts.append(_statement_receipts(block, first_line))
         except _Problem as problem:
             errors.append(LedgerError(file, problem.line, problem.field, str(problem)))
-    return receipts_to_parsed(file, detect.MT940, receipts, known, errors)
+    return BankFile(file, detect.MT940, tuple(receipts), tuple(errors))
 
 
 class _Problem(ValueError):
@@ -96,7 +96,7 @@ def _check_transaction(block: str, start: int, line: int) -> Decimal:
         raise _Problem(line, ":61:", str(exc)) from None
 
 
-def _statement_receipts(block: str, first_line: int) -> list[Receipt]:
+def _statement_receipts(block: str, first_line: int) -> Statement:
     starts = [m.start() for m in _TRANSACTION.finditer(block)]
     tx_lines = [first_line + block.count("\n", 0, start) for start in starts]
     written = [_check_transaction(block, start, line) for start, line in zip(starts, tx_lines, strict=True)]
@@ -116,33 +116,85 @@ def _statement_receipts(block: str, first_line: int) -> list[Receipt]:
     receipts = []
     for transaction, line, stated in zip(statement.transactions, tx_lines, written, strict=True):
         details: dict[str, Any] = transaction.data
+        status = str(details.get("status") or "")
         amount = details["amount"]
         if abs(Decimal(amount.amount)) != stated:  # the library read another amount than written
             raise _Problem(line, ":61:", f"amount {stated} read as {amount.amount}: the line is damaged")
-        if details.get("status") != "C":
-            continue
-        paid = Decimal(amount.amount)  # the library already holds a Decimal, never a float
-        if paid <= 0:
-            continue
+        # the library already holds a Decimal, never a float; the sign is the mark's
+        paid = abs(Decimal(amount.amount)) * (1 if status in ("C", "RD") else -1)
         try:
             currency = parse_currency(str(details.get("currency") or amount.currency or ""))
         except ValueError as exc:
             raise _Problem(line, ":61:", str(exc)) from None
         booked = details.get("entry_date") or details["date"]
         day = dt.date(booked.year, booked.month, booked.day)  # the library's own date subclass
+        value = details["date"]
+        swift, business = str(details.get("id") or ""), str(details.get("transaction_code") or "")
+        remittance = _remittance(details)
         receipts.append(
-            Receipt(
+            BankLine(
                 account=account,
-                date=day,
+                booking_date=day,
+                value_date=dt.date(value.year, value.month, value.day),
                 amount=paid,
                 currency=currency,
-                bank_ref=_reference(details),
-                debtor_name=_debtor(details),
-                remittance=_remittance(details),
+                payer_name=_debtor(details),
+                payer_iban=_payer_iban(details),
+                remittance=remittance,
+                creditor_reference="",
+                end_to_end_id=_end_to_end(details),
+                bank_reference=_reference(details),
+                transaction_code=mt940_code(swift, business),
+                kind=mt940_kind(paid, swift, business, remittance, status.startswith("R")),
                 line=line,
             )
         )
-    return receipts
+    data = statement.data
+    statement_id = "/".join(str(data.get(k) or "") for k in ("statement_number", "sequence_number"))
+    opening = _balance(data, "final_opening_balance", "intermediate_opening_balance", block, first_line, "60")
+    closing = _balance(data, "final_closing_balance", "intermediate_closing_balance", block, first_line, "62")
+    currency = opening.currency if opening is not None else (receipts[0].currency if receipts else "")
+    return Statement(
+        account, statement_id.strip("/"), currency,
+        None if opening is None else opening.balance, None if closing is None else closing.balance,
+        tuple(receipts), first_line,
+    )  # fmt: skip
+
+
+class _ReadBalance(NamedTuple):
+    balance: Balance
+    currency: str
+
+
+def _balance(
+    data: Mapping[str, Any], final: str, intermediate: str, block: str, first_line: int, tag: str
+) -> _ReadBalance | None:
+    """A ``:60:`` or ``:62:`` balance, signed, with the line it is on."""
+    found = data.get(final) or data.get(intermediate)
+    if found is None:
+        return None
+    where = re.search(rf"^:{tag}[FM]:", block, re.M)
+    line = first_line + (block.count("\n", 0, where.start()) if where else 0)
+    day = getattr(found, "date", None)
+    date = None if day is None else dt.date(day.year, day.month, day.day)
+    return _ReadBalance(Balance(Decimal(found.amount.amount), date, line), str(found.amount.currency or ""))
+
+
+def _payer_iban(details: Mapping[str, Any]) -> str:
+    """The counterpart's IBAN: its own subfield, or glued before the name (German ``:86:``)."""
+    stated = str(details.get("applicant_iban") or "").replace(" ", "")
+    if stated and iban.is_valid(stated):
+        return iban.compact(stated)
+    name = str(details.get("applicant_name") or "").strip()
+    for length in range(34, 14, -1):
+        if len(name) > length and iban.is_valid(name[:length]):
+            return name[:length]
+    return ""
+
+
+def _end_to_end(details: Mapping[str, Any]) -> str:
+    value = str(details.get("end_to_end_reference") or "").strip()
+    return "" if value.upper() in ("", _NO_REFERENCE, "NOTPROVIDED") else value
 
 
 def _failed_tag(exc: RuntimeError) -> tuple[str, str]:

@@ -2,8 +2,9 @@
 
 ``ofxtools`` reads the header and builds the element tree for both dialects. Its model
 layer (``convert``) is not used: it rejects files banks really send (several transaction
-lists in one statement, a bank id longer than 9 characters). The few fields a receipt needs
-are read from the tree and validated here.
+lists in one statement, a bank id longer than 9 characters). The fields a bank line needs
+are read from the tree and validated here. OFX gives no opening balance (only LEDGERBAL, the
+closing one), so its statements carry no balance to check.
 """
 
 from __future__ import annotations
@@ -11,23 +12,23 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from decimal import Decimal
 
 from ofxtools.header import OFXHeaderError
 from ofxtools.Parser import OFXTree, ParseError
 
+from encours.domain.bank import TransactionKind
 from encours.domain.errors import LedgerError
-from encours.domain.records import Customer
 from encours.ingest import detect
-from encours.ingest.bank.common import Receipt, parse_positive_amount, receipts_to_parsed
+from encours.ingest.bank.common import parse_positive_amount
+from encours.ingest.bank.kinds import ofx_kind
+from encours.ingest.bank.records import BankFile, BankLine, Statement
 from encours.ingest.fields import parse_currency, yyyymmdd
-from encours.ingest.parsed import ParsedFile
 
 _POSITION = re.compile(r"position=\[(\d+):")
 
 
-def parse_ofx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFile:
+def parse_ofx(file: str, data: bytes) -> BankFile:
     text = data.decode("latin-1")  # one character per byte: offsets map onto lines
     tree = OFXTree()
     try:
@@ -36,25 +37,20 @@ def parse_ofx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFi
         line = _error_line(text, str(exc))
         reason = str(exc).split(" in ", 1)[0].split(" - position", 1)[0][:120] or type(exc).__name__
         message = f"malformed OFX: {reason}"
-        return ParsedFile(file, detect.OFX, errors=(LedgerError(file, line, "", message),))
+        return BankFile(file, detect.OFX, errors=(LedgerError(file, line, "", message),))
     root = tree.getroot()
     if root is None:  # pragma: no cover - parse() sets it or raises
-        return ParsedFile(file, detect.OFX, errors=(LedgerError(file, 1, "", "empty OFX file"),))
+        return BankFile(file, detect.OFX, errors=(LedgerError(file, 1, "", "empty OFX file"),))
     offsets = iter(match.start() for match in re.finditer(r"<STMTTRN>", text))
-    receipts: list[Receipt] = []
+    receipts: list[Statement] = []
     errors: list[LedgerError] = []
     statements = [node for node in root.iter() if node.tag in ("STMTRS", "CCSTMTRS")]
     if not statements:
         errors.append(LedgerError(file, 1, "STMTRS", "no bank or card statement in this OFX file"))
     for statement in statements:
         currency = _text(statement, "CURDEF")
-        account = "-".join(
-            part
-            for part in (
-                _text(statement, f"BANKACCTFROM/{name}") for name in ("BANKID", "BRANCHID", "ACCTID")
-            )
-            if part
-        )
+        account = _account(statement)
+        lines: list[BankLine] = []
         for transaction in statement.iter("STMTTRN"):
             offset = next(offsets, 0)
             try:
@@ -64,9 +60,21 @@ def parse_ofx(file: str, data: bytes, known: Mapping[str, Customer]) -> ParsedFi
                 errors.append(LedgerError(file, line, problem.field, str(problem)))
                 continue
             # a credit on a card account is a refund, not a customer receipt
-            if receipt is not None and statement.tag == "STMTRS":
-                receipts.append(receipt)
-    return receipts_to_parsed(file, detect.OFX, receipts, known, errors)
+            card = statement.tag == "CCSTMTRS"
+            kind = ofx_kind(receipt.amount, receipt.transaction_code, card, receipt.payer_name)
+            lines.append(receipt._replace(kind=kind))
+        statement_id = _text(statement, "BANKTRANLIST/DTEND")[:8]
+        receipts.append(Statement(account, statement_id, currency, None, None, tuple(lines), 1))
+    return BankFile(file, detect.OFX, tuple(receipts), tuple(errors))
+
+
+def _account(statement: ET.Element) -> str:
+    """French banks give the RIB (bank, branch, account, key): the journal makes it an IBAN."""
+    names = ("BANKID", "BRANCHID", "ACCTID", "ACCTKEY")
+    parts = [
+        _text(statement, f"BANKACCTFROM/{name}") or _text(statement, f"CCACCTFROM/{name}") for name in names
+    ]
+    return " ".join(part for part in parts if part)
 
 
 class _Problem(ValueError):
@@ -75,8 +83,8 @@ class _Problem(ValueError):
         self.field = field
 
 
-def _receipt(transaction: ET.Element, account: str, default_currency: str, line: int) -> Receipt | None:
-    """Every transaction is validated; only credits (positive amounts) are receipts."""
+def _receipt(transaction: ET.Element, account: str, default_currency: str, line: int) -> BankLine:
+    """Every transaction is validated; each is a bank line (its kind is set by the caller)."""
     amount = _signed_amount(_required(transaction, "TRNAMT"))
     posted = _required(transaction, "DTPOSTED")
     try:
@@ -88,16 +96,25 @@ def _receipt(transaction: ET.Element, account: str, default_currency: str, line:
         currency = parse_currency(currency_text)
     except ValueError as exc:
         raise _Problem("CURDEF", str(exc)) from None
-    if amount <= 0:
-        return None
-    return Receipt(
+    user_day = _text(transaction, "DTUSER")[:8]
+    try:
+        value_date = yyyymmdd(user_day) if user_day else None
+    except ValueError:
+        raise _Problem("DTUSER", f"invalid date {user_day!r}") from None
+    return BankLine(
         account=account,
-        date=day,
+        booking_date=day,
+        value_date=value_date,
         amount=amount,
         currency=currency,
-        bank_ref=_text(transaction, "FITID"),
-        debtor_name=_text(transaction, "NAME") or _text(transaction, "PAYEE/NAME"),
+        payer_name=_text(transaction, "NAME") or _text(transaction, "PAYEE/NAME"),
+        payer_iban=_text(transaction, "BANKACCTTO/ACCTID"),  # the journal keeps it when it is an IBAN
         remittance=_text(transaction, "MEMO"),
+        creditor_reference="",
+        end_to_end_id="",
+        bank_reference=_text(transaction, "FITID"),
+        transaction_code=_text(transaction, "TRNTYPE"),
+        kind=TransactionKind.OTHER,  # set by the caller, which knows the account's type
         line=line,
     )
 

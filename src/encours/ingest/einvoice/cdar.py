@@ -22,14 +22,13 @@ from lxml import etree
 
 from encours.domain.errors import LedgerError
 from encours.domain.money import to_decimal
+from encours.domain.plausibility import MAX_FIELD, amount_problem, date_problem
 from encours.ingest.fields import parse_currency
 from encours.ingest.xmltree import child, children, line_of, local, text_of, xml_root
 
 PARIS = ZoneInfo("Europe/Paris")
 ROOT = "CrossDomainAcknowledgementAndResponse"
-FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
-MAX_AMOUNT = Decimal(10) ** 12
-MAX_TEXT = 1000
+MAX_TEXT = MAX_FIELD
 PAID_AMOUNT_TYPES = ("MPA", "MEN")  # amount paid (211), amount received (212)
 
 
@@ -91,7 +90,7 @@ def _moment(holder: etree._Element | None, field: str) -> dt.datetime | None:
     except ValueError:
         raise _Problem(node, field, f"invalid date {text!r}") from None
     moment = moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
-    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+    if date_problem(moment.date()):
         raise _Problem(node, field, f"implausible date {text!r} (expected 1990 to 2100)")
     return moment.astimezone(dt.UTC)
 
@@ -104,7 +103,7 @@ def _amount(status: etree._Element) -> tuple[Decimal | None, str | None, dt.date
         if node is None or not text_of(node):
             continue
         text = text_of(node)
-        if not re.fullmatch(r"-?\d{1,15}(\.\d{1,2})?", text) or abs(value := to_decimal(text)) >= MAX_AMOUNT:
+        if not re.fullmatch(r"-?\d{1,15}(\.\d{1,2})?", text) or amount_problem(value := to_decimal(text)):
             raise _Problem(node, "ValueAmount", f"invalid or implausible amount {text!r}")
         currency = None
         if node.get("currencyID"):

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
+from encours.domain.creditor_reference import customer_reference, invoice_reference
 from encours.domain.errors import InvalidInput
 from encours.domain.money import format_amount
 from encours.domain.user_amounts import AmountError, parse_positive_amount
@@ -87,6 +88,8 @@ def portal_page(request: Request, session: SessionDep, token: str) -> Response:
         total=sum((i.open_amount for i in items), Decimal(0)),
         done=request.query_params.get("done"),
         today=dt.datetime.now(dt.UTC).date(),
+        rf=invoice_reference,
+        account_rf=customer_reference(customer.customer_id),
     )
 
 

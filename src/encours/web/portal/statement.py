@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from encours.domain.creditor_reference import customer_reference, invoice_reference
 from encours.domain.records import Customer
 from encours.web.ledger_views import OpenItemView, open_items
 from encours.web.ui import i18n
@@ -33,6 +34,8 @@ def statement_pdf(customer: Customer, items: Sequence[OpenItemView], language: s
         money=lambda amount, currency: i18n.money(amount, currency, lang),
         day=lambda value: i18n.day(value, lang),
         lang=lang,
+        rf=invoice_reference,
+        account_rf=customer_reference(customer.customer_id),
     )
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

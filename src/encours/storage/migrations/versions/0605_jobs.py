@@ -4,14 +4,14 @@ On PostgreSQL the schema of the pinned procrastinate (its tables, functions and 
 is applied here, so workers on any machine find the queue made by the first migration.
 
 Revision ID: 0605_jobs
-Revises: 0603_einvoice_lifecycle
+Revises: 0601_bank_journal
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0605_jobs"
-down_revision = "0603_einvoice_lifecycle"
+down_revision = "0601_bank_journal"
 branch_labels = None
 depends_on = None
 

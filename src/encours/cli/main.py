@@ -41,6 +41,9 @@ COMMANDS = {
     "portal": "encours.cli.web_commands:portal_app",
     "report": "encours.cli.web_commands:report_app",
     "notifications": "encours.cli.notification_commands:notifications_app",
+    "jobs": "encours.cli.jobs_commands:jobs_app",
+    "worker": "encours.cli.jobs_commands:worker",
+    "schedule": "encours.cli.jobs_commands:schedule_command",
 }
 
 

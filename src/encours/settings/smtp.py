@@ -91,7 +91,9 @@ class StoredSmtp(NamedTuple):
         scheme = "smtps" if self.security == "tls" else "smtp"
         login = ""
         if self.username:
-            login = quote(self.username, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
+            login = quote(self.username, safe="") + (
+                f":{quote(self.password, safe='')}" if self.password else ""
+            )
             login += "@"
         query = "?starttls=1" if self.security == "starttls" else ""
         return f"{scheme}://{login}{self.host}:{self.port}{query}"

@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
-from encours.storage.base import utcnow
 from encours.domain.errors import Conflict
+from encours.storage.base import utcnow
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError, UserExists
 from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow
 from encours.users.passwords import check_password

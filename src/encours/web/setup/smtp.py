@@ -38,7 +38,9 @@ def read_smtp_form(form: Mapping[str, Any], stored: StoredSmtp | None) -> tuple[
         return None, problems
     password = str(form.get("password", "")) or (stored.password if stored else "")
     username = str(form.get("username", "")).strip()
-    return StoredSmtp(host, int(port_text), security, username, password if username else "", sender), problems
+    return StoredSmtp(
+        host, int(port_text), security, username, password if username else "", sender
+    ), problems
 
 
 def smtp_toml(server: StoredSmtp) -> str:
@@ -63,7 +65,9 @@ def send_test_email(server: StoredSmtp, sender: str, recipient: str, subject: st
     context = ssl.create_default_context()
     try:
         if config.use_tls:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=TEST_TIMEOUT, context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.host, config.port, timeout=TEST_TIMEOUT, context=context
+            )
         else:
             client = smtplib.SMTP(config.host, config.port, timeout=TEST_TIMEOUT)
         with client:
@@ -75,10 +79,14 @@ def send_test_email(server: StoredSmtp, sender: str, recipient: str, subject: st
                 client.login(config.username, config.password or "")
             refused = client.send_message(message)
             if refused:
-                return TestResult(False, "; ".join(f"{r}: {c} {m.decode(errors='replace')}" for r, (c, m) in refused.items()))
+                return TestResult(
+                    False,
+                    "; ".join(f"{r}: {c} {m.decode(errors='replace')}" for r, (c, m) in refused.items()),
+                )
             code, reply = client.noop()
             return TestResult(True, f"{code} {reply.decode(errors='replace')}")
     except smtplib.SMTPResponseException as exc:
-        return TestResult(False, f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}")
+        said = exc.smtp_error if isinstance(exc.smtp_error, str) else exc.smtp_error.decode(errors="replace")
+        return TestResult(False, f"{exc.smtp_code} {said}")
     except (smtplib.SMTPException, OSError) as exc:
         return TestResult(False, f"{config.host}:{config.port}: {exc}")

@@ -26,7 +26,8 @@ class ThresholdRow(NamedTuple):
 def threshold_rows(data_dir: Path) -> list[ThresholdRow]:
     text = user_or_shipped(FILE, data_dir).read_text()
     return [
-        ThresholdRow(t.kpi, str(t.warning), str(t.critical), t.higher_is_worse) for t in parse_thresholds(text)
+        ThresholdRow(t.kpi, str(t.warning), str(t.critical), t.higher_is_worse)
+        for t in parse_thresholds(text)
     ]
 
 
@@ -43,7 +44,10 @@ def thresholds_toml(data_dir: Path, form: dict[str, str]) -> tuple[str, Problems
     document = tomlkit.parse(user_or_shipped(FILE, data_dir).read_text())
     problems = Problems()
     for row in threshold_rows(data_dir):
-        warning, critical = _number(form.get(f"{row.kpi}.warning", "")), _number(form.get(f"{row.kpi}.critical", ""))
+        warning, critical = (
+            _number(form.get(f"{row.kpi}.warning", "")),
+            _number(form.get(f"{row.kpi}.critical", "")),
+        )
         if warning is None or critical is None:
             problems[row.kpi] = "adm_bad_number"
             continue

@@ -44,8 +44,8 @@ def audit_page(
         day_start(since), day_start(until, 1),
     )  # fmt: skip
     found = search(session, where, (page - 1) * PAGE, PAGE)
-    query = {"customer_id": customer_id, "actor": actor, "action": action,
-             "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}  # fmt: skip
+    days = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
+    query = {"customer_id": customer_id, "actor": actor, "action": action, **days}
     kept = urlencode({key: value for key, value in query.items() if value})
     return render(
         request, "admin_audit.html", found=found, page=page, filters=query, kept=kept,

@@ -120,11 +120,15 @@ async def save_thresholds(request: Request, session: SessionDep, user: Manager) 
 # dunning scenarios -----------------------------------------------------------------------
 @router.get("/admin/settings/scenarios")
 def scenarios_page(request: Request, user: Manager) -> Response:
-    forms = [scenario_form.scenario_form(_data_dir(request), name) for name in scenario_files(_data_dir(request))]
+    forms = [
+        scenario_form.scenario_form(_data_dir(request), name) for name in scenario_files(_data_dir(request))
+    ]
     return render(request, "admin_scenarios.html", scenarios=[f for f in forms if f is not None])
 
 
-def _scenario_page(request: Request, form: scenario_form.ScenarioForm, problems: Problems, errors: list[str]) -> Response:
+def _scenario_page(
+    request: Request, form: scenario_form.ScenarioForm, problems: Problems, errors: list[str]
+) -> Response:
     return render(
         request, "admin_scenario.html", status_code=422 if problems or errors else 200, form=form,
         problems=problems, errors=errors, kinds=scenario_form.KINDS, channels=scenario_form.CHANNELS,
@@ -150,7 +154,11 @@ async def save_scenario(request: Request, session: SessionDep, user: Manager, na
     if problems or errors:
         shown = form._replace(steps=[*form.steps, scenario_form.StepRow()])
         # the loader speaks English: French pages say it in general and keep the English out
-        said = errors if language_of(request) == "en" else ([text("adm_scenario_refused", "fr")] if errors else [])
+        said = (
+            errors
+            if language_of(request) == "en"
+            else ([text("adm_scenario_refused", "fr")] if errors else [])
+        )
         return _scenario_page(request, shown, problems, said)
     save_data_file(session, user.email, _data_dir(request), f"scenarios/{name}.toml", document)
     return RedirectResponse(f"/admin/settings/scenarios/{name}?done=1", status_code=303)
@@ -164,7 +172,9 @@ def _smtp_values(request: Request) -> dict[str, Any]:
     return {**stored._asdict(), "password": ""}
 
 
-def _smtp_page(request: Request, values: dict[str, Any], problems: Problems | None = None, **extra: Any) -> Response:
+def _smtp_page(
+    request: Request, values: dict[str, Any], problems: Problems | None = None, **extra: Any
+) -> Response:
     return _form_page(
         request, "smtp", SMTP_FIELDS, values, problems, env_smtp=bool(app_settings(request).smtp_url), **extra
     )

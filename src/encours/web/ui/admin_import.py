@@ -1,0 +1,71 @@
+"""Import from the browser: files uploaded, imported by a background job, its progress and errors.
+
+The upload's size is bounded twice by the settings: admission control refuses a multipart
+body beyond ENCOURS_WEB_MAX_UPLOAD_BYTES before it is read, and the files are counted again
+here. They wait in the data directory until the job (``ledger.import_job``) has read them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi.responses import RedirectResponse
+
+from encours.domain.errors import InvalidInput, NotFound
+from encours.jobs import service as jobs
+from encours.ledger.import_job import KIND
+from encours.users.roles import Permission
+from encours.users.service import User
+from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
+from encours.web.ui.render import render
+
+router = APIRouter(include_in_schema=False)
+Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_FILES = 20
+CHUNK = 1024 * 1024
+UPLOADS = "imports"  # under the data directory, removed by the job
+
+
+@router.get("/admin/import")
+def import_page(request: Request, session: SessionDep, user: Manager) -> Response:
+    return render(
+        request, "admin_import.html", recent=jobs.list_jobs(session, kind=KIND, limit=10), error=None
+    )
+
+
+@router.post("/admin/import", dependencies=[CsrfChecked])
+async def upload(
+    request: Request, session: SessionDep, user: Manager, files: Annotated[list[UploadFile], File()]
+) -> Response:
+    chosen = [f for f in files if f.filename]
+    if not chosen or len(chosen) > MAX_FILES:
+        raise InvalidInput(f"choose between 1 and {MAX_FILES} files", field="files")
+    settings = app_settings(request)
+    folder = settings.data_dir / UPLOADS / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    stored: list[tuple[str, str]] = []
+    total = 0
+    for index, upload_file in enumerate(chosen):
+        shown = (upload_file.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+        name = f"{index:02d}-{UNSAFE.sub('_', shown)}"
+        with (folder / name).open("wb") as out:
+            while chunk := await upload_file.read(CHUNK):
+                total += len(chunk)
+                if total > settings.web_max_upload_bytes:
+                    raise InvalidInput("the files are larger than the upload limit", field="files")
+                out.write(chunk)
+        stored.append((name, shown))
+    job = jobs.enqueue(session, KIND, {"folder": str(folder), "files": stored}, requested_by=user.email)
+    return RedirectResponse(f"/admin/import/jobs/{job.job_id}", status_code=303)
+
+
+@router.get("/admin/import/jobs/{job_id}")
+def import_job_page(request: Request, session: SessionDep, user: Manager, job_id: int) -> Response:
+    job = jobs.get(session, job_id)
+    if job.kind != KIND:
+        raise NotFound(f"no import job {job_id}")
+    return render(request, "admin_import_job.html", job=job, result=job.result or {})

@@ -117,10 +117,13 @@ def change_password(
 
 # reset links (no sign-in: the link is the credential) --------------------------------------
 @router.get("/reset/{token}")
-def reset_page(request: Request, token: str) -> Response:
+def reset_page(request: Request, session: SessionDep, token: str) -> Response:
     claim = read_reset(_session_key(request), token)
     if claim is None:
         return render(request, "admin_password.html", status_code=404, error="link_invalid", token=None)
+    target = UserService(session).get(claim.user_id)
+    if target is None or not target.active or target.session_epoch != claim.epoch:
+        return render(request, "admin_password.html", status_code=410, error="adm_link_used", token=None)
     return render(request, "admin_password.html", error=None, token=token)
 
 

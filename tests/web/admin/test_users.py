@@ -18,7 +18,9 @@ NEW_PASSWORD = "Lanterne-figuier-orage-2291"
 
 def _save(client, csrf: str, uid: int, **fields: str) -> object:  # type: ignore[no-untyped-def]
     data = {"csrf_token": csrf, "role": "collector", "language": "fr", "active": "true", **fields}
-    return client.post(f"/admin/users/{uid}", data={k: v for k, v in data.items() if v}, follow_redirects=False)
+    return client.post(
+        f"/admin/users/{uid}", data={k: v for k, v in data.items() if v}, follow_redirects=False
+    )
 
 
 def test_deactivating_a_user_ends_their_session(admin_app: AdminApp) -> None:
@@ -95,14 +97,21 @@ def test_a_reset_link_works_once_and_ends_sessions(admin_app: AdminApp) -> None:
 
 def test_api_patch_user_and_logout(admin_app: AdminApp) -> None:
     with admin_app.client() as client:
+
         def token(role: str, password: str = PASSWORD) -> dict[str, str]:
             answer = client.post("/api/v1/auth/token", data={"username": email(role), "password": password})
             return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
         admin, collector = token("admin"), token("collector")
-        uid = next(u["id"] for u in client.get("/api/v1/users", headers=admin).json() if u["role"] == "collector")
-        assert client.patch(f"/api/v1/users/{uid}", json={"role": "sales"}, headers=collector).status_code == 403
-        changed = client.patch(f"/api/v1/users/{uid}", json={"role": "sales", "language": "en"}, headers=admin)
+        uid = next(
+            u["id"] for u in client.get("/api/v1/users", headers=admin).json() if u["role"] == "collector"
+        )
+        assert (
+            client.patch(f"/api/v1/users/{uid}", json={"role": "sales"}, headers=collector).status_code == 403
+        )
+        changed = client.patch(
+            f"/api/v1/users/{uid}", json={"role": "sales", "language": "en"}, headers=admin
+        )
         assert changed.status_code == 200 and changed.json()["role"] == "sales"
         weak = client.patch(f"/api/v1/users/{uid}", json={"password": "aaaaaaaaaaaa"}, headers=admin)
         assert weak.status_code == 400

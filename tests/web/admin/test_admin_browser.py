@@ -214,6 +214,7 @@ def test_import_a_file_with_a_bad_line(server: Server, browser: Browser, tmp_pat
     assert WORDS[lang]["refused"] in page.inner_text("main")
     cells = page.locator("#import-errors tbody tr").first.locator("td").all_inner_texts()
     assert cells[:3] == [invoices.name, "3", "issue_date"]
+    assert cells[3].startswith("date invalide '2026-09-31'" if lang == "fr" else "invalid date '2026-09-31'")
     assert customers.name in page.inner_text("#imported")
     shot(page, f"import-bad-line-{lang}")
     page.goto(f"{server.base}/help")

@@ -52,6 +52,7 @@ def test_import_from_the_browser_lists_bad_lines_and_stores_nothing_of_that_file
         assert "clients.csv" in page and "Fichiers refusés" in page
         rows = re.findall(r"<tr><td>invoices\.csv</td><td>(\d+)</td><td>([^<]*)</td>", page)
         assert rows == [("3", "amount")]
+        assert "montant invalide" in page and "invalid amount" not in page  # said in French
     with unit_of_work(admin_app.engine) as session:
         assert find_customer(session, "NEW001") is not None  # customers file imported
         new = find_customer(session, "NEW001")

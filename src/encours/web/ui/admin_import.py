@@ -20,7 +20,8 @@ from encours.ledger.import_job import KIND
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
-from encours.web.ui.render import render
+from encours.web.ui.line_messages import line_message
+from encours.web.ui.render import language_of, render
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
@@ -68,4 +69,8 @@ def import_job_page(request: Request, session: SessionDep, user: Manager, job_id
     job = jobs.get(session, job_id)
     if job.kind != KIND:
         raise NotFound(f"no import job {job_id}")
-    return render(request, "admin_import_job.html", job=job, result=job.result or {})
+    lang = language_of(request)
+    return render(
+        request, "admin_import_job.html", job=job, result=job.result or {},
+        said=lambda message: line_message(message, lang),
+    )  # fmt: skip

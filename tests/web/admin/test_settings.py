@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 
@@ -190,3 +191,30 @@ def test_payment_link(admin_app: AdminApp) -> None:
         )
         assert ok.status_code == 303
     assert get_setting(admin_app.engine, "payment_link") == link
+
+
+def test_exchange_rates_are_checked_then_saved_for_credit_limits(admin_app: AdminApp) -> None:
+    from encours.casework.credit_limits import load_fx_rates
+
+    with admin_app.client() as client:
+        csrf = sign_in(client, "credit_manager")
+        index = client.get("/admin").text
+        assert "/admin/settings/rates/fx" in index and "/dunning/templates/fr/email/reminder.txt" in index
+        shipped = re.search(
+            r"<textarea[^>]*>(.*?)</textarea>", client.get("/admin/settings/rates/fx").text, re.S
+        )
+        assert shipped and "date,currency,per_eur" in shipped.group(1)
+        bad = client.post(
+            "/admin/settings/rates/fx",
+            data={"text": "date,currency,per_eur\nhier,USD,1.1\n", "csrf_token": csrf},
+        )
+        assert bad.status_code == 422 and not (admin_app.data_dir / "fx_rates.csv").exists()
+        good = "date,currency,per_eur\n2026-01-02,USD,1.25\n"
+        saved = client.post(
+            "/admin/settings/rates/fx", data={"text": good, "csrf_token": csrf}, follow_redirects=False
+        )
+        assert saved.status_code == 303
+        assert client.get("/admin/settings/rates/nope").status_code == 404
+    assert (admin_app.data_dir / "fx_rates.csv").read_text() == good
+    table = load_fx_rates(admin_app.data_dir)  # what credit limits read
+    assert str(table.per_eur("USD", dt.date(2026, 6, 1))) == "1.25"

@@ -19,14 +19,17 @@ from encours.settings.smtp import SECURITIES, SMTP_FILE, stored_smtp
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
-from encours.web.setup import company, payment_link, scenario_form, smtp, thresholds
+from encours.web.setup import company, payment_link, rate_files, scenario_form, smtp, thresholds
 from encours.web.setup.files import Problems, save_data_file
 from encours.web.stored_settings import get_setting
+from encours.web.ui.dunning import shipped_templates
 from encours.web.ui.i18n import text
+from encours.web.ui.line_messages import line_message
 from encours.web.ui.render import language_of, render
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
+MAX_TEXT = 2_000_000  # characters of a rate table
 
 
 class Field(NamedTuple):
@@ -72,7 +75,7 @@ def _form_page(
 
 @router.get("/admin")
 def admin_index(request: Request, user: Manager) -> Response:
-    return render(request, "admin_index.html")
+    return render(request, "admin_index.html", templates=shipped_templates(), rates=rate_files.RATE_FILES)
 
 
 # company ---------------------------------------------------------------------------------
@@ -233,3 +236,35 @@ async def save_payment_link(request: Request, session: SessionDep, user: Manager
         return _form_page(request, "payment_link", LINK_FIELDS, form, Problems(payment_link=problem))
     payment_link.save_payment_link(session, user.email, template)
     return RedirectResponse("/admin/settings/payment-link?done=1", status_code=303)
+
+
+# rate tables -----------------------------------------------------------------------------
+def _rate_file(which: str) -> rate_files.RateFile:
+    chosen = rate_files.RATE_FILES.get(which)
+    if chosen is None:
+        raise NotFound(f"no rate table {which}")
+    return chosen
+
+
+@router.get("/admin/settings/rates/{which}")
+def rates_page(request: Request, user: Manager, which: str) -> Response:
+    chosen = _rate_file(which)
+    return render(
+        request, "admin_rates.html", chosen=chosen, text=rate_files.rate_text(_data_dir(request), chosen),
+        errors=[], done=request.query_params.get("done"),
+    )  # fmt: skip
+
+
+@router.post("/admin/settings/rates/{which}", dependencies=[CsrfChecked])
+async def save_rates(request: Request, session: SessionDep, user: Manager, which: str) -> Response:
+    chosen = _rate_file(which)
+    document = (await form_values(request)).get("text", "")[:MAX_TEXT]
+    errors = chosen.check(document, chosen.name)
+    if errors:
+        lang = language_of(request)
+        said = [f"{e.file}:{e.line} [{e.field}] {line_message(e.message, lang)[0]}" for e in errors[:50]]
+        return render(
+            request, "admin_rates.html", status_code=422, chosen=chosen, text=document, errors=said, done=None
+        )
+    save_data_file(session, user.email, _data_dir(request), chosen.name, document)
+    return RedirectResponse(f"/admin/settings/rates/{which}?done=1", status_code=303)

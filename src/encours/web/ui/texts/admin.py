@@ -192,6 +192,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Modèle d'adresse du bouton « Payer en ligne »",
         "Address template of the \u201cPay online\u201d button",
     ),
+    "adm_rates_ecb": ("Taux de pénalités de retard (BCE)", "Late-payment rates (ECB)"),
+    "adm_rates_fx": ("Taux de change", "Exchange rates"),
+    "adm_help_adm_rates_ecb": (
+        "Le taux de la BCE par semestre, base des pénalités de retard des lettres.",
+        "The ECB rate per half-year, the basis of late-payment penalties on letters.",
+    ),
+    "adm_help_adm_rates_fx": (
+        "Les taux qui convertissent les factures en devises pour les limites de crédit.",
+        "The rates converting invoices in other currencies for credit limits.",
+    ),
+    "adm_rates_help": (
+        "Fichier CSV vérifié avant enregistrement ; la ligne de commande lit le même fichier.",
+        "A CSV file checked before it is saved; the command line reads the same file.",
+    ),
     # audit
     "adm_user": ("Utilisateur", "User"),
     "adm_action": ("Action", "Action"),

@@ -47,7 +47,9 @@ def test_import_from_the_browser_lists_bad_lines_and_stores_nothing_of_that_file
         assert answer.status_code == 303
         job_id = int(answer.headers["location"].rsplit("/", 1)[1])
         job = wait_for(admin_app, job_id)
-        assert job.status == "done", job
+        assert job.status == "failed", job  # one file refused
+        statuses = {f.get("file_name", f["file"]): f["status"] for f in job.result["files"]}
+        assert statuses == {"clients.csv": "imported", "invoices.csv": "rejected"}
         page = client.get(f"/admin/import/jobs/{job_id}").text
         assert "clients.csv" in page and "Fichiers refusés" in page
         rows = re.findall(r"<tr><td>invoices\.csv</td><td>(\d+)</td><td>([^<]*)</td>", page)

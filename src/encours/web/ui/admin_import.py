@@ -2,13 +2,15 @@
 
 The upload's size is bounded twice by the settings: admission control refuses a multipart
 body beyond ENCOURS_WEB_MAX_UPLOAD_BYTES before it is read, and the files are counted again
-here. They wait in the data directory until the job (``ledger.import_job``) has read them.
+here. They wait in the data directory until the import job (``ledger.jobs``, kind
+``import_file``: each file all or nothing, line errors kept) has read them, then it removes them.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
@@ -16,7 +18,6 @@ from fastapi.responses import RedirectResponse
 
 from encours.domain.errors import InvalidInput, NotFound
 from encours.jobs import service as jobs
-from encours.ledger.import_job import KIND
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
@@ -29,6 +30,7 @@ UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_FILES = 20
 CHUNK = 1024 * 1024
 UPLOADS = "imports"  # under the data directory, removed by the job
+KIND = "import_file"
 
 
 @router.get("/admin/import")
@@ -46,21 +48,28 @@ async def upload(
     if not chosen or len(chosen) > MAX_FILES:
         raise InvalidInput(f"choose between 1 and {MAX_FILES} files", field="files")
     settings = app_settings(request)
-    folder = settings.data_dir / UPLOADS / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    stored: list[tuple[str, str]] = []
+    folder = settings.data_dir / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    batch = uuid.uuid4().hex
+    paths: list[str] = []
+    names: list[str] = []
     total = 0
     for index, upload_file in enumerate(chosen):
         shown = (upload_file.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
-        name = f"{index:02d}-{UNSAFE.sub('_', shown)}"
-        with (folder / name).open("wb") as out:
+        path = folder / f"{batch}-{index:02d}-{UNSAFE.sub('_', shown)}"
+        paths.append(str(path))
+        names.append(shown)
+        with path.open("wb") as out:
             while chunk := await upload_file.read(CHUNK):
                 total += len(chunk)
                 if total > settings.web_max_upload_bytes:
+                    out.close()
+                    for written in paths:
+                        Path(written).unlink(missing_ok=True)
                     raise InvalidInput("the files are larger than the upload limit", field="files")
                 out.write(chunk)
-        stored.append((name, shown))
-    job = jobs.enqueue(session, KIND, {"folder": str(folder), "files": stored}, requested_by=user.email)
+    params = {"paths": paths, "names": names, "remove_files": True}
+    job = jobs.enqueue(session, KIND, params, requested_by=user.email)
     return RedirectResponse(f"/admin/import/jobs/{job.job_id}", status_code=303)
 
 
@@ -70,7 +79,10 @@ def import_job_page(request: Request, session: SessionDep, user: Manager, job_id
     if job.kind != KIND:
         raise NotFound(f"no import job {job_id}")
     lang = language_of(request)
+    files = (job.result or {}).get("files", [])
     return render(
-        request, "admin_import_job.html", job=job, result=job.result or {},
+        request, "admin_import_job.html", job=job,
+        imported=[f for f in files if f.get("status") == "imported"],
+        rejected=[f for f in files if f.get("status") == "rejected"],
         said=lambda message: line_message(message, lang),
     )  # fmt: skip

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("progress_note", sa.String(255), nullable=False),
         sa.Column("result", sa.JSON()),
         sa.Column("cancel_requested", sa.Boolean(), nullable=False),
+        sa.Column("waiting", sa.Boolean(), nullable=False),
         sa.Column("dedupe_key", sa.String(255)),
         sa.Column("parent_id", big_id, sa.ForeignKey("jobs.id", name="fk_jobs_parent_id_jobs")),
         sa.PrimaryKeyConstraint("id", name="pk_jobs"),

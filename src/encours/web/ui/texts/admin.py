@@ -241,6 +241,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "adm_job_done": ("Terminé", "Done"),
     "adm_job_failed": ("Échec", "Failed"),
     "adm_job_cancelled": ("Annulé", "Cancelled"),
+    "adm_job_refused": ("Terminé, avec des fichiers refusés", "Finished, with files refused"),
+    "adm_job_error": ("L'import a échoué.", "The import failed."),
+    "adm_more_errors": ("Autres lignes en erreur :", "More lines in error:"),
     # help
     "adm_help_intro": (
         "Encours suit ce que chaque client doit, depuis quand, et ce qu'il faut faire ensuite. Voici les écrans.",

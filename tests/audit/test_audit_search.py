@@ -36,4 +36,6 @@ def test_filters_and_pages(db_url: str) -> None:
         first = search(session, AuditFilter(), 0, 3)
         rest = search(session, AuditFilter(), 3, 3)
         assert first.more and not rest.more and [e.action for e in rest.events] == ["user.created"]
+        assert first.total == rest.total == 4
+        assert search(session, AuditFilter(customer_id="C1")).total == 2
         assert action_kinds(session) == ["note", "user", "user_x"]

@@ -96,25 +96,28 @@ class AuditFilter(NamedTuple):
 
 class AuditPage(NamedTuple):
     events: list[AuditEvent]
+    total: int  # events matching the filter, on every page
     more: bool  # another page follows
 
 
 def search(session: Session, where: AuditFilter, offset: int = 0, limit: int = 50) -> AuditPage:
-    """Latest events first, filtered; one more row is read to know whether a next page exists."""
-    query = select(AuditEventRow).order_by(AuditEventRow.id.desc())
+    """Latest events first, filtered, one page of them and how many match in all."""
+    conditions = []
     if where.customer_id:
-        query = query.where(AuditEventRow.customer_id == where.customer_id)
+        conditions.append(AuditEventRow.customer_id == where.customer_id)
     if where.actor:
-        query = query.where(AuditEventRow.actor == where.actor)
+        conditions.append(AuditEventRow.actor == where.actor)
     if where.action:
         exact = AuditEventRow.action == where.action
-        query = query.where(exact | AuditEventRow.action.startswith(f"{where.action}.", autoescape=True))
+        conditions.append(exact | AuditEventRow.action.startswith(f"{where.action}.", autoescape=True))
     if where.since is not None:
-        query = query.where(AuditEventRow.at >= where.since)
+        conditions.append(AuditEventRow.at >= where.since)
     if where.until is not None:
-        query = query.where(AuditEventRow.at < where.until)
-    rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
-    return AuditPage([_event(row) for row in rows[:limit]], len(rows) > limit)
+        conditions.append(AuditEventRow.at < where.until)
+    query = select(AuditEventRow).where(*conditions).order_by(AuditEventRow.id.desc())
+    rows = list(session.scalars(query.offset(offset).limit(limit)))
+    total = session.scalar(select(func.count()).select_from(AuditEventRow).where(*conditions)) or 0
+    return AuditPage([_event(row) for row in rows], total, offset + len(rows) < total)
 
 
 def action_kinds(session: Session) -> list[str]:

@@ -84,7 +84,7 @@ def test_audit_view_and_api_filters(admin_app: AdminApp) -> None:
         items = api.json()["items"]
         assert items and all(i["customer_id"] == "C00001" and i["actor"] == email("admin") for i in items)
         none = client.get("/api/v1/audit", params={"until": "2000-01-01"}, headers=headers).json()
-        assert none["items"] == [] and none["more"] is False
+        assert none["items"] == [] and none["total"] == 0
         assert client.get("/api/v1/audit", params={"since": "2200-01-01"}, headers=headers).status_code == 422
         paged = client.get("/api/v1/audit", params={"limit": 1}, headers=headers).json()
-        assert len(paged["items"]) == 1 and paged["more"] is True
+        assert len(paged["items"]) == 1 and paged["total"] > 1

@@ -12,7 +12,7 @@ from encours.audit.service import AuditFilter, search
 from encours.domain.errors import NotFound
 from encours.users.roles import Permission
 from encours.users.service import User, UserService
-from encours.web.api.schemas import UserOut
+from encours.web.api.schemas import Page, UserOut
 from encours.web.api.users import user_out
 from encours.web.deps import ApiUser, IsoDay, SessionDep, api_permission
 
@@ -71,13 +71,6 @@ class AuditEventOut(BaseModel):
     details: dict[str, Any]
 
 
-class AuditPageOut(BaseModel):
-    items: list[AuditEventOut]
-    offset: int
-    limit: int
-    more: bool
-
-
 def day_start(day: dt.date | None, days_after: int = 0) -> dt.datetime | None:
     """Midnight UTC of a day given as a date filter (``until`` is the day after: inclusive)."""
     if day is None:
@@ -85,7 +78,7 @@ def day_start(day: dt.date | None, days_after: int = 0) -> dt.datetime | None:
     return dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time(), dt.UTC)
 
 
-@router.get("/audit", response_model=AuditPageOut, tags=["audit"])
+@router.get("/audit", response_model=Page[AuditEventOut], tags=["audit"])
 def audit_trail(
     session: SessionDep,
     user: Manager,
@@ -96,11 +89,11 @@ def audit_trail(
     until: IsoDay | None = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> AuditPageOut:
+) -> Page[AuditEventOut]:
     """Latest first; ``since`` and ``until`` are days, both included; ``action`` may be a kind (``user``)."""
     where = AuditFilter(customer_id, actor, action, day_start(since), day_start(until, 1))
     page = search(session, where, offset, limit)
-    return AuditPageOut(
+    return Page(
         items=[AuditEventOut(**event._asdict()) for event in page.events],
-        offset=offset, limit=limit, more=page.more,
+        total=page.total, offset=offset, limit=limit,
     )  # fmt: skip

@@ -217,6 +217,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "adm_subject": ("Objet", "Subject"),
     "adm_details": ("Détails", "Details"),
     "adm_page": ("Page", "Page"),
+    "adm_events": ("évènements", "events"),
     # import
     "adm_files": ("Fichiers", "Files"),
     "adm_file": ("Fichier", "File"),

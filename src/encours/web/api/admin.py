@@ -14,7 +14,7 @@ from encours.users.roles import Permission
 from encours.users.service import User, UserService
 from encours.web.api.schemas import Page, UserOut
 from encours.web.api.users import user_out
-from encours.web.deps import ApiUser, IsoDay, SessionDep, api_permission
+from encours.web.deps import ApiUser, IsoDay, RowId, SessionDep, api_permission
 
 router = APIRouter()
 Admin = Annotated[User, Depends(api_permission(Permission.ADMIN_USERS))]
@@ -32,7 +32,7 @@ class UserPatch(BaseModel):
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, tags=["users"])
-def patch_user(session: SessionDep, user: Admin, user_id: int, body: UserPatch) -> UserOut:
+def patch_user(session: SessionDep, user: Admin, user_id: RowId, body: UserPatch) -> UserOut:
     service = UserService(session)
     if service.get(user_id) is None:
         raise NotFound(f"no user {user_id}")

@@ -20,7 +20,7 @@ from encours.domain.errors import InvalidInput, NotFound
 from encours.jobs import service as jobs
 from encours.users.roles import Permission
 from encours.users.service import User
-from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
+from encours.web.deps import CsrfChecked, RowId, SessionDep, app_settings, ui_permission
 from encours.web.ui.line_messages import line_message
 from encours.web.ui.render import language_of, render
 
@@ -74,7 +74,7 @@ async def upload(
 
 
 @router.get("/admin/import/jobs/{job_id}")
-def import_job_page(request: Request, session: SessionDep, user: Manager, job_id: int) -> Response:
+def import_job_page(request: Request, session: SessionDep, user: Manager, job_id: RowId) -> Response:
     job = jobs.get(session, job_id)
     if job.kind != KIND:
         raise NotFound(f"no import job {job_id}")

@@ -15,7 +15,7 @@ from encours.domain.errors import Conflict, EncoursError, NotFound
 from encours.users.errors import InvalidCredentials, WeakPassword
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
-from encours.web.deps import CsrfChecked, SessionDep, UiUser, ui_permission
+from encours.web.deps import CsrfChecked, RowId, SessionDep, UiUser, ui_permission
 from encours.web.reset_links import read_reset, reset_path
 from encours.web.ui.render import render
 
@@ -61,7 +61,7 @@ def _edit_page(request: Request, edited: User, status_code: int = 200, **extra: 
 
 
 @router.get("/admin/users/{user_id}")
-def user_page(request: Request, session: SessionDep, user: Admin, user_id: int) -> Response:
+def user_page(request: Request, session: SessionDep, user: Admin, user_id: RowId) -> Response:
     return _edit_page(request, _edited(session, user_id), done=request.query_params.get("done"))
 
 
@@ -70,7 +70,7 @@ def save_user(
     request: Request,
     session: SessionDep,
     user: Admin,
-    user_id: int,
+    user_id: RowId,
     role: Annotated[str, Form(max_length=32)],
     language: Annotated[str, Form(max_length=8)],
     active: Annotated[bool, Form()] = False,
@@ -88,7 +88,7 @@ def save_user(
 
 
 @router.post("/admin/users/{user_id}/reset", dependencies=[CsrfChecked])
-def reset_user(request: Request, session: SessionDep, user: Admin, user_id: int) -> Response:
+def reset_user(request: Request, session: SessionDep, user: Admin, user_id: RowId) -> Response:
     """Ends the user's sessions and shows a one-time link (24 hours) to hand over to them."""
     edited = _edited(session, user_id)
     epoch = UserService(session).start_reset(user_id, actor=user.email)

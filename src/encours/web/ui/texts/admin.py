@@ -47,10 +47,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Placeholders allowed: {invoice_id}, {customer_id}, {amount}, {currency}.",
     ),
     # users
-    "adm_role_admin": ("Administrateur", "Administrator"),
-    "adm_role_credit_manager": ("Credit manager", "Credit manager"),
-    "adm_role_collector": ("Chargé de recouvrement", "Collector"),
-    "adm_role_sales": ("Commercial", "Sales"),
     "adm_inactive": ("désactivé", "deactivated"),
     "adm_active_help": (
         "Actif (décoché : ne peut plus se connecter, ses sessions prennent fin)",

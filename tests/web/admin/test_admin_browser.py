@@ -79,7 +79,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def signed_in(browser: Browser, base: str, login: str, password: str = PASSWORD) -> Page:  # noqa: F811
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
     page.goto(f"{base}/login")
     page.fill("input[name=email]", login)
     page.fill("input[name=password]", password)

@@ -9,8 +9,8 @@ from encours.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
 SCREENS = ("dashboard", "worklist", "customers", "aging", "disputes", "promises", "plans", "litigation",
-           "dunning", "users", "company", "thresholds", "scenarios", "templates", "smtp", "payment_link",
-           "audit", "import")  # fmt: skip
+           "dunning", "jobs", "users", "company", "thresholds", "scenarios", "templates", "smtp",
+           "payment_link", "audit", "import")  # fmt: skip
 FORMATS = ("fec", "csv_customers", "csv_invoices", "csv_payments", "bank", "einvoice")
 
 

@@ -256,6 +256,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "adm_title_plans": ("Échéanciers", "Payment plans"),
     "adm_title_litigation": ("Contentieux", "Litigation"),
     "adm_title_dunning": ("Relances", "Dunning"),
+    "adm_title_jobs": ("Tâches de fond", "Jobs"),
+    "adm_help_jobs": (
+        "Les traitements longs (imports, relances, calculs) et leur avancement.",
+        "Long-running work (imports, dunning runs, figures) and how far it got.",
+    ),
     "adm_title_users": ("Utilisateurs", "Users"),
     "adm_title_company": ("Société", "Company"),
     "adm_title_thresholds": ("Seuils d'alerte", "Alert thresholds"),

@@ -37,7 +37,7 @@ COMMANDS = {
     "score": "encours.cli.foresight_commands:score",
     "model": "encours.cli.foresight_commands:model_app",
     "serve": "encours.cli.web_commands:serve",
-    "user": "encours.cli.web_commands:user_app",
+    "user": "encours.cli.user_commands:user_app",
     "portal": "encours.cli.web_commands:portal_app",
     "report": "encours.cli.web_commands:report_app",
     "notifications": "encours.cli.notification_commands:notifications_app",

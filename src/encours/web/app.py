@@ -25,6 +25,7 @@ from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
 from encours.web.keys import signing_keys
 from encours.web.portal.routes import router as portal_router
+from encours.web.ui.admin_routes import admin_routers
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.render import error_page
 from encours.web.ui.routes import router as ui_router
@@ -107,6 +108,8 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(workspace_router)
     app.include_router(jobs_routes.ui)
     app.include_router(jobs_routes.ops)
+    for router in admin_routers:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger", swagger_assets(), name="swagger")
     return app

@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 
 from encours.domain.errors import NotFound
 from encours.web.api import (
+    admin,
     auth,
     casework,
     cash,
@@ -50,7 +51,7 @@ def declare_refusals(router: APIRouter) -> None:
             route.responses.setdefault(404, _refusal("No such record (customer, invoice, task...)"))
 
 
-for module in (customers, casework, cash, figures, insights, worklist, users, workspace, jobs):
+for module in (customers, casework, cash, figures, insights, worklist, users, workspace, jobs, admin):
     declare_refusals(module.router)
     api_router.include_router(module.router, dependencies=[Depends(api_user)])
 

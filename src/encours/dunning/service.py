@@ -33,7 +33,13 @@ from encours.domain.dunning import (
     thank_you_actions,
 )
 from encours.domain.errors import InvalidLines, LedgerError
-from encours.domain.escalation import DEFAULT_PAYMENT_DAYS, DEFAULT_POSTAL_DAYS, NoticePeriod, escalate
+from encours.domain.escalation import (
+    DEFAULT_PAYMENT_DAYS,
+    DEFAULT_POSTAL_DAYS,
+    HeldHandover,
+    NoticePeriod,
+    escalate,
+)
 from encours.domain.money import from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
@@ -104,6 +110,7 @@ class Decisions(NamedTuple):
     languages: dict[int, str]
     handover_waiting: dict[str, int] | None = None  # reason -> invoices whose hand-over waits
     notices_first: int = 0  # invoices given the formal notice instead of a hand-over
+    held: tuple[HeldHandover, ...] = ()  # each invoice whose hand-over waits, with its date
 
 
 def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions:
@@ -132,8 +139,32 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
     contacts = repo.customer_contacts(a.customer_pk for a in actions)
     languages = {pk: pick_language(language, LANGUAGES) for pk, (_, _, language) in contacts.items()}
     return Decisions(
-        as_of, tuple(actions), reminders, languages, dict(escalated.waiting), escalated.notices_first
+        as_of,
+        tuple(actions),
+        reminders,
+        languages,
+        dict(escalated.waiting),
+        escalated.notices_first,
+        escalated.held,
     )
+
+
+class HandoverWait(NamedTuple):
+    """One customer's invoices whose hand-over waits for the same day (None: for a delivered notice)."""
+
+    customer_id: str
+    invoice_ids: tuple[str, ...]
+    possible_on: dt.date | None
+    reason: str
+
+
+def waiting_handovers(decisions: Decisions) -> list[HandoverWait]:
+    """The held hand-overs grouped by customer and the day they become possible, as a run shows them."""
+    groups: dict[tuple[str, dt.date | None, str], list[str]] = {}
+    for held in decisions.held:
+        groups.setdefault((held.customer_id, held.possible_on, held.reason), []).append(held.reference)
+    ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or dt.date.max, item[0][2]))
+    return [HandoverWait(customer, tuple(refs), on, reason) for (customer, on, reason), refs in ordered]
 
 
 def record_decisions(session: Session, decisions: Decisions, actor: str) -> tuple[int, list[int]]:

@@ -154,6 +154,22 @@ class ActionRepository:
         )
         return list(self.session.scalars(query))
 
+    def join_pending(self, run_id: int, message_keys: dict[str, str]) -> int:
+        """Actions left pending by earlier runs join this run's message for their customer
+        (``message_keys``: customer id -> key), so a run sends at most one e-mail per customer."""
+        joined = 0
+        for part in chunks(sorted(message_keys), 1000):
+            query = select(DunningActionRow).where(
+                DunningActionRow.status == "pending",
+                DunningActionRow.run_id != run_id,
+                DunningActionRow.customer_id.in_(part),
+            )
+            for row in self.session.scalars(query):
+                row.message_key = message_keys[row.customer_id]
+                joined += 1
+        self.session.flush()
+        return joined
+
     def actions(self, customer_id: str | None = None) -> list[DunningActionRow]:
         query = select(DunningActionRow).order_by(DunningActionRow.id)
         if customer_id is not None:

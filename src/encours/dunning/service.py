@@ -175,6 +175,10 @@ def record_decisions(session: Session, decisions: Decisions, actor: str) -> tupl
     ids = repo.add_actions(
         run_id, decisions.as_of, decisions.actions, decisions.languages, dict(enumerate(keys))
     )
+    # what earlier runs left pending for these customers goes in the same e-mail (SPEC §8)
+    repo.join_pending(
+        run_id, {a.customer_id: key for a, key in zip(decisions.actions, keys, strict=True) if key}
+    )
     repo.add_decided_events(actor, decisions.as_of, run_id, decisions.actions, ids)
     record(
         session, actor, "dunning.run", subject=f"run:{run_id}",

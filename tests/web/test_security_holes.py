@@ -347,13 +347,15 @@ def hostile_client(hostile_url: str) -> Iterator[TestClient]:
 def test_the_aging_csv_neutralises_formulas_and_keeps_amounts(hostile_client: TestClient) -> None:
     response = hostile_client.get(f"/aging.csv?as_of={AS_OF}")
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.text, newline="")))
-    names = {row["name"] for row in rows}
+    # the admin works in French: `;`, decimal comma, French headers
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    names = {row["Raison sociale"] for row in rows}
     assert {"'" + name for name in HOSTILE} <= names, names
     assert not any(name.startswith(("=", "+", "-", "@", "\t", "\r")) for name in names)
     for row in rows:
-        float(row["total"])  # still a plain number (negative ones too)
-    assert all(not row["total"].startswith("'") for row in rows)
+        float(row["Total"].replace(",", "."))  # still a plain number (negative ones too)
+    assert all(not row["Total"].startswith("'") for row in rows)
 
 
 def test_the_aging_xlsx_writes_hostile_names_as_text(hostile_client: TestClient) -> None:
@@ -382,10 +384,10 @@ def test_export_cells_rule() -> None:
     amounts = tuple(Decimal("-12.50") if i == 0 else Decimal(0) for i in range(len(buckets)))
     rows = tuple(AgedRow(f"C{i}", name, amounts) for i, name in enumerate([*HOSTILE, "\rcr", "Acme"]))
     balance = AgedBalance(DEMO_UNTIL, "EUR", buckets, rows)
-    lines = list(csv.reader(io.StringIO(aging_csv([balance]).decode(), newline="")))
+    lines = list(csv.reader(io.StringIO(aging_csv([balance], "en").decode("utf-8-sig"), newline="")))
     assert [line[1] for line in lines[1:]] == [*("'" + h for h in HOSTILE), "'\rcr", "Acme"]
     assert {line[3] for line in lines[1:]} == {"-12.50"}  # a negative amount is not a formula
-    sheet = load_workbook(io.BytesIO(aging_xlsx([balance]))).worksheets[0]
+    sheet = load_workbook(io.BytesIO(aging_xlsx([balance], "en"))).worksheets[0]
     cells = [sheet.cell(row=r, column=2) for r in range(2, 2 + len(rows))]
     assert [c.value for c in cells] == [*HOSTILE, "\rcr", "Acme"]
     assert {c.data_type for c in cells} == {"s"}

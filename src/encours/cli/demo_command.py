@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Annotated
@@ -19,17 +20,24 @@ from encours.domain.money import format_amount
 from encours.ingest.parsed import ParsedFile
 from encours.ledger.import_service import ImportService, SourceFile
 from encours.ledger.queries import DEMO_FORMAT
+from encours.storage.base import business_today
 from encours.storage.database import unit_of_work
 
 
 def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same company.")] = 42,
     customers: Annotated[int, typer.Option(min=1, max=1_000_000)] = 300,
-    until: Annotated[str, typer.Option(help="Last day of the ledger, YYYY-MM-DD.")] = "2026-10-31",
+    until: Annotated[
+        str, typer.Option(help="Last day of the ledger, YYYY-MM-DD, or `today` (Europe/Paris).")
+    ] = "today",
     db: DbOption = None,
-) -> None:
-    """Create a realistic demo company (two years of invoices, payments, disputes)."""
-    last_day = parse_date(until, "--until")
+) -> dt.date:
+    """Create a realistic demo company (two years of invoices, payments, disputes) ending today.
+
+    Its last day is today by default, so the dashboard opens on a live ledger (CEI, alerts and
+    worklist as a company would see them), not on data that stopped weeks ago.
+    """
+    last_day = business_today() if until == "today" else parse_date(until, "--until")
     with err_console.status("generating the demo company"):
         ledger = generate(seed=seed, customers=customers, until=last_day)
     parsed = ParsedFile(
@@ -54,3 +62,4 @@ def demo(
             [["TOTAL", format_amount(balance.total), *map(format_amount, balance.totals)]],
         )
     print_kpi_tables(results)
+    return last_day

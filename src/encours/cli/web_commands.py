@@ -24,7 +24,6 @@ portal_app = typer.Typer(help="Customer portal links.", no_args_is_help=True)
 report_app = typer.Typer(help="E-mail reports.", no_args_is_help=True)
 
 DEMO_EMAIL = "demo@encours.example"
-DEMO_UNTIL = dt.date(2026, 10, 31)  # the last day of `encours demo`
 
 
 @user_app.command("add")
@@ -113,8 +112,7 @@ def _prepare_demo(db: str | None) -> tuple[str, str]:
     with unit_of_work(engine) as session:
         empty = not has_customers(session)
     if empty:
-        demo(db=db)
-        _score_demo(db)
+        _score_demo(db, demo(db=db))
     password = demo_password(get_settings())
     with unit_of_work(engine) as session:
         service = UserService(session)
@@ -133,13 +131,13 @@ def demo_password(settings: Settings) -> str:
     return password
 
 
-def _score_demo(db: str | None) -> None:
+def _score_demo(db: str | None, last_day: dt.date) -> None:
     """Risk scores for the demo company's customer sheets (foresight's `encours score`)."""
     from encours.foresight.scoring import store_scores
     from encours.foresight.service import read_ledger
 
     with err_console.status("scoring the demo customers"), unit_of_work(engine_for(db)) as session:
-        store_scores(session, read_ledger(session), DEMO_UNTIL)
+        store_scores(session, read_ledger(session), last_day)
 
 
 @report_app.command("digest")

@@ -19,6 +19,7 @@ from encours.domain.money import from_cents
 from encours.domain.records import Customer
 from encours.ledger.models import CustomerRow, EntryRow, ImportBatchRow
 from encours.ledger.repository import CHUNK, CUSTOMER_COLUMNS, chunks, values_to_customer
+from encours.storage.fold_sql import contains_folded
 
 DEMO_FORMAT = "demo"  # the format of the import batch ``encours demo`` writes
 
@@ -74,12 +75,11 @@ def find_customer(session: Session, customer_id: str) -> StoredCustomer | None:
 
 
 def search_customers(session: Session, search: str = "", offset: int = 0, limit: int = 50) -> CustomerSearch:
-    """Customers ordered by id whose id or name contains ``search`` (any case), one page of them."""
+    """Customers ordered by id whose id or name contains ``search``, whatever the case and accents."""
     query = _STORED
     if search.strip():
-        pattern = f"%{search.strip().lower()}%"
         query = query.where(
-            or_(func.lower(CustomerRow.customer_id).like(pattern), func.lower(CustomerRow.name).like(pattern))
+            or_(contains_folded(CustomerRow.customer_id, search), contains_folded(CustomerRow.name, search))
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = session.execute(query.order_by(CustomerRow.customer_id).offset(offset).limit(limit))

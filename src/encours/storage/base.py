@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -51,6 +52,14 @@ def utcnow() -> dt.datetime:
 def today() -> dt.date:
     """The day ``utcnow`` falls on: the default date of what people record."""
     return utcnow().date()
+
+
+BUSINESS_ZONE = ZoneInfo("Europe/Paris")
+
+
+def business_today() -> dt.date:
+    """Today where the company works (Europe/Paris): at 00:30 in Paris it is already tomorrow."""
+    return utcnow().astimezone(BUSINESS_ZONE).date()
 
 
 def sql_date(value: object) -> dt.date:

@@ -17,6 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from encours.storage.fold_sql import register_on_sqlite
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 POOL_SIZE = 10
 
@@ -27,6 +29,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    register_on_sqlite(dbapi_connection)  # search folds text as PostgreSQL's SQL does
 
 
 def alembic_config(engine: Engine, target_metadata: MetaData | None = None) -> Config:

@@ -16,6 +16,8 @@ from encours.settings import Settings, get_settings
 from encours.storage.database import get_engine
 from encours.web.admission import AdmissionLimit, BodyLimits
 from encours.web.api.router import api_router
+from encours.web.api_docs import router as api_docs_router
+from encours.web.api_docs import swagger_assets
 from encours.web.errors import LoginRequired
 from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
@@ -63,6 +65,8 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
         title="Encours",
         version="1",
         description="Accounts-receivable management: ledger, aged balance, KPIs, collections, portal.",
+        docs_url=None,  # our own /docs: packaged assets, no inline script (api_docs)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -91,8 +95,10 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
         return {"status": "ok"}
 
     app.include_router(api_router)
+    app.include_router(api_docs_router)
     app.include_router(portal_router)
     app.include_router(ui_router)
     app.include_router(dunning_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/vendor/swagger", swagger_assets(), name="swagger")
     return app

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from encours.domain.errors import Forbidden, NotAuthenticated
 from encours.settings import Settings
-from encours.storage.base import utcnow
+from encours.storage.base import business_today
 from encours.storage.database import unit_of_work
 from encours.users.roles import Permission, allows
 from encours.users.service import User, UserService
@@ -166,5 +166,5 @@ IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
 async def as_of_param(as_of: IsoDay | None = None) -> dt.date:
-    """The date of the view: today (UTC) unless the request names one."""
-    return as_of or utcnow().date()
+    """The date of the view: today in Paris (the business day) unless the request names one."""
+    return as_of or business_today()

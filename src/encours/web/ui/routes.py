@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from encours.audit.service import record
 from encours.domain.errors import Forbidden, NotFound
+from encours.domain.text_fold import fold
 from encours.ledger.queries import find_customer
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
@@ -36,7 +37,7 @@ from encours.web.ledger_views import (
 )
 from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
 from encours.web.ui import exports
-from encours.web.ui.render import render
+from encours.web.ui.render import language_of, render
 from encours.web.worklist import worklist
 
 router = APIRouter(include_in_schema=False)
@@ -246,13 +247,11 @@ def aging_page(
     sort: Annotated[str, Query(pattern="^(customer_id|total)$")] = "total",
 ) -> Response:
     balances = _figures(request).aging(session, as_of)
-    needle = q.strip().lower()
+    needle = fold(q.strip())
     views: list[dict[str, Any]] = []
     for balance in balances:
         rows = [
-            r
-            for r in balance.rows
-            if not needle or needle in r.customer_id.lower() or needle in r.name.lower()
+            r for r in balance.rows if not needle or needle in fold(r.customer_id) or needle in fold(r.name)
         ]
         if sort == "total":
             rows.sort(key=lambda r: (-r.total, r.customer_id))
@@ -270,7 +269,7 @@ def aging_page(
 
 @router.get("/aging.csv")
 def aging_csv(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    body = exports.aging_csv(_figures(request).aging(session, as_of))
+    body = exports.aging_csv(_figures(request).aging(session, as_of), language_of(request))
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
@@ -280,7 +279,7 @@ def aging_csv(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) 
 
 @router.get("/aging.xlsx")
 def aging_xlsx(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    body = exports.aging_xlsx(_figures(request).aging(session, as_of))
+    body = exports.aging_xlsx(_figures(request).aging(session, as_of), language_of(request))
     return Response(
         body,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

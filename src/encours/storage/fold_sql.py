@@ -1,0 +1,43 @@
+"""``folded(column)``: ``domain.text_fold.fold`` in SQL, identical on SQLite and PostgreSQL.
+
+SQLite calls the Python function itself (registered on each connection as ``encours_fold``);
+PostgreSQL gets the same table as ``lower(translate(replace(...)))`` inline, with no server
+extension (``unaccent`` is not always installed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
+
+from encours.domain.text_fold import ACCENTED, LIGATURES, PLAIN, fold
+
+SQLITE_FUNCTION = "encours_fold"
+
+
+class folded(GenericFunction[str]):
+    type = String()
+    inherit_cache = True
+    name = SQLITE_FUNCTION
+
+
+@compiles(folded, "postgresql")
+def _postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    expression = compiler.process(element.clauses, **kw)
+    for ligature, letters in LIGATURES:
+        expression = f"replace({expression}, '{ligature}', '{letters}')"
+    return f"lower(translate({expression}, '{ACCENTED}', '{PLAIN}'))"
+
+
+def register_on_sqlite(dbapi_connection: Any) -> None:
+    dbapi_connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+
+
+def contains_folded(column: ColumnElement[str] | Any, needle: str) -> ColumnElement[bool]:
+    """``column`` contains ``needle`` once both are folded (``%`` and ``_`` in it are literal)."""
+    literal = fold(needle.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return folded(column).like(f"%{literal}%", escape="\\")

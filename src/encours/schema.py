@@ -4,6 +4,7 @@ from encours.audit.models import AuditEventRow
 from encours.casework import models as casework_models  # noqa: F401
 from encours.dunning import models as dunning_models  # noqa: F401
 from encours.foresight.models import ModelArtifactRow, RiskScoreRow  # noqa: F401
+from encours.jobs import models as jobs_models  # noqa: F401
 from encours.ledger.models import AllocationRow, CustomerRow, EntryRow, ImportBatchRow
 from encours.storage.base import Base
 from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow  # noqa: F401

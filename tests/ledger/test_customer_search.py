@@ -28,7 +28,9 @@ def url(db_url: str) -> str:
     customers = tuple(Customer(customer_id=cid, name=name) for cid, name in NAMES.items())
     parsed = ParsedFile(file="inline", format="demo", customers=customers, entries=(), allocations=())
     with unit_of_work(get_engine(db_url)) as session:
-        ImportService(session).store(parsed, SourceFile(Path("inline"), hashlib.sha256(b"s").digest(), "demo"))
+        ImportService(session).store(
+            parsed, SourceFile(Path("inline"), hashlib.sha256(b"s").digest(), "demo")
+        )
     return db_url
 
 

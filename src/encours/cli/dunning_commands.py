@@ -79,11 +79,13 @@ def _print_waiting(decisions: Decisions) -> None:
         return
     typer.echo(f"hand-overs waiting for a formal notice: {sum(len(w.invoice_ids) for w in waits)} invoices")
     for wait in waits:
-        when = (
-            f"possible from {wait.possible_on.isoformat()} (the notice's period is running)"
-            if wait.possible_on is not None
-            else "possible once its formal notice is delivered and its period has run"
-        )
+        if wait.possible_on is None:
+            when = "possible once its formal notice is delivered and its period has run"
+        elif wait.reason == "formal_notice_first":
+            day = wait.possible_on.isoformat()
+            when = f"formal notice now; hand-over possible from {day} if it is delivered"
+        else:
+            when = f"possible from {wait.possible_on.isoformat()} (the notice's period is running)"
         typer.echo(f"  {wait.customer_id}: {_short(list(wait.invoice_ids))}: {when}")
 
 

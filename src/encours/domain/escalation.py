@@ -184,4 +184,9 @@ def escalate(
         else:
             first += 1
             kept.append(candidate._replace(step=verdict.step))
+            # the hand-over can follow once this notice is delivered (now) and its period has run
+            possible = as_of + dt.timedelta(days=period.days)
+            held.append(
+                HeldHandover(candidate.customer_id, candidate.reference, verdict.reason or "", possible)
+            )
     return Escalated(kept, waiting, first, tuple(sorted(held)))

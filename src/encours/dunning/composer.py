@@ -69,9 +69,12 @@ class Composer:
     """Turns a group of pending actions into documents and one e-mail."""
 
     def __init__(
-        self, session: Session, scenarios: dict[str, Scenario], rates: RateTable, sender: str, data_dir: Path
-    ) -> None:
+        self, session: Session, scenarios: dict[str, Scenario], rates: RateTable, sender: str, data_dir: Path,
+        letters_root: Path | None = None,
+    ) -> None:  # fmt: skip
+        """``letters_root``: where letters go (the data directory; a scratch folder for a preview)."""
         self.session = session
+        self.letters_root = letters_root or data_dir
         self.facts = InvoiceFactsRepository(session)
         self.terms = PenaltyTermsRepository(session)
         self.scenarios = scenarios
@@ -201,7 +204,7 @@ class Composer:
                 return Prepared(None, (), {}, False, undeliverable)
             return self.prepare(ordered)._replace(undeliverable=undeliverable)
         language = ordered[0].language
-        folder = letters_folder(self.data_dir, customer.customer_id)
+        folder = letters_folder(self.letters_root, customer.customer_id)
         sections: list[Section] = []
         documents: dict[int, str] = {}
         attachments: list[Path] = []

@@ -45,6 +45,7 @@ from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
 from encours.dunning.creditor import check_creditor
+from encours.dunning.document_paths import mail_file, sent_mail_file
 from encours.dunning.documents import LANGUAGES
 from encours.dunning.history import HistoryRepository
 from encours.dunning.models import DunningActionRow
@@ -167,10 +168,12 @@ def waiting_handovers(decisions: Decisions) -> list[HandoverWait]:
     return [HandoverWait(customer, tuple(refs), on, reason) for (customer, on, reason), refs in ordered]
 
 
-def record_decisions(session: Session, decisions: Decisions, actor: str) -> tuple[int, list[int]]:
+def record_decisions(
+    session: Session, decisions: Decisions, actor: str, job_id: int | None = None
+) -> tuple[int, list[int]]:
     """Outbox rows + markers + audit events, flushed in the caller's transaction."""
     repo = ActionRepository(session)
-    run_id = repo.new_run(decisions.as_of, actor)
+    run_id = repo.new_run(decisions.as_of, actor, job_id)
     keys: list[str | None] = [f"r{run_id}:{a.customer_id}" for a in decisions.actions]
     ids = repo.add_actions(
         run_id, decisions.as_of, decisions.actions, decisions.languages, dict(enumerate(keys))
@@ -209,7 +212,7 @@ class RunResult(NamedTuple):
 
 def run(
     engine: Engine, config: DunningConfig, as_of: dt.date, smtp: SmtpConfig | None, actor: str = "cli",
-    progress: Progress | None = None,
+    progress: Progress | None = None, job_id: int | None = None,
 ) -> RunResult:  # fmt: skip
     """Decide and commit (retrying if a concurrent run got there first), then deliver the outbox."""
     check_creditor(engine, config.settings.data_dir)
@@ -217,7 +220,7 @@ def run(
         try:
             with unit_of_work(engine) as session:
                 decisions = decide(session, config, as_of)
-                run_id, _ = record_decisions(session, decisions, actor)
+                run_id, _ = record_decisions(session, decisions, actor, job_id)
             break
         except (IntegrityError, OperationalError):
             # a concurrent run committed markers first (PostgreSQL: unique violation; SQLite: the
@@ -257,6 +260,7 @@ class DunningAction(NamedTuple):
     document: str | None
     reason: str | None  # why it was not delivered (failed, or pending after a failed attempt)
     attempts: int
+    message_key: str | None = None  # the e-mail it went in (its copy: ``sent_email``)
 
 
 def _listed(row: DunningActionRow, delivered_by: int | None = None) -> DunningAction:
@@ -266,16 +270,38 @@ def _listed(row: DunningActionRow, delivered_by: int | None = None) -> DunningAc
     return DunningAction(
         row.id, row.as_of, row.customer_id, row.step, row.channel, row.status, tuple(row.invoice_ids),
         from_cents(row.amount_cents), row.currency, row.created_at, row.sent_at, row.document, reason,
-        row.attempts,
+        row.attempts, row.message_key or f"a{row.id}",
     )  # fmt: skip
 
 
-def list_actions(session: Session, customer_id: str | None = None) -> list[DunningAction]:
-    """Every action ever decided (optionally one customer's), oldest first."""
+def list_actions(
+    session: Session, customer_id: str | None = None, run_id: int | None = None
+) -> list[DunningAction]:
+    """Every action ever decided (optionally one customer's, one run's), oldest first."""
     repo = ActionRepository(session)
-    rows = repo.actions(customer_id)
+    rows = repo.actions(customer_id, run_id)
     delivered_by = repo.resolutions([row for row in rows if row.status == "failed"])
     return [_listed(row, delivered_by.get(row.id)) for row in rows]
+
+
+def sent_email(data_dir: Path, action: DunningAction) -> bytes | None:
+    """The e-mail an action went out in, as the server accepted it (or as written to send by hand)."""
+    if action.message_key is None or action.status not in ("sent", "produced"):
+        return None
+    for path in (sent_mail_file(data_dir, action.message_key), mail_file(data_dir, action.message_key)):
+        if path.is_file():
+            return path.read_bytes()
+    return None
+
+
+def get_action(session: Session, action_id: int) -> DunningAction | None:
+    row = session.get(DunningActionRow, action_id)
+    return None if row is None else _listed(row)
+
+
+def run_of_job(session: Session, job_id: int) -> int | None:
+    """The dunning run a job decided, once it has."""
+    return ActionRepository(session).run_of_job(job_id)
 
 
 def failed_deliveries(session: Session) -> list[DunningAction]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import DEMO_UNTIL
-from tests.web.conftest import load_demo, token_for
+from tests.web.conftest import browser_login, load_demo, token_for
 
 from encours.demo.generator import DemoLedger
 from encours.jobs import inprocess
@@ -149,3 +151,55 @@ def test_a_paused_customer_is_left_out_of_runs_until_the_date(own_app: tuple[Tes
     after = (DEMO_UNTIL + dt.timedelta(days=11)).isoformat()
     assert client.get(f"/api/v1/dunning/preview/{customer}?as_of={after}", headers=collector).json()["steps"]
     assert client.delete(f"/api/v1/customers/{customer}/dunning-pause", headers=collector).status_code == 204
+
+
+def test_preview_approve_run_and_history_in_the_screens(own_app: tuple[TestClient, str, Path]) -> None:
+    client, url, _ = own_app
+    csrf = browser_login(client, "credit_manager")
+    page = client.get("/dunning", params={"as_of": AS_OF, "preview": "true"})
+    assert page.status_code == 200 and 'id="approve-and-run"' in page.text
+    link = re.search(r'class="message-preview" href="([^"]+)"', page.text)
+    assert link is not None
+    preview = client.get(html.unescape(link.group(1)))
+    assert preview.status_code == 200 and 'id="email-subject"' in preview.text
+    subject = html.unescape(re.search(r'id="email-subject">([^<]+)<', preview.text).group(1))  # type: ignore[union-attr]
+    letters = re.findall(r'class="letter" href="([^"]+)"', preview.text)
+    for href in letters:
+        pdf = client.get(html.unescape(href))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "Approuver et lancer" in preview.text and "Approve" not in preview.text
+    started = client.post("/dunning/runs", data={"as_of": AS_OF, "csrf_token": csrf}, follow_redirects=False)
+    assert started.status_code == 303
+    inprocess.wait_idle(get_engine(url))
+    job = client.get(started.headers["location"])
+    assert 'data-status="done"' in job.text and "Terminée" in job.text
+    history = client.get("/dunning/history")
+    emails = re.findall(r'class="sent-email" href="([^"]+)"', history.text)
+    assert emails
+    subjects = set()
+    for href in emails[:60]:
+        shown = client.get(href)
+        assert shown.status_code == 200
+        subjects.add(html.unescape(re.search(r'id="email-subject">([^<]*)<', shown.text).group(1)))  # type: ignore[union-attr]
+    assert subject in subjects  # the message sent is the one previewed
+    documents = re.findall(r'class="sent-letter" href="([^"]+)"', history.text)
+    assert documents and client.get(documents[0]).content.startswith(b"%PDF")
+    assert client.get("/dunning/actions/999999/document").status_code == 404
+
+
+def test_pause_from_the_customer_sheet_is_shown_and_lifted(own_app: tuple[TestClient, str, Path]) -> None:
+    client, _, _ = own_app
+    csrf = browser_login(client, "collector")
+    until = (DEMO_UNTIL + dt.timedelta(days=5)).isoformat()
+    done = client.post(
+        f"/customers/C00002/dunning-pause?as_of={AS_OF}",
+        data={"until": until, "csrf_token": csrf, "back": "/customers/C00002"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/customers/C00002"
+    sheet = client.get(f"/customers/C00002?as_of={AS_OF}")
+    assert 'id="paused-until"' in sheet.text and "Relances suspendues jusqu" in sheet.text
+    preview = client.get(f"/dunning/customers/C00002/preview?as_of={AS_OF}")
+    assert 'id="no-message"' in preview.text
+    client.post("/customers/C00002/dunning-resume", data={"csrf_token": csrf}, follow_redirects=False)
+    assert 'id="paused-until"' not in client.get(f"/customers/C00002?as_of={AS_OF}").text

@@ -16,7 +16,7 @@ from encours.ledger.queries import find_customer
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
-from encours.web import foresight_views, integrations
+from encours.web import dunning_runs, foresight_views, integrations
 from encours.web.client_address import request_address
 from encours.web.dashboard import dashboard_figures
 from encours.web.deps import (
@@ -172,6 +172,7 @@ def customer_sheet(
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
         credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir),
         timeline=integrations.timeline(session, customer_id, 50),
+        paused=dunning_runs.paused_until(session, customer_id, as_of),
         users=UserService(session).all(),
         portal=request.query_params.get("portal"),
         done=request.query_params.get("done"),

@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -72,10 +71,10 @@ def keep_pdf(page: Page, href: str, name: str) -> bytes:
 )
 def test_preview_approve_run_and_find_what_was_sent(
     served: str,
-    browser: Browser,
+    browser: Browser,  # noqa: F811 - the fixture imported above
     language: str,
     user: str,
-    as_of: dt.date,  # noqa: F811
+    as_of: dt.date,
 ) -> None:
     base = served
     page = sign_in(browser, base, user, "fr-FR" if language == "fr" else "en-GB")

@@ -159,3 +159,24 @@ def test_the_api_reference_renders_from_packaged_assets(served: tuple[str, str],
     assert not [text for text in refused if "Content Security Policy" in text]
     assert outside == []  # no CDN: the page works on a machine with no internet access
     shot(page, "api-docs")
+
+
+FRENCH_PAGES = ["/", "/worklist", "/customers", "/aging", "/disputes", "/promises", "/plans", "/dunning"]
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_french_pages_fit_the_screen(served: tuple[str, str], browser: Browser, width: int) -> None:
+    """Nothing wider than a phone at 390 px (wide tables scroll inside themselves); at 1440 px
+    the French menu holds on one line."""
+    base, _ = served
+    page = sign_in(browser, base, "admin")  # the admin works in French
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in FRENCH_PAGES:
+        page.goto(f"{base}{path}")
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow} px wider than {width} px"
+        if width == 1440:
+            tops = page.evaluate("[...document.querySelectorAll('header nav a')].map(a => a.offsetTop)")
+            assert len(set(tops)) == 1, f"{path}: the menu wraps"
+        shot(page, f"fr-{width}-{path.strip('/') or 'dashboard'}")

@@ -19,7 +19,6 @@ from encours.analytics.kpi import load_thresholds
 from encours.domain.aging import AgedBalance
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import KpiAlert, evaluate
-from encours.domain.money import format_amount
 from encours.dunning.service import failed_deliveries
 from encours.web import foresight_views
 from encours.web.figures import Figures
@@ -81,8 +80,8 @@ def failed_delivery_rows(session: Session) -> dict[str, Any]:
         "count": len(rows),
         "customers": len({r.customer_id for r in rows}),
         "rows": [
-            {"customer": r.customer_id, "date": r.as_of.isoformat(), "step": r.step, "reason": r.reason or "",
-             "attempts": r.attempts, "amount": f"{format_amount(r.amount)} {r.currency}"}
+            {"customer": r.customer_id, "date": r.as_of, "step": r.step, "reason": r.reason or "",
+             "attempts": r.attempts, "amount": r.amount, "currency": r.currency}
             for r in rows[:FAILED_SHOWN]
         ],
     }  # fmt: skip

@@ -16,6 +16,7 @@ from encours.domain.money import format_amount
 from encours.users.roles import Permission, allows
 from encours.web.deps import csrf_token
 from encours.web.ui import i18n
+from encours.web.ui.reasons import localised_reason
 
 TEMPLATES = Path(__file__).parent / "templates"
 PORTAL_TEMPLATES = Path(__file__).parents[1] / "portal" / "templates"
@@ -56,6 +57,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "money": lambda amount, currency="EUR": i18n.money(amount, currency, lang),
         "number": lambda value, places=1: i18n.number(value, lang, places),
         "day": lambda value: i18n.day(value, lang) if value else "",
+        "reason": lambda value: localised_reason(value, lang),
         "user": user,
         "can": (lambda p: allows(user.role, Permission(p))) if user else (lambda p: False),
         "chart_data": chart_data,

@@ -37,6 +37,7 @@ from encours.web.ledger_views import (
 )
 from encours.web.portal.links import DEFAULT_DAYS, make_token, portal_url
 from encours.web.ui import exports
+from encours.web.ui.charts import localised_charts
 from encours.web.ui.render import language_of, render
 from encours.web.worklist import worklist
 
@@ -106,6 +107,7 @@ def set_language(
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
     summary = dashboard_figures(session, _figures(request), as_of, app_settings(request).data_dir)
+    summary["charts"] = localised_charts(summary["charts"], language_of(request))
     return render(
         request,
         "dashboard.html",

@@ -3,7 +3,8 @@
   var node = document.getElementById("charts-data");
   if (!node || typeof Plotly === "undefined") { return; }
   var data = JSON.parse(node.textContent);
-  var layout = { margin: { t: 10, r: 10, b: 40, l: 60 }, height: 270 };
+  var words = data.words || { threshold: "threshold", expected: "expected", separators: ".," };
+  var layout = { margin: { t: 10, r: 10, b: 40, l: 60 }, height: 270, separators: words.separators };
   var config = { displayModeBar: false, responsive: true };
   if (data.aging) {
     Plotly.newPlot("chart-aging", [{ type: "bar", x: data.aging.labels, y: data.aging.values.map(Number),
@@ -12,7 +13,7 @@
   if (data.trend && document.getElementById("chart-trend")) {
     var traces = [{ type: "scatter", mode: "lines+markers", name: "DSO", x: data.trend.dates, y: data.trend.dso }];
     if (data.trend.threshold) {
-      traces.push({ type: "scatter", mode: "lines", name: "threshold", x: data.trend.dates,
+      traces.push({ type: "scatter", mode: "lines", name: words.threshold, x: data.trend.dates,
         y: data.trend.dates.map(function () { return data.trend.threshold; }), line: { dash: "dot", color: "#f04438" } });
     }
     Plotly.newPlot("chart-trend", traces, Object.assign({ showlegend: false, xaxis: { type: "date", tickformat: "%m/%y" } }, layout), config);
@@ -23,7 +24,7 @@
       { type: "scatter", mode: "lines", x: f.weeks, y: f.high.map(Number), line: { width: 0 }, showlegend: false },
       { type: "scatter", mode: "lines", x: f.weeks, y: f.low.map(Number), fill: "tonexty", line: { width: 0 },
         fillcolor: "rgba(31,95,191,0.15)", showlegend: false },
-      { type: "bar", x: f.weeks, y: f.expected.map(Number), name: "expected" }
+      { type: "bar", x: f.weeks, y: f.expected.map(Number), name: words.expected }
     ], Object.assign({ showlegend: false, xaxis: { type: "date", tickformat: "%d/%m" } }, layout), config);
   }
   document.body.setAttribute("data-charts", "ready");

@@ -85,8 +85,9 @@ def test_a_run_is_a_job_answered_202_and_its_page_lists_the_actions(
     actions = job["actions"]
     assert isinstance(actions, list) and len(actions) == planned
     assert {a["status"] for a in actions} <= {"sent", "produced"}
-    progress = job["progress"]
-    assert isinstance(progress, dict) and progress["done"] == progress["total"] and progress["total"]
+    delivered = job["delivered"]  # the delivery shards' progress, and their counts
+    assert isinstance(delivered, dict) and delivered["done"] == delivered["total"] and delivered["total"]
+    assert isinstance(job["delivery"], dict) and job["delivery"]["files"] > 0
     # what was sent can be found again: each e-mail's copy, as written
     for a in actions:
         if a["channel"] == "email":

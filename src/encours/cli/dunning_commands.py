@@ -23,7 +23,6 @@ from encours.cli.context import (
     show_progress,
 )
 from encours.cli.output import print_table
-from encours.domain.money import format_amount
 from encours.domain.penalties import RULES
 from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.outbox import DeliveryReport
@@ -31,6 +30,7 @@ from encours.dunning.service import (
     Decisions,
     DunningAction,
     HandoverWait,
+    decision_rows,
     deliver,
     list_actions,
     load_config,
@@ -49,21 +49,6 @@ FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
 def _check_format(output: str) -> None:
     if output not in ("table", "json"):
         fail(f"--format: expected table or json, got {output!r}")
-
-
-def _decision_rows(decisions: Decisions) -> list[dict[str, Any]]:
-    return [
-        {
-            "customer_id": a.customer_id,
-            "scenario": a.scenario,
-            "step": a.step.key,
-            "channel": a.step.channel.value,
-            "invoice_ids": [c.reference for c in a.invoices],
-            "amount": format_amount(a.amount),
-            "currency": a.currency,
-        }
-        for a in decisions.actions
-    ]
 
 
 def _waiting_json(wait: HandoverWait) -> dict[str, Any]:
@@ -90,7 +75,7 @@ def _print_waiting(decisions: Decisions) -> None:
 
 
 def _print_decisions(decisions: Decisions, output: str) -> None:
-    rows = _decision_rows(decisions)
+    rows = decision_rows(decisions)
     if output == "json":
         payload = {"as_of": decisions.as_of.isoformat(), "actions": rows,
                    "suppressed": dict(sorted(decisions.reminders.suppressed.items())),

@@ -39,6 +39,9 @@ COMMANDS = {
     "user": "encours.cli.web_commands:user_app",
     "portal": "encours.cli.web_commands:portal_app",
     "report": "encours.cli.web_commands:report_app",
+    "jobs": "encours.cli.jobs_commands:jobs_app",
+    "worker": "encours.cli.jobs_commands:worker",
+    "schedule": "encours.cli.jobs_commands:schedule_command",
 }
 
 

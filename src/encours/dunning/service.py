@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -40,7 +40,7 @@ from encours.domain.escalation import (
     NoticePeriod,
     escalate,
 )
-from encours.domain.money import from_cents
+from encours.domain.money import format_amount, from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
@@ -168,6 +168,22 @@ def waiting_handovers(decisions: Decisions) -> list[HandoverWait]:
     return [HandoverWait(customer, tuple(refs), on, reason) for (customer, on, reason), refs in ordered]
 
 
+def decision_rows(decisions: Decisions) -> list[dict[str, Any]]:
+    """Each decided action as the CLI's JSON and the dry-run job's result show it."""
+    return [
+        {
+            "customer_id": a.customer_id,
+            "scenario": a.scenario,
+            "step": a.step.key,
+            "channel": a.step.channel.value,
+            "invoice_ids": [c.reference for c in a.invoices],
+            "amount": format_amount(a.amount),
+            "currency": a.currency,
+        }
+        for a in decisions.actions
+    ]
+
+
 def record_decisions(
     session: Session, decisions: Decisions, actor: str, job_id: int | None = None
 ) -> tuple[int, list[int]]:
@@ -215,6 +231,18 @@ def run(
     progress: Progress | None = None, job_id: int | None = None,
 ) -> RunResult:  # fmt: skip
     """Decide and commit (retrying if a concurrent run got there first), then deliver the outbox."""
+    run_id, decisions = decide_and_record(engine, config, as_of, actor, job_id)
+    delivery = Outbox(
+        engine, config.scenarios, config.rates, smtp, config.settings, actor, progress
+    ).deliver()
+    return RunResult(run_id, decisions, delivery)
+
+
+def decide_and_record(
+    engine: Engine, config: DunningConfig, as_of: dt.date, actor: str, job_id: int | None = None
+) -> tuple[int, Decisions]:
+    """The run's decisions committed with their markers (what is delivered next): its id and them;
+    ``job_id``: the job that runs it, so the job's page finds the run's actions."""
     check_creditor(engine, config.settings.data_dir)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
@@ -228,10 +256,7 @@ def run(
             if attempt == MAX_ATTEMPTS:
                 raise
             time.sleep(0.2 * attempt)
-    delivery = Outbox(
-        engine, config.scenarios, config.rates, smtp, config.settings, actor, progress
-    ).deliver()
-    return RunResult(run_id, decisions, delivery)
+    return run_id, decisions
 
 
 def deliver(

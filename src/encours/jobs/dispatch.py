@@ -21,12 +21,19 @@ _PENDING = "encours.jobs.pending"
 _LISTENING = "encours.jobs.listening"
 
 _settings: Settings | None = None  # set by the edges (configure); else read when first needed
+_run_here = True
 
 
-def configure(settings: Settings) -> None:
-    """The settings of this process's jobs: the backend (``ENCOURS_JOBS_BACKEND``) and what jobs run with."""
-    global _settings
+def configure(settings: Settings, *, run_here: bool = True) -> None:
+    """The settings of this process's jobs: the backend (``ENCOURS_JOBS_BACKEND``) and what jobs run with.
+
+    ``run_here`` False (short CLI commands): in-process jobs are left queued for the processes
+    that poll for them (``encours serve`` and ``encours worker`` on SQLite), instead of
+    keeping the command running until they finish.
+    """
+    global _settings, _run_here
     _settings = settings
+    _run_here = run_here
 
 
 def current_settings() -> Settings:
@@ -48,6 +55,8 @@ def submit(session: Session, job_id: int) -> None:
             ),
             {"queue": QUEUE, "task": RUN_TASK, "args": json.dumps({"job_id": job_id})},
         )
+        return
+    if not _run_here:
         return
     if not session.info.get(_LISTENING):
         session.info[_LISTENING] = True

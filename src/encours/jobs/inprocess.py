@@ -64,9 +64,13 @@ class Executor:
 
     def wait(self, timeout: float | None = None) -> None:
         """Until every job handed to this executor so far has finished (tests, the CLI before exit)."""
-        with self.guard:
-            futures = list(self.futures)
-        wait(futures, timeout=timeout)
+        while True:  # jobs may start sub-jobs: wait for those too
+            with self.guard:
+                futures = list(self.futures)
+            if not futures:
+                return
+            if wait(futures, timeout=timeout).not_done:
+                return
 
     def _run(self, job_id: int) -> str | None:
         with self.guard:
@@ -107,7 +111,9 @@ class Executor:
         limit = utcnow() - dt.timedelta(seconds=self.lease)
         with unit_of_work(self.engine) as session:
             stalled = list(session.scalars(
-                select(JobRow.id).where(JobRow.status == "running", JobRow.heartbeat_at < limit)
+                select(JobRow.id).where(
+                    JobRow.status == "running", JobRow.waiting.is_(False), JobRow.heartbeat_at < limit
+                )
             ))  # fmt: skip
             with self.guard:
                 stalled = [i for i in stalled if i not in self.running]
@@ -129,22 +135,23 @@ class Executor:
         self.submit(ids)
         return len(ids)
 
-    def poll_forever(self, interval: float = 1.0) -> None:
+    def poll_forever(self, stop: threading.Event, interval: float = 1.0) -> None:
         """``encours worker`` on SQLite, and a thread of ``encours serve``: take queued jobs as they come."""
-        while not self.stopping.is_set():
+        while not stop.is_set() and not self.stopping.is_set():
             try:
                 started = self.poll_once()
             except Exception:
                 log.exception("job polling failed")
                 started = 0
-            self.stopping.wait(0.05 if started else interval)
+            stop.wait(0.05 if started else interval)
 
-    def start_polling(self, interval: float = 1.0) -> threading.Thread:
-        thread = threading.Thread(
-            target=self.poll_forever, args=(interval,), name="encours-job-poll", daemon=True
-        )
-        thread.start()
-        return thread
+    def start_polling(self, interval: float = 1.0) -> threading.Event:
+        """Poll in a thread until the returned event is set."""
+        stop = threading.Event()
+        threading.Thread(
+            target=self.poll_forever, args=(stop, interval), name="encours-job-poll", daemon=True
+        ).start()
+        return stop
 
     def stop(self, wait: bool = True) -> None:
         self.stopping.set()

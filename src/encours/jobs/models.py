@@ -34,6 +34,8 @@ class JobRow(Base):
     progress_note: Mapped[str] = mapped_column(String(255), default="")
     result: Mapped[Any | None] = mapped_column(JSON)
     cancel_requested: Mapped[bool] = mapped_column(default=False)
+    # its function returned but sub-jobs it started are still running: the last one finishes it
+    waiting: Mapped[bool] = mapped_column(default=False)
     # a scheduled occurrence or a shard is enqueued once, however many schedulers or retries ask
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)  # shards

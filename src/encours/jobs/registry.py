@@ -19,12 +19,22 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from encours.domain.errors import BadRequest
+from encours.domain.errors import BadRequest, EncoursError
 from encours.settings import Settings
 from encours.storage.database import unit_of_work
 
 JobResult = dict[str, Any] | None
 JobFunction = Callable[["JobContext", dict[str, Any]], JobResult]
+
+
+class JobFailed(EncoursError):
+    """The job failed and says why, keeping a ``result`` (e.g. an import's line errors)."""
+
+    status = 422
+
+    def __init__(self, message: str, result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class JobCancelled(Exception):
@@ -69,6 +79,7 @@ def kinds() -> list[str]:
 
 
 ProgressSink = Callable[[int, int | None, str], bool]  # -> whether the job was cancelled
+Spawner = Callable[[str, dict[str, Any], str], int]  # (kind, params, key) -> the sub-job's id
 
 
 @dataclasses.dataclass
@@ -80,6 +91,7 @@ class JobContext:
     settings: Settings
     attempt: int
     report: ProgressSink
+    spawner: Spawner
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -91,3 +103,12 @@ class JobContext:
         """Record how far the job got (committed at once, throttled); raises JobCancelled when asked."""
         if self.report(done, total, note):
             raise JobCancelled()
+
+    def spawn(self, kind: str, params: dict[str, Any], key: str) -> int:
+        """Start a sub-job (e.g. one shard of a dunning run) that any worker may take.
+
+        ``key`` names it within this job, so a retried job finds its sub-jobs instead of
+        starting them again (a failed one is queued again). This job then finishes when its
+        last sub-job does: done when all are, failed otherwise, its result gaining ``parts``.
+        """
+        return self.spawner(kind, params, key)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,26 @@ def tick(engine: Engine, settings: Settings, timestamp: float | None = None) -> 
                 service.enqueue(session, job.kind, params, requested_by="schedule", dedupe_key=key).job_id
             )
     return ids
+
+
+TICK_EVERY = 30.0  # seconds between two looks at the schedule (each occurrence fires once)
+
+
+def run_forever(engine: Engine, settings: Settings, stop: threading.Event) -> None:
+    """The in-process scheduler (SQLite's ``encours worker`` and ``encours serve``, ``encours schedule``)."""
+    while True:
+        try:
+            tick(engine, settings)
+        except Exception:
+            log.exception("schedule tick failed")
+        if stop.wait(TICK_EVERY):
+            return
+
+
+def start(engine: Engine, settings: Settings) -> threading.Event:
+    """Run the scheduler in a thread until the returned event is set."""
+    stop = threading.Event()
+    threading.Thread(
+        target=run_forever, args=(engine, settings, stop), name="encours-schedule", daemon=True
+    ).start()
+    return stop

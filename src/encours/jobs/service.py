@@ -60,7 +60,7 @@ def enqueue(
             return view(existing)
     row = JobRow(
         kind=kind, params=params, requested_by=requested_by, dedupe_key=dedupe_key, parent_id=parent_id,
-        status="queued", attempts=0, progress_done=0, progress_note="", cancel_requested=False,
+        status="queued", attempts=0, progress_done=0, progress_note="", cancel_requested=False, waiting=False,
     )  # fmt: skip
     if dedupe_key is None:
         session.add(row)
@@ -115,6 +115,7 @@ def retry(session: Session, job_id: int, *, requested_by: str | None = None) -> 
     row = _row(session, job_id)
     if row.status not in ("failed", "cancelled"):
         raise Conflict(f"job {job_id} is {row.status}: only a failed or cancelled job can be retried")
+    row.waiting = False
     known_kind(row.kind)
     row.status = "queued"
     row.error = None

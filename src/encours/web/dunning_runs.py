@@ -7,32 +7,51 @@ the run it decided. A pause stops reminders to one customer until a date (a case
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from encours.casework.holds import HoldKind, holds_in_force, place_hold, release_hold
 from encours.domain.errors import InvalidInput, NotFound
-from encours.dunning import run_job  # registers the job kind in this process
+from encours.dunning import jobs as _dunning_jobs  # noqa: F401 - registers the dunning job kinds
 from encours.dunning import service as dunning
 from encours.jobs import service as jobs
 from encours.jobs.views import JobView
 
+KIND = "dunning_run"
+COUNTS = ("messages", "files", "letters", "tasks", "failed", "retry")
+
+
+class RunView(NamedTuple):
+    job: JobView
+    run_id: int | None  # None before the job has decided, and for a dry run
+    actions: list[dunning.DunningAction]
+    done: int  # messages handled by the run's delivery shards, of ``total``
+    total: int | None
+    delivery: dict[str, int] | None  # the shards' counts once every one has finished
+
 
 def start_run(session: Session, as_of: dt.date, dry_run: bool, requested_by: str) -> JobView:
     """Queue a run at ``as_of``; it starts once the caller's transaction commits."""
-    params = {**run_job.run_params(as_of, dry_run), "actor": requested_by}
-    return jobs.enqueue(session, run_job.KIND, params, requested_by=requested_by)
+    params = {"as_of": as_of.isoformat(), "dry_run": dry_run, "actor": requested_by}
+    return jobs.enqueue(session, KIND, params, requested_by=requested_by)
 
 
-def run_job_view(session: Session, job_id: int) -> tuple[JobView, int | None, list[dunning.DunningAction]]:
-    """The job, the run it decided (None before it has, or for a dry run) and that run's actions."""
+def run_job_view(session: Session, job_id: int) -> RunView:
+    """The job, the run it decided and that run's actions, with its delivery shards' progress."""
     job = jobs.get(session, job_id)
-    if job.kind != run_job.KIND:
+    if job.kind != KIND:
         raise NotFound(f"no dunning run {job_id}", field="id")
     run_id = dunning.run_of_job(session, job_id)
     actions = [] if run_id is None else dunning.list_actions(session, run_id=run_id)
-    return job, run_id, actions
+    shards = jobs.list_jobs(session, parent_id=job_id, limit=1000)
+    done = sum(s.progress_done for s in shards)
+    totals = [s.progress_total for s in shards]
+    total = sum(t or 0 for t in totals) if shards and None not in totals else None
+    delivery = None
+    if shards and all(s.finished for s in shards):
+        delivery = {key: sum(int((s.result or {}).get(key, 0)) for s in shards) for key in COUNTS}
+    return RunView(job, run_id, actions, done, total, delivery)
 
 
 def action_json(row: dunning.DunningAction) -> dict[str, Any]:
@@ -47,8 +66,10 @@ def action_json(row: dunning.DunningAction) -> dict[str, Any]:
 
 
 def run_json(session: Session, job_id: int) -> dict[str, Any]:
-    job, run_id, actions = run_job_view(session, job_id)
-    return {**job.as_json(), "run_id": run_id, "actions": [action_json(a) for a in actions]}
+    found = run_job_view(session, job_id)
+    return {**found.job.as_json(), "run_id": found.run_id, "delivery": found.delivery,
+            "delivered": {"done": found.done, "total": found.total},
+            "actions": [action_json(a) for a in found.actions]}  # fmt: skip
 
 
 def pause(session: Session, customer_id: str, until: dt.date, today: dt.date, actor: str) -> None:

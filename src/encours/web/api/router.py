@@ -9,7 +9,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from encours.domain.errors import NotFound
-from encours.web.api import auth, casework, customers, dunning_runs, figures, insights, users, worklist
+from encours.web.api import auth, casework, customers, dunning_runs, figures, insights, jobs, users, worklist
 from encours.web.api.schemas import ErrorOut
 from encours.web.deps import api_user
 
@@ -39,7 +39,7 @@ def declare_refusals(router: APIRouter) -> None:
             route.responses.setdefault(404, _refusal("No such record (customer, invoice, task...)"))
 
 
-for module in (customers, casework, figures, insights, worklist, users, dunning_runs):
+for module in (customers, casework, figures, insights, worklist, users, dunning_runs, jobs):
     declare_refusals(module.router)
     api_router.include_router(module.router, dependencies=[Depends(api_user)])
 

@@ -77,9 +77,9 @@ def approve_and_run(
 
 @router.get("/dunning/runs/{job_id}")
 def run_page(request: Request, session: SessionDep, user: UiUser, job_id: int) -> Response:
-    job, run_id, actions = dunning_runs.run_job_view(session, job_id)
-    as_of = dt.date.fromisoformat(str(job.params.get("as_of")))
-    return render(request, "dunning_job.html", job=job, run_id=run_id, actions=actions, as_of=as_of)
+    found = dunning_runs.run_job_view(session, job_id)
+    as_of = dt.date.fromisoformat(str(found.job.params.get("as_of")))
+    return render(request, "dunning_job.html", run=found, job=found.job, actions=found.actions, as_of=as_of)
 
 
 @router.get("/dunning/history")

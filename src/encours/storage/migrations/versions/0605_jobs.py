@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("progress_note", sa.String(255), nullable=False),
         sa.Column("result", sa.JSON()),
         sa.Column("cancel_requested", sa.Boolean(), nullable=False),
+        sa.Column("waiting", sa.Boolean(), nullable=False),
         sa.Column("dedupe_key", sa.String(255)),
         sa.Column("parent_id", big_id, sa.ForeignKey("jobs.id", name="fk_jobs_parent_id_jobs")),
         sa.PrimaryKeyConstraint("id", name="pk_jobs"),
@@ -53,7 +54,13 @@ def upgrade() -> None:
 
         bind = op.get_bind()
         if bind.execute(sa.text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
-            bind.exec_driver_sql(SchemaManager.get_schema())  # no parameters: the SQL goes as it is
+            raw = bind.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()  # no parameters: the SQL (with its % signs) goes as it is
+            try:
+                cursor.execute(SchemaManager.get_schema())
+            finally:
+                cursor.close()
 
 
 def downgrade() -> None:

@@ -173,7 +173,7 @@ def test_preview_approve_run_and_history_in_the_screens(own_app: tuple[TestClien
     assert started.status_code == 303
     inprocess.wait_idle(get_engine(url))
     job = client.get(started.headers["location"])
-    assert 'data-status="done"' in job.text and "Terminée" in job.text
+    assert 'data-status="done"' in job.text and "terminée" in job.text
     history = client.get("/dunning/history")
     emails = re.findall(r'class="sent-email" href="([^"]+)"', history.text)
     assert emails

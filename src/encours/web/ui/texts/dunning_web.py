@@ -54,11 +54,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "action_produced": ("Produit", "Produced"),
     "action_pending": ("En attente", "Pending"),
     "action_failed": ("Échec", "Failed"),
-    "job_queued": ("En file d'attente", "Queued"),
-    "job_running": ("En cours", "Running"),
-    "job_done": ("Terminée", "Done"),
-    "job_failed": ("Échec", "Failed"),
-    "job_cancelled": ("Annulée", "Cancelled"),
     "reason_no e-mail address": ("pas d'adresse e-mail", "no e-mail address"),
     "reason_no postal address": ("pas d'adresse postale", "no postal address"),
 }

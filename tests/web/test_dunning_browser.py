@@ -98,10 +98,10 @@ def test_preview_approve_run_and_find_what_was_sent(
     assert subject and body
     shot(page, f"dunning-{language}-2-preview")
     customer = re.search(r"/dunning/customers/([^/]+)/preview", letter_page).group(1)  # type: ignore[union-attr]
-    keep_pdf(
-        page,
-        base + str(page.locator("a.letter").first.get_attribute("href")),
-        f"dunning-{language}-preview-letter.pdf",
+    letter = page.locator("a.letter").first
+    letter_name = letter.inner_text()
+    previewed = keep_pdf(
+        page, base + str(letter.get_attribute("href")), f"dunning-{language}-preview-letter.pdf"
     )
     if language == "fr":
         assert (
@@ -127,8 +127,11 @@ def test_preview_approve_run_and_find_what_was_sent(
     assert page.inner_text("#email-body").strip() == body.strip()
     shot(page, f"dunning-{language}-6-sent-email")
     page.goto(f"{base}/dunning/history?customer={customer}")
-    sent_letter = page.locator("a.sent-letter").first.get_attribute("href")
-    keep_pdf(page, base + str(sent_letter), f"dunning-{language}-sent-letter.pdf")
+    sent = {}
+    for link in page.locator("a.sent-letter").all():
+        data = keep_pdf(page, base + str(link.get_attribute("href")), f"dunning-{language}-sent-letter.pdf")
+        sent[data] = link
+    assert previewed in sent, letter_name  # the letter sent is byte for byte the one previewed
     if language == "fr":
         assert ENGLISH_IN_FRENCH.search(page.inner_text("body")) is None
 

@@ -60,7 +60,7 @@ def dunning_run(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
                 "decisions": rows[:SHOWN_DECISIONS],
                 "suppressed": dict(sorted(decisions.reminders.suppressed.items()))}  # fmt: skip
     context.progress(0, None, "deciding")
-    run_id, decisions = decide_and_record(context.engine, config, day, actor)
+    run_id, decisions = decide_and_record(context.engine, config, day, actor, context.job_id)
     smtp = smtp_config(context.settings)
     shards = int(params.get("shards") or (smtp.concurrency if smtp else DEFAULT_CONCURRENCY))
     parts = [

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from jinja2 import TemplateError
 from sqlalchemy import Engine
@@ -24,7 +25,7 @@ from encours.domain.penalties import RateTable
 from encours.dunning.channels.smtp import OutgoingMail, send_all
 from encours.dunning.composer import Composer, Prepared
 from encours.dunning.delivery import Deliveries, DeliveryProblem, DeliveryReport
-from encours.dunning.document_paths import mail_file
+from encours.dunning.document_paths import mail_file, sent_mail_file
 from encours.dunning.documents import load_company
 from encours.dunning.fault import FaultInjector
 from encours.dunning.pending import PendingAction, load_pending
@@ -91,6 +92,8 @@ class Outbox:
                 yield prepared.mail
 
         def on_result(mail: OutgoingMail, error: Exception | None) -> None:
+            if error is None:
+                keep(sent_mail_file(self.data_dir, mail.key), mail.message.as_bytes())
             self.deliveries.sent(by_key.pop(mail.key), error)
             self.tick()
             if error is None:
@@ -123,10 +126,15 @@ class Outbox:
         """No SMTP configured: the message is written under the data directory, to send by hand."""
         assert prepared.mail is not None
         path = mail_file(self.data_dir, prepared.mail.key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(prepared.mail.message.as_bytes())
-        os.replace(partial, path)
+        keep(path, prepared.mail.message.as_bytes())
         self.deliveries.written(prepared, path)
         self.tick()
         self.fault.delivered()
+
+
+def keep(path: Path, data: bytes) -> None:
+    """Write a message file whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(data)
+    os.replace(partial, path)

@@ -15,6 +15,7 @@ from encours.web.api import (
     casework,
     cash,
     customers,
+    dunning_runs,
     figures,
     insights,
     jobs,
@@ -51,7 +52,19 @@ def declare_refusals(router: APIRouter) -> None:
             route.responses.setdefault(404, _refusal("No such record (customer, invoice, task...)"))
 
 
-for module in (customers, casework, cash, figures, insights, worklist, users, workspace, jobs, admin):
+for module in (
+    customers,
+    casework,
+    cash,
+    figures,
+    insights,
+    worklist,
+    users,
+    workspace,
+    dunning_runs,
+    jobs,
+    admin,
+):
     declare_refusals(module.router)
     api_router.include_router(module.router, dependencies=[Depends(api_user)])
 

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from encours.cli.main import app
 from encours.demo.generator import DemoLedger, generate
+from encours.jobs import dispatch
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = SHARED / "samples"
@@ -90,6 +91,14 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def demo_ledger() -> DemoLedger:
     return generate(seed=7, customers=40, until=DEMO_UNTIL)
+
+
+@pytest.fixture(autouse=True)
+def jobs_dispatch_defaults() -> Iterator[None]:
+    """A CLI command configures this process's job dispatch (``encours import`` leaves its
+    figures job queued); the next test in the same process starts from the defaults."""
+    yield
+    dispatch.reset()
 
 
 @pytest.fixture

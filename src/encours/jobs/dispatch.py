@@ -36,6 +36,13 @@ def configure(settings: Settings, *, run_here: bool = True) -> None:
     _run_here = run_here
 
 
+def reset() -> None:
+    """Back to the defaults (environment settings, jobs run here): for a process that hosts
+    several commands in turn, e.g. the CLI called in-process."""
+    global _settings, _run_here
+    _settings, _run_here = None, True
+
+
 def current_settings() -> Settings:
     return _settings if _settings is not None else get_settings()
 

@@ -46,7 +46,7 @@ class CashReview:
         self.bank = BankRepository(session)
         self.manual = ManualAllocation(session, actor)
 
-    def _line(self, receipt_id: int) -> StoredTransaction:
+    def receipt(self, receipt_id: int) -> StoredTransaction:
         line = self.bank.by_ids([receipt_id]).get(receipt_id)
         if line is None or line.kind is not TransactionKind.CUSTOMER_CREDIT:
             raise NotFound(f"no customer receipt {receipt_id}")
@@ -54,7 +54,7 @@ class CashReview:
 
     def confirm(self, receipt_id: int) -> ReceiptOutcome:
         """Apply what cash application proposed for a suggested receipt, charges included."""
-        line = self._line(receipt_id)
+        line = self.receipt(receipt_id)
         _, proposal = decode(line.reason_data)
         if line.status is not TransactionStatus.SUGGESTED or not proposal:
             raise Conflict(f"receipt {receipt_id} has no proposal to confirm: allocate it by hand")
@@ -62,11 +62,11 @@ class CashReview:
                              charges=[p.invoice_number for p in proposal if p.charge > 0])  # fmt: skip
 
     def allocate(
-        self, receipt_id: int, chosen: Sequence[tuple[str, Decimal]], charges: Sequence[str] = ()
+        self, receipt_id: int, chosen: Sequence[tuple[str, Decimal | None]], charges: Sequence[str] = ()
     ) -> ReceiptOutcome:
-        """Allocate to each (invoice, amount); for the invoices in ``charges``, book what is left
-        owed as bank charges (refused beyond the tolerance)."""
-        line = self._line(receipt_id)
+        """Allocate to each (invoice, amount; None: as much as both allow); for the invoices in
+        ``charges``, book what is left owed as bank charges (refused beyond the tolerance)."""
+        line = self.receipt(receipt_id)
         if line.status not in WAITING:
             raise Conflict(f"receipt {receipt_id} is {line.status.value}: unallocate it first")
         if not chosen:
@@ -105,7 +105,7 @@ class CashReview:
 
     def ignore(self, receipt_id: int, note: str) -> StoredTransaction:
         """Not a customer's receipt (a refund, a grant...): out of the list, with the person's note."""
-        line = self._line(receipt_id)
+        line = self.receipt(receipt_id)
         if line.status not in WAITING:
             raise Conflict(f"receipt {receipt_id} is {line.status.value}: unallocate it first")
         if not note.strip():

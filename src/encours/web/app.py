@@ -23,6 +23,7 @@ from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
 from encours.web.keys import signing_keys
 from encours.web.portal.routes import router as portal_router
+from encours.web.ui.cash import router as cash_router
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.render import error_page
 from encours.web.ui.routes import router as ui_router
@@ -101,6 +102,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(ui_router)
     app.include_router(dunning_router)
     app.include_router(workspace_router)
+    app.include_router(cash_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger", swagger_assets(), name="swagger")
     return app

@@ -64,7 +64,7 @@ def test_waiting_receipts_in_french_and_english(cash_url: str, tmp_path: Path) -
         rows = page.split('data-receipt="')[1:]
         statuses = [row.split('class="tag">')[1].split("<")[0] for row in rows]
         assert statuses == ["Proposé", "Proposé", "Non rapproché", "Non rapproché"]  # suggested first
-        assert "Proposé : 2" in page and "Non rapproché : 2" in page
+        assert "Proposé (2)" in page and "Non rapproché (2)" in page
         only = client.get("/cash", params={"status": "unmatched", "amount_min": "1 000,00"}).text
         assert only.count('data-receipt="') == 1 and f'data-receipt="{ids(cash_url)["9"]}"' in only
     with TestClient(create_app(cash_url)) as client:

@@ -67,7 +67,7 @@ class CashReview:
         """Allocate to each (invoice, amount; None: as much as both allow); for the invoices in
         ``charges``, book what is left owed as bank charges (refused beyond the tolerance)."""
         line = self.receipt(receipt_id)
-        if line.status not in WAITING:
+        if line.status not in (*WAITING, TransactionStatus.MATCHED):  # matched: what is left of it
             raise Conflict(f"receipt {receipt_id} is {line.status.value}: unallocate it first")
         if not chosen:
             raise InvalidInput("tick at least one invoice", field="invoice_ids")

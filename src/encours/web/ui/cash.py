@@ -136,6 +136,9 @@ def receipt_page(
     q: Annotated[str, Query(max_length=255)] = "", customer: Annotated[str, Query(max_length=255)] = "",
 ) -> Response:  # fmt: skip
     line = CashReview(session, user.email).receipt(receipt_id)
+    state = ManualAllocation(session, user.email).state(str(receipt_id))
+    left = line.amount - sum((amount for _, amount in state.allocations), Decimal(0))
+    open_to_allocate = line.status in WAITING or (line.status is TransactionStatus.MATCHED and left > 0)
     [shown] = _shown(session, [line], language_of(request))
     chosen = (
         find_customer(session, customer or line.customer_id or "") if (customer or line.customer_id) else None
@@ -144,7 +147,7 @@ def receipt_page(
     invoices = _invoices(session, chosen.pk) if chosen is not None else []
     return render(
         request, "cash_receipt.html", r=shown,
-        state=ManualAllocation(session, user.email).state(str(receipt_id)),
+        state=state, left=left, open_to_allocate=open_to_allocate,
         q=q, matches=search_customers(session, q, limit=20).customers if q.strip() else [], chosen=chosen,
         invoices=invoices, charge_limits={i.invoice_id: tolerance.of(i.amount) for i in invoices},
         waiting=line.status in WAITING, done=request.query_params.get("done"),

@@ -43,6 +43,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cash_open_amount": ("Reste dû", "Still owed"),
     "cash_tick": ("Choisir", "Choose"),
     "cash_charge_up_to": ("solder l'écart, au plus", "settle the difference, at most"),
+    "cash_left": ("Reste à lettrer :", "Left to allocate:"),
     "cash_no_open_invoice": ("Aucune facture ouverte", "No open invoice"),
     "cash_allocate": ("Lettrer", "Allocate"),
     "cash_not_customer": ("Pas un encaissement client", "Not a customer receipt"),

@@ -12,16 +12,17 @@ import pytest
 from playwright.sync_api import Browser
 from tests.web.conftest import serving
 from tests.web.test_browser import browser, shot  # noqa: F401 (fixture)
-from tests.web.test_cash_screen import ENGLISH, cash_url  # noqa: F401 (fixture)
+from tests.web.test_cash_screen import ENGLISH, prepare
 from tests.web.test_workspace_browser import Day, sign_in
+from typer.testing import CliRunner
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def cash_served(cash_url: str) -> Iterator[str]:  # noqa: F811
+def cash_served(cli: CliRunner, tmp_path: Path, sqlite_url: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "ENCOURS_SECRET_KEY"}
-    with serving(cash_url, env=env) as served:
+    with serving(prepare(cli, tmp_path, sqlite_url), env=env) as served:
         yield served.base
 
 
@@ -30,7 +31,7 @@ def no_sideways_scroll(page: object, width: int) -> None:
     assert scroll <= width, f"the page is {scroll} px wide at {width} px"
 
 
-def test_cash_screen_in_a_browser(browser: Browser, cash_served: str, tmp_path: Path) -> None:  # noqa: F811
+def test_cash_screen_in_a_browser(browser: Browser, cash_served: str) -> None:  # noqa: F811
     base = cash_served
     page = sign_in(browser, base, Day("credit_manager", "fr", 1280, 0))
     page.click("nav >> text=Encaissements")

@@ -30,20 +30,23 @@ CASH_LINES = [
 ENGLISH = ("Suggested", "Unmatched", "Receipts to apply", "Run cash application", "which one is paid")
 
 
-@pytest.fixture
-def cash_url(cli: CliRunner, tmp_path: Path, sqlite_url: str) -> Iterator[str]:
-    setup_ledger(cli, tmp_path, sqlite_url, CASH_LINES)
-    code, out, _ = invoke(
-        cli, "cash", "apply", "--as-of", "2026-10-31", "--format", "json", "--db", sqlite_url
-    )
+def prepare(cli: CliRunner, tmp_path: Path, url: str) -> str:
+    """The small ledger and journal, cash application run once, a user per deciding role."""
+    setup_ledger(cli, tmp_path, url, CASH_LINES)
+    code, out, _ = invoke(cli, "cash", "apply", "--as-of", "2026-10-31", "--format", "json", "--db", url)
     assert code == 0
     (tmp_path / "apply.json").write_text(out)
-    with unit_of_work(get_engine(sqlite_url)) as session:
+    with unit_of_work(get_engine(url)) as session:
         for role in ("credit_manager", "collector"):
             UserService(session).create(email(role), role, PASSWORD, actor="test", language="fr")
         UserService(session).create(email("admin"), "admin", PASSWORD, actor="test", language="en")
-    yield sqlite_url
-    get_engine(sqlite_url).dispose()
+    return url
+
+
+@pytest.fixture
+def cash_url(cli: CliRunner, tmp_path: Path, db_url: str) -> Iterator[str]:
+    yield prepare(cli, tmp_path, db_url)
+    get_engine(db_url).dispose()
 
 
 def ids(url: str) -> dict[str, str]:

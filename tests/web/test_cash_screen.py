@@ -6,6 +6,7 @@ only credit managers and admins decide; the aged balance moves only after a deci
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from tests.web.conftest import PASSWORD, browser_login, email
 from typer.testing import CliRunner
 
 from encours.audit.service import events
+from encours.bank.models import BankTransactionRow
+from encours.jobs import service as jobs
+from encours.settings import Settings
 from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
 from encours.web.app import create_app
@@ -149,3 +153,25 @@ def test_a_collector_reads_but_does_not_decide(cash_url: str) -> None:
         refused = client.post(f"/cash/receipts/{receipt}/confirm", data={"csrf_token": csrf})
         assert refused.status_code == 403
         assert client.post("/cash/apply", data={"csrf_token": csrf}).status_code == 403
+
+
+def test_run_now_is_a_background_job(cash_url: str, tmp_path: Path) -> None:
+    with unit_of_work(get_engine(cash_url)) as session:  # a new statement line: Acme quotes its RF reference
+        session.add(BankTransactionRow(**LINES[0]))
+    settings = Settings(database_url=cash_url, data_dir=tmp_path, jobs_backend="inprocess")
+    with TestClient(create_app(cash_url, settings)) as client:
+        csrf = browser_login(client, "credit_manager")
+        assert "Non rapproché (3)" in client.get("/cash").text
+        started = client.post("/cash/apply", data={"csrf_token": csrf}, follow_redirects=False)
+        assert started.status_code == 303 and started.headers["location"] == "/cash?done=queued"
+        with unit_of_work(get_engine(cash_url)) as session:
+            [job] = jobs.list_jobs(session, kind="cash_application")
+        assert job.requested_by == email("credit_manager")
+        deadline = time.monotonic() + 120
+        while not job.finished and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with unit_of_work(get_engine(cash_url)) as session:
+                job = jobs.get(session, job.job_id)
+        assert job.status == "done", job.error
+        page = client.get("/cash").text
+        assert "Non rapproché (2)" in page and "Dernier rapprochement : terminée" in page

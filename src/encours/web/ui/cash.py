@@ -24,8 +24,8 @@ from encours.domain.bank import TransactionStatus
 from encours.domain.cash_reasons import decode, render_all
 from encours.domain.errors import InvalidInput
 from encours.domain.user_amounts import parse_positive_amount
+from encours.jobs import service as jobs
 from encours.ledger.cash_allocation import EVER, ManualAllocation
-from encours.ledger.cash_application import CashApplication
 from encours.ledger.cash_review import CashReview
 from encours.ledger.queries import find_customer, search_customers
 from encours.storage.base import business_today
@@ -44,6 +44,7 @@ ReceiptId = Annotated[int, Path(ge=1, le=2**62)]
 Field = Annotated[str, Query(max_length=64)]
 Listed = Annotated[list[str], Form(max_length=500)]
 PAGE = 50
+CASH_JOB = "cash_application"  # ledger.jobs
 
 
 def reason_of(line: StoredTransaction, language: str) -> str:
@@ -110,20 +111,21 @@ def cash_page(
         "status": status, "account": account, "date_from": date_from, "date_to": date_to,
         "amount_min": amount_min, "amount_max": amount_max,
     }  # fmt: skip
+    last_run = next(iter(jobs.list_jobs(session, kind=CASH_JOB, limit=1)), None)
     return render(
-        request, "cash.html", found=found, receipts=_shown(session, found.lines, language_of(request)),
+        request, "cash.html", last_run=last_run, found=found,
+        receipts=_shown(session, found.lines, language_of(request)),
         form=query, query=urlencode({k: v for k, v in query.items() if v}), page=page,
         pages=max(1, -(-found.total // PAGE)), done=request.query_params.get("done"),
-        matched=request.query_params.get("matched"),
     )  # fmt: skip
 
 
 @router.post("/cash/apply", dependencies=[CsrfChecked])
-def run_cash_application(request: Request, session: SessionDep, user: Decider) -> Response:
-    """Match every unmatched credit dated by today, in this request (no job queue yet)."""
-    tolerance = app_settings(request).charge_tolerance
-    run = CashApplication(session, tolerance, actor=user.email).apply(business_today())
-    return RedirectResponse(f"/cash?done=apply&matched={run.summary()['matched']}", status_code=303)
+def run_cash_application(session: SessionDep, user: Decider) -> Response:
+    """Match every unmatched credit dated by today: a job (SPEC §12), not work inside the request."""
+    params = {"as_of": business_today().isoformat(), "actor": user.email}
+    jobs.enqueue(session, CASH_JOB, params, requested_by=user.email)
+    return RedirectResponse("/cash?done=queued", status_code=303)
 
 
 def _invoices(session: Session, customer_pk: int) -> list[OpenItemView]:

@@ -2,14 +2,14 @@
 the cash-application screen tells it in the user's language; ``reason`` stays the English text.
 
 Revision ID: 0610_cash_reasons
-Revises: 0606_workspace
+Revises: 0608_dunning_web
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0610_cash_reasons"
-down_revision = "0606_workspace"
+down_revision = "0608_dunning_web"
 branch_labels = None
 depends_on = None
 

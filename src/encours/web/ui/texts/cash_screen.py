@@ -6,10 +6,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cash_menu": ("Encaissements", "Cash"),
     "cash_title": ("Encaissements à rapprocher", "Receipts to apply"),
     "cash_run_now": ("Lancer le rapprochement maintenant", "Run cash application now"),
-    "cash_done_apply": (
-        "Rapprochement terminé · encaissements rapprochés :",
-        "Cash application done · receipts matched:",
+    "cash_done_queued": (
+        "Rapprochement lancé en tâche de fond : rechargez la page dans un instant.",
+        "Cash application started in the background: reload the page in a moment.",
     ),
+    "cash_last_run": ("Dernier rapprochement :", "Last cash application:"),
+    "cash_see_jobs": ("voir les tâches de fond", "see the background jobs"),
     "cash_status": ("Statut", "Status"),
     "cash_status_suggested": ("Proposé", "Suggested"),
     "cash_status_unmatched": ("Non rapproché", "Unmatched"),

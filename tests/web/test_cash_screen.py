@@ -153,6 +153,7 @@ def test_a_collector_reads_but_does_not_decide(cash_url: str) -> None:
         refused = client.post(f"/cash/receipts/{receipt}/confirm", data={"csrf_token": csrf})
         assert refused.status_code == 403
         assert client.post("/cash/apply", data={"csrf_token": csrf}).status_code == 403
+        assert client.get("/cash/receipts/999999").status_code == 404
 
 
 def test_run_now_is_a_background_job(cash_url: str, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from encours.bank.repository import StoredTransaction
 from encours.bank.waiting import WAITING, ReceiptFilters, waiting_receipts
 from encours.domain.bank import TransactionStatus
-from encours.domain.cash_reasons import decode, render_all
+from encours.domain.cash_reasons import Proposed, decode, render_all
 from encours.domain.errors import InvalidInput
 from encours.domain.user_amounts import parse_positive_amount
 from encours.jobs import service as jobs
@@ -61,7 +61,7 @@ class Shown(NamedTuple):
     line: StoredTransaction
     reason: str
     customer_name: str
-    proposal: tuple[tuple[str, Decimal, Decimal], ...]
+    proposal: tuple[Proposed, ...]  # what a click on confirm applies
 
 
 def _shown(session: Session, lines: list[StoredTransaction], language: str) -> list[Shown]:

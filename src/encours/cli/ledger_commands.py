@@ -99,14 +99,19 @@ def import_files(
 
 
 def queue_figures(engine: Engine) -> None:
-    """The pages' whole-ledger figures, computed by a job (a worker, or `encours serve` on SQLite)."""
+    """The pages' whole-ledger figures, computed by a job (a worker, or `encours serve` on SQLite).
+
+    One waiting figures job is enough: it reads the ledger when it runs, so an import while one
+    is queued (a re-import, a batch of files) adds none.
+    """
     from encours.jobs import dispatch
     from encours.jobs import service as jobs
     from encours.web import job_kinds  # noqa: F401 - registers the kinds
 
     dispatch.configure(get_settings(), run_here=False)  # this command does not wait for it
     with unit_of_work(engine) as session:
-        jobs.enqueue(session, "figures", {}, requested_by="cli")
+        if not jobs.list_jobs(session, kind="figures", status="queued", limit=1):
+            jobs.enqueue(session, "figures", {}, requested_by="cli")
 
 
 def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | BankImportCounts | StatusCounts:

@@ -27,6 +27,7 @@ COLUMNS = (
     "id", "account", "statement_id", "booking_date", "value_date", "amount_cents", "currency", "payer_name",
     "payer_iban", "remittance", "creditor_reference", "end_to_end_id", "bank_reference", "transaction_code",
     "kind", "status", "reason", "customer_id", "payment_entry_id", "source_file", "source_line",
+    "reason_data",
 )  # fmt: skip
 
 
@@ -36,6 +37,7 @@ class LineDecision(NamedTuple):
     customer_id: str | None
     reason: str
     payment_entry_id: int | None = None  # matched or duplicate: the ledger payment it is
+    reason_data: str = ""  # domain.cash_reasons.encode
 
 
 def record_decisions(session: Session, decisions: Sequence[LineDecision]) -> None:
@@ -51,6 +53,7 @@ def record_decisions(session: Session, decisions: Sequence[LineDecision]) -> Non
         .values(
             status=bindparam("new_status"), customer_id=bindparam("new_customer"),
             reason=bindparam("new_reason"), payment_entry_id=bindparam("new_payment"),
+            reason_data=bindparam("new_reason_data"),
             decided_at=bindparam("now"),
         )
     )  # fmt: skip
@@ -59,6 +62,7 @@ def record_decisions(session: Session, decisions: Sequence[LineDecision]) -> Non
         {
             "line_id": d.transaction_id, "new_status": d.status.value, "new_customer": d.customer_id,
             "new_reason": d.reason[:512], "new_payment": d.payment_entry_id, "now": now,
+            "new_reason_data": d.reason_data,
         }
         for d in decisions
     ]  # fmt: skip
@@ -85,6 +89,7 @@ def undecided_credits(session: Session, up_to: dt.date) -> list[StoredTransactio
         values["amount_cents"] = Decimal(values["amount_cents"]).scaleb(-2)
         values["kind"] = TransactionKind(values["kind"])
         values["status"] = TransactionStatus(values["status"])
+        values["reason_data"] = values["reason_data"] or ""
         found.append(StoredTransaction(*values.values()))
     return found
 

@@ -57,7 +57,9 @@ class BankTransactionRow(Base):
     kind: Mapped[str] = mapped_column(String(16))  # domain.bank.TransactionKind
     # TransactionStatus: a customer credit is unmatched until decided; every other kind is ignored
     status: Mapped[str] = mapped_column(String(16), default="unmatched")
-    reason: Mapped[str] = mapped_column(String(512), default="")
+    reason: Mapped[str] = mapped_column(String(512), default="")  # in English, as the CLI prints it
+    # the reason codes with their values and a suggestion's proposal (domain.cash_reasons.encode)
+    reason_data: Mapped[str] = mapped_column(Text, default="", server_default="")
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"))
     payment_entry_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("entries.id"))
     source_format: Mapped[str] = mapped_column(String(16))  # format family: camt, mt940, ofx, cfonb120

@@ -52,6 +52,7 @@ class StoredTransaction(NamedTuple):
     payment_entry_id: int | None
     source_file: str
     source_line: int
+    reason_data: str = ""  # domain.cash_reasons.encode: the reason in any language, the proposal
 
 
 def _stored(row: BankTransactionRow) -> StoredTransaction:
@@ -60,7 +61,7 @@ def _stored(row: BankTransactionRow) -> StoredTransaction:
         from_cents(row.amount_cents), row.currency, row.payer_name, row.payer_iban, row.remittance,
         row.creditor_reference, row.end_to_end_id, row.bank_reference, row.transaction_code,
         TransactionKind(row.kind), TransactionStatus(row.status), row.reason, row.customer_id,
-        row.payment_entry_id, row.source_file, row.source_line,
+        row.payment_entry_id, row.source_file, row.source_line, row.reason_data or "",
     )  # fmt: skip
 
 
@@ -217,6 +218,7 @@ class BankRepository:
         *,
         customer_id: str | None = None,
         reason: str = "",
+        reason_data: str = "",
     ) -> StoredTransaction:
         """Record a decision that creates no payment: ``suggested`` (with the customer it may
         be and why), ``unmatched`` (why not), ``ignored``. A matched line must be unlinked first."""
@@ -226,7 +228,7 @@ class BankRepository:
         if row.payment_entry_id is not None:
             raise Conflict(f"bank transaction {transaction_id} is linked to a payment: unlink it first")
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
-        row.decided_at = utcnow()
+        row.reason_data, row.decided_at = reason_data, utcnow()
         self.session.flush()
         return _stored(row)
 
@@ -237,6 +239,7 @@ class BankRepository:
         *,
         customer_id: str,
         reason: str = "",
+        reason_data: str = "",
         status: TransactionStatus = TransactionStatus.MATCHED,
     ) -> StoredTransaction:
         """Link a credit to its ledger payment: the one created at match time (``matched``), or
@@ -249,17 +252,17 @@ class BankRepository:
         if row.payment_entry_id is not None and row.payment_entry_id != entry_id:
             raise Conflict(f"bank transaction {transaction_id} is already linked to another payment")
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
-        row.payment_entry_id, row.decided_at = entry_id, utcnow()
+        row.payment_entry_id, row.decided_at, row.reason_data = entry_id, utcnow(), reason_data
         self.session.flush()
         return _stored(row)
 
-    def unlink_payment(self, transaction_id: int, reason: str = "") -> int | None:
+    def unlink_payment(self, transaction_id: int, reason: str = "", reason_data: str = "") -> int | None:
         """Undo a match: the line is unmatched again; returns the payment entry it was linked to
         (which the caller deletes when it made it, with its allocations), None if none."""
         row = self._row(transaction_id)
         entry_id = row.payment_entry_id
         row.status, row.customer_id, row.reason = TransactionStatus.UNMATCHED.value, None, reason[:512]
-        row.payment_entry_id, row.decided_at = None, utcnow()
+        row.payment_entry_id, row.decided_at, row.reason_data = None, utcnow(), reason_data
         self.session.flush()
         return entry_id
 

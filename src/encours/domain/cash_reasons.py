@@ -6,9 +6,10 @@ A decision carries a reason code and its values; the words are here, once, so th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from encours.domain.money import format_amount
 
@@ -94,6 +95,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "Rapproché à la main par {actor}.",
         "Allocated by hand by {actor}.",
     ),
+    "unallocated": ("Délettré.", "Unallocated."),
+    "not_customer": (
+        "Pas un encaissement client ({actor}) : {note}",
+        "Not a customer receipt ({actor}): {note}",
+    ),
 }
 
 LANGUAGES = ("fr", "en")
@@ -127,3 +133,58 @@ def render(reason: Reason, language: str = "en") -> str:
 
 def render_all(reasons: Sequence[Reason], language: str = "en") -> str:
     return " ".join(render(reason, language) for reason in reasons)
+
+
+class Proposed(NamedTuple):
+    """An allocation a suggestion proposes: what a person confirms in one click."""
+
+    invoice_number: str
+    amount: Decimal
+    charge: Decimal = Decimal(0)
+
+
+def _encoded(value: Value) -> Any:
+    if isinstance(value, Decimal):
+        return {"amount": str(value)}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _decoded(value: Any) -> Value:
+    if isinstance(value, dict):
+        return Decimal(value["amount"])
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return value if isinstance(value, int) else str(value)
+
+
+def encode(reasons: Sequence[Reason], proposal: Sequence[Proposed] = ()) -> str:
+    """What a bank line keeps of a decision so that any language can tell it later (JSON)."""
+    if not reasons and not proposal:
+        return ""
+    return json.dumps(
+        {
+            "reasons": [[r.code, [[name, _encoded(v)] for name, v in r.values]] for r in reasons],
+            "proposal": [[p.invoice_number, str(p.amount), str(p.charge)] for p in proposal],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def decode(text: str) -> tuple[tuple[Reason, ...], tuple[Proposed, ...]]:
+    """The reasons and proposal :func:`encode` stored (nothing for a line decided before codes)."""
+    if not text:
+        return (), ()
+    data = json.loads(text)
+    reasons = tuple(
+        Reason(code, tuple((name, _decoded(v)) for name, v in values))
+        for code, values in data.get("reasons", [])
+        if code in REASONS
+    )
+    proposal = tuple(
+        Proposed(number, Decimal(amount), Decimal(charge))
+        for number, amount, charge in data.get("proposal", [])
+    )
+    return reasons, proposal

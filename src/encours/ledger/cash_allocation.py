@@ -20,7 +20,7 @@ from encours.audit.service import record
 from encours.bank.repository import BankRepository, StoredTransaction
 from encours.domain.bank import TransactionKind, TransactionStatus, payment_key
 from encours.domain.cash_matching import Rule, Status
-from encours.domain.cash_reasons import Reason, render
+from encours.domain.cash_reasons import Reason, encode, render_all
 from encours.domain.errors import Conflict, InvalidInput, NotFound
 from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.records import EntryKind
@@ -59,6 +59,11 @@ class ManualAllocation:
         self.session = session
         self.actor = actor
         self.bank = BankRepository(session)
+
+    def _why(self, *codes: str) -> tuple[str, str]:
+        """The line's reason: English text (CLI) and codes (any language), this person as actor."""
+        reasons = [Reason.of(c, actor=self.actor) if c == "manual" else Reason.of(c) for c in codes]
+        return render_all(reasons), encode(reasons)
 
     # -- finding ------------------------------------------------------------------------------
     def _receipt(self, receipt_id: str) -> _Receipt:
@@ -148,8 +153,10 @@ class ManualAllocation:
             NewEntry(key, pk, EntryKind.PAYMENT, line.bank_reference or line.end_to_end_id, line.booking_date,
                      -to_cents(line.amount), line.currency, label)
         ])  # fmt: skip
-        reason = render(Reason.of("manual", actor=self.actor))
-        self.bank.link_payment(line.id, ids[key], customer_id=invoice.customer_id, reason=reason)
+        reason, data = self._why("manual")
+        self.bank.link_payment(
+            line.id, ids[key], customer_id=invoice.customer_id, reason=reason, reason_data=data
+        )
         entry = self.session.get(EntryRow, ids[key])
         assert entry is not None
         return entry
@@ -159,7 +166,7 @@ class ManualAllocation:
         receipt = self._receipt(receipt_id)
         line, payment = receipt.line, receipt.entry
         if line is not None and line.status is TransactionStatus.DUPLICATE:
-            self.bank.unlink_payment(line.id, reason=render(Reason.of("manual", actor=self.actor)))
+            self.bank.unlink_payment(line.id, *self._why("manual"))
             record(
                 self.session,
                 self.actor,
@@ -187,8 +194,8 @@ class ManualAllocation:
         if made_here and invoice_id is None and line is not None:
             self.bank.unlink_payment(line.id)
             remove_entries(self.session, [payment.id])
-            reason = render(Reason.of("manual", actor=self.actor))
-            self.bank.mark(line.id, TransactionStatus.SUGGESTED, reason=f"Unallocated. {reason}")
+            reason, data = self._why("unallocated", "manual")
+            self.bank.mark(line.id, TransactionStatus.SUGGESTED, reason=reason, reason_data=data)
         return self.state(receipt.shown_id)
 
     # -- reading ------------------------------------------------------------------------------

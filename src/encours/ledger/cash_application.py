@@ -21,7 +21,7 @@ from encours.bank.cash_decisions import LineDecision, record_decisions
 from encours.domain.bank import TransactionStatus, payment_key
 from encours.domain.bank_charges import ChargeTolerance
 from encours.domain.cash_matching import BankReceipt, Decision, Rule, Status
-from encours.domain.cash_reasons import Reason, render_all
+from encours.domain.cash_reasons import Proposed, Reason, encode, render_all
 from encours.domain.money import format_amount, to_cents
 from encours.domain.records import EntryKind
 from encours.ledger.cash_book import Loaded, load, transaction_receipt
@@ -183,7 +183,13 @@ class CashApplication:
         elif decision.status is Status.DUPLICATE and decision.duplicate_of is not None:
             payment = ids[decision.duplicate_of.key]
         status = TransactionStatus(decision.status.value)
-        return LineDecision(source.line_id, status, decision.customer_id, reason, payment)
+        proposal = (
+            [Proposed(a.invoice_number, a.amount, a.charge) for a in decision.allocations]
+            if decision.status is Status.SUGGESTED
+            else []
+        )
+        detail = encode(decision.reasons, proposal)
+        return LineDecision(source.line_id, status, decision.customer_id, reason, payment, detail)
 
     def _events(self, decisions: Sequence[Decision], sources: dict[str, _Source]) -> list[AuditEvent]:
         now, events = utcnow(), []

@@ -26,6 +26,7 @@ from encours.web.headers import SecurityHeaders
 from encours.web.keys import signing_keys
 from encours.web.portal.routes import router as portal_router
 from encours.web.ui.admin_routes import admin_routers
+from encours.web.ui.cash import router as cash_router
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.dunning_web import router as dunning_web_router
 from encours.web.ui.render import error_page
@@ -107,6 +108,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(ui_router)
     app.include_router(dunning_router)
     app.include_router(workspace_router)
+    app.include_router(cash_router)
     app.include_router(dunning_web_router)
     app.include_router(jobs_routes.ui)
     app.include_router(jobs_routes.ops)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from encours.bank.repository import BankRepository
 from encours.domain.bank import TransactionStatus
+from encours.domain.cash_reasons import decode
 from encours.domain.money import format_amount
 from encours.domain.user_amounts import parse_positive_amount
 from encours.ledger.cash_allocation import ManualAllocation
@@ -39,7 +40,8 @@ def waiting_receipts(
     as_of: IsoDay | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[dict[str, Any]]:
-    """Customer credits not matched yet (unmatched, or suggested for a person), oldest first, with why."""
+    """Customer credits not matched yet (unmatched, or suggested for a person), oldest first, with why
+    (``reason`` in English; ``reason_codes`` name the sentences of ``domain.cash_reasons``)."""
     statuses = WAITING if status is None else (TransactionStatus(status),)
     lines = BankRepository(session).unmatched_credits(as_of, statuses=statuses)[:limit]
     return [
@@ -54,6 +56,7 @@ def waiting_receipts(
             "status": line.status.value,
             "customer_id": line.customer_id,
             "reason": line.reason or None,
+            "reason_codes": [reason.code for reason in decode(line.reason_data)[0]],
         }
         for line in lines
     ]

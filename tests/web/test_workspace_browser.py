@@ -58,8 +58,9 @@ def preview(page: Page, base: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for row in page.locator("#dunning-preview tbody tr").all():
         cells = row.locator("td").all_inner_texts()
-        if len(cells) >= 5:
-            found.setdefault(cells[0].strip(), []).extend(i.strip() for i in cells[4].split(",") if i.strip())
+        customer = row.get_attribute("data-customer")
+        if customer and len(cells) >= 5:
+            found.setdefault(customer, []).extend(i.strip() for i in cells[4].split(",") if i.strip())
     return found
 
 

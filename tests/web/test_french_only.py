@@ -153,3 +153,32 @@ def test_french_pages_contain_no_english(french_client: TestClient) -> None:
     assert not leaks, "English on French pages:\n" + "\n".join(
         f"{p}: {', '.join(w)}" for p, w in leaks.items()
     )
+
+
+# French interface words an English page must not show (the mirror check, short: customers' own
+# names and notes are French in the demo, so only words of the interface are listed)
+FRENCH = frozenset(
+    """
+    facture factures relance relances échéance échéances montant montants tâche tâches promesse
+    promesses contestation contestations paramètres utilisateur utilisateurs enregistrer annuler
+    rechercher retard échu échus appel créer semaine mois jours aujourd'hui tenue reçu émise
+    paiement paiements avoir échéancier tableau âgée déconnexion
+    """.split()  # noqa: SIM905 (one word list, kept compact)
+)  # fmt: skip
+
+
+def test_english_pages_contain_no_french_interface_words(web_url: str) -> None:
+    with TestClient(create_app(web_url)) as client:
+        browser_login(client, "sales")  # the English user
+        leaks: dict[str, list[str]] = {}
+        seen = 0
+        for path, page in crawl(client, [f"/?as_of={DEMO_UNTIL.isoformat()}"]):
+            seen += 1
+            assert '<html lang="en"' in page, path
+            french = words_from(page, FRENCH)
+            if french:
+                leaks[path] = [f"{word} ({where!r})" for word, where in sorted(french.items())]
+    assert seen >= 5, f"only {seen} English pages answered"
+    assert not leaks, "French on English pages:\n" + "\n".join(
+        f"{p}: {', '.join(w)}" for p, w in leaks.items()
+    )

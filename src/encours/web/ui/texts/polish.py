@@ -64,6 +64,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tlc_letter": ("courrier", "letter"),
     "tlc_task": ("tâche", "task"),
     "tlc_sms": ("SMS", "SMS"),
+    # a refused form
+    "field_refused": ("Valeur refusée : vérifiez ce champ", "Value refused: check this field"),
     # ledger kinds in lists of open items
     "kind_invoice": ("facture", "invoice"),
     "kind_credit_note": ("avoir", "credit note"),

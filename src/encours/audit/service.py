@@ -66,10 +66,11 @@ def events(session: Session, customer_id: str | None = None, limit: int = 1000) 
     query = select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit)
     if customer_id is not None:
         query = query.where(AuditEventRow.customer_id == customer_id)
-    return [
-        AuditEvent(row.at, row.actor, row.action, row.customer_id, row.subject, dict(row.details))
-        for row in session.scalars(query)
-    ]
+    return [_event(row) for row in session.scalars(query)]
+
+
+def _event(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(row.at, row.actor, row.action, row.customer_id, row.subject, dict(row.details))
 
 
 def action_counts(session: Session, prefix: str, since: dt.datetime) -> list[tuple[str, int]]:
@@ -81,3 +82,45 @@ def action_counts(session: Session, prefix: str, since: dt.datetime) -> list[tup
         .order_by(AuditEventRow.action)
     )
     return [(action, int(count)) for action, count in rows]
+
+
+class AuditFilter(NamedTuple):
+    """What the audit-trail view and ``GET /api/v1/audit`` narrow the trail to; None: any."""
+
+    customer_id: str | None = None
+    actor: str | None = None
+    action: str | None = None  # an action, or its kind: ``user`` matches ``user.created``...
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None  # excluded
+
+
+class AuditPage(NamedTuple):
+    events: list[AuditEvent]
+    total: int  # events matching the filter, on every page
+    more: bool  # another page follows
+
+
+def search(session: Session, where: AuditFilter, offset: int = 0, limit: int = 50) -> AuditPage:
+    """Latest events first, filtered, one page of them and how many match in all."""
+    conditions = []
+    if where.customer_id:
+        conditions.append(AuditEventRow.customer_id == where.customer_id)
+    if where.actor:
+        conditions.append(AuditEventRow.actor == where.actor)
+    if where.action:
+        exact = AuditEventRow.action == where.action
+        conditions.append(exact | AuditEventRow.action.startswith(f"{where.action}.", autoescape=True))
+    if where.since is not None:
+        conditions.append(AuditEventRow.at >= where.since)
+    if where.until is not None:
+        conditions.append(AuditEventRow.at < where.until)
+    query = select(AuditEventRow).where(*conditions).order_by(AuditEventRow.id.desc())
+    rows = list(session.scalars(query.offset(offset).limit(limit)))
+    total = session.scalar(select(func.count()).select_from(AuditEventRow).where(*conditions)) or 0
+    return AuditPage([_event(row) for row in rows], total, offset + len(rows) < total)
+
+
+def action_kinds(session: Session) -> list[str]:
+    """The kinds of action recorded so far (``user``, ``dunning``...), for the view's filter."""
+    actions = session.scalars(select(AuditEventRow.action).distinct())
+    return sorted({action.split(".", 1)[0] for action in actions})

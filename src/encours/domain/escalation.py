@@ -133,10 +133,21 @@ def escalation(
     return Verdict(notice.key, "formal_notice_first")
 
 
+class HeldHandover(NamedTuple):
+    """An invoice whose hand-over waits, and the first day it becomes possible (None: no
+    delivered formal notice yet, so no date can be promised)."""
+
+    customer_id: str
+    reference: str
+    reason: str
+    possible_on: dt.date | None
+
+
 class Escalated(NamedTuple):
     candidates: list[Candidate]
     waiting: Mapping[str, int]  # reason -> invoices whose hand-over waits
     notices_first: int  # invoices given the formal notice instead of the hand-over
+    held: tuple[HeldHandover, ...] = ()  # each waiting invoice, by customer and reference
 
 
 def escalate(
@@ -149,6 +160,7 @@ def escalate(
     """Candidates (from the catch-up rule) after the hand-over rule; ``histories`` by entry id."""
     kept: list[Candidate] = []
     waiting: dict[str, int] = {}
+    held: list[HeldHandover] = []
     first = 0
     handovers = {
         (s.name, step.key): step for s in scenarios.values() for step in s.steps
@@ -164,9 +176,17 @@ def escalate(
         if verdict.step is None:
             reason = verdict.reason or "waiting"
             waiting[reason] = waiting.get(reason, 0) + 1
+            notice_on = history.notice_delivered_on
+            possible = None if notice_on is None else notice_on + dt.timedelta(days=period.days)
+            held.append(HeldHandover(candidate.customer_id, candidate.reference, reason, possible))
         elif verdict.step == candidate.step:
             kept.append(candidate)
         else:
             first += 1
             kept.append(candidate._replace(step=verdict.step))
-    return Escalated(kept, waiting, first)
+            # the hand-over can follow once this notice is delivered (now) and its period has run
+            possible = as_of + dt.timedelta(days=period.days)
+            held.append(
+                HeldHandover(candidate.customer_id, candidate.reference, verdict.reason or "", possible)
+            )
+    return Escalated(kept, waiting, first, tuple(sorted(held)))

@@ -88,3 +88,20 @@ def parse_fx_table(text: str, source: str) -> tuple[FxTable, list[LedgerError]]:
             continue
         found.setdefault(currency, []).append((day, rate))
     return FxTable(source, {c: tuple(sorted(v)) for c, v in found.items()}), errors
+
+
+def parse_ecb_history(text: str, source: str) -> FxTable:
+    """The ECB's euro reference rates in the layout the ECB publishes them (``eurofxref-hist.csv``:
+    ``Date,USD,JPY,...``, one row per working day, ``N/A`` where a currency has no rate)."""
+    rows = csv.reader(io.StringIO(text))
+    header = [name.strip() for name in next(rows, [])]
+    found: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    for row in rows:
+        if not row or not row[0].strip():
+            continue
+        day = dt.date.fromisoformat(row[0].strip())
+        for currency, value in zip(header[1:], row[1:], strict=False):
+            value = value.strip()
+            if currency and value and value != "N/A":
+                found.setdefault(currency, []).append((day, Decimal(value)))
+    return FxTable(source, {c: tuple(sorted(v)) for c, v in found.items()})

@@ -45,8 +45,8 @@ class ActionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def new_run(self, as_of: dt.date, actor: str) -> int:
-        row = DunningRunRow(as_of=as_of, actor=actor, started_at=utcnow(), actions=0)
+    def new_run(self, as_of: dt.date, actor: str, job_id: int | None = None) -> int:
+        row = DunningRunRow(as_of=as_of, actor=actor, started_at=utcnow(), actions=0, job_id=job_id)
         self.session.add(row)
         self.session.flush()
         return row.id
@@ -127,6 +127,9 @@ class ActionRepository:
         start = int(self.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM dunning_actions")) or 0)
         return list(range(start + 1, start + count + 1))
 
+    def last_action_id(self) -> int:
+        return int(self.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM dunning_actions")) or 0)
+
     def add_decided_events(
         self, actor: str, as_of: dt.date, run_id: int, actions: Sequence[PlannedAction], ids: Sequence[int]
     ) -> None:
@@ -154,11 +157,33 @@ class ActionRepository:
         )
         return list(self.session.scalars(query))
 
-    def actions(self, customer_id: str | None = None) -> list[DunningActionRow]:
+    def join_pending(self, run_id: int, message_keys: dict[str, str]) -> int:
+        """Actions left pending by earlier runs join this run's message for their customer
+        (``message_keys``: customer id -> key), so a run sends at most one e-mail per customer."""
+        joined = 0
+        for part in chunks(sorted(message_keys), 1000):
+            query = select(DunningActionRow).where(
+                DunningActionRow.status == "pending",
+                DunningActionRow.run_id != run_id,
+                DunningActionRow.customer_id.in_(part),
+            )
+            for row in self.session.scalars(query):
+                row.message_key = message_keys[row.customer_id]
+                joined += 1
+        self.session.flush()
+        return joined
+
+    def actions(self, customer_id: str | None = None, run_id: int | None = None) -> list[DunningActionRow]:
         query = select(DunningActionRow).order_by(DunningActionRow.id)
         if customer_id is not None:
             query = query.where(DunningActionRow.customer_id == customer_id)
+        if run_id is not None:
+            query = query.where(DunningActionRow.run_id == run_id)
         return list(self.session.scalars(query))
+
+    def run_of_job(self, job_id: int) -> int | None:
+        """The run a job decided (None while it has not decided yet, or for a dry run)."""
+        return self.session.scalar(select(DunningRunRow.id).where(DunningRunRow.job_id == job_id))
 
     def mark(self, action_ids: Sequence[int], status: str, *, document: dict[int, str] | None = None,
              error: str | None = None) -> None:  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -57,18 +58,24 @@ class Prepared(NamedTuple):
 
 
 def message_id(actions: Sequence[PendingAction], sender: str) -> str:
+    """The same actions always make the same Message-ID (a repeat after a crash is recognisable);
+    a message that gained actions (earlier pending ones joining a new run's) gets a new one."""
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "encours.local"
-    ids = "-".join(str(a.action_id) for a in actions[:1])
-    return f"<dunning-{ids}-r{actions[0].run_id}@{domain}>"
+    ids = sorted(a.action_id for a in actions)
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:12]
+    return f"<dunning-{ids[0]}-{digest}@{domain}>"
 
 
 class Composer:
     """Turns a group of pending actions into documents and one e-mail."""
 
     def __init__(
-        self, session: Session, scenarios: dict[str, Scenario], rates: RateTable, sender: str, data_dir: Path
-    ) -> None:
+        self, session: Session, scenarios: dict[str, Scenario], rates: RateTable, sender: str, data_dir: Path,
+        letters_root: Path | None = None,
+    ) -> None:  # fmt: skip
+        """``letters_root``: where letters go (the data directory; a scratch folder for a preview)."""
         self.session = session
+        self.letters_root = letters_root or data_dir
         self.facts = InvoiceFactsRepository(session)
         self.terms = PenaltyTermsRepository(session)
         self.scenarios = scenarios
@@ -200,7 +207,7 @@ class Composer:
                 return Prepared(None, (), {}, False, undeliverable)
             return self.prepare(ordered)._replace(undeliverable=undeliverable)
         language = ordered[0].language
-        folder = letters_folder(self.data_dir, customer.customer_id)
+        folder = letters_folder(self.letters_root, customer.customer_id)
         sections: list[Section] = []
         documents: dict[int, str] = {}
         attachments: list[Path] = []
@@ -208,14 +215,17 @@ class Composer:
             letter = action.channel == Channel.LETTER.value
             lines = self.lines(action, with_penalties=letter and action.template == "formal_notice")
             instalment = self.instalment(action)
-            sections.append(
-                Section(action.step, "", action.template, action.channel, tuple(lines), instalment)
-            )
+            section = Section(action.step, "", action.template, action.channel, tuple(lines), instalment)
+            if sections and same_heading(sections[-1], section):  # e.g. an earlier run's retried reminder
+                earlier = sections.pop()
+                section = earlier._replace(invoices=earlier.invoices + section.invoices)
+            sections.append(section)
             if letter:
                 shown = self.statement_lines(action, customer) if action.template == STATEMENT else lines
                 path = self.letter(action, action.template, shown, customer, folder)
                 documents[action.action_id] = str(path)
                 attachments.append(path)
+        sections = under_their_own_step(sections)
         all_lines = [line for s in sections if s.step != THANK_YOU for line in s.invoices]
         for action in ordered:
             scenario = self.scenarios.get(action.scenario)
@@ -241,8 +251,8 @@ class Composer:
             for line in section.invoices:
                 totals[line.currency] += line.open_amount
         context = {
-            "company": self.company, "customer": customer, "as_of": lead.as_of, "language": language,
-            "sections": sections, "totals": dict(sorted(totals.items())),
+            "company": self.company, "customer": customer, "as_of": max(a.as_of for a in ordered),
+            "language": language, "sections": sections, "totals": dict(sorted(totals.items())),
             "attachments": [p.name for p in attachments], "lead": lead_section,
             "thanks": [line for s in sections if s.step == THANK_YOU for line in s.invoices],
             **history_context(all_lines),
@@ -281,6 +291,30 @@ def history_context(lines: Sequence[InvoiceLine]) -> dict[str, Any]:
     reminders = least_reminded(lines)
     return {"reminders": reminders, "reminded_before": reminders > 0,
             "notice_delivered_on": notice_delivered_for_all(lines)}  # fmt: skip
+
+
+def under_their_own_step(sections: Sequence[Section]) -> list[Section]:
+    """An invoice carried by two steps of one message (an earlier run's retried reminder and this
+    run's firmer one) is listed once, under the most advanced; a section left empty goes."""
+    latest: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        if section.step != THANK_YOU and section.instalment is None:
+            for line in section.invoices:
+                latest[line.reference] = index
+    kept = []
+    for index, section in enumerate(sections):
+        if section.step == THANK_YOU or section.instalment is not None:
+            kept.append(section)
+            continue
+        lines = tuple(line for line in section.invoices if latest[line.reference] == index)
+        if lines:
+            kept.append(section._replace(invoices=lines))
+    return kept
+
+
+def same_heading(earlier: Section, later: Section) -> bool:
+    """Two actions of one step (not instalments, each its own) are listed under one heading."""
+    return earlier.step == later.step and earlier.instalment is None and later.instalment is None
 
 
 def letter_can_go(action: PendingAction, customer: CustomerRow) -> bool:

@@ -36,6 +36,7 @@ class DunningRunRow(Base):
     actor: Mapped[str] = mapped_column(String(255))
     started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     actions: Mapped[int] = mapped_column(Integer, default=0)
+    job_id: Mapped[int | None] = mapped_column(ENTRY_FK, nullable=True, index=True)  # the job that ran it
 
 
 class DunningActionRow(Base):

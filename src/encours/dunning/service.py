@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -33,12 +33,19 @@ from encours.domain.dunning import (
     thank_you_actions,
 )
 from encours.domain.errors import InvalidLines, LedgerError
-from encours.domain.escalation import DEFAULT_PAYMENT_DAYS, DEFAULT_POSTAL_DAYS, NoticePeriod, escalate
-from encours.domain.money import from_cents
+from encours.domain.escalation import (
+    DEFAULT_PAYMENT_DAYS,
+    DEFAULT_POSTAL_DAYS,
+    HeldHandover,
+    NoticePeriod,
+    escalate,
+)
+from encours.domain.money import format_amount, from_cents
 from encours.domain.penalties import RateTable
 from encours.dunning.actions import ActionRepository
 from encours.dunning.candidates import CandidateRepository
 from encours.dunning.creditor import check_creditor
+from encours.dunning.document_paths import mail_file, sent_mail_file
 from encours.dunning.documents import LANGUAGES
 from encours.dunning.history import HistoryRepository
 from encours.dunning.models import DunningActionRow
@@ -104,6 +111,7 @@ class Decisions(NamedTuple):
     languages: dict[int, str]
     handover_waiting: dict[str, int] | None = None  # reason -> invoices whose hand-over waits
     notices_first: int = 0  # invoices given the formal notice instead of a hand-over
+    held: tuple[HeldHandover, ...] = ()  # each invoice whose hand-over waits, with its date
 
 
 def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions:
@@ -132,17 +140,63 @@ def decide(session: Session, config: DunningConfig, as_of: dt.date) -> Decisions
     contacts = repo.customer_contacts(a.customer_pk for a in actions)
     languages = {pk: pick_language(language, LANGUAGES) for pk, (_, _, language) in contacts.items()}
     return Decisions(
-        as_of, tuple(actions), reminders, languages, dict(escalated.waiting), escalated.notices_first
+        as_of,
+        tuple(actions),
+        reminders,
+        languages,
+        dict(escalated.waiting),
+        escalated.notices_first,
+        escalated.held,
     )
 
 
-def record_decisions(session: Session, decisions: Decisions, actor: str) -> tuple[int, list[int]]:
+class HandoverWait(NamedTuple):
+    """One customer's invoices whose hand-over waits for the same day (None: for a delivered notice)."""
+
+    customer_id: str
+    invoice_ids: tuple[str, ...]
+    possible_on: dt.date | None
+    reason: str
+
+
+def waiting_handovers(decisions: Decisions) -> list[HandoverWait]:
+    """The held hand-overs grouped by customer and the day they become possible, as a run shows them."""
+    groups: dict[tuple[str, dt.date | None, str], list[str]] = {}
+    for held in decisions.held:
+        groups.setdefault((held.customer_id, held.possible_on, held.reason), []).append(held.reference)
+    ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or dt.date.max, item[0][2]))
+    return [HandoverWait(customer, tuple(refs), on, reason) for (customer, on, reason), refs in ordered]
+
+
+def decision_rows(decisions: Decisions) -> list[dict[str, Any]]:
+    """Each decided action as the CLI's JSON and the dry-run job's result show it."""
+    return [
+        {
+            "customer_id": a.customer_id,
+            "scenario": a.scenario,
+            "step": a.step.key,
+            "channel": a.step.channel.value,
+            "invoice_ids": [c.reference for c in a.invoices],
+            "amount": format_amount(a.amount),
+            "currency": a.currency,
+        }
+        for a in decisions.actions
+    ]
+
+
+def record_decisions(
+    session: Session, decisions: Decisions, actor: str, job_id: int | None = None
+) -> tuple[int, list[int]]:
     """Outbox rows + markers + audit events, flushed in the caller's transaction."""
     repo = ActionRepository(session)
-    run_id = repo.new_run(decisions.as_of, actor)
+    run_id = repo.new_run(decisions.as_of, actor, job_id)
     keys: list[str | None] = [f"r{run_id}:{a.customer_id}" for a in decisions.actions]
     ids = repo.add_actions(
         run_id, decisions.as_of, decisions.actions, decisions.languages, dict(enumerate(keys))
+    )
+    # what earlier runs left pending for these customers goes in the same e-mail (SPEC §8)
+    repo.join_pending(
+        run_id, {a.customer_id: key for a, key in zip(decisions.actions, keys, strict=True) if key}
     )
     repo.add_decided_events(actor, decisions.as_of, run_id, decisions.actions, ids)
     record(
@@ -174,15 +228,27 @@ class RunResult(NamedTuple):
 
 def run(
     engine: Engine, config: DunningConfig, as_of: dt.date, smtp: SmtpConfig | None, actor: str = "cli",
-    progress: Progress | None = None,
+    progress: Progress | None = None, job_id: int | None = None,
 ) -> RunResult:  # fmt: skip
     """Decide and commit (retrying if a concurrent run got there first), then deliver the outbox."""
+    run_id, decisions = decide_and_record(engine, config, as_of, actor, job_id)
+    delivery = Outbox(
+        engine, config.scenarios, config.rates, smtp, config.settings, actor, progress
+    ).deliver()
+    return RunResult(run_id, decisions, delivery)
+
+
+def decide_and_record(
+    engine: Engine, config: DunningConfig, as_of: dt.date, actor: str, job_id: int | None = None
+) -> tuple[int, Decisions]:
+    """The run's decisions committed with their markers (what is delivered next): its id and them;
+    ``job_id``: the job that runs it, so the job's page finds the run's actions."""
     check_creditor(engine, config.settings.data_dir)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with unit_of_work(engine) as session:
                 decisions = decide(session, config, as_of)
-                run_id, _ = record_decisions(session, decisions, actor)
+                run_id, _ = record_decisions(session, decisions, actor, job_id)
             break
         except (IntegrityError, OperationalError):
             # a concurrent run committed markers first (PostgreSQL: unique violation; SQLite: the
@@ -190,10 +256,7 @@ def run(
             if attempt == MAX_ATTEMPTS:
                 raise
             time.sleep(0.2 * attempt)
-    delivery = Outbox(
-        engine, config.scenarios, config.rates, smtp, config.settings, actor, progress
-    ).deliver()
-    return RunResult(run_id, decisions, delivery)
+    return run_id, decisions
 
 
 def deliver(
@@ -222,6 +285,7 @@ class DunningAction(NamedTuple):
     document: str | None
     reason: str | None  # why it was not delivered (failed, or pending after a failed attempt)
     attempts: int
+    message_key: str | None = None  # the e-mail it went in (its copy: ``sent_email``)
 
 
 def _listed(row: DunningActionRow, delivered_by: int | None = None) -> DunningAction:
@@ -231,16 +295,38 @@ def _listed(row: DunningActionRow, delivered_by: int | None = None) -> DunningAc
     return DunningAction(
         row.id, row.as_of, row.customer_id, row.step, row.channel, row.status, tuple(row.invoice_ids),
         from_cents(row.amount_cents), row.currency, row.created_at, row.sent_at, row.document, reason,
-        row.attempts,
+        row.attempts, row.message_key or f"a{row.id}",
     )  # fmt: skip
 
 
-def list_actions(session: Session, customer_id: str | None = None) -> list[DunningAction]:
-    """Every action ever decided (optionally one customer's), oldest first."""
+def list_actions(
+    session: Session, customer_id: str | None = None, run_id: int | None = None
+) -> list[DunningAction]:
+    """Every action ever decided (optionally one customer's, one run's), oldest first."""
     repo = ActionRepository(session)
-    rows = repo.actions(customer_id)
+    rows = repo.actions(customer_id, run_id)
     delivered_by = repo.resolutions([row for row in rows if row.status == "failed"])
     return [_listed(row, delivered_by.get(row.id)) for row in rows]
+
+
+def sent_email(data_dir: Path, action: DunningAction) -> bytes | None:
+    """The e-mail an action went out in, as the server accepted it (or as written to send by hand)."""
+    if action.message_key is None or action.status not in ("sent", "produced"):
+        return None
+    for path in (sent_mail_file(data_dir, action.message_key), mail_file(data_dir, action.message_key)):
+        if path.is_file():
+            return path.read_bytes()
+    return None
+
+
+def get_action(session: Session, action_id: int) -> DunningAction | None:
+    row = session.get(DunningActionRow, action_id)
+    return None if row is None else _listed(row)
+
+
+def run_of_job(session: Session, job_id: int) -> int | None:
+    """The dunning run a job decided, once it has."""
+    return ActionRepository(session).run_of_job(job_id)
 
 
 def failed_deliveries(session: Session) -> list[DunningAction]:

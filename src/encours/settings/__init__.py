@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, IPvAnyNetwork, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     bank_charge_cap: Annotated[Decimal, Field(ge=0)] = DEFAULT_CAP
     log_level: str = "warning"
     demo_password: str = ""  # else a random one
+    # jobs (encours.jobs): auto = the PostgreSQL queue on PostgreSQL, in-process on SQLite
+    jobs_backend: Literal["auto", "queue", "inprocess"] = "auto"
+    jobs_lease: Seconds = 30.0  # a worker silent this long is dead: its job goes to another
     fault_after_sends: int | None = None  # testing: the outbox exits hard after N deliveries
 
     @field_validator("fec_customer_prefixes", mode="before")

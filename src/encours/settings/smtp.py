@@ -3,13 +3,16 @@
 ``smtp://[user:password@]host:port[?starttls=1]`` (``smtps://`` for implicit TLS); the sender
 is ``ENCOURS_MAIL_FROM``. ``ENCOURS_SMTP_CONCURRENCY`` (default 4) and ``ENCOURS_SMTP_RATE``
 (messages per second, default 10) bound the sending; the URL may also say ``?concurrency=``
-and ``?rate=``. Dunning and the weekly digest both send with what this returns.
+and ``?rate=``. Dunning and the weekly digest both send with what this returns. Unset, the
+server saved by the web app's settings screen (``smtp.toml`` of the data directory) is used.
 """
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from encours.settings import InvalidSettings
 
@@ -68,3 +71,48 @@ def parse_smtp_url(
         concurrency=workers,
         rate_per_second=per_second,
     )
+
+
+SMTP_FILE = "smtp.toml"  # in the data directory: what the settings screen saves
+SECURITIES = ("none", "starttls", "tls")
+
+
+class StoredSmtp(NamedTuple):
+    """The SMTP server saved by the settings screen, used when ENCOURS_SMTP_URL is unset."""
+
+    host: str
+    port: int
+    security: str  # none, starttls or tls (smtps)
+    username: str = ""
+    password: str = ""
+    sender: str = ""
+
+    def url(self) -> str:
+        scheme = "smtps" if self.security == "tls" else "smtp"
+        login = ""
+        if self.username:
+            login = quote(self.username, safe="") + (
+                f":{quote(self.password, safe='')}" if self.password else ""
+            )
+            login += "@"
+        query = "?starttls=1" if self.security == "starttls" else ""
+        return f"{scheme}://{login}{self.host}:{self.port}{query}"
+
+
+def stored_smtp(data_dir: Path) -> StoredSmtp | None:
+    """``smtp.toml`` of the data directory, or None when there is none; a bad one is refused."""
+    path = data_dir / SMTP_FILE
+    if not path.is_file():
+        return None
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        stored = StoredSmtp(
+            host=str(raw["host"]), port=int(raw.get("port", 25)), security=str(raw.get("security", "none")),
+            username=str(raw.get("username", "")), password=str(raw.get("password", "")),
+            sender=str(raw.get("sender", "")),
+        )  # fmt: skip
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InvalidSettings(f"{path}: {exc}") from None
+    if stored.security not in SECURITIES:
+        raise InvalidSettings(f"{path}: security must be one of {', '.join(SECURITIES)}")
+    return stored

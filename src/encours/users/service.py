@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
+from encours.domain.errors import Conflict
 from encours.storage.base import utcnow
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError, UserExists
 from encours.users.models import ApiTokenRow, LoginAttemptRow, UserRow
@@ -52,6 +53,13 @@ class User(NamedTuple):
 
 def _user(row: UserRow) -> User:
     return User(row.id, row.email, Role(row.role), row.language, row.active, row.digest, row.session_epoch)
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def hash_token(token: str) -> str:
@@ -129,6 +137,7 @@ class UserService:
         if row is None:
             raise UserError("no such user", field="user_id")
         changes: dict[str, object] = {}
+        was_admin = row.role == Role.ADMIN.value and row.active
         if role is not None:
             try:
                 chosen = Role(role).value
@@ -147,6 +156,7 @@ class UserService:
             row.active = changes["active"] = active
         if digest is not None:
             row.digest = changes["digest"] = digest
+        self._keep_an_admin(row, was_admin)
         self.session.flush()
         record(self.session, actor, "user.updated", subject=row.email, details=changes)
         return _user(row)
@@ -161,6 +171,45 @@ class UserService:
         self.session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == row.id).values(revoked=True))
         self.session.flush()
         record(self.session, actor, "user.password_changed", subject=row.email)
+
+    def _keep_an_admin(self, row: UserRow, was_admin: bool) -> None:
+        """Nobody could manage users any more: the last active admin stays an active admin."""
+        if not was_admin or (row.role == Role.ADMIN.value and row.active):
+            return
+        others = select(func.count()).where(
+            UserRow.role == Role.ADMIN.value, UserRow.active.is_(True), UserRow.id != row.id
+        )
+        if not self.session.scalar(others):
+            raise Conflict("the last active admin must stay an active admin", field="role")
+
+    def change_password(self, user_id: int, current: str, new: str) -> None:
+        """A user's own change: the current password first, so an open session alone cannot."""
+        row = self.session.get(UserRow, user_id)
+        if row is None:
+            raise UserError("no such user", field="user_id")
+        if not _verifies(row.password_hash, current):
+            raise InvalidCredentials("the current password is wrong", field="current_password")
+        self.set_password(user_id, new, actor=row.email)
+
+    def start_reset(self, user_id: int, *, actor: str) -> int:
+        """An admin's reset: the user's sessions and tokens end now; returns the epoch a reset link
+        carries. Setting the password bumps the epoch again, so the link works once."""
+        row = self.session.get(UserRow, user_id)
+        if row is None:
+            raise UserError("no such user", field="user_id")
+        row.session_epoch += 1
+        self.session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == row.id).values(revoked=True))
+        self.session.flush()
+        record(self.session, actor, "user.password_reset", subject=row.email)
+        return row.session_epoch
+
+    def finish_reset(self, user_id: int, epoch: int, password: str) -> User:
+        """The password chosen through a reset link, if the link is still the latest and unused."""
+        row = self.session.get(UserRow, user_id)
+        if row is None or not row.active or row.session_epoch != epoch:
+            raise UserError("this reset link was used or replaced; ask an admin for a new one", field="token")
+        self.set_password(user_id, password, actor=row.email)
+        return _user(row)
 
     # sessions ------------------------------------------------------------------------
     def end_sessions(self, user_id: int, *, actor: str) -> None:
@@ -187,11 +236,7 @@ class UserService:
         if self._throttled(username, ip):
             raise LoginThrottled("too many failed logins; try again in 15 minutes")
         row = self.session.scalar(select(UserRow).where(UserRow.email == username))
-        ok = False
-        try:
-            ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = _verifies(row.password_hash if row else _DUMMY_HASH, password) and row is not None
         if not ok or row is None or not row.active:
             self.session.add(LoginAttemptRow(username=username, ip=ip, at=utcnow()))
             self.session.flush()
@@ -230,6 +275,11 @@ class UserService:
         )
         self.session.flush()
         return token
+
+    def revoke_token(self, token: str) -> None:
+        self.session.execute(
+            update(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token)).values(revoked=True)
+        )
 
     def user_for_token(self, token: str) -> User | None:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 128:

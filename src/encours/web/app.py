@@ -14,8 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from encours.domain.errors import EncoursError, InvalidLines
+from encours.jobs import dispatch
 from encours.settings import Settings, get_settings
 from encours.storage.database import get_engine
+from encours.web import job_runtime, jobs_routes
 from encours.web.admission import AdmissionLimit, BodyLimits
 from encours.web.api.router import api_router
 from encours.web.api_docs import router as api_docs_router
@@ -25,7 +27,9 @@ from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
 from encours.web.keys import signing_keys
 from encours.web.portal.routes import router as portal_router
+from encours.web.ui.admin_routes import admin_routers
 from encours.web.ui.dunning import router as dunning_router
+from encours.web.ui.dunning_web import router as dunning_web_router
 from encours.web.ui.form_errors import refilled_form
 from encours.web.ui.render import error_page
 from encours.web.ui.routes import router as ui_router
@@ -78,7 +82,9 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     """The app of ``db_url`` (else ENCOURS_DATABASE_URL), with the environment's settings unless given."""
     settings = settings or get_settings()
     engine = get_engine(db_url or settings.database_url)
+    dispatch.configure(settings)
     app = FastAPI(
+        lifespan=job_runtime.lifespan,
         title="Encours",
         version="1",
         description="Accounts-receivable management: ledger, aged balance, KPIs, collections, portal.",
@@ -118,6 +124,11 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(ui_router)
     app.include_router(dunning_router)
     app.include_router(workspace_router)
+    app.include_router(dunning_web_router)
+    app.include_router(jobs_routes.ui)
+    app.include_router(jobs_routes.ops)
+    for router in admin_routers:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger", swagger_assets(), name="swagger")
     return app

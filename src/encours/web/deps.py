@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
@@ -168,3 +168,7 @@ IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
 async def as_of_param(as_of: IsoDay | None = None) -> dt.date:
     """The date of the view: today in Paris (the business day) unless the request names one."""
     return as_of or business_today()
+
+
+# a stored row's id in a path: beyond a 32-bit integer it names nothing (404 or 422, never a 500)
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]

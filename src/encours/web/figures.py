@@ -2,8 +2,10 @@
 
 Three levels: the process's memory (encours.web.cache), then the database snapshots shared
 by the server's worker processes (encours.web.figure_store), then the computation itself.
-Slow figures (a dozen whole-ledger passes, a model to train) are computed in a background
-thread while pages show the last value, and one process at a time computes each.
+Slow figures (a dozen whole-ledger passes, a model to train) are never computed by a page:
+a ``figures`` job (encours.web.figure_jobs, queued after each import and on a page's miss)
+computes them on a worker with ``Figures(synchronous=True)`` and stores their snapshots,
+which every web process then reads; pages show the last value meanwhile.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from encours.analytics.kpi import kpis
 from encours.analytics.runner import AlchemyRunner
 from encours.domain.aging import AgedBalance
 from encours.domain.kpi import Kpis
+from encours.jobs import service as jobs
 from encours.settings import DEFAULT_FORESIGHT_MAX_ENTRIES
 from encours.storage.database import unit_of_work
 from encours.web import figure_store
@@ -35,7 +38,6 @@ log = logging.getLogger(__name__)
 
 TREND = TypeAdapter(list[tuple[dt.date, Kpis]])
 MAX_REMEMBERED = 256  # figures found computed elsewhere, forgotten past this many
-RETRY_SECONDS = 5.0  # while another process computes a slow figure, only look for its snapshot
 
 
 def engine_of(session: Session) -> Engine:
@@ -47,14 +49,19 @@ class Figures:
     """The server process's whole-ledger figures."""
 
     def __init__(
-        self, cache: FigureCache | None = None, foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES
+        self,
+        cache: FigureCache | None = None,
+        foresight_max_entries: int = DEFAULT_FORESIGHT_MAX_ENTRIES,
+        *,
+        synchronous: bool = False,
     ) -> None:
         self.cache = cache or FigureCache()
+        # True in the figures job: slow figures are computed here and now, and stored
+        self.synchronous = synchronous
         # above this many entries, foresight's model is left to `encours forecast`
         self.foresight_max_entries = foresight_max_entries
-        self._running: set[Hashable] = set()
         self._latest: dict[Hashable, Any] = {}
-        self._elsewhere: dict[Hashable, float] = {}  # when another process was found computing it
+        self._elsewhere: dict[Hashable, float] = {}  # figures jobs this process queued, and when
         self._guard = threading.Lock()
 
     def _key(self, session: Session, name: str, *args: Hashable) -> tuple[Any, ...]:
@@ -103,7 +110,8 @@ class Figures:
         shape: TypeAdapter[T],
     ) -> T | None:
         """A slow figure: the cached or shared value, else the last one computed for these
-        arguments (while a fresh one is computed in a background thread), else None."""
+        arguments (while the figures job computes a fresh one), else None. Synchronous (in
+        the job): computed now."""
         key = self._key(session, name, *args)
         found, value = self.cache.peek(key)
         if found:
@@ -114,19 +122,29 @@ class Figures:
             self.cache.put(key, stored)
             self._latest[stable] = stored
             return stored
-        with self._guard:
-            recently_elsewhere = time.monotonic() - self._elsewhere.get(key, -RETRY_SECONDS) < RETRY_SECONDS
-            start = key not in self._running and not recently_elsewhere
-            if start:
-                self._running.add(key)
-        if start:
-            # not a daemon: the process ends after the computation, as a daemon thread stopped
-            # by the interpreter's exit inside native code (a model in training) aborts it
-            thread = threading.Thread(
-                target=self._compute, args=(engine_of(session), key, stable, compute, shape)
-            )
-            thread.start()
+        if self.synchronous:
+            self._compute(engine_of(session), key, stable, compute, shape)
+            return self._latest.get(stable)
+        self._request(session, key, args)
         return self._latest.get(stable)
+
+    def _request(self, session: Session, key: tuple[Any, ...], args: tuple[Any, ...]) -> None:
+        """Queue the figures job for this ledger state and date, once per state, date and TTL."""
+        as_of = next((a for a in args if isinstance(a, dt.date)), None)
+        window = int(time.time() // self.cache.ttl)
+        dedupe = f"figures:{figure_store.snapshot_key('state', key[2:3])[:24]}:{as_of}:{window}"
+        with self._guard:
+            if dedupe in self._elsewhere:
+                return
+            if len(self._elsewhere) > MAX_REMEMBERED:
+                self._elsewhere.clear()
+            self._elsewhere[dedupe] = time.monotonic()
+        try:
+            with unit_of_work(engine_of(session)) as own:
+                params = {} if as_of is None else {"as_of": as_of.isoformat()}
+                jobs.enqueue(own, "figures", params, requested_by="web", dedupe_key=dedupe)
+        except Exception:  # a page shows the last figures even when the queue is unreachable
+            log.exception("could not queue the figures job")
 
     def _compute(
         self,
@@ -136,25 +154,16 @@ class Figures:
         compute: Callable[[Session], Any],
         shape: TypeAdapter[Any],
     ) -> None:
+        """The figures job: compute and store (a job computing the same figure elsewhere is waited for)."""
         snapshot = self._snapshot_key(key)
-        try:
-            with unit_of_work(engine) as session:
-                if not figure_store.try_lock(session, snapshot):
-                    if len(self._elsewhere) > MAX_REMEMBERED:
-                        self._elsewhere.clear()
-                    self._elsewhere[key] = time.monotonic()
-                    return  # another process computes it; its snapshot shows on a later page
-                value = figure_store.load(session, snapshot, shape, self.cache.ttl)
-                if value is None:  # not stored by the process that held the lock before
-                    value = compute(session)
-                    figure_store.save(session, snapshot, key[1], value, shape)  # stored as it unlocks
-            self.cache.put(key, value)
-            self._latest[stable] = value
-        except Exception:
-            log.exception("background figure %s failed", stable)
-        finally:
-            with self._guard:
-                self._running.discard(key)
+        with unit_of_work(engine) as session:
+            figure_store.lock(session, snapshot)
+            value = figure_store.load(session, snapshot, shape, self.cache.ttl)
+            if value is None:  # not stored by the job that held the lock before
+                value = compute(session)
+                figure_store.save(session, snapshot, key[1], value, shape)  # stored as it unlocks
+        self.cache.put(key, value)
+        self._latest[stable] = value
 
     def aging(self, session: Session, as_of: dt.date) -> list[AgedBalance]:
         """Per process only: a whole aged balance (100k customers) is cheaper to compute than to

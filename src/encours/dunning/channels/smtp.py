@@ -17,19 +17,22 @@ import aiosmtplib
 
 from encours.dunning.documents import load_company
 from encours.settings import Settings
-from encours.settings.smtp import SmtpConfig, parse_smtp_url
+from encours.settings.smtp import SmtpConfig, parse_smtp_url, stored_smtp
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:
     """None when e-mail is not configured (messages are then written as .eml files).
 
-    The sender is ``ENCOURS_MAIL_FROM``, else the creditor's address from ``company.toml``.
+    ``ENCOURS_SMTP_URL``, else ``smtp.toml`` of the data directory (the settings screen's). The
+    sender is ``ENCOURS_MAIL_FROM``, else that file's, else the creditor's from ``company.toml``.
     Raises InvalidSettings naming the variable that is wrong.
     """
     url = settings.smtp_url.strip()
-    if not url:
+    stored = None if url else stored_smtp(settings.data_dir)  # saved by the settings screen
+    if not url and stored is None:
         return None
-    sender = settings.mail_from if settings.mail_from is not None else load_company(settings.data_dir).email
+    sender = settings.mail_from or (stored.sender if stored else "") or load_company(settings.data_dir).email
+    url = url or (stored.url() if stored else "")
     return parse_smtp_url(url, sender.strip(), settings.smtp_concurrency, settings.smtp_rate)
 
 

@@ -9,7 +9,20 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from encours.domain.errors import NotFound
-from encours.web.api import auth, casework, cash, customers, figures, insights, users, worklist, workspace
+from encours.web.api import (
+    admin,
+    auth,
+    casework,
+    cash,
+    customers,
+    dunning_runs,
+    figures,
+    insights,
+    jobs,
+    users,
+    worklist,
+    workspace,
+)
 from encours.web.api.schemas import ErrorOut
 from encours.web.deps import api_user
 
@@ -39,7 +52,19 @@ def declare_refusals(router: APIRouter) -> None:
             route.responses.setdefault(404, _refusal("No such record (customer, invoice, task...)"))
 
 
-for module in (customers, casework, cash, figures, insights, worklist, users, workspace):
+for module in (
+    customers,
+    casework,
+    cash,
+    figures,
+    insights,
+    worklist,
+    users,
+    workspace,
+    dunning_runs,
+    jobs,
+    admin,
+):
     declare_refusals(module.router)
     api_router.include_router(module.router, dependencies=[Depends(api_user)])
 

@@ -62,13 +62,21 @@ def build_digest(session: Session, as_of: dt.date) -> Digest:
     return Digest(as_of, f"Encours digest {as_of.isoformat()}", "\n".join(lines) + "\n")
 
 
-def send_digest(digest: Digest, to: list[str], smtp: SmtpConfig) -> None:
-    """Sent by dunning's SMTP channel, so both speak to the server the same way."""
+def digest_message(digest: Digest, to: list[str], sender: str, message_id: str | None = None) -> EmailMessage:
+    """The e-mail; a fixed ``message_id`` (the digest job's) makes a repeat after a crash recognisable."""
     message = EmailMessage()
-    message["From"] = smtp.sender
+    message["From"] = sender
     message["To"] = ", ".join(to)
     message["Subject"] = digest.subject
+    if message_id is not None:
+        message["Message-ID"] = message_id
     message.set_content(digest.text)
+    return message
+
+
+def send_digest(digest: Digest, to: list[str], smtp: SmtpConfig, message_id: str | None = None) -> None:
+    """Sent by dunning's SMTP channel, so both speak to the server the same way."""
+    message = digest_message(digest, to, smtp.sender, message_id)
     failures: list[Exception] = []
 
     def on_result(_: OutgoingMail, error: Exception | None) -> None:

@@ -18,7 +18,7 @@ from encours.ledger.queries import find_customer
 from encours.users.errors import InvalidCredentials, LoginThrottled, UserError
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
-from encours.web import foresight_views, integrations
+from encours.web import dunning_runs, foresight_views, integrations
 from encours.web.client_address import request_address
 from encours.web.dashboard import dashboard_figures
 from encours.web.deps import (
@@ -156,6 +156,7 @@ def customer_sheet(
         credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir),
         timeline=integrations.timeline(session, customer_id, 50),
         lifecycle=customer_lifecycle(session, stored.pk),
+        paused=dunning_runs.paused_until(session, customer_id, as_of),
         users=UserService(session).all(),
         kinds=TASK_KINDS,
         portal=request.query_params.get("portal"),

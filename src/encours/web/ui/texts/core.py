@@ -129,8 +129,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "recent_actions": ("Dernières actions", "Recent actions"),
     "recommended_limit": ("Limite recommandée", "Recommended limit"),
     "computing": (
-        "En cours de calcul, rechargez la page dans un instant.",
-        "Being computed: reload the page in a moment.",
+        "Calculé par une tâche de fond : la page se met à jour dès qu'il est prêt.",
+        "Computed by a background job: the page updates itself when it is ready.",
     ),
     "forecast_offline": (
         "Grand livre trop volumineux pour entraîner le modèle dans l'application web : "

@@ -1,0 +1,150 @@
+"""Enqueueing and reading jobs: the public interface of the jobs package.
+
+Services flush, the caller's unit of work commits, and a job starts only after that commit:
+on PostgreSQL the queue entry is written in the same transaction (procrastinate's table),
+on SQLite the in-process executor is handed the job when the session commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from encours.domain.errors import Conflict, InvalidInput, NotFound
+from encours.jobs import dispatch
+from encours.jobs.models import JobRow
+from encours.jobs.registry import kind as known_kind
+from encours.jobs.views import FINISHED, STATUSES, JobView, Status
+from encours.storage.base import utcnow
+
+JSON = Any
+MAX_LIST = 1000
+
+
+def view(row: JobRow) -> JobView:
+    return JobView(
+        job_id=row.id,
+        kind=row.kind,
+        status=cast(Status, row.status),
+        attempts=row.attempts,
+        queued_at=row.queued_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        progress_done=row.progress_done,
+        progress_total=row.progress_total,
+        progress_note=row.progress_note,
+        result=row.result,
+        params=dict(row.params or {}),
+        requested_by=row.requested_by,
+        parent_id=row.parent_id,
+    )
+
+
+def enqueue(
+    session: Session, kind: str, params: dict[str, JSON], *, requested_by: str | None = None,
+    dedupe_key: str | None = None, parent_id: int | None = None,
+) -> JobView:  # fmt: skip
+    """Queue a job of ``kind`` with JSON ``params``; it starts once the caller's transaction commits.
+
+    ``dedupe_key`` makes the enqueue idempotent (a scheduled occurrence, a shard of a run):
+    a second enqueue with the same key returns the job already there.
+    """
+    known_kind(kind)  # an unknown kind is refused now, not by a worker later
+    if dedupe_key is not None:
+        existing = session.scalar(select(JobRow).where(JobRow.dedupe_key == dedupe_key))
+        if existing is not None:
+            return view(existing)
+    row = JobRow(
+        kind=kind, params=params, requested_by=requested_by, dedupe_key=dedupe_key, parent_id=parent_id,
+        status="queued", attempts=0, progress_done=0, progress_note="", cancel_requested=False, waiting=False,
+    )  # fmt: skip
+    if dedupe_key is None:
+        session.add(row)
+        session.flush()
+    else:
+        try:
+            with session.begin_nested():  # another scheduler may have won the race
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            existing = session.scalar(select(JobRow).where(JobRow.dedupe_key == dedupe_key))
+            if existing is None:
+                raise
+            return view(existing)
+    dispatch.submit(session, row.id)
+    return view(row)
+
+
+def _row(session: Session, job_id: int) -> JobRow:
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFound(f"no job {job_id}", field="job_id")
+    return row
+
+
+def get(session: Session, job_id: int) -> JobView:
+    """One job; NotFound when there is none with this id."""
+    row = _row(session, job_id)
+    session.refresh(row)
+    return view(row)
+
+
+def list_jobs(
+    session: Session, *, kind: str | None = None, status: str | None = None, limit: int = 100,
+    parent_id: int | None = None,
+) -> list[JobView]:  # fmt: skip
+    """The latest jobs first, optionally of one kind and status."""
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}; one of {', '.join(STATUSES)}", field="status")
+    query = select(JobRow).order_by(JobRow.id.desc()).limit(max(1, min(limit, MAX_LIST)))
+    if kind is not None:
+        query = query.where(JobRow.kind == kind)
+    if status is not None:
+        query = query.where(JobRow.status == status)
+    if parent_id is not None:
+        query = query.where(JobRow.parent_id == parent_id)
+    return [view(row) for row in session.scalars(query)]
+
+
+def retry(session: Session, job_id: int, *, requested_by: str | None = None) -> JobView:
+    """Queue a failed or cancelled job again (same id, same params; its attempts go on counting)."""
+    row = _row(session, job_id)
+    if row.status not in ("failed", "cancelled"):
+        raise Conflict(f"job {job_id} is {row.status}: only a failed or cancelled job can be retried")
+    row.waiting = False
+    known_kind(row.kind)
+    row.status = "queued"
+    row.error = None
+    row.finished_at = None
+    row.cancel_requested = False
+    row.progress_note = ""
+    if requested_by is not None:
+        row.requested_by = requested_by
+    session.flush()
+    dispatch.submit(session, row.id)
+    return view(row)
+
+
+def cancel(session: Session, job_id: int) -> JobView:
+    """A queued job is cancelled at once; a running one stops at its next progress report."""
+    row = _row(session, job_id)
+    if row.status in FINISHED:
+        raise Conflict(f"job {job_id} is already {row.status}")
+    if row.status == "queued":
+        row.status = "cancelled"
+        row.finished_at = utcnow()
+    row.cancel_requested = True
+    session.flush()
+    return view(row)
+
+
+def queue_depth(session: Session) -> dict[tuple[str, str], int]:
+    """How many jobs per (kind, status): the metrics' gauge and the health check."""
+    rows = session.execute(
+        select(JobRow.kind, JobRow.status, func.count()).group_by(JobRow.kind, JobRow.status)
+    )
+    return {(k, s): int(n) for k, s, n in rows}

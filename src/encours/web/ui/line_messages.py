@@ -1,0 +1,49 @@
+"""What a refused import line says, in the page's language.
+
+The importers word their line errors in English (the CLI prints them as they are); the
+screen says the frequent ones in French, and any other as a French generic text with the
+importer's own words kept in a tooltip, so a French page shows no English.
+"""
+
+# ruff: noqa: E501 -- one message and its translation per line
+
+from __future__ import annotations
+
+import re
+
+FRENCH = tuple(
+    (re.compile(pattern), french)
+    for pattern, french in (
+        (r"invalid date (?P<v>.+), expected YYYY-MM-DD", "date invalide {v}, attendu AAAA-MM-JJ"),
+        (r"invalid date (?P<v>.+), expected YYYYMMDD", "date invalide {v}, attendu AAAAMMJJ"),
+        (r"invalid amount (?P<v>.+)", "montant invalide {v}"),
+        (r"amount (?P<v>.+) has more than 2 decimals", "le montant {v} a plus de 2 décimales"),
+        (r"negative amount (?P<v>.+); use a credit note or a payment", "montant négatif {v} : passez un avoir ou un paiement"),
+        (r"negative number (?P<v>.+)", "nombre négatif {v}"),
+        (r"empty amount", "montant vide"),
+        (r"required column is missing", "colonne obligatoire absente"),
+        (r"required value is empty", "valeur obligatoire vide"),
+        (r"empty file", "fichier vide"),
+        (r"unrecognised file format", "format de fichier non reconnu"),
+        (r"(?P<n>\d+) fields, header has (?P<w>\d+)", "{n} champs alors que l'en-tête en a {w}"),
+        (r"invalid currency (?P<v>.+), expected an ISO 4217 code", "devise invalide {v}, attendu un code ISO 4217"),
+        (r"invalid boolean (?P<v>.+), expected true or false", "booléen invalide {v}, attendu true ou false"),
+        (r"invalid kind (?P<v>.+), expected invoice or credit_note", "type invalide {v}, attendu invoice ou credit_note"),
+        (r"duplicate (?P<f>\w+) (?P<v>.+) \(first on line (?P<n>\d+)\)", "{f} {v} en double (déjà ligne {n})"),
+        (r"invalid IBAN (?P<v>.+)", "IBAN invalide {v}"),
+        (r"malformed XML: (?P<v>.+)", "XML mal formé : {v}"),
+        (r"cannot read file: (?P<v>.+)", "fichier illisible : {v}"),
+    )
+)  # fmt: skip
+GENERIC_FRENCH = "valeur refusée (détail en anglais au survol)"
+
+
+def line_message(message: str, language: str) -> tuple[str, str]:
+    """(text shown, tooltip): the importer's message in English; in French, its translation."""
+    if language == "en":
+        return message, ""
+    for pattern, french in FRENCH:
+        found = pattern.fullmatch(message)
+        if found:
+            return french.format(**found.groupdict()), ""
+    return GENERIC_FRENCH, message

@@ -1,0 +1,66 @@
+"""An app of its own per test (fresh demo database and data directory): these tests change
+users and settings, which the shared web fixtures must not see."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from sqlalchemy import Engine
+from tests.web.conftest import PASSWORD, csrf_of, email, load_demo
+
+from encours.demo.generator import DemoLedger
+from encours.settings import Settings
+from encours.web.app import create_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+class AdminApp(NamedTuple):
+    url: str
+    data_dir: Path
+    engine: Engine
+    settings: Settings
+
+    def client(self) -> TestClient:
+        return TestClient(create_app(self.url, self.settings))
+
+
+@pytest.fixture
+def admin_app(tmp_path: Path, demo_ledger: DemoLedger) -> AdminApp:
+    url = f"sqlite:///{tmp_path / 'encours.db'}"
+    engine = load_demo(url, demo_ledger)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    return AdminApp(url, data_dir, engine, Settings(database_url=url, data_dir=data_dir))
+
+
+def sign_in(client: TestClient, role: str, password: str = PASSWORD) -> str:
+    """Sign in through the form; the CSRF token of the new session."""
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": email(role), "password": password, "csrf_token": csrf_of(page.text), "next": "/help"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/help").text)
+
+
+@pytest.fixture
+def admin_client(admin_app: AdminApp) -> Iterator[tuple[TestClient, str]]:
+    with admin_app.client() as client:
+        yield client, sign_in(client, "admin")
+
+
+def user_id(client: TestClient, role: str) -> int:
+    page = client.get("/admin/users").text
+    found = re.search(rf'href="/admin/users/(\d+)">{re.escape(email(role))}<', page)
+    assert found, page
+    return int(found.group(1))

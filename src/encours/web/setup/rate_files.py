@@ -37,5 +37,14 @@ RATE_FILES = {
 }
 
 
+FX_STARTER = (  # no exchange-rate table ships any more: the ECB's rates apply until a user writes one
+    "# Units of each currency one euro buys; lines here win over the ECB's reference rates.\n"
+    "date,currency,per_eur\n"
+)
+
+
 def rate_text(data_dir: Path, chosen: RateFile) -> str:
-    return user_or_shipped(chosen.name, data_dir).read_text()
+    found = user_or_shipped(chosen.name, data_dir)
+    if chosen.name == FX_FILE_NAME and found.shipped and not found.file.is_file():
+        return FX_STARTER
+    return found.read_text()

@@ -43,6 +43,7 @@ SKIPPED_PREFIXES = ("/api/", "/portal/", "/docs", "/openapi", "/vendor", "/stati
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 EMAIL = re.compile(r"\S+@\S+")
 FILE_NAME = re.compile(r"[\w./-]+\.(?:txt|html|toml|csv|xlsx|pdf|eml|json)\b")  # a file's name is no word
+ADDRESS = re.compile(r"https?://\S+")  # nor is a web address (a payment link's pattern)
 
 
 def visible_texts(page: str) -> list[str]:
@@ -54,7 +55,9 @@ def visible_texts(page: str) -> list[str]:
     texts = tree.xpath("//text()") + tree.xpath(
         "//@placeholder|//@title|//@aria-label|//input[@type='submit']/@value"
     )
-    return [" ".join(FILE_NAME.sub(" ", EMAIL.sub(" ", str(text))).split()) for text in texts]
+    return [
+        " ".join(FILE_NAME.sub(" ", ADDRESS.sub(" ", EMAIL.sub(" ", str(text)))).split()) for text in texts
+    ]
 
 
 def words_from(page: str, vocabulary: frozenset[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from tests.web.test_casework_screens import own_url  # noqa: F401 (fixture)
 from encours.casework.promises import list_promises
 from encours.storage.database import get_engine, unit_of_work
 from encours.web.app import create_app
+from encours.web.ui.charts import localised_charts
 
 CID = "C00004"
 SHEET = f"/customers/{CID}?as_of={AS_OF}"
@@ -110,3 +111,10 @@ def test_a_refusal_without_a_page_to_return_to_is_the_plain_error_page(own_url: 
             f"/customers/{CID}/promise", data={"csrf_token": csrf, "amount": "", "promised_date": ""}
         )
         assert refused.status_code == 422 and 'class="error"' in refused.text
+
+
+def test_the_dso_trend_names_months_in_the_readers_language() -> None:
+    charts = {"trend": {"dates": ["2026-01-31", "2026-02-28"], "dso": [40.0, 42.5], "threshold": 45}}
+    assert localised_charts(charts, "fr")["trend"]["months"] == ["janv. 2026", "févr. 2026"]
+    assert localised_charts(charts, "en")["trend"]["months"] == ["Jan 2026", "Feb 2026"]
+    assert localised_charts({"trend": None}, "fr")["trend"] is None

@@ -64,6 +64,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tlc_letter": ("courrier", "letter"),
     "tlc_task": ("tâche", "task"),
     "tlc_sms": ("SMS", "SMS"),
+    "adm_bad_amount": ("Un montant, par exemple 1 234,56.", "An amount, e.g. 1,234.56."),
     # a refused form
     "field_refused": ("Valeur refusée : vérifiez ce champ", "Value refused: check this field"),
     # the audit trail's kinds of action (its filter)

@@ -4,6 +4,7 @@ the user's language; French amounts are accepted in every amount field of the sc
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from lxml import html as lxml_html
@@ -118,3 +119,17 @@ def test_the_dso_trend_names_months_in_the_readers_language() -> None:
     assert localised_charts(charts, "fr")["trend"]["months"] == ["janv. 2026", "févr. 2026"]
     assert localised_charts(charts, "en")["trend"]["months"] == ["Jan 2026", "Feb 2026"]
     assert localised_charts({"trend": None}, "fr")["trend"] is None
+
+
+def test_the_quick_promise_of_the_sheet_reads_every_way_of_typing_an_amount(own_url: str) -> None:  # noqa: F811
+    typed = {"C00004": "1 000,50", "C00011": "1000,50", "C00001": "1 000.50"}
+    with TestClient(create_app(own_url)) as client:
+        csrf = browser_login(client, "collector")
+        for cid, amount in typed.items():
+            form = {"csrf_token": csrf, "kind": "promise", "amount": amount, "promised_date": "2026-11-20",
+                    "as_of": AS_OF}  # fmt: skip
+            made = client.post(f"/customers/{cid}/actions", data=form, follow_redirects=False)
+            assert made.status_code == 303, (amount, made.text[:300])
+    with unit_of_work(get_engine(own_url)) as session:
+        for cid in typed:
+            assert [p.amount for p in list_promises(session, customer_id=cid)] == [Decimal("1000.50")], cid

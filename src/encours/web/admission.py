@@ -183,6 +183,9 @@ async def refuse(scope: Scope, send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": content})
 
 
+INNER_REQUEST = "encours.inner_request"  # set by the app only (ui.form_errors): it holds a slot already
+
+
 class AdmissionLimit:
     def __init__(self, app: ASGIApp, limit: int, body: BodyLimits) -> None:
         """``limit``: the app passes ``Settings.web_requests_in_flight`` (default 1, at most
@@ -193,7 +196,7 @@ class AdmissionLimit:
         self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get(INNER_REQUEST):  # a page a refused form re-renders
             await self.app(scope, receive, send)
             return
         if self._slots is None:

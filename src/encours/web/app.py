@@ -7,6 +7,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -29,6 +31,7 @@ from encours.web.ui.admin_routes import admin_routers
 from encours.web.ui.cash import router as cash_router
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.dunning_web import router as dunning_web_router
+from encours.web.ui.form_errors import refilled_form
 from encours.web.ui.render import error_page
 from encours.web.ui.routes import router as ui_router
 from encours.web.ui.workspace import router as workspace_router
@@ -55,12 +58,25 @@ async def refused(request: Request, exc: EncoursError) -> Response:
         if isinstance(exc, LoginRequired):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        return error_page(request, exc.status, str(exc))
+        refilled = await refilled_form(request, exc.status, exc.field, exc.message) if exc.field else None
+        return refilled or error_page(request, exc.status, str(exc))
     body: dict[str, object] = {"detail": exc.message, "field": exc.field}
     if isinstance(exc, InvalidLines):
         body["errors"] = [error._asdict() for error in exc.errors]
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+async def invalid_form(request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's own checks of a field (a count out of range, a missing value): on a screen, the
+    form comes back marked like any other refusal; the API keeps FastAPI's JSON answer."""
+    if _is_api(request):
+        return await request_validation_exception_handler(request, exc)
+    errors = exc.errors()
+    field = str(errors[0]["loc"][-1]) if errors and errors[0].get("loc") else None
+    message = str(errors[0].get("msg", "")) if errors else "invalid form"
+    refilled = await refilled_form(request, 422, field, message)
+    return refilled or error_page(request, 422, f"{field}: {message}" if field else message)
 
 
 def create_app(db_url: str | None = None, settings: Settings | None = None) -> FastAPI:
@@ -93,6 +109,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.add_middleware(SecurityHeaders)  # outermost: on the 408 and 413 of admission control too
 
     app.exception_handler(EncoursError)(refused)
+    app.exception_handler(RequestValidationError)(invalid_form)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly() -> Response:

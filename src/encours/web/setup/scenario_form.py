@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import tomlkit
 
 from encours.domain.dunning import SCENARIO_KINDS, Channel
+from encours.domain.user_amounts import AmountError, parse_user_amount
 from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
 from encours.web.setup.files import Problems
 
@@ -112,8 +113,11 @@ def _step_table(row: StepRow, index: int, problems: Problems) -> dict[str, Any]:
         "key": row.key, "kind": row.kind, "offset_days": offset or 0, "channel": row.channel,
         "tone": row.tone or "neutral", "template": row.template,
     }  # fmt: skip
-    if row.min_amount:
-        table["min_amount"] = row.min_amount
+    if row.min_amount:  # typed as people do: "1 234,56", "1234,56" or "1234.56"
+        try:
+            table["min_amount"] = str(parse_user_amount(row.min_amount))
+        except AmountError:
+            problems[f"steps-{index}-min_amount"] = "adm_bad_amount"
     if row.until_days:
         until = _integer(row.until_days)
         if until is None:

@@ -17,6 +17,8 @@ from encours.users.roles import Permission, allows
 from encours.web.deps import csrf_token
 from encours.web.ui import i18n
 from encours.web.ui.reasons import localised_reason
+from encours.web.ui.texts import TEXTS
+from encours.web.ui.timeline_text import timeline_line
 
 TEMPLATES = Path(__file__).parent / "templates"
 PORTAL_TEMPLATES = Path(__file__).parents[1] / "portal" / "templates"
@@ -58,6 +60,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "number": lambda value, places=1: i18n.number(value, lang, places),
         "day": lambda value: i18n.day(value, lang) if value else "",
         "reason": lambda value: localised_reason(value, lang),
+        "timeline_line": lambda item: timeline_line(item, lang),
+        "has_text": lambda key: key in TEXTS,
         "user": user,
         "can": (lambda p: allows(user.role, Permission(p))) if user else (lambda p: False),
         "chart_data": chart_data,

@@ -11,12 +11,13 @@
       marker: { color: ["#12b76a", "#fdb022", "#f79009", "#f04438", "#912018"] } }], layout, config);
   }
   if (data.trend && document.getElementById("chart-trend")) {
-    var traces = [{ type: "scatter", mode: "lines+markers", name: "DSO", x: data.trend.dates, y: data.trend.dso }];
+    var months = data.trend.months || data.trend.dates;  // the server names months in the reader's language
+    var traces = [{ type: "scatter", mode: "lines+markers", name: "DSO", x: months, y: data.trend.dso }];
     if (data.trend.threshold) {
-      traces.push({ type: "scatter", mode: "lines", name: words.threshold, x: data.trend.dates,
-        y: data.trend.dates.map(function () { return data.trend.threshold; }), line: { dash: "dot", color: "#f04438" } });
+      traces.push({ type: "scatter", mode: "lines", name: words.threshold, x: months,
+        y: months.map(function () { return data.trend.threshold; }), line: { dash: "dot", color: "#f04438" } });
     }
-    Plotly.newPlot("chart-trend", traces, Object.assign({ showlegend: false, xaxis: { type: "date", tickformat: "%m/%y" } }, layout), config);
+    Plotly.newPlot("chart-trend", traces, Object.assign({ showlegend: false, xaxis: { type: "category" } }, layout), config);
   }
   if (data.forecast && document.getElementById("chart-forecast")) {
     var f = data.forecast;

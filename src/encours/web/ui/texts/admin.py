@@ -86,7 +86,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "adm_screen_smtp": ("Serveur d'e-mail (SMTP)", "E-mail server (SMTP)"),
     "adm_screen_payment_link": ("Lien de paiement", "Payment link"),
     "adm_screen_audit": ("Journal d'audit", "Audit trail"),
-    "adm_screen_import": ("Import de fichiers", "File import"),
+    "adm_screen_import": ("Importation de fichiers", "File import"),
     "adm_screen_help": ("Aide", "Help"),
     "adm_company_name": ("Raison sociale", "Company name"),
     "adm_address": ("Adresse (une ligne par ligne d'enveloppe)", "Address (one line per envelope line)"),
@@ -258,7 +258,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "adm_title_dunning": ("Relances", "Dunning"),
     "adm_title_jobs": ("Tâches de fond", "Jobs"),
     "adm_help_jobs": (
-        "Les traitements longs (imports, relances, calculs) et leur avancement.",
+        "Les traitements longs (importations, relances, calculs) et leur avancement.",
         "Long-running work (imports, dunning runs, figures) and how far it got.",
     ),
     "adm_title_users": ("Utilisateurs", "Users"),
@@ -269,7 +269,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "adm_title_smtp": ("Serveur d'e-mail", "E-mail server"),
     "adm_title_payment_link": ("Lien de paiement", "Payment link"),
     "adm_title_audit": ("Journal d'audit", "Audit trail"),
-    "adm_title_import": ("Import", "Import"),
+    "adm_title_import": ("Importation", "Import"),
     "adm_help_dashboard": (
         "Encours total, part échue, DSO, CEI et alertes à la date choisie.",
         "Outstanding, overdue ratio, DSO, CEI and alerts at the chosen date.",
@@ -349,16 +349,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "French audit file (article A47 A-1), every variant; customer accounts 411 by default.",
     ),
     "adm_format_help_csv_customers": (
-        "customer_id, name, puis facultatifs : segment, credit_limit, email, address_line1, postal_code, city…",
-        "customer_id, name, then optional: segment, credit_limit, email, address_line1, postal_code, city…",
+        "<code>customer_id, name</code>, puis facultatifs : <code>segment, credit_limit, email, address_line1, postal_code, city</code>…",
+        "<code>customer_id, name</code>, then optional: <code>segment, credit_limit, email, address_line1, postal_code, city</code>…",
     ),
     "adm_format_help_csv_invoices": (
-        "invoice_id, customer_id, issue_date, amount, puis facultatifs due_date, currency (dates AAAA-MM-JJ, montants 1234.56).",
-        "invoice_id, customer_id, issue_date, amount, then optional due_date, currency (dates YYYY-MM-DD, amounts 1234.56).",
+        "<code>invoice_id, customer_id, issue_date, amount</code>, puis facultatifs <code>due_date, currency</code> (dates AAAA-MM-JJ, montants 1234.56).",
+        "<code>invoice_id, customer_id, issue_date, amount</code>, then optional <code>due_date, currency</code> (dates YYYY-MM-DD, amounts 1234.56).",
     ),
     "adm_format_help_csv_payments": (
-        "payment_id, customer_id, date, amount, currency, et invoice_id pour l'affecter.",
-        "payment_id, customer_id, date, amount, currency, and invoice_id to apply it.",
+        "<code>payment_id, customer_id, date, amount, currency</code>, et <code>invoice_id</code> pour l'affecter.",
+        "<code>payment_id, customer_id, date, amount, currency</code>, and <code>invoice_id</code> to apply it.",
     ),
     "adm_format_help_bank": (
         "camt.053/054, OFX, CFONB 120, MT940 : les crédits deviennent des encaissements à rapprocher.",

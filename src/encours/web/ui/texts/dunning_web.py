@@ -10,7 +10,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dw_preview_message": ("Voir le prochain envoi", "See the next message"),
     "dw_show": ("Afficher", "Show"),
     "dw_nothing_due": (
-        "Aucune relance due pour ce client à cette date.",
+        "Aucune relance à envoyer à ce client à cette date.",
         "No dunning due for this customer on that date.",
     ),
     "dw_steps": ("Étapes", "Steps"),

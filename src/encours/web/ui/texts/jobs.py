@@ -4,7 +4,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # key: (français, English)
     "jobs": ("Tâches de fond", "Jobs"),
     "jobs_intro": (
-        "Les imports, relances, calculs et synthèses s'exécutent ici, hors des pages ; "
+        "Les importations, relances, calculs et synthèses s'exécutent ici, hors des pages ; "
         "la liste se met à jour seule.",
         "Imports, dunning runs, figures and digests run here, away from the pages; the list updates itself.",
     ),
@@ -34,5 +34,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     "job_kind_figures": ("Calcul des indicateurs", "Figures"),
     "job_kind_weekly_digest": ("Synthèse hebdomadaire", "Weekly digest"),
     "job_kind_cash_application": ("Lettrage des encaissements", "Cash application"),
-    "job_kind_import_file": ("Import de fichiers", "File import"),
+    "job_kind_import_file": ("Importation de fichiers", "File import"),
 }

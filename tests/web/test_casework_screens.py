@@ -4,6 +4,7 @@ handed-over customers out of the worklist."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,9 +66,14 @@ def test_the_customer_sheet_promise_covers_every_open_invoice_on_the_sheets_date
         form = {"kind": "promise", "amount": "1 000,00", "promised_date": "2026-11-20", "as_of": AS_OF,
                 "csrf_token": csrf, "back": f"/customers/{cid}?as_of={AS_OF}"}  # fmt: skip
         refused = client.post(f"/customers/{cid}/actions", data={**form, "promised_date": "9999-12-31"})
-        assert refused.status_code == 422 and "more than a year" in refused.text  # not a 500
+        # not a 500: the sheet again, the date marked, the reason in the collector's French
+        said = html.unescape(refused.text)
+        assert refused.status_code == 422 and "plus d'un an de la date de gestion (31/10/2026)" in said
         too_much = client.post(f"/customers/{cid}/actions", data={**form, "amount": "99999999"})
-        assert too_much.status_code == 422 and "open balance" in too_much.text
+        assert (
+            too_much.status_code == 422
+            and "dépasse ce que doivent les factures couvertes" in html.unescape(too_much.text)
+        )
         made = client.post(f"/customers/{cid}/actions", data=form, follow_redirects=False)
         assert made.status_code == 303 and made.headers["location"].startswith(
             f"/customers/{cid}?as_of={AS_OF}"

@@ -55,6 +55,12 @@ FRENCH: tuple[tuple[re.Pattern[str], str], ...] = (
         r"une promesse de \1 dépasse ce que doivent les factures couvertes : solde \2, au plus \3 avec les"
         r" pénalités de retard",
     ),
+    (
+        re.compile(
+            r"^.* (\d{4})-(\d\d)-(\d\d) is more than a year from the business date (\d{4})-(\d\d)-(\d\d)$"
+        ),
+        r"la date du \3/\2/\1 est à plus d'un an de la date de gestion (\6/\5/\4)",
+    ),
     (re.compile(r"^name the disputed invoice$"), "indiquez la facture contestée"),
     (re.compile(r"^tick at least one customer$"), "cochez au moins un client"),
 )

@@ -112,7 +112,7 @@ def test_work_a_worklist_item(served: tuple[str, str], browser: Browser) -> None
     shot(page, "worklist-after-call")
     page.goto(f"{base}/customers/{customer}")
     timeline = page.inner_text("#timeline")
-    assert "call" in timeline and "payment run on Friday" in timeline
+    assert "Appel · passé" in timeline and "payment run on Friday" in timeline  # the collector reads French
     shot(page, "customer-sheet")
 
 

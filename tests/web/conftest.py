@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -157,3 +158,14 @@ def ui_client(web_url: str) -> Iterator[TestClient]:
     """A fresh client (own cookie jar) on the shared demo database."""
     with TestClient(create_app(web_url)) as client:
         yield client
+
+
+@pytest.fixture
+def own_url(web_url: str, tmp_path: Path) -> Iterator[str]:
+    """A copy of the shared demo database, so what a test records there changes no other test."""
+    copy = tmp_path / "own.db"
+    with sqlite3.connect(web_url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    url = f"sqlite:///{copy}"
+    yield url
+    get_engine(url).dispose()

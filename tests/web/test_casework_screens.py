@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from tests.web.conftest import AS_OF, browser_login, token_for
 
@@ -18,17 +14,6 @@ from encours.casework.promises import list_promises
 from encours.casework.suppression import dunning_suppressions
 from encours.storage.database import get_engine, unit_of_work
 from encours.web.app import create_app
-
-
-@pytest.fixture
-def own_url(web_url: str, tmp_path: Path) -> Iterator[str]:
-    """A copy of the shared demo database, so a hand-over here changes no other test."""
-    copy = tmp_path / "litigation.db"
-    with sqlite3.connect(web_url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    url = f"sqlite:///{copy}"
-    yield url
-    get_engine(url).dispose()
 
 
 def test_handed_over_customer_leaves_the_worklist_for_the_litigation_board(own_url: str) -> None:

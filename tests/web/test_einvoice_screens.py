@@ -3,11 +3,8 @@ the page's language on its timeline; a dispute opened from CDAR is on the disput
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.einvoicing.cdar_messages import status_xml
@@ -20,16 +17,6 @@ from encours.storage.database import get_engine, unit_of_work
 from encours.web.app import create_app
 
 CUSTOMER = "C00003"
-
-
-@pytest.fixture
-def own_url(web_url: str, tmp_path: Path) -> Iterator[str]:
-    copy = tmp_path / "einvoice.db"
-    with sqlite3.connect(web_url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    url = f"sqlite:///{copy}"
-    yield url
-    get_engine(url).dispose()
 
 
 def refuse_one_invoice(url: str) -> str:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from fastapi.testclient import TestClient
 from lxml import html as lxml_html
 from tests.web.conftest import AS_OF, browser_login
-from tests.web.test_casework_screens import own_url  # noqa: F401 (fixture)
 
 from encours.casework.promises import list_promises
 from encours.storage.database import get_engine, unit_of_work
@@ -26,7 +25,7 @@ def posted_form(page: str, form_id: str) -> lxml_html.HtmlElement:
 
 
 def test_a_bad_amount_brings_the_sheet_back_with_the_promise_form_filled_and_marked(
-    own_url: str,  # noqa: F811
+    own_url: str,
 ) -> None:
     with TestClient(create_app(own_url)) as client:
         csrf = browser_login(client, "collector")  # a French user
@@ -58,7 +57,7 @@ def test_a_bad_amount_brings_the_sheet_back_with_the_promise_form_filled_and_mar
         assert [str(p.amount) for p in list_promises(session, customer_id=CID)] == ["1234.56"]
 
 
-def test_every_sheet_form_says_what_to_fix_next_to_the_field(own_url: str) -> None:  # noqa: F811
+def test_every_sheet_form_says_what_to_fix_next_to_the_field(own_url: str) -> None:
     with TestClient(create_app(own_url)) as client:
         csrf = browser_login(client, "collector")
         base = {"csrf_token": csrf, "back": SHEET, "as_of": AS_OF}
@@ -83,7 +82,7 @@ def test_every_sheet_form_says_what_to_fix_next_to_the_field(own_url: str) -> No
             assert words and not re.search(r"\b(not|the|invoice|amount|got|should|must)\b", words), words
 
 
-def test_an_english_user_reads_the_reason_in_english(own_url: str) -> None:  # noqa: F811
+def test_an_english_user_reads_the_reason_in_english(own_url: str) -> None:
     with TestClient(create_app(own_url)) as client:
         csrf = browser_login(client, "sales")  # English; may comment only: a note is their form
         refused = client.post(
@@ -105,7 +104,7 @@ def test_an_english_user_reads_the_reason_in_english(own_url: str) -> None:  # n
         assert "ambiguous amount" in refused.text
 
 
-def test_a_refusal_without_a_page_to_return_to_is_the_plain_error_page(own_url: str) -> None:  # noqa: F811
+def test_a_refusal_without_a_page_to_return_to_is_the_plain_error_page(own_url: str) -> None:
     with TestClient(create_app(own_url)) as client:
         csrf = browser_login(client, "collector")
         refused = client.post(
@@ -121,7 +120,7 @@ def test_the_dso_trend_names_months_in_the_readers_language() -> None:
     assert localised_charts({"trend": None}, "fr")["trend"] is None
 
 
-def test_the_quick_promise_of_the_sheet_reads_every_way_of_typing_an_amount(own_url: str) -> None:  # noqa: F811
+def test_the_quick_promise_of_the_sheet_reads_every_way_of_typing_an_amount(own_url: str) -> None:
     typed = {"C00004": "1 000,50", "C00011": "1000,50", "C00001": "1 000.50"}
     with TestClient(create_app(own_url)) as client:
         csrf = browser_login(client, "collector")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from tests.web.conftest import AS_OF, browser_login, email
-from tests.web.test_casework_screens import own_url  # noqa: F401 (fixture)
 
 from encours.audit.service import events
 from encours.casework.promises import list_promises
@@ -30,7 +29,7 @@ def worklist_ids(client: TestClient, **params: str) -> list[str]:
     return [part.split('"')[0] for part in page.text.split('data-customer="')[1:]]
 
 
-def test_worklist_filters_views_and_bulk_assignment(own_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_worklist_filters_views_and_bulk_assignment(own_url: str, tmp_path: Path) -> None:
     # the copy of the shared demo may hold assignments other tests made: this collector starts with none
     with sqlite3.connect(own_url.removeprefix("sqlite:///")) as db:
         db.execute("DELETE FROM customer_assignments WHERE assignee = ?", (email("collector"),))
@@ -81,7 +80,7 @@ def test_worklist_filters_views_and_bulk_assignment(own_url: str, tmp_path: Path
         ]
 
 
-def test_the_sheet_promises_on_the_ticked_invoices_only(own_url: str) -> None:  # noqa: F811
+def test_the_sheet_promises_on_the_ticked_invoices_only(own_url: str) -> None:
     cid = "C00003"
     with TestClient(create_app(own_url)) as client:
         csrf = browser_login(client, "collector")
@@ -102,7 +101,7 @@ def test_the_sheet_promises_on_the_ticked_invoices_only(own_url: str) -> None:  
     assert {k for k in paused if k.removeprefix("doc:") in ticked} == set(promise.entry_keys)
 
 
-def test_tasks_planned_from_the_screen(own_url: str) -> None:  # noqa: F811
+def test_tasks_planned_from_the_screen(own_url: str) -> None:
     with TestClient(create_app(own_url)) as client:
         csrf = browser_login(client, "collector")
         form = {"csrf_token": csrf, "customer_id": "C00005", "kind": "callback", "due_date": AS_OF,

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Mapping
@@ -60,16 +61,18 @@ def serving(
     /healthz; terminated when the block ends."""
     port = port or free_port()
     command = [*encours_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db_url, *args]
+    # the server's output goes to a file: a pipe nobody reads fills up and blocks the server
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
-        command, env=dict(env) if env is not None else None, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command, env=dict(env) if env is not None else None, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"encours serve exited: {output}")
+                log.seek(0)
+                pytest.fail(f"encours serve exited: {log.read().decode(errors='replace')[-4000:]}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                     break
@@ -85,6 +88,7 @@ def serving(
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 def load_demo(url: str, ledger: DemoLedger) -> Engine:

@@ -24,8 +24,8 @@ def test_a_refused_promise_keeps_what_was_typed_at_phone_width(
     form.locator("input[name=amount]").fill("12,3,4")
     form.locator("input[name=promised_date]").fill("2026-11-20")
     form.locator("input[name=note]").fill("le gérant rappellera")
-    form.locator("#record-promise").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("#record-promise").click()
     amount = page.locator("#promise-form input[name=amount]")
     assert amount.get_attribute("aria-invalid") == "true"
     assert amount.input_value() == "12,3,4"

@@ -46,8 +46,8 @@ def sign_in(browser: Browser, base: str, day: Day) -> Page:  # noqa: F811
     page.wait_for_url(f"{base}/")
     if page.get_attribute("html", "lang") != day.language:
         page.click("details.who summary")  # the account menu
-        page.select_option("select[name=language]", day.language)
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the menu submits itself on change
+            page.select_option("select[name=language]", day.language)
     assert page.get_attribute("html", "lang") == day.language
     return page
 

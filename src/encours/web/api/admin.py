@@ -63,6 +63,16 @@ def reset_user(request: Request, session: SessionDep, user: Admin, user_id: RowI
     return ResetOut(reset_link=str(request.base_url).rstrip("/") + path)
 
 
+class MePatch(BaseModel):
+    language: str = Field(max_length=8)  # fr or en: the screens', the digest's and notifications'
+
+
+@router.patch("/me", response_model=UserOut, tags=["users"])
+def patch_me(session: SessionDep, user: ApiUser, body: MePatch) -> UserOut:
+    """The caller's own language, as the screens' language menu sets it."""
+    return user_out(UserService(session).update(user.id, actor=user.email, language=body.language))
+
+
 class PasswordIn(BaseModel):
     current_password: str = Field(max_length=1024)
     new_password: str = Field(max_length=1024)

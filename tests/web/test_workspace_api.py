@@ -30,6 +30,12 @@ def test_a_promise_marked_broken_resumes_reminders_and_tells_the_collector(
     )  # fmt: skip
     assert made.status_code == 201, made.text
     assert [k.removeprefix("doc:") for k in made.json()["entry_keys"]] == chosen
+    for day in ("2101-01-01", "1989-12-31"):  # beyond what a form takes: 422, never a 500
+        far = app_client.post(
+            f"/api/v1/customers/{cid}/promises", params=AT, headers=headers,
+            json={"amount": "10.00", "promised_date": day, "invoice_ids": chosen},
+        )  # fmt: skip
+        assert far.status_code == 422, far.text
     pid = made.json()["promise_id"]
     before = app_client.get("/api/v1/notifications", headers=headers).json()["unread"]
     broken = app_client.post(

@@ -25,7 +25,6 @@ from encours.domain.money import from_cents
 from encours.storage.base import sql_date, utcnow
 
 CHUNK = 500  # same-day keys per lookup: well under every backend's parameter limit
-CONCURRENT = "another import stored these bank transactions at the same time: import the file again"
 
 
 class StoredTransaction(NamedTuple):
@@ -167,7 +166,7 @@ class BankRepository:
                 table = cast(Table, BankTransactionRow.__table__)
                 self.session.execute(insert(table), [row._asdict() for row in rows])
             except IntegrityError:
-                raise Conflict(CONCURRENT) from None
+                raise Conflict.because("concurrent_import") from None
         self.session.flush()
 
     def _flush_new(self) -> None:
@@ -175,7 +174,7 @@ class BankRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise Conflict(CONCURRENT) from None
+            raise Conflict.because("concurrent_import") from None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -269,5 +268,5 @@ class BankRepository:
     def _row(self, transaction_id: int) -> BankTransactionRow:
         row = self.session.get(BankTransactionRow, transaction_id)
         if row is None:
-            raise NotFound(f"no bank transaction {transaction_id}")
+            raise NotFound.because("no_bank_line", line=transaction_id)
         return row

@@ -109,7 +109,7 @@ ApiUser = Annotated[User, Depends(api_user)]
 def api_permission(permission: Permission) -> Callable[[User], Awaitable[User]]:
     async def dependency(user: ApiUser) -> User:
         if not allows(user.role, permission):
-            raise Forbidden(f"your role may not {permission.value}")
+            raise Forbidden.because("role_may_not", permission=permission.value)
         return user
 
     return dependency
@@ -128,7 +128,7 @@ UiUser = Annotated[User, Depends(ui_user)]
 def ui_permission(permission: Permission) -> Callable[[User], Awaitable[User]]:
     async def dependency(user: UiUser) -> User:
         if not allows(user.role, permission):
-            raise Forbidden(f"your role may not {permission.value}")
+            raise Forbidden.because("role_may_not", permission=permission.value)
         return user
 
     return dependency

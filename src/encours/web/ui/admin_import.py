@@ -46,7 +46,7 @@ async def upload(
 ) -> Response:
     chosen = [f for f in files if f.filename]
     if not chosen or len(chosen) > MAX_FILES:
-        raise InvalidInput(f"choose between 1 and {MAX_FILES} files", field="files")
+        raise InvalidInput.because("upload_count", field="files", count=MAX_FILES)
     settings = app_settings(request)
     folder = settings.data_dir / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,7 @@ async def upload(
                     out.close()
                     for written in paths:
                         Path(written).unlink(missing_ok=True)
-                    raise InvalidInput("the files are larger than the upload limit", field="files")
+                    raise InvalidInput.because("upload_too_large", field="files")
                 out.write(chunk)
     params = {"paths": paths, "names": names, "remove_files": True}
     job = jobs.enqueue(session, KIND, params, requested_by=user.email)
@@ -77,7 +77,7 @@ async def upload(
 def import_job_page(request: Request, session: SessionDep, user: Manager, job_id: RowId) -> Response:
     job = jobs.get(session, job_id)
     if job.kind != KIND:
-        raise NotFound(f"no import job {job_id}")
+        raise NotFound.because("no_import_job", job=job_id)
     lang = language_of(request)
     files = (job.result or {}).get("files", [])
     return render(

@@ -25,7 +25,8 @@ from encours.dunning.template_check import check_templates
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
-from encours.web.ui.render import render
+from encours.web.ui.line_messages import said_line
+from encours.web.ui.render import language_of, render
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
@@ -113,7 +114,7 @@ def dunning_page(
 def scenario_page(request: Request, user: UiUser, name: str) -> Response:
     files = scenario_files(_data_dir(request))
     if name not in files:
-        raise NotFound(f"no scenario {name}")
+        raise NotFound.because("no_scenario", name=name)
     source, text = files[name]
     return render(request, "edit_file.html", kind="scenario", item=name, source=source, text=text, errors=[])
 
@@ -128,10 +129,10 @@ def save_scenario(
 ) -> Response:
     files = scenario_files(_data_dir(request))
     if name not in files or not NAME.match(name):
-        raise NotFound(f"no scenario {name}")
+        raise NotFound.because("no_scenario", name=name)
     target = user_scenarios_dir(_data_dir(request)) / f"{name}.toml"
     candidate = {**files, name: (str(target), text)}
-    errors = [str(e) for e in load_scenarios(candidate).errors]
+    errors = [said_line(e, language_of(request)) for e in load_scenarios(candidate).errors]
     if errors:
         return render(
             request, "edit_file.html", status_code=422, kind="scenario", item=name, source=str(target),
@@ -146,7 +147,7 @@ def save_scenario(
 @router.get("/dunning/templates/{path:path}")
 def template_page(request: Request, user: UiUser, path: str) -> Response:
     if path not in shipped_templates():
-        raise NotFound(f"no template {path}")
+        raise NotFound.because("no_template", name=path)
     return render(
         request,
         "edit_file.html",
@@ -167,8 +168,8 @@ def save_template(
     text: Annotated[str, Form(max_length=MAX_TEXT)],
 ) -> Response:
     if path not in shipped_templates():  # only known names: no path can escape the folder
-        raise NotFound(f"no template {path}")
-    errors = [str(e) for e in check_templates(_data_dir(request), {path: text})]
+        raise NotFound.because("no_template", name=path)
+    errors = [said_line(e, language_of(request)) for e in check_templates(_data_dir(request), {path: text})]
     if errors:  # it must render in the sandbox, in both languages, before any run relies on it
         return render(
             request, "edit_file.html", status_code=422, kind="template", item=path, source=path, text=text,

@@ -47,7 +47,7 @@ def customer_preview(
     request: Request, session: SessionDep, user: UiUser, customer_id: str, as_of: AsOf
 ) -> Response:
     if find_customer(session, customer_id) is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     found = _rendered(request, as_of, customer_id)
     return render(
         request, "dunning_customer.html", as_of=as_of, cid=customer_id, message=found,
@@ -63,7 +63,7 @@ def customer_preview_letter(
     for letter in _rendered(request, as_of, customer_id).letters:
         if letter.name == name:
             return _pdf(letter.pdf, name)
-    raise NotFound(f"no letter {name} in the next message to {customer_id}")
+    raise NotFound.because("no_letter_in_next", name=name, customer=customer_id)
 
 
 @router.post("/dunning/runs", dependencies=[CsrfChecked])
@@ -94,7 +94,7 @@ def history_page(
 def _action(session: SessionDep, action_id: int) -> dunning.DunningAction:
     found = dunning.get_action(session, action_id)
     if found is None:
-        raise NotFound(f"no dunning action {action_id}")
+        raise NotFound.because("no_dunning_action", action=action_id)
     return found
 
 
@@ -103,7 +103,7 @@ def sent_email_page(request: Request, session: SessionDep, user: UiUser, action_
     action = _action(session, action_id)
     raw = dunning.sent_email(app_settings(request).data_dir, action)
     if raw is None:
-        raise NotFound(f"no e-mail kept for action {action_id}")
+        raise NotFound.because("no_kept_email", action=action_id)
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     part = message.get_body(("plain",))
@@ -122,7 +122,7 @@ def sent_document(request: Request, session: SessionDep, user: UiUser, action_id
     root = app_settings(request).data_dir.resolve()
     path = Path(action.document or "").resolve()
     if path.suffix != ".pdf" or not path.is_relative_to(root) or not path.is_file():
-        raise NotFound(f"no letter kept for action {action_id}")
+        raise NotFound.because("no_kept_letter", action=action_id)
     return _pdf(path.read_bytes(), path.name)
 
 

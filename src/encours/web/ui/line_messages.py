@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from encours.domain.errors import LedgerError
+
 FRENCH = tuple(
     (re.compile(pattern), french)
     for pattern, french in (
@@ -33,9 +35,19 @@ FRENCH = tuple(
         (r"invalid IBAN (?P<v>.+)", "IBAN invalide {v}"),
         (r"malformed XML: (?P<v>.+)", "XML mal formé : {v}"),
         (r"cannot read file: (?P<v>.+)", "fichier illisible : {v}"),
+        (r"refused by the template sandbox: .+", "refusé par le bac à sable des modèles : instruction non permise"),
+        (r"syntax error: .+", "erreur de syntaxe dans le modèle"),
+        (r"does not render: .+", "le modèle ne s'affiche pas avec les données d'exemple"),
     )
 )  # fmt: skip
 GENERIC_FRENCH = "valeur refusée (détail en anglais au survol)"
+
+
+def said_line(error: LedgerError, language: str) -> str:
+    """A refused line of an edited file (a template, a scenario, a rate table) for the page."""
+    if language == "en":
+        return str(error)
+    return str(error._replace(message=line_message(error.message, language)[0])).replace("]: ", "] : ")
 
 
 def line_message(message: str, language: str) -> tuple[str, str]:

@@ -13,6 +13,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "not_a_date": ("date illisible {text!r} : choisissez une date", "not a date (YYYY-MM-DD): {text!r}"),
     "invalid_date": ("date illisible {text!r} : choisissez une date", "invalid date {text!r}, expected YYYY-MM-DD"),
     "date_out_of_range": ("une date entre le 01/01/1990 et le 31/12/2100 est attendue ({text})", "a date between 1990-01-01 and 2100-12-31, got {text}"),
+    "iso_day": ("une date est attendue (jj/mm/aaaa)", "a date written YYYY-MM-DD"),
     "date_before": ("la date du {day} précède aujourd'hui ({today})", "until: {day} is before {today}"),
     # the form's own checks (FastAPI's validation of a field; English as pydantic says it)
     "form_missing": ("ce champ est obligatoire", "Field required"),
@@ -28,5 +29,6 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "form_date": ("une date est attendue", "Input should be a valid date"),
     "form_choice": ("choisissez une des valeurs proposées", "Input should be one of the choices offered"),
     "form_yes_no": ("oui ou non est attendu", "Input should be a valid boolean"),
+    "form_file": ("choisissez au moins un fichier", "Choose at least one file"),
     "form_refused": ("valeur refusée : vérifiez ce champ", "Value refused: check this field"),
 }  # fmt: skip

@@ -50,10 +50,13 @@ def said_in(refusal: EncoursError, language: str) -> str:
 
 def form_check(error: Mapping[str, Any]) -> InvalidInput:
     """One of FastAPI's form errors as a coded refusal of its field."""
-    field = str(error["loc"][-1]) if error.get("loc") else None
+    names = [part for part in error.get("loc", ()) if isinstance(part, str)]  # not a list's index
+    field = names[-1] if names else None
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, EncoursError) and cause.code:  # a validator's own refusal (an amount)
         return InvalidInput.retold(cause, field=field)
+    if "UploadFile" in str(error.get("msg")):  # a file field posted with no file chosen
+        return InvalidInput.because("form_file", field=field)
     code, named = FORM_CHECKS.get(str(error.get("type")), ("form_refused", None))
     params: dict[str, Value] = {}
     if named is not None:

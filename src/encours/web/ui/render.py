@@ -16,6 +16,7 @@ from encours.domain.money import format_amount
 from encours.users.roles import Permission, allows
 from encours.web.deps import csrf_token
 from encours.web.ui import i18n
+from encours.web.ui.menu import menu
 from encours.web.ui.reasons import localised_reason
 from encours.web.ui.texts import TEXTS
 from encours.web.ui.timeline_text import timeline_line
@@ -66,6 +67,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "can": (lambda p: allows(user.role, Permission(p))) if user else (lambda p: False),
         "chart_data": chart_data,
         "path": request.url.path,
+        "menu": menu,
     }
     if "csrf" not in context and not request.url.path.startswith("/portal/"):
         base["csrf"] = csrf_token(request)

@@ -36,7 +36,10 @@ FRENCH = tuple(
         (r"malformed XML: (?P<v>.+)", "XML mal formé : {v}"),
         (r"cannot read file: (?P<v>.+)", "fichier illisible : {v}"),
         (r"refused by the template sandbox: .+", "refusé par le bac à sable des modèles : instruction non permise"),
+        (r"syntax error: No filter named '(?P<v>[^']+)'.*", "erreur de syntaxe dans le modèle : pas de filtre nommé « {v} »"),
         (r"syntax error: .+", "erreur de syntaxe dans le modèle"),
+        (r"does not render: '(?P<v>[^']+)' is undefined", "le modèle ne s'affiche pas : « {v} » n'est pas défini"),
+        (r"does not render: '[^']+' has no attribute '(?P<v>[^']+)'", "le modèle ne s'affiche pas : « {v} » n'existe pas"),
         (r"does not render: .+", "le modèle ne s'affiche pas avec les données d'exemple"),
     )
 )  # fmt: skip

@@ -207,3 +207,20 @@ def test_a_french_page_says_the_refusal_in_french(clients: Signed, case: Case) -
 def test_an_english_page_says_the_refusal_in_english(clients: Signed, case: Case) -> None:
     shown = refused(clients, case, "en")
     assert case.english in shown, f"{case.name}: {shown!r}"
+
+
+def test_the_dashboard_alerts_use_each_languages_punctuation(clients: Signed) -> None:
+    """An alert line reads "DSO (…) : 138,3 (seuil 90,0)" in French with narrow no-break spaces,
+    "DSO (…): 138.3 (threshold 90.0)" in English, with no French space before a colon or a %."""
+    for language, (client, _, _) in clients.items():
+        page = client.get(f"/?as_of={DAY}").text
+        alerts = [
+            " ".join(a.text_content().split(" "))
+            for a in lxml_html.fromstring(page).xpath("//p[contains(@class, 'alert')]")
+        ]
+        assert alerts, f"no alert on the {language} dashboard"
+        for alert in alerts:
+            if language == "en":
+                assert not re.search(r"[ \u00a0\u202f][:;%]", alert), alert
+            else:
+                assert "\u202f:" in alert and not re.search(r" [:;%]", alert), alert

@@ -30,6 +30,7 @@ from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
 from encours.casework.timeline import TimelineItem
 from encours.domain.money import format_amount
+from encours.domain.punctuation import mark
 from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.einvoicing import timeline as _einvoice_statuses  # noqa: F401  (adds its items)
 from encours.ledger.queries import StoredCustomer
@@ -126,7 +127,8 @@ def portal_declaration(
     about = f" {invoice_id}" if invoice_id else ""
     notifications.notify(
         session, notifications.Kind.DECLARATION,
-        (f"{declared[0]}{about} : {said}", f"{declared[1]}{about}: {said}"), customer_id,
+        (f"{declared[0]}{about}{mark(':', 'fr')} {said}", f"{declared[1]}{about}{mark(':', 'en')} {said}"),
+        customer_id,
     )  # fmt: skip
     if kind == "dispute" and invoice_id:
         disputes.open_dispute(

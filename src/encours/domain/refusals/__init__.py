@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from encours.domain.money import format_amount
+from encours.domain.punctuation import NARROW, spaced
 from encours.domain.refusals import casework, cash, inputs, people, workspace
 
 Value = str | int | Decimal | dt.date | tuple[str, ...]
-NARROW = "\u202f"  # French groups thousands with a narrow no-break space
 
 
 class Sentence(NamedTuple):
@@ -67,7 +67,7 @@ def sentence(code: str, params: Mapping[str, Value], language: str) -> str:
     said = SENTENCES[code]
     template = said.english if language == "en" else said.french
     shown = {name: _value(v, language, said.words.get(name, {})) for name, v in params.items()}
-    return template.format(**shown)
+    return spaced(template.format(**shown), language)
 
 
 def json_params(params: Mapping[str, Value]) -> dict[str, object]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from encours.domain.errors import LedgerError
+from encours.domain.punctuation import mark, spaced
 
 FRENCH = tuple(
     (re.compile(pattern), french)
@@ -50,7 +51,9 @@ def said_line(error: LedgerError, language: str) -> str:
     """A refused line of an edited file (a template, a scenario, a rate table) for the page."""
     if language == "en":
         return str(error)
-    return str(error._replace(message=line_message(error.message, language)[0])).replace("]: ", "] : ")
+    where = f"{error.file}:{error.line}" if error.line else error.file
+    field = f" [{error.field}]" if error.field else ""
+    return f"{where}{field}{mark(':', language)} {line_message(error.message, language)[0]}"
 
 
 def line_message(message: str, language: str) -> tuple[str, str]:
@@ -60,5 +63,5 @@ def line_message(message: str, language: str) -> tuple[str, str]:
     for pattern, french in FRENCH:
         found = pattern.fullmatch(message)
         if found:
-            return french.format(**found.groupdict()), ""
+            return spaced(french.format(**found.groupdict()), language), ""
     return GENERIC_FRENCH, message

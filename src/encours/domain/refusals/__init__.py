@@ -9,6 +9,7 @@ gathered from one module per area of this package (``SENTENCES``), as screen tex
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from encours.domain.punctuation import NARROW, spaced
 from encours.domain.refusals import casework, cash, inputs, people, workspace
 
 Value = str | int | Decimal | dt.date | tuple[str, ...]
+QUOTED = re.compile(r"\{(\w+)!r\}")
 
 
 class Sentence(NamedTuple):
@@ -65,7 +67,8 @@ def _value(value: Value, language: str, words: Mapping[str, str]) -> str:
 def sentence(code: str, params: Mapping[str, Value], language: str) -> str:
     """The refusal ``code`` with its values, in ``language`` (``fr`` or ``en``)."""
     said = SENTENCES[code]
-    template = said.english if language == "en" else said.french
+    # French quotes a typed value in guillemets where the English shows it as Python's repr
+    template = said.english if language == "en" else QUOTED.sub(r"« {\1} »", said.french)
     shown = {name: _value(v, language, said.words.get(name, {})) for name, v in params.items()}
     return spaced(template.format(**shown), language)
 

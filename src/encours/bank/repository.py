@@ -225,7 +225,7 @@ class BankRepository:
             raise Conflict("a match is recorded with link_payment, with the payment it created")
         row = self._row(transaction_id)
         if row.payment_entry_id is not None:
-            raise Conflict(f"bank transaction {transaction_id} is linked to a payment: unlink it first")
+            raise Conflict.because("line_linked", line=transaction_id)
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
         row.reason_data, row.decided_at = reason_data, utcnow()
         self.session.flush()
@@ -247,9 +247,9 @@ class BankRepository:
             raise Conflict(f"a linked bank transaction is matched or duplicate, not {status.value}")
         row = self._row(transaction_id)
         if row.kind != TransactionKind.CUSTOMER_CREDIT:
-            raise Conflict(f"bank transaction {transaction_id} is {row.kind}, not a customer credit")
+            raise Conflict.because("line_not_credit", line=transaction_id, kind=row.kind)
         if row.payment_entry_id is not None and row.payment_entry_id != entry_id:
-            raise Conflict(f"bank transaction {transaction_id} is already linked to another payment")
+            raise Conflict.because("line_linked_elsewhere", line=transaction_id)
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
         row.payment_entry_id, row.decided_at, row.reason_data = entry_id, utcnow(), reason_data
         self.session.flush()

@@ -99,7 +99,9 @@ def list_jobs(
 ) -> list[JobView]:  # fmt: skip
     """The latest jobs first, optionally of one kind and status."""
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; one of {', '.join(STATUSES)}", field="status")
+        raise InvalidInput.because(
+            "unknown_job_status", field="status", status=status, expected=tuple(STATUSES)
+        )
     query = select(JobRow).order_by(JobRow.id.desc()).limit(max(1, min(limit, MAX_LIST)))
     if kind is not None:
         query = query.where(JobRow.kind == kind)

@@ -42,7 +42,7 @@ SENTENCES: dict[str, tuple[str, ...] | tuple[str, str, dict[str, dict[str, str]]
     "promise_not_positive": ("le montant promis doit être supérieur à zéro ({amount})", "a promised amount must be positive, got {amount}"),
     "grace_negative": ("le délai de grâce ne peut pas être négatif", "grace days cannot be negative"),
     "promise_needs_day": ("une promesse a besoin de sa date de gestion", "a promise needs its business date (as_of)"),
-    "promised_before_made": ("la date promise ({promised}) précède la promesse ({made})", "promised date {promised} is before the promise ({made})"),
+    "promised_before_made": ("la date annoncée ({promised}) précède celle de la promesse ({made})", "promised date {promised} is before the promise ({made})"),
     "nothing_to_promise": ("{customer} n'a aucune facture ouverte au {day} sur laquelle promettre un paiement", "{customer} has no open invoice on {day} to promise a payment for"),
     "promise_closed": ("la promesse {promise} est déjà {status}", "promise {promise} is already {status}", {"status": PROMISE}),
     "outcome_kept_or_broken": ("choisissez tenue ou rompue ({outcome!r})", "outcome must be kept or broken, got {outcome!r}"),

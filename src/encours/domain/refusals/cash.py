@@ -33,6 +33,9 @@ SENTENCES: dict[str, tuple[str, str] | tuple[str, str, dict[str, dict[str, str]]
     "no_charge_to_book": ("l'encaissement {receipt} n'est lettré à rien : aucun frais à passer", "receipt {receipt} is allocated to nothing: no charge to book"),
     "not_a_charge": ("les {left} restant sur {invoice} ne sont pas des frais bancaires (au plus {limit})", "{left} left on {invoice} is not a bank charge (at most {limit})"),
     "say_what_credit": ("indiquez ce qu'est ce crédit", "say what this credit is"),
+    "line_linked": ("la ligne bancaire {line} est liée à un paiement : défaites ce lien d'abord", "bank transaction {line} is linked to a payment: unlink it first"),
+    "line_not_credit": ("la ligne bancaire {line} n'est pas un crédit de client", "bank transaction {line} is {kind}, not a customer credit"),
+    "line_linked_elsewhere": ("la ligne bancaire {line} est déjà liée à un autre paiement", "bank transaction {line} is already linked to another payment"),
     "no_bank_line": ("aucune ligne bancaire {line}", "no bank transaction {line}"),
-    "concurrent_import": ("un autre import a enregistré ces lignes bancaires au même moment : importez de nouveau le fichier", "another import stored these bank transactions at the same time: import the file again"),
+    "concurrent_import": ("une autre importation a enregistré ces lignes bancaires au même moment : importez de nouveau le fichier", "another import stored these bank transactions at the same time: import the file again"),
 }  # fmt: skip

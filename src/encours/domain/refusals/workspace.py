@@ -31,10 +31,11 @@ SENTENCES: dict[str, tuple[str, str] | tuple[str, str, dict[str, dict[str, str]]
     "no_scenario": ("aucun scénario {name}", "no scenario {name}"),
     "no_template": ("aucun modèle {name}", "no template {name}"),
     "no_rate_table": ("aucune table de taux {name}", "no rate table {name}"),
-    "no_import_job": ("aucun import {job}", "no import job {job}"),
+    "no_import_job": ("aucune importation {job}", "no import job {job}"),
     "no_job": ("aucune tâche de fond {job}", "no job {job}"),
     "job_not_retryable": ("la tâche de fond {job} est {status} : seule une tâche en échec ou annulée peut être relancée", "job {job} is {status}: only a failed or cancelled job can be retried", {"status": JOB}),
     "job_closed": ("la tâche de fond {job} est déjà {status}", "job {job} is already {status}", {"status": JOB}),
+    "unknown_job_status": ("statut inconnu {status!r}", "unknown status {status!r}; one of {expected}"),
     "upload_count": ("choisissez entre 1 et {count} fichiers", "choose between 1 and {count} files"),
     "upload_too_large": ("les fichiers dépassent la taille permise pour un envoi", "the files are larger than the upload limit"),
 }  # fmt: skip

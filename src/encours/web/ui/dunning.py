@@ -74,7 +74,7 @@ def preview_rows(request: Request, as_of: dt.date) -> tuple[list[dict[str, Any]]
     try:
         config = dunning.load_config(app_settings(request))
     except dunning.ConfigurationError as exc:
-        return [], "\n".join(map(str, exc.errors))
+        return [], "\n".join(said_line(error, language_of(request)) for error in exc.errors)
     decisions = dunning.preview(request.app.state.engine, config, as_of)
     rows = [
         {

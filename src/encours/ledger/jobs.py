@@ -25,7 +25,7 @@ def _day(params: dict[str, Any]) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text)) if text else dt.datetime.now(dt.UTC).date()
     except ValueError:
-        raise InvalidInput(f"invalid date {text!r}, expected YYYY-MM-DD", field="as_of") from None
+        raise InvalidInput.because("invalid_date", field="as_of", text=str(text)) from None
 
 
 def _rejected(name: str, rejected: ImportRejected) -> dict[str, Any]:

@@ -36,7 +36,7 @@ async def queue_import(
     """Keep the uploaded files under the data directory and queue the job that imports them."""
     chosen = [f for f in files if f.filename]
     if not chosen or len(chosen) > MAX_FILES:
-        raise InvalidInput(f"choose between 1 and {MAX_FILES} files", field="files")
+        raise InvalidInput.because("upload_count", field="files", count=MAX_FILES)
     folder = settings.data_dir / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     batch = uuid.uuid4().hex
@@ -55,7 +55,7 @@ async def queue_import(
                     out.close()
                     for written in paths:
                         Path(written).unlink(missing_ok=True)
-                    raise InvalidInput("the files are larger than the upload limit", field="files")
+                    raise InvalidInput.because("upload_too_large", field="files")
                 out.write(chunk)
     params = {"paths": paths, "names": names, "remove_files": True}
     return jobs.enqueue(session, IMPORT_KIND, params, requested_by=requested_by)

@@ -32,7 +32,7 @@ def a_user(session: Session, email: str | None, field: str = "assignee") -> str:
     """The e-mail of an active user of Encours, else a refusal naming the field."""
     found = UserService(session).by_email(email or "")
     if found is None or not found.active:
-        raise CaseworkError(f"{email or '(none)'} is not a user of Encours", field=field)
+        raise CaseworkError.because("not_a_user", field=field, email=email or "(none)")
     return found.email
 
 
@@ -64,7 +64,7 @@ def open_invoices(session: Session, customer_id: str, as_of: dt.date) -> list[Op
     not disputed), as the customer sheet lists them."""
     stored = find_customer(session, customer_id)
     if stored is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     allowed = queries.statement_entry_ids(session, customer_id, as_of)
     return [i for i in open_items(session, [stored.pk], as_of) if i.entry_id in allowed]
 
@@ -82,7 +82,7 @@ def bulk(
             assignment.assign(session, cid, assignment.Role.COLLECTOR, who, actor=actor)
     elif action == "pause":
         if until is None or until < as_of:
-            raise CaseworkError("pause reminders until a date from today on", field="until")
+            raise CaseworkError.because("pause_from_today", field="until")
         for cid in chosen:
             holds.place_hold(
                 session, cid, holds.HoldKind.PAUSE, actor=actor, start_date=as_of, end_date=until,
@@ -90,10 +90,10 @@ def bulk(
             )  # fmt: skip
     elif action == "statement":
         if data_dir is None:
-            raise CaseworkError("statements need the data directory", field="action")
+            raise CaseworkError.because("statements_need_folder", field="action")
         send_statements(session, chosen, as_of, actor=actor, smtp=smtp, data_dir=data_dir)
     else:
-        raise CaseworkError(f"unknown action {action!r}; expected {', '.join(BULK_ACTIONS)}", field="action")
+        raise CaseworkError.because("unknown_bulk_action", field="action", kind=action, expected=BULK_ACTIONS)
     return len(chosen)
 
 
@@ -102,7 +102,7 @@ def statement_mail(session: Session, customer_id: str, as_of: dt.date, sender: s
     PDF; None when the customer has no e-mail address."""
     stored = find_customer(session, customer_id)
     if stored is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     customer = stored.customer
     if not customer.email:
         return None
@@ -134,7 +134,7 @@ def send_statements(
     for cid in customer_ids:
         message = statement_mail(session, cid, as_of, sender)
         if message is None:
-            raise CaseworkError(f"{cid} has no e-mail address for a statement", field="customer_ids")
+            raise CaseworkError.because("no_statement_address", field="customer_ids", customer=cid)
         mails.append(OutgoingMail(f"statement-{cid}-{as_of.isoformat()}", message))
     failed: list[str] = []
     if smtp is not None:
@@ -151,4 +151,4 @@ def send_statements(
                 details={"as_of": as_of.isoformat(), "channel": "email"},
             )  # fmt: skip
     if failed:
-        raise CaseworkError(f"statements not delivered: {', '.join(failed)}", field="customer_ids")
+        raise CaseworkError.because("statements_not_delivered", field="customer_ids", customers=tuple(failed))

@@ -40,7 +40,7 @@ async def upload(
 def import_job_page(request: Request, session: SessionDep, user: Manager, job_id: RowId) -> Response:
     job = jobs.get(session, job_id)
     if job.kind != IMPORT_KIND:
-        raise NotFound(f"no import job {job_id}")
+        raise NotFound.because("no_import_job", job=job_id)
     lang = language_of(request)
     files = (job.result or {}).get("files", [])
     return render(

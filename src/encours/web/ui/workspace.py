@@ -51,7 +51,7 @@ def _form_day(text: str, field: str) -> dt.date:
     """A date typed in a form, between 1990 and 2100 (else a 422 page, never a 500)."""
     day = parse_day(text, field)
     if not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
-        raise CaseworkError(f"a date between 1990-01-01 and 2100-12-31, got {text}", field=field)
+        raise CaseworkError.because("date_out_of_range", field=field, text=text)
     return day
 
 
@@ -95,7 +95,7 @@ def worklist_bulk(
 ) -> Response:  # fmt: skip
     """Assign, pause or send a statement to every ticked customer."""
     if not customer_ids:
-        raise CaseworkError("tick at least one customer", field="customer_ids")
+        raise CaseworkError.because("no_customer_ticked", field="customer_ids")
     day = _business_day(as_of)
     settings = app_settings(request)
     workspace_actions.bulk(
@@ -230,7 +230,7 @@ def litigation_board(request: Request, session: SessionDep, user: UiUser, as_of:
 # customer sheet forms -------------------------------------------------------------------
 def _customer(session: SessionDep, customer_id: str) -> None:
     if find_customer(session, customer_id) is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
 
 
 @router.post("/customers/{customer_id}/promise", dependencies=[CsrfChecked])

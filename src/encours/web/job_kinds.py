@@ -13,8 +13,17 @@ from encours.importing import jobs as import_jobs
 from encours.jobs import ping
 from encours.jobs.registry import kinds
 from encours.ledger import jobs as ledger_jobs
-from encours.web import figure_jobs
+from encours.web import figure_jobs, statement_jobs
 
-MODULES = (ping, dunning_jobs, notification_mail, foresight_jobs, import_jobs, ledger_jobs, figure_jobs)
+MODULES = (
+    ping,
+    dunning_jobs,
+    notification_mail,
+    foresight_jobs,
+    import_jobs,
+    ledger_jobs,
+    figure_jobs,
+    statement_jobs,
+)
 
 __all__ = ["MODULES", "kinds"]

@@ -26,7 +26,7 @@ from encours.users.roles import Permission, Role
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, optional_user, ui_permission
 from encours.web.ui.render import render
-from encours.web.ui.texts.jobs import TEXTS
+from encours.web.ui.texts import TEXTS  # every area's, so a kind named in another module is shown too
 
 log = logging.getLogger(__name__)
 ui = APIRouter(include_in_schema=False)

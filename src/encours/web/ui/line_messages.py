@@ -33,6 +33,8 @@ FRENCH = tuple(
         (r"invalid IBAN (?P<v>.+)", "IBAN invalide {v}"),
         (r"malformed XML: (?P<v>.+)", "XML mal formé : {v}"),
         (r"cannot read file: (?P<v>.+)", "fichier illisible : {v}"),
+        (r"statement (?P<s>.+) of account (?P<a>.+): closing balance (?P<c>\S+) differs from opening balance (?P<o>\S+) \+ movements (?P<m>\S+) = (?P<t>\S+)",
+         "relevé {s} du compte {a} : solde final {c} différent du solde initial {o} + mouvements {m} = {t}"),
     )
 )  # fmt: skip
 GENERIC_FRENCH = "valeur refusée (détail en anglais au survol)"

@@ -14,7 +14,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "jm_unchanged_statuses": ("Statuts inchangés", "Unchanged statuses"),
     "jm_disputes_opened": ("Litiges ouverts", "Disputes opened"),
     "jm_out_of_dunning": ("Factures hors relance", "Invoices out of dunning"),
-    "job_kind_statements": ("Envoi de relevés de compte", "Statements sent"),
+    "job_kind_statements": ("Envoi de relevés de compte", "Statements to customers"),
     "job_kind_notification_emails": ("Notifications par courriel", "Notification e-mails"),
     "jm_back_worklist": ("Liste de travail", "Worklist"),
     "jm_back_jobs": ("Tâches de fond", "Jobs"),
@@ -30,5 +30,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "jm_reason_no_email": ("aucune adresse électronique", "no e-mail address"),
     "jm_reason_not_delivered": ("refusé par le serveur de messagerie", "refused by the mail server"),
     "jm_reason_refused": ("client introuvable", "customer not found"),
+    "jm_error_see_job": ("voir le détail", "see the details"),
     "jm_import_details": ("Fichiers importés et lignes refusées", "Files imported and lines refused"),
 }

@@ -26,7 +26,6 @@ from encours.domain.money import from_cents
 from encours.storage.base import sql_date, utcnow
 
 CHUNK = 500  # same-day keys per lookup: well under every backend's parameter limit
-CONCURRENT = "another import stored these bank transactions at the same time: import the file again"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,7 +171,7 @@ class BankRepository:
                 table = cast(Table, BankTransactionRow.__table__)
                 self.session.execute(insert(table), [row.columns() for row in rows])
             except IntegrityError:
-                raise Conflict(CONCURRENT) from None
+                raise Conflict.because("concurrent_import") from None
         self.session.flush()
 
     def _flush_new(self) -> None:
@@ -180,7 +179,7 @@ class BankRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise Conflict(CONCURRENT) from None
+            raise Conflict.because("concurrent_import") from None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -231,7 +230,7 @@ class BankRepository:
             raise Conflict("a match is recorded with link_payment, with the payment it created")
         row = self._row(transaction_id)
         if row.payment_entry_id is not None:
-            raise Conflict(f"bank transaction {transaction_id} is linked to a payment: unlink it first")
+            raise Conflict.because("line_linked", line=transaction_id)
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
         row.reason_data, row.decided_at = reason_data, utcnow()
         self.session.flush()
@@ -253,9 +252,9 @@ class BankRepository:
             raise Conflict(f"a linked bank transaction is matched or duplicate, not {status.value}")
         row = self._row(transaction_id)
         if row.kind != TransactionKind.CUSTOMER_CREDIT:
-            raise Conflict(f"bank transaction {transaction_id} is {row.kind}, not a customer credit")
+            raise Conflict.because("line_not_credit", line=transaction_id, kind=row.kind)
         if row.payment_entry_id is not None and row.payment_entry_id != entry_id:
-            raise Conflict(f"bank transaction {transaction_id} is already linked to another payment")
+            raise Conflict.because("line_linked_elsewhere", line=transaction_id)
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
         row.payment_entry_id, row.decided_at, row.reason_data = entry_id, utcnow(), reason_data
         self.session.flush()
@@ -274,5 +273,5 @@ class BankRepository:
     def _row(self, transaction_id: int) -> BankTransactionRow:
         row = self.session.get(BankTransactionRow, transaction_id)
         if row is None:
-            raise NotFound(f"no bank transaction {transaction_id}")
+            raise NotFound.because("no_bank_line", line=transaction_id)
         return row

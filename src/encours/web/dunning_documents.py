@@ -47,7 +47,7 @@ def next_letter(request: Request, as_of: dt.date, customer_id: str, name: str) -
     for letter in next_message(request, as_of, customer_id).letters:
         if letter.name == name:
             return letter.pdf
-    raise NotFound(f"no letter {name} in the next message to {customer_id}")
+    raise NotFound.because("no_letter_in_next", name=name, customer=customer_id)
 
 
 def history(session: Session, customer_id: str | None) -> list[dunning.DunningAction]:
@@ -60,7 +60,7 @@ def history(session: Session, customer_id: str | None) -> list[dunning.DunningAc
 def action(session: Session, action_id: int) -> dunning.DunningAction:
     found = dunning.get_action(session, action_id)
     if found is None:
-        raise NotFound(f"no dunning action {action_id}")
+        raise NotFound.because("no_dunning_action", action=action_id)
     return found
 
 
@@ -68,7 +68,7 @@ def sent_email(data_dir: Path, sent: dunning.DunningAction) -> SentEmail:
     """The e-mail the action went out in, as kept in the data directory."""
     raw = dunning.sent_email(data_dir, sent)
     if raw is None:
-        raise NotFound(f"no e-mail kept for action {sent.id}")
+        raise NotFound.because("no_kept_email", action=sent.id)
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     part = message.get_body(("plain",))
@@ -84,5 +84,5 @@ def sent_letter(data_dir: Path, sent: dunning.DunningAction) -> Path:
     root = data_dir.resolve()
     path = Path(sent.document or "").resolve()
     if path.suffix != ".pdf" or not path.is_relative_to(root) or not path.is_file():
-        raise NotFound(f"no letter kept for action {sent.id}")
+        raise NotFound.because("no_kept_letter", action=sent.id)
     return path

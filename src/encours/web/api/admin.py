@@ -37,7 +37,7 @@ class UserPatch(BaseModel):
 def patch_user(session: SessionDep, user: Admin, user_id: RowId, body: UserPatch) -> UserOut:
     service = UserService(session)
     if service.get(user_id) is None:
-        raise NotFound(f"no user {user_id}")
+        raise NotFound.because("no_user", user=user_id)
     changed = service.update(
         user_id, actor=user.email, role=body.role, language=body.language, active=body.active,
         digest=body.digest,

@@ -219,7 +219,7 @@ def list_templates(user: Manager) -> list[str]:
 @router.get("/templates/{path:path}", response_model=FileText)
 def get_template(request: Request, user: Manager, path: str) -> FileText:
     if path not in dunning_files.shipped_templates():
-        raise NotFound(f"no template {path}")
+        raise NotFound.because("no_template", name=path)
     return FileText(text=dunning_files.template_text(path, _data_dir(request)))
 
 

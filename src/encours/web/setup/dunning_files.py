@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.data_files import user_or_shipped
-from encours.domain.errors import NotFound
+from encours.domain.errors import LedgerError, NotFound
 from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
 from encours.dunning.template_check import check_templates
 
@@ -41,15 +41,15 @@ def template_text(path: str, data_dir: Path) -> str:
 def scenario_target(data_dir: Path, name: str) -> Path:
     """Where the user's copy of a known scenario goes (404 for any other name)."""
     if name not in scenario_files(data_dir) or not NAME.match(name):
-        raise NotFound(f"no scenario {name}")
+        raise NotFound.because("no_scenario", name=name)
     return user_scenarios_dir(data_dir) / f"{name}.toml"
 
 
-def save_scenario(session: Session, actor: str, data_dir: Path, name: str, text: str) -> list[str]:
+def save_scenario(session: Session, actor: str, data_dir: Path, name: str, text: str) -> list[LedgerError]:
     """Save the scenario's new text when dunning loads it; else its errors (nothing saved)."""
     target = scenario_target(data_dir, name)
     candidate = {**scenario_files(data_dir), name: (str(target), text)}
-    errors = [str(e) for e in load_scenarios(candidate).errors]
+    errors = list(load_scenarios(candidate).errors)
     if errors:
         return errors
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -58,11 +58,11 @@ def save_scenario(session: Session, actor: str, data_dir: Path, name: str, text:
     return []
 
 
-def save_template(session: Session, actor: str, data_dir: Path, path: str, text: str) -> list[str]:
+def save_template(session: Session, actor: str, data_dir: Path, path: str, text: str) -> list[LedgerError]:
     """Save the template when it renders in the sandbox in both languages; else its errors."""
     if path not in shipped_templates():
-        raise NotFound(f"no template {path}")
-    errors = [str(e) for e in check_templates(data_dir, {path: text})]
+        raise NotFound.because("no_template", name=path)
+    errors = check_templates(data_dir, {path: text})
     if errors:
         return errors
     target = data_dir / "templates" / path

@@ -40,12 +40,15 @@ async def upload(
 def import_job_page(request: Request, session: SessionDep, user: Manager, job_id: RowId) -> Response:
     job = jobs.get(session, job_id)
     if job.kind != IMPORT_KIND:
-        raise NotFound(f"no import job {job_id}")
+        raise NotFound.because("no_import_job", job=job_id)
     lang = language_of(request)
     files = (job.result or {}).get("files", [])
+    imported = [f for f in files if f.get("status") == "imported"]
     return render(
         request, "admin_import_job.html", job=job,
-        imported=[f for f in files if f.get("status") == "imported"],
+        imported=[f for f in imported if f.get("kind", "ledger") == "ledger"],
+        statements=[f for f in imported if f.get("kind") == "bank"],
+        statuses=[f for f in imported if f.get("kind") == "lifecycle"],
         rejected=[f for f in files if f.get("status") == "rejected"],
         said=lambda message: line_message(message, lang),
     )  # fmt: skip

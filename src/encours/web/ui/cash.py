@@ -86,7 +86,7 @@ def _amount(text: str, field: str) -> Decimal | None:
     try:
         return parse_positive_amount(text)
     except InvalidInput as error:
-        raise InvalidInput(str(error), field=field) from None
+        raise InvalidInput.retold(error, field=field) from None
 
 
 def _day(text: str, field: str) -> dt.date | None:
@@ -171,13 +171,13 @@ def allocate(
 ) -> Response:  # fmt: skip
     """Every ticked invoice gets the amount typed beside it (French or English writing)."""
     if len(invoices) != len(amounts):
-        raise InvalidInput("one amount per invoice", field="amounts")
+        raise InvalidInput.because("one_amount_per_invoice", field="amounts")
     chosen = []
     for number, typed in zip(invoices, amounts, strict=True):
         if number in ticked:
             chosen.append((number, _amount(typed, f"amount {number}")))
     if not chosen:
-        raise InvalidInput("tick at least one invoice", field="ticked")
+        raise InvalidInput.because("no_invoice_ticked", field="ticked")
     review = CashReview(session, user.email, app_settings(request).charge_tolerance)
     review.allocate(receipt_id, chosen, charges=[c for c in charges if c in ticked])
     return _back(receipt_id, "allocated")

@@ -22,7 +22,8 @@ from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
 from encours.web.setup import dunning_files
 from encours.web.setup.dunning_files import shipped_templates, template_text
-from encours.web.ui.render import render
+from encours.web.ui.line_messages import said_line
+from encours.web.ui.render import language_of, render
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
@@ -50,7 +51,7 @@ def preview_rows(request: Request, as_of: dt.date) -> tuple[list[dict[str, Any]]
     try:
         config = dunning.load_config(app_settings(request))
     except dunning.ConfigurationError as exc:
-        return [], "\n".join(map(str, exc.errors))
+        return [], "\n".join(said_line(error, language_of(request)) for error in exc.errors)
     decisions = dunning.preview(request.app.state.engine, config, as_of)
     rows = [
         {
@@ -90,7 +91,7 @@ def dunning_page(
 def scenario_page(request: Request, user: UiUser, name: str) -> Response:
     files = scenario_files(_data_dir(request))
     if name not in files:
-        raise NotFound(f"no scenario {name}")
+        raise NotFound.because("no_scenario", name=name)
     source, text = files[name]
     return render(request, "edit_file.html", kind="scenario", item=name, source=source, text=text, errors=[])
 
@@ -104,7 +105,8 @@ def save_scenario(
     text: Annotated[str, Form(max_length=MAX_TEXT)],
 ) -> Response:
     target = dunning_files.scenario_target(_data_dir(request), name)
-    errors = dunning_files.save_scenario(session, user.email, _data_dir(request), name, text)
+    saved = dunning_files.save_scenario(session, user.email, _data_dir(request), name, text)
+    errors = [said_line(e, language_of(request)) for e in saved]
     if errors:
         return render(
             request, "edit_file.html", status_code=422, kind="scenario", item=name, source=str(target),
@@ -116,7 +118,7 @@ def save_scenario(
 @router.get("/dunning/templates/{path:path}")
 def template_page(request: Request, user: UiUser, path: str) -> Response:
     if path not in shipped_templates():
-        raise NotFound(f"no template {path}")
+        raise NotFound.because("no_template", name=path)
     return render(
         request,
         "edit_file.html",
@@ -136,7 +138,8 @@ def save_template(
     path: str,
     text: Annotated[str, Form(max_length=MAX_TEXT)],
 ) -> Response:
-    errors = dunning_files.save_template(session, user.email, _data_dir(request), path, text)
+    saved = dunning_files.save_template(session, user.email, _data_dir(request), path, text)
+    errors = [said_line(e, language_of(request)) for e in saved]
     if errors:  # it must render in the sandbox, in both languages, before any run relies on it
         return render(
             request, "edit_file.html", status_code=422, kind="template", item=path, source=path, text=text,

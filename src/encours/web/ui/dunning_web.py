@@ -29,7 +29,7 @@ def customer_preview(
     request: Request, session: SessionDep, user: UiUser, customer_id: str, as_of: AsOf
 ) -> Response:
     if find_customer(session, customer_id) is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     found = dunning_documents.next_message(request, as_of, customer_id)
     return render(
         request, "dunning_customer.html", as_of=as_of, cid=customer_id, message=found,

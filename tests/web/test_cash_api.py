@@ -49,16 +49,22 @@ def test_list_and_allocate_a_suggested_receipt(cli: CliRunner, tmp_path: Path, s
         only = client.get("/api/v1/cash/receipts", params={"status": "unmatched"}, headers=headers["sales"])
         assert [r["receipt_id"] for r in only.json()] == [unmatched]
         url = f"/api/v1/cash/receipts/{suggested}/allocations"
-        assert client.post(url, json={"invoice_id": "FB-1001"}, headers=headers["sales"]).status_code == 403
-        made = client.post(url, json={"invoice_id": "FB-1001"}, headers=headers["collector"])
+        for reader in ("sales", "collector"):  # as on the cash screen: they read, a credit manager decides
+            assert (
+                client.post(url, json={"invoice_id": "FB-1001"}, headers=headers[reader]).status_code == 403
+            )
+        made = client.post(url, json={"invoice_id": "FB-1001"}, headers=headers["credit_manager"])
         assert made.status_code == 201, made.text
         assert made.json()["status"] == "matched"
         assert made.json()["allocations"] == [{"invoice_id": "FB-1001", "amount": "80.00"}]
-        assert client.post(url, json={"invoice_id": "NOPE"}, headers=headers["collector"]).status_code == 404
+        assert (
+            client.post(url, json={"invoice_id": "NOPE"}, headers=headers["credit_manager"]).status_code
+            == 404
+        )
         too_much = client.post(
             f"/api/v1/cash/receipts/{unmatched}/allocations",
             json={"invoice_id": "FB-1002", "amount": "900"},
-            headers=headers["collector"],
+            headers=headers["credit_manager"],
         )
         assert too_much.status_code == 422
         left = client.get("/api/v1/cash/receipts", headers=headers["sales"]).json()

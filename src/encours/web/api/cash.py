@@ -27,7 +27,6 @@ from encours.web.deps import ApiUser, IsoDay, SessionDep, api_permission, app_se
 from encours.web.ledger_jobs import queue_cash_application
 
 router = APIRouter(tags=["cash"])
-Worker = Annotated[User, Depends(api_permission(Permission.WORK))]
 Decider = Annotated[User, Depends(api_permission(Permission.MANAGE))]
 ReceiptId = Annotated[int, Path(ge=1, le=2**62)]
 WAITING = (TransactionStatus.UNMATCHED, TransactionStatus.SUGGESTED)
@@ -69,7 +68,7 @@ def waiting_receipts(
 
 
 @router.post("/cash/receipts/{receipt_id}/allocations", status_code=201)
-def allocate(session: SessionDep, user: Worker, receipt_id: str, body: AllocationIn) -> dict[str, Any]:
+def allocate(session: SessionDep, user: Decider, receipt_id: str, body: AllocationIn) -> dict[str, Any]:
     """Allocate the receipt to the invoice (the receipt's new state, as ``cash apply`` shows receipts)."""
     amount = None if body.amount is None else parse_positive_amount(body.amount)
     receipt = ManualAllocation(session, user.email).allocate(receipt_id, body.invoice_id, amount)

@@ -178,6 +178,9 @@ def test_french_pages_fit_the_screen(served: tuple[str, str], browser: Browser, 
         assert overflow <= 0, f"{path} is {overflow} px wider than {width} px"
         if width == 1440:
             entries = "header nav > a, header nav summary"  # the dashboard and the groups
-            tops = page.evaluate(f"[...document.querySelectorAll('{entries}')].map(a => a.offsetTop)")
+            tops = page.evaluate(
+                f"[...document.querySelectorAll('{entries}')]"
+                ".map(a => Math.round(a.getBoundingClientRect().top))"
+            )
             assert len(set(tops)) == 1, f"{path}: the menu wraps"
         shot(page, f"fr-{width}-{path.strip('/') or 'dashboard'}")

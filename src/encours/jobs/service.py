@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from encours.domain.errors import Conflict, InvalidInput, NotFound
-from encours.jobs import dispatch
+from encours.jobs import dispatch, files
 from encours.jobs.models import JobRow
 from encours.jobs.registry import kind as known_kind
 from encours.jobs.views import FINISHED, STATUSES, JobView, Status
@@ -139,6 +139,7 @@ def cancel(session: Session, job_id: int) -> JobView:
     if row.status == "queued":
         row.status = "cancelled"
         row.finished_at = utcnow()
+        files.discard(session, row.id)
     row.cancel_requested = True
     session.flush()
     return view(row)

@@ -28,6 +28,7 @@ from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
 from encours.web.keys import signing_keys
 from encours.web.portal.routes import router as portal_router
+from encours.web.ui import job_page
 from encours.web.ui.admin_routes import admin_routers
 from encours.web.ui.cash import router as cash_router
 from encours.web.ui.dunning import router as dunning_router
@@ -134,6 +135,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(dunning_web_router)
     app.include_router(jobs_routes.ui)
     app.include_router(jobs_routes.ops)
+    app.include_router(job_page.router)
     for router in admin_routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

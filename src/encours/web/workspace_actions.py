@@ -13,12 +13,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from encours.audit.service import record
+from encours.audit.service import events, record
 from encours.casework import assignment, disputes, holds, notes, plans, queries
 from encours.casework.errors import CaseworkError
 from encours.domain.errors import NotFound
 from encours.dunning.channels.smtp import OutgoingMail, send_all
 from encours.dunning.document_paths import mail_file
+from encours.jobs import service as jobs
+from encours.jobs.views import JobView
 from encours.ledger.queries import find_customer
 from encours.settings.smtp import SmtpConfig
 from encours.users.service import UserService
@@ -26,6 +28,7 @@ from encours.web.ledger_views import OpenItemView, open_items
 from encours.web.portal.statement import statement_pdf
 
 BULK_ACTIONS = ("assign", "pause", "statement")
+STATEMENT_SENT = "dunning.statement_sent"
 
 
 def a_user(session: Session, email: str | None, field: str = "assignee") -> str:
@@ -71,10 +74,10 @@ def open_invoices(session: Session, customer_id: str, as_of: dt.date) -> list[Op
 
 def bulk(
     session: Session, action: str, customer_ids: Sequence[str], *, actor: str, as_of: dt.date,
-    assignee: str | None = None, until: dt.date | None = None, smtp: SmtpConfig | None = None,
-    data_dir: Path | None = None,
+    assignee: str | None = None, until: dt.date | None = None,
 ) -> int:  # fmt: skip
-    """Assign, pause reminders until a date, or send a statement, for each customer; returns how many."""
+    """Assign or pause reminders until a date, for each customer (fast, in the request); returns
+    how many. Statements are mailed by a job: :func:`queue_statements`."""
     chosen = sorted(set(customer_ids))
     if action == "assign":
         who = a_user(session, assignee)
@@ -88,13 +91,22 @@ def bulk(
                 session, cid, holds.HoldKind.PAUSE, actor=actor, start_date=as_of, end_date=until,
                 reason="paused from the worklist",
             )  # fmt: skip
-    elif action == "statement":
-        if data_dir is None:
-            raise CaseworkError.because("statements_need_folder", field="action")
-        send_statements(session, chosen, as_of, actor=actor, smtp=smtp, data_dir=data_dir)
     else:
         raise CaseworkError.because("unknown_bulk_action", field="action", kind=action, expected=BULK_ACTIONS)
     return len(chosen)
+
+
+def queue_statements(session: Session, customer_ids: Sequence[str], as_of: dt.date, *, actor: str) -> JobView:
+    """The ``statements`` job (``web.statement_jobs``) mailing each customer its statement; it
+    starts once the caller commits, so the request answers at once."""
+    chosen = sorted(set(customer_ids))
+    if not chosen:
+        raise CaseworkError("tick at least one customer", field="customer_ids")
+    for cid in chosen:
+        if find_customer(session, cid) is None:
+            raise NotFound(f"no customer {cid}", field="customer_ids")
+    params = {"customer_ids": chosen, "as_of": as_of.isoformat(), "actor": actor}
+    return jobs.enqueue(session, "statements", params, requested_by=actor)
 
 
 def statement_mail(session: Session, customer_id: str, as_of: dt.date, sender: str) -> EmailMessage | None:
@@ -123,32 +135,46 @@ def statement_mail(session: Session, customer_id: str, as_of: dt.date, sender: s
     return message
 
 
-def send_statements(
-    session: Session, customer_ids: Sequence[str], as_of: dt.date, *, actor: str, smtp: SmtpConfig | None,
+class NotDelivered(CaseworkError):
+    """The SMTP server did not take the statement."""
+
+
+def statement_key(customer_id: str, as_of: dt.date, job_id: int) -> str:
+    """One statement's name (its .eml file, its audit subject): sent once per job and customer."""
+    return f"statement-{customer_id}-{as_of.isoformat()}-job{job_id}"
+
+
+def statement_sent(session: Session, customer_id: str, key: str) -> bool:
+    """Whether this statement is on the customer's audit trail already (a retried job skips it)."""
+    return any(e.action == STATEMENT_SENT and e.subject == key for e in events(session, customer_id))
+
+
+def send_statement(
+    session: Session, customer_id: str, as_of: dt.date, *, key: str, actor: str, smtp: SmtpConfig | None,
     data_dir: Path,
 ) -> None:  # fmt: skip
-    """E-mail each customer its statement: over SMTP when configured, else written as an .eml file
-    under the data directory (as dunning does); each sent statement is on the customer's timeline."""
+    """E-mail the customer its statement: over SMTP when configured, else written as an .eml file
+    under the data directory (as dunning does); once sent it is on the customer's timeline.
+
+    Refusals: ``CaseworkError`` (no e-mail address), ``NotDelivered`` (the server refused it).
+    """
     sender = smtp.sender if smtp else "encours@localhost"
-    mails: list[OutgoingMail] = []
-    for cid in customer_ids:
-        message = statement_mail(session, cid, as_of, sender)
-        if message is None:
-            raise CaseworkError.because("no_statement_address", field="customer_ids", customer=cid)
-        mails.append(OutgoingMail(f"statement-{cid}-{as_of.isoformat()}", message))
-    failed: list[str] = []
+    message = statement_mail(session, customer_id, as_of, sender)
+    if message is None:
+        raise CaseworkError.because("no_statement_address", field="customer_ids", customer=customer_id)
+    mail = OutgoingMail(key, message)
     if smtp is not None:
-        send_all(smtp, mails, lambda mail, error: failed.append(mail.key) if error else None)
+        failures: list[Exception] = []
+        send_all(smtp, [mail], lambda _mail, error: failures.append(error) if error else None)
+        if failures:
+            raise NotDelivered.because(
+                "statement_not_delivered", field="customer_ids", customer=customer_id, reason=str(failures[0])
+            )
     else:
-        for mail in mails:
-            path = mail_file(data_dir, mail.key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(mail.message.as_bytes())
-    for cid, mail in zip(customer_ids, mails, strict=True):
-        if mail.key not in failed:
-            record(
-                session, actor, "dunning.statement_sent", customer_id=cid, subject=mail.key,
-                details={"as_of": as_of.isoformat(), "channel": "email"},
-            )  # fmt: skip
-    if failed:
-        raise CaseworkError.because("statements_not_delivered", field="customer_ids", customers=tuple(failed))
+        path = mail_file(data_dir, mail.key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(mail.message.as_bytes())
+    record(
+        session, actor, STATEMENT_SENT, customer_id=customer_id, subject=key,
+        details={"as_of": as_of.isoformat(), "channel": "email"},
+    )  # fmt: skip

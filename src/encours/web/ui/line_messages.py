@@ -42,6 +42,8 @@ FRENCH = tuple(
         (r"does not render: '(?P<v>[^']+)' is undefined", "le modèle ne s'affiche pas : « {v} » n'est pas défini"),
         (r"does not render: '[^']+' has no attribute '(?P<v>[^']+)'", "le modèle ne s'affiche pas : « {v} » n'existe pas"),
         (r"does not render: .+", "le modèle ne s'affiche pas avec les données d'exemple"),
+        (r"statement (?P<s>.+) of account (?P<a>.+): closing balance (?P<c>\S+) differs from opening balance (?P<o>\S+) \+ movements (?P<m>\S+) = (?P<t>\S+)",
+         "relevé {s} du compte {a} : solde final {c} différent du solde initial {o} + mouvements {m} = {t}"),
     )
 )  # fmt: skip
 GENERIC_FRENCH = "valeur refusée (détail en anglais au survol)"

@@ -18,7 +18,6 @@ from fastapi.responses import RedirectResponse
 from encours.casework import disputes, notifications, promises, saved_views, tasks, worklist_facts
 from encours.casework.errors import CaseworkError
 from encours.domain.errors import NotFound
-from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.scenarios import load_scenarios
 from encours.foresight.risk_classes import CLASSES
 from encours.ledger import segments
@@ -93,15 +92,17 @@ def worklist_bulk(
     request: Request, session: SessionDep, user: Worker, action: Annotated[str, Form(max_length=16)],
     customer_ids: Ticked = [], assignee: Text = "", until: Text = "", as_of: Text = "", back: Text = "",  # noqa: B006
 ) -> Response:  # fmt: skip
-    """Assign, pause or send a statement to every ticked customer."""
+    """Assign or pause every ticked customer here; their statements are mailed by a job, whose
+    page (progress, failures per customer) the request answers with at once."""
     if not customer_ids:
         raise CaseworkError.because("no_customer_ticked", field="customer_ids")
     day = _business_day(as_of)
-    settings = app_settings(request)
+    if action == "statement":
+        job = workspace_actions.queue_statements(session, customer_ids, day, actor=user.email)
+        return RedirectResponse(f"/jobs/{job.job_id}", status_code=303)
     workspace_actions.bulk(
         session, action, customer_ids, actor=user.email, as_of=day, assignee=assignee or None,
         until=_form_day(until, "until") if until.strip() else None,
-        smtp=smtp_config(settings) if action == "statement" else None, data_dir=settings.data_dir,
     )  # fmt: skip
     return _back(back or "/worklist", action)
 

@@ -181,4 +181,4 @@ def test_run_now_is_a_background_job(cash_url: str, tmp_path: Path) -> None:
                 job = jobs.get(session, job.job_id)
         assert job.status == "done", job.error
         page = client.get("/cash").text
-        assert "Non rapproché (2)" in page and "Dernier rapprochement : terminée" in page
+        assert "Non rapproché (2)" in page and "Dernier rapprochement\u202f: terminée" in page

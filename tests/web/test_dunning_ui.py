@@ -101,9 +101,9 @@ def test_a_malicious_template_is_refused_at_save_and_runs_nothing(
     ("text", "error"),
     [
         ("Subject: x\n\n{% if %}\n", "erreur de syntaxe"),  # the credit manager reads French
-        ("Subject: x\n\n{{ customer_name }}\n", "« customer_name » n'est pas défini"),
-        ("Subject: x\n\n{{ section.total }}\n", "« section » n'est pas défini"),
-        ("Subject: x\n\n{{ as_of|nosuchfilter }}\n", "pas de filtre nommé « nosuchfilter »"),
+        ("Subject: x\n\n{{ customer_name }}\n", "«\u202fcustomer_name\u202f» n'est pas défini"),
+        ("Subject: x\n\n{{ section.total }}\n", "«\u202fsection\u202f» n'est pas défini"),
+        ("Subject: x\n\n{{ as_of|nosuchfilter }}\n", "pas de filtre nommé «\u202fnosuchfilter\u202f»"),
     ],
 )
 def test_a_template_that_does_not_render_is_refused_at_save(

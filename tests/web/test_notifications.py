@@ -66,5 +66,5 @@ def test_portal_declarations_and_exceeded_limits_notify(tmp_path: Path, demo_led
         assert "C00005" in hold_exceeded(session, dt.date.fromisoformat(AS_OF), actor="test")
     with unit_of_work(engine) as session:
         told = {(n.kind, n.customer_id): n.message for n in notifications.latest(session, manager.id)}
-    assert told[("declaration", "C00004")] == f"paiement déclaré : 120.00 · {AS_OF}"
+    assert told[("declaration", "C00004")] == f"paiement déclaré\u202f: 120.00 · {AS_OF}"
     assert told[("limit_exceeded", "C00005")].startswith("limite de crédit dépassée de ")

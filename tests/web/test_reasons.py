@@ -14,15 +14,15 @@ from encours.web.ui.reasons import localised_reason
         ("no postal address (task 12)", "pas d'adresse postale (tâche 12)"),
         (
             "SMTP server refused a@b.fr: 550 5.1.1 User unknown",
-            "le serveur SMTP a refusé a@b.fr : 550 5.1.1 User unknown",
+            "le serveur SMTP a refusé a@b.fr\u202f: 550 5.1.1 User unknown",
         ),
         (
             "SMTP server refused the message: 552 too big",
-            "le serveur SMTP a refusé le message : 552 too big",
+            "le serveur SMTP a refusé le message\u202f: 552 too big",
         ),
         (
             "SMTP server mail.example:25 unreachable: [Errno 111] Connection refused",
-            "serveur SMTP mail.example:25 injoignable : [Errno 111] Connection refused",
+            "serveur SMTP mail.example:25 injoignable\u202f: [Errno 111] Connection refused",
         ),
     ],
 )

@@ -3,11 +3,13 @@ names too, and the English rendered from it is the message the CLI and the API p
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 
 import pytest
 from tests.web.test_french_only import ENGLISH, WORD
+from tests.web.test_refusals import answer
 
 from encours.casework.errors import CaseworkError
 from encours.domain.errors import InvalidInput
@@ -35,7 +37,7 @@ def test_a_refusal_keeps_its_english_message_and_says_its_values_in_french() -> 
 
 
 def test_french_writes_dates_amounts_and_quoted_values_as_a_french_reader_does() -> None:
-    import datetime as dt
+
     from decimal import Decimal
 
     assert sentence("nothing_left", {"invoices": ("F1", "F2"), "day": dt.date(2026, 11, 30)}, "fr") == (
@@ -53,3 +55,13 @@ def test_a_parser_refusal_retold_for_a_field_keeps_its_code() -> None:
     first = InvalidInput.because("amount_not_positive", text="0")
     retold = CaseworkError.retold(first, field="amount")
     assert retold.field == "amount" and retold.code == first.code and retold.message == first.message
+
+
+def test_the_api_answers_the_english_with_the_code_and_its_values() -> None:
+    refusal = CaseworkError.because(
+        "nothing_left", field="invoices", invoices=("F1",), day=dt.date(2026, 11, 30)
+    )
+    status, body = answer("/api/v1/customers/C1/plan", refusal)
+    assert status == 422
+    assert body == {"detail": "nothing left to pay on F1 at 2026-11-30", "field": "invoices",
+                    "code": "nothing_left", "params": {"invoices": ["F1"], "day": "2026-11-30"}}  # fmt: skip

@@ -149,7 +149,7 @@ def test_smtp_settings_and_a_real_test_email(admin_app: AdminApp, smtp_server: S
         assert len(smtp_server.collector.received) == 1
         message = smtp_server.collector.received[0]
         assert message.recipients == ("moi@tuiles-dupont.fr",)
-        assert message.message["Subject"] == "Encours : e-mail d'essai"
+        assert message.message["Subject"] == "Encours\u202f: e-mail d'essai"
         assert message.message["From"] == "relances@tuiles-dupont.fr"
         unreachable = client.post(
             "/admin/settings/smtp/test",

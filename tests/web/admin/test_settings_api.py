@@ -104,7 +104,7 @@ def test_smtp_and_a_real_test_email(
     assert sent.status_code == 200 and sent.json()["ok"] is True, sent.text
     [message] = smtp_server.collector.received
     assert message.recipients == ("moi@tuiles-dupont.fr",)
-    assert message.message["Subject"] == "Encours : e-mail d'essai"  # the manager reads French
+    assert message.message["Subject"] == "Encours\u202f: e-mail d'essai"  # the manager reads French
     assert client.put("/api/v1/settings/smtp", json=server, headers=manager).status_code == 204
     config = smtp_config(Settings(data_dir=admin_app.data_dir, database_url=admin_app.url))
     assert config is not None and (config.host, config.port) == ("127.0.0.1", int(port))

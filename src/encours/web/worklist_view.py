@@ -2,14 +2,16 @@
 
 The order is the worklist's rule (``encours.web.worklist``): foresight's expected loss avoided
 for the customers it ranked, then overdue amount × days late for everyone else with something
-overdue. The whole ranking is computed once per ledger state (per process); each filter is
-one indexed query giving a set of customers, and the page's 50 rows are enriched with one
-query per column (collector, next action, stage, last contact, risk class).
+overdue. The whole ranking is computed once per ledger state (per process) with each customer's
+place in it; each filter is one indexed query giving a set of customers whose places are looked
+up (a request never walks the 100k ranked customers), and the page's 50 rows are enriched with
+one query per column (collector, next action, stage, last contact, risk class).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -19,8 +21,9 @@ from encours.casework import worklist_facts
 from encours.casework.queries import handed_over_ids
 from encours.domain.aging import AgedBalance
 from encours.dunning import stages
-from encours.foresight import risk_classes
+from encours.foresight import priority, risk_classes
 from encours.ledger import segments
+from encours.ledger.queries import matching_customers
 from encours.web import foresight_views
 from encours.web.figures import Figures
 from encours.web.worklist import WorkItem, fallback_worklist
@@ -36,6 +39,7 @@ class Filters(NamedTuple):
     risk: str = ""  # A–D
     stage: str = ""  # a dunning step key
     bucket: str = ""  # the oldest overdue bucket, e.g. "31-60"
+    q: str = ""  # a customer number or name, whatever the case and accents
 
     def active(self) -> bool:
         return any(self)
@@ -65,6 +69,34 @@ class Ranking(NamedTuple):
     buckets: list[str]
 
 
+class Ordered(NamedTuple):
+    """The ranking with what filters look up: each customer's place, each bucket's places."""
+
+    ranking: Ranking
+    place: dict[str, int]
+    in_bucket: dict[str, list[int]]  # a bucket's places, in order
+
+    @classmethod
+    def of(cls, ranking: Ranking) -> Ordered:
+        place = {w.customer_id: i for i, w in enumerate(ranking.items)}
+        in_bucket: dict[str, list[int]] = {label: [] for label in ranking.buckets}
+        for i, w in enumerate(ranking.items):
+            label = ranking.oldest_bucket.get(w.customer_id)
+            if label is not None:
+                in_bucket.setdefault(label, []).append(i)
+        return cls(ranking, place, in_bucket)
+
+
+class _Last(NamedTuple):
+    base: Ranking
+    top: object
+    ordered: Ordered
+
+
+RECENT = 4
+_recent: list[_Last] = []  # this process's latest ordered rankings, and what each was made of
+
+
 def _oldest_buckets(balances: list[AgedBalance]) -> dict[str, str]:
     """Each customer's oldest past-due bucket with a positive amount."""
     found: dict[str, tuple[int, str]] = {}  # (bucket index, label): the oldest over currencies
@@ -77,16 +109,29 @@ def _oldest_buckets(balances: list[AgedBalance]) -> dict[str, str]:
     return {cid: label for cid, (_, label) in found.items()}
 
 
-def ranking(session: Session, figures: Figures, as_of: dt.date) -> Ranking:
-    """Everyone with something overdue, by the worklist's rule; whole-ledger, cached per state."""
-
-    def compute() -> Ranking:
-        balances = figures.aging(session, as_of)
-        labels = [b.label for b in balances[0].buckets if b.past_due] if balances else []
-        return Ranking(fallback_worklist(balances, ALL), _oldest_buckets(balances), labels)
-
-    base: Ranking = figures.cached(session, "worklist-ranking", (as_of,), compute)
+def ordered(session: Session, figures: Figures, as_of: dt.date) -> Ordered:
+    """Everyone with something overdue, by the worklist's rule (whole-ledger, cached per ledger
+    state), with the places filters look up: made once per ranking, not once per request."""
+    base: Ranking = figures.cached(
+        session, "worklist-ranking", (as_of,), lambda: _base(session, figures, as_of)
+    )
     top = foresight_views.customer_priority(session, figures, as_of, FORESIGHT_TOP)
+    for last in list(_recent):  # the same objects (cached figures), so the same ranking
+        if last.base is base and last.top is top:
+            return last.ordered
+    made = Ordered.of(_with_foresight(base, top))
+    _recent[:] = [_Last(base, top, made), *_recent[: RECENT - 1]]
+    return made
+
+
+def _base(session: Session, figures: Figures, as_of: dt.date) -> Ranking:
+    balances = figures.aging(session, as_of)
+    labels = [b.label for b in balances[0].buckets if b.past_due] if balances else []
+    return Ranking(fallback_worklist(balances, ALL), _oldest_buckets(balances), labels)
+
+
+def _with_foresight(base: Ranking, top: list[priority.CustomerPriority] | None) -> Ranking:
+    """Foresight's customers first (expected loss avoided), then everyone else by overdue × days."""
     if not top:
         return base
     first = [
@@ -122,26 +167,40 @@ def select_customers(session: Session, filters: Filters, as_of: dt.date) -> Sele
         sets.append(risk_classes.customers_in(session, filters.risk, as_of))
     if filters.stage:
         sets.append(stages.customers_at(session, filters.stage))
+    if filters.q.strip():
+        sets.append(matching_customers(session, filters.q))
     allowed = set.intersection(*sets) if sets else None
     return Selection(allowed, excluded)
+
+
+def _places(order: Ordered, chosen: Selection, bucket: str) -> Sequence[int]:
+    """The ranked places the filters keep, in order: looked up from the filters' customers (or
+    the bucket's places), not found by testing every ranked customer."""
+    place = order.place
+    found: Sequence[int]
+    if chosen.allowed is not None:
+        found = sorted(i for cid in chosen.allowed if (i := place.get(cid)) is not None)
+        if bucket:
+            oldest = order.ranking.oldest_bucket
+            found = [i for i in found if oldest.get(order.ranking.items[i].customer_id) == bucket]
+    elif bucket:
+        found = order.in_bucket.get(bucket, [])
+    else:
+        found = range(len(order.ranking.items))
+    out = {i for cid in chosen.excluded if (i := place.get(cid)) is not None}
+    return [i for i in found if i not in out] if out else found
 
 
 def filtered_worklist(
     session: Session, figures: Figures, as_of: dt.date, filters: Filters, page: int = 1, size: int = 50
 ) -> WorklistPage:
     """One page of the filtered worklist, its rows with what a collector needs to decide."""
-    ranked = ranking(session, figures, as_of)
-    chosen = select_customers(session, filters, as_of)
-    kept = [
-        w
-        for w in ranked.items
-        if w.customer_id not in chosen.excluded
-        and (chosen.allowed is None or w.customer_id in chosen.allowed)
-        and (not filters.bucket or ranked.oldest_bucket.get(w.customer_id) == filters.bucket)
-    ]
+    order = ordered(session, figures, as_of)
+    ranked = order.ranking
+    kept = _places(order, select_customers(session, filters, as_of), filters.bucket)
     pages = max(1, -(-len(kept) // size))
     page = min(max(page, 1), pages)
-    shown = kept[(page - 1) * size : page * size]
+    shown = [ranked.items[i] for i in kept[(page - 1) * size : page * size]]
     ids = [w.customer_id for w in shown]
     who = worklist_facts.collectors(session, ids)
     nexts = worklist_facts.next_actions(session, ids)

@@ -89,7 +89,12 @@ HANDED_OVER_BALANCES_SQL = text(
 
 def handed_over_ids(session: Session, as_of: dt.date) -> set[str]:
     """Customers under a litigation or agency hold at ``as_of``: the collectors no longer call them."""
-    return {h.customer_id for h in holds.holds_in_force(session, as_of) if h.kind in HANDED_OVER}
+    query = (
+        select(CustomerRow.customer_id)
+        .join(HoldRow, HoldRow.customer_pk == CustomerRow.id)
+        .where(*holds.in_force(as_of), HoldRow.kind.in_([kind.value for kind in HANDED_OVER]))
+    )
+    return set(session.connection().execute(query).scalars().all())
 
 
 def litigation_board(

@@ -92,7 +92,7 @@ def matching_customers(session: Session, search: str) -> set[str]:
     query = select(CustomerRow.customer_id).where(
         or_(contains_folded(CustomerRow.customer_id, search), contains_folded(CustomerRow.name, search))
     )
-    return {str(cid) for (cid,) in session.execute(query)}
+    return set(session.connection().execute(query).scalars().all())
 
 
 def has_customers(session: Session) -> bool:

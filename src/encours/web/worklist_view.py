@@ -11,13 +11,13 @@ one query per column (collector, next action, stage, last contact, risk class).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from encours.casework import worklist_facts
+from encours.casework import holds, worklist_facts
 from encours.casework.queries import handed_over_ids
 from encours.domain.aging import AgedBalance
 from encours.dunning import stages
@@ -25,7 +25,7 @@ from encours.foresight import priority, risk_classes
 from encours.ledger import segments
 from encours.ledger.queries import matching_customers
 from encours.web import foresight_views
-from encours.web.figures import Figures
+from encours.web.figures import Figures, engine_of
 from encours.web.worklist import WorkItem, fallback_worklist
 
 ALL = 10**9
@@ -152,10 +152,26 @@ class Selection(NamedTuple):
     excluded: set[str]
 
 
-def select_customers(session: Session, filters: Filters, as_of: dt.date) -> Selection:
+def _whole_table_set(
+    session: Session, figures: Figures, name: str, state: Hashable, args: tuple[str, dt.date | None],
+    compute: Callable[[], set[str]],
+) -> set[str]:  # fmt: skip
+    """A set that reads a whole table (the latest score or dunning step of every customer, the
+    hand-overs in force), kept per process under the table's state: what any change moves
+    (a new highest id, a new latest release)."""
+    key = (str(engine_of(session).url), name, state, *args)
+    return figures.cache.get(key, compute)
+
+
+def select_customers(session: Session, figures: Figures, filters: Filters, as_of: dt.date) -> Selection:
     """The customers the filters let through, one indexed query per filter; handed-over
     customers are left out (they are on the litigation board)."""
-    excluded = handed_over_ids(session, as_of)
+    excluded = set(
+        _whole_table_set(
+            session, figures, "handed-over", holds.holds_state(session), ("", as_of),
+            lambda: handed_over_ids(session, as_of),
+        )
+    )  # fmt: skip
     sets: list[set[str]] = []
     if filters.collector == UNASSIGNED:
         excluded |= worklist_facts.customers_of(session, None)
@@ -164,9 +180,19 @@ def select_customers(session: Session, filters: Filters, as_of: dt.date) -> Sele
     if filters.segment:
         sets.append(segments.customers_in(session, filters.segment))
     if filters.risk:
-        sets.append(risk_classes.customers_in(session, filters.risk, as_of))
+        sets.append(
+            _whole_table_set(
+                session, figures, "risk-class", risk_classes.scores_state(session), (filters.risk, as_of),
+                lambda: risk_classes.customers_in(session, filters.risk, as_of),
+            )
+        )  # fmt: skip
     if filters.stage:
-        sets.append(stages.customers_at(session, filters.stage))
+        sets.append(
+            _whole_table_set(
+                session, figures, "dunning-stage", stages.actions_state(session), (filters.stage, None),
+                lambda: stages.customers_at(session, filters.stage),
+            )
+        )  # fmt: skip
     if filters.q.strip():
         sets.append(matching_customers(session, filters.q))
     allowed = set.intersection(*sets) if sets else None
@@ -197,7 +223,7 @@ def filtered_worklist(
     """One page of the filtered worklist, its rows with what a collector needs to decide."""
     order = ordered(session, figures, as_of)
     ranked = order.ranking
-    kept = _places(order, select_customers(session, filters, as_of), filters.bucket)
+    kept = _places(order, select_customers(session, figures, filters, as_of), filters.bucket)
     pages = max(1, -(-len(kept) // size))
     page = min(max(page, 1), pages)
     shown = [ranked.items[i] for i in kept[(page - 1) * size : page * size]]

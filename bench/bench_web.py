@@ -1,14 +1,19 @@
 """Web app under load: 100k customers, 1M open items in PostgreSQL, 50 concurrent clients.
 
-Starts `encours serve` as a subprocess on a free loopback port, signs in, warms the
-whole-ledger figures once (first dashboard), then runs 50 concurrent httpx clients, each
-alternating the dashboard and a random customer sheet, for a bounded count and time.
-Prints p50/p95/p99 per page and the error count, and appends them to bench/RESULTS.md.
-Target (issues 5 and 12): dashboard, customer sheet, filtered worklist and boards p99 < 300 ms,
-no error.
+Starts `encours serve` as a subprocess on a free loopback port (and a job worker), signs in,
+warms the whole-ledger figures once (first dashboard), then runs 50 concurrent aiohttp clients,
+each going through the dashboard, a random customer sheet, the worklist under five filter
+combinations (own customers, bucket, segment + risk class, dunning stage + collector,
+accent-insensitive search), every board (disputes, promises, plans, litigation) on a random
+page, and the task queue, for a bounded count and time; then the same clients on /healthz as
+the baseline. Prints p50/p95/p99 per page, the error count and the load average, and appends
+them to bench/RESULTS.md. Target (issues 5 and 12): every page p99 < 300 ms, no error.
 
-    uv run python bench/bench_web.py [--items 1000000] [--customers 100000] [--clients 50]
-        [--requests 40] [--seconds 120] [--think-ms 0]
+Load once, then reuse the database (loading takes about a minute, the figures job more):
+
+    uv run python bench/bench_web.py --load-into postgresql+psycopg://USER@HOST:PORT/DB
+    uv run python bench/bench_web.py --url postgresql+psycopg://USER@HOST:PORT/DB [--clients 50]
+        [--requests 120] [--seconds 120] [--think-ms 0] [--workers 2] [--no-append]
 """
 
 from __future__ import annotations
@@ -92,34 +97,46 @@ def sign_in(base: str) -> httpx.Cookies:
 
 
 # what each page must contain to count as served (not an error page or a redirect)
+WORKLIST, DASHBOARD = b'id="worklist"', b'id="kpi-outstanding-'
 MARKERS = {
-    "dashboard": b'id="kpi-outstanding-', "customer sheet": b'id="open-items"',
-    "worklist (bucket filter)": b'id="worklist"', "worklist (my customers)": b'id="worklist"',
-    "disputes board": b'id="disputes"', "promises board": b'id="promises"',
+    "dashboard": DASHBOARD, "customer sheet": b'id="open-items"',
+    "worklist (my customers)": WORKLIST, "worklist (bucket)": WORKLIST,
+    "worklist (segment + risk)": WORKLIST, "worklist (stage + collector)": WORKLIST,
+    "worklist (search)": WORKLIST, "disputes board": b'id="disputes"', "promises board": b'id="promises"',
+    "plans board": b'id="plans"', "litigation board": b'id="litigation"',
+    "task queue": b'id="tasks-late_tasks"',
 }  # fmt: skip
 BUCKETS = ("1-30", "31-60", "61-90", "91%2B")
-CASES = 300  # disputes and promises the bench user opens before the load (boards with rows)
+SEGMENTS = ("PME", "ETI", "GE", "Public")
+STATUSES = ("", "open", "broken")  # the promises board's filter
+STEPS = ("courtesy", "reminder", "firm_reminder", "phone_call", "formal_notice")
+CASES = 300  # disputes and promises the bench user opens through the services before the load
 ASSIGNED = 5000  # customers assigned to the bench user (their worklist)
 
 
 def page_of(index: int, rng: random.Random, customers: int) -> tuple[str, str]:
-    """A client's ``index``-th page, in turn: the dashboard, a random customer sheet, the
-    worklist filtered on an overdue bucket (a random page of it), the bench user's own
-    worklist, the disputes and the promises boards."""
+    """A client's ``index``-th page, in turn: the dashboard, a customer sheet, the worklist
+    under five filter combinations (the bench user's own, an overdue bucket, segment and risk
+    class, dunning stage of the bench user's customers, an accent-insensitive search), each
+    board on a random page or filter, and the task queue."""
     day = f"as_of={AS_OF.isoformat()}"
-    turn = index % 6
-    if turn == 0:
-        return "dashboard", f"/?{day}"
-    if turn == 1:
-        return "customer sheet", f"/customers/C{rng.randint(1, customers):07d}?{day}"
-    if turn == 2:
-        return (
-            "worklist (bucket filter)",
-            f"/worklist?{day}&collector=&bucket={rng.choice(BUCKETS)}&page={rng.randint(1, 3)}",
-        )
-    if turn == 3:
-        return "worklist (my customers)", f"/worklist?{day}"
-    return ("disputes board", f"/disputes?{day}") if turn == 4 else ("promises board", f"/promises?{day}")
+    wl = f"/worklist?{day}&collector="
+    search = rng.choice(("client c00", "CLIENT C01", "c0002")) + str(rng.randint(0, 9))
+    pages: list[tuple[str, str]] = [
+        ("dashboard", f"/?{day}"),
+        ("customer sheet", f"/customers/C{rng.randint(1, customers):07d}?{day}"),
+        ("worklist (my customers)", f"/worklist?{day}&page={rng.randint(1, 3)}"),
+        ("worklist (bucket)", f"{wl}&bucket={rng.choice(BUCKETS)}&page={rng.randint(1, 3)}"),
+        ("worklist (segment + risk)", f"{wl}&segment={rng.choice(SEGMENTS)}&risk={rng.choice('ABCD')}"),
+        ("worklist (stage + collector)", f"{wl}{EMAIL}&stage={rng.choice(STEPS)}"),
+        ("worklist (search)", f"{wl}&q={search}"),
+        ("disputes board", f"/disputes?{day}&page={rng.randint(1, 200)}"),
+        ("promises board", f"/promises?{day}&status={rng.choice(STATUSES)}&page={rng.randint(1, 9)}"),
+        ("plans board", f"/plans?{day}&page={rng.randint(1, 30)}"),
+        ("litigation board", f"/litigation?{day}&page={rng.randint(1, 20)}"),
+        ("task queue", f"/tasks?{day}&page={rng.randint(1, 4)}"),
+    ]  # fmt: skip
+    return pages[index % len(pages)]
 
 
 def health_check(index: int, rng: random.Random, customers: int) -> tuple[str, str]:
@@ -138,7 +155,7 @@ async def client_loop(
     for index in range(requests):
         if time.perf_counter() > deadline:
             return
-        name, path = pages(index, rng, customers)
+        name, path = pages(index + seed, rng, customers)  # clients start on different pages
         start = time.perf_counter()
         try:
             async with client.get(path, allow_redirects=False) as response:
@@ -230,55 +247,7 @@ def prepare(url: str, ledger: BenchLedger) -> None:
     get_engine(url).dispose()
 
 
-# the bulk of the boards' cases, written set-wise (the services would take an hour at this size);
-# counts chosen so every board has many pages and every worklist filter keeps thousands
-BULK_SQL = (
-    "UPDATE customers SET segment = (ARRAY['PME', 'ETI', 'GE', 'Public'])[1 + id % 4]",
-    # risk classes at two dates (the latest on or before the view date counts)
-    "INSERT INTO risk_scores (customer_pk, as_of, score, segment, reasons, recommended_credit_limit_cents,"
-    " computed_at) SELECT id, d, (id * 7) % 100, (ARRAY['A', 'B', 'C', 'D'])[1 + (id * 7 + m) % 4], '[]', 0, now()"
-    " FROM customers, (VALUES (DATE '2026-09-30', 0), (DATE '2026-10-31', 1)) AS days(d, m)"
-    " WHERE m = 0 OR id % 10 <> 0",
-    # two dunning runs: a step reached by 60 % of the customers, a later one by a third of them
-    "INSERT INTO dunning_runs (as_of, actor, started_at, actions) VALUES"
-    " ('2026-10-01', 'bench', now(), 0), ('2026-10-31', 'bench', now(), 0)",
-    "INSERT INTO dunning_actions (run_id, as_of, customer_pk, customer_id, scenario, step, channel, template,"
-    " language, status, invoice_ids, entry_keys, amount_cents, currency, created_at, sent_at, attempts)"
-    " SELECT r.id, r.as_of, c.id, c.customer_id, 'default_fr_b2b',"
-    " CASE WHEN r.as_of = DATE '2026-10-01' THEN (ARRAY['courtesy', 'reminder'])[1 + c.id % 2]"
-    " ELSE (ARRAY['firm_reminder', 'phone_call', 'formal_notice'])[1 + c.id % 3] END,"
-    " 'email', 'reminder', 'fr', 'sent', '[]', '[]', 10000, 'EUR', now(), now(), 1"
-    " FROM customers c CROSS JOIN dunning_runs r"
-    " WHERE (r.as_of = DATE '2026-10-01' AND c.id % 5 < 3) OR (r.as_of = DATE '2026-10-31' AND c.id % 3 = 0)",
-    # disputes on the invoices the accounts flag as disputed: two thirds open
-    "INSERT INTO disputes (customer_pk, entry_id, reason, status, resolution, opened_on, opened_at, opened_by)"
-    " SELECT customer_pk, id, 'bench', CASE WHEN id % 3 = 0 THEN 'resolved' ELSE 'open' END,"
-    " CASE WHEN id % 3 = 0 THEN 'credit note' END, DATE '2026-10-01', now(), 'bench'"
-    " FROM entries WHERE disputed AND kind = 'invoice' ORDER BY id LIMIT 15000",
-    # promises on one invoice each (open, kept and broken), plans of three instalments
-    "INSERT INTO promises (customer_pk, amount_cents, currency, made_on, promised_date, grace_days, honour_by,"
-    " status, note, created_at, created_by) SELECT customer_pk, amount_cents, currency, DATE '2026-10-15',"
-    " DATE '2026-11-15', 3, DATE '2026-11-18', (ARRAY['open', 'open', 'kept', 'broken'])[1 + id % 4], '',"
-    " now(), 'bench' FROM entries WHERE kind = 'invoice' AND id % 97 = 1 ORDER BY id LIMIT 10000",
-    "INSERT INTO promise_entries (promise_id, entry_id) SELECT p.id, MIN(e.id) FROM promises p"
-    " JOIN entries e ON e.customer_pk = p.customer_pk AND e.kind = 'invoice' AND e.amount_cents = p.amount_cents"
-    " WHERE p.created_by = 'bench' GROUP BY p.id",
-    "INSERT INTO payment_plans (customer_pk, currency, total_cents, start_date, grace_days, status, note,"
-    " created_at, created_by) SELECT customer_pk, currency, amount_cents, DATE '2026-10-01', 3,"
-    " (ARRAY['active', 'active', 'completed', 'broken'])[1 + id % 4], '', now(), 'bench'"
-    " FROM entries WHERE kind = 'invoice' AND id % 89 = 2 ORDER BY id LIMIT 3000",
-    "INSERT INTO plan_instalments (plan_id, seq, due_date, amount_cents, status)"
-    " SELECT p.id, n, DATE '2026-10-01' + 30 * n, p.total_cents / 3, CASE WHEN n = 1 THEN 'kept' ELSE 'pending' END"
-    " FROM payment_plans p, generate_series(1, 3) AS n",
-    # customers handed over to litigation or an agency (they leave the worklist)
-    "INSERT INTO customer_holds (customer_pk, kind, reason, start_date, created_at, created_by)"
-    " SELECT id, (ARRAY['litigation', 'agency'])[1 + id % 2], 'bench', DATE '2026-09-01' + id % 60, now(), 'bench'"
-    " FROM customers WHERE id % 97 = 5",
-    # the bench user's task queue: late, due today and later
-    "INSERT INTO tasks (customer_pk, kind, title, due_date, assignee, status, source, entry_keys, created_at,"
-    " created_by) SELECT id, 'call', 'call back', DATE '2026-10-31' + (id % 21) - 10, :user, 'open', 'manual',"
-    " '[]', now(), 'bench' FROM customers WHERE id % 25 = 3",
-)
+BULK_SQL = Path(__file__).with_name("bench_casework.sql")
 
 
 def add_bulk_casework(url: str) -> None:
@@ -286,7 +255,8 @@ def add_bulk_casework(url: str) -> None:
     with unit_of_work(get_engine(url)) as session:
         if session.execute(sa.text("SELECT COUNT(*) FROM customer_holds")).scalar_one():
             return  # already there: a database loaded once is reused with --url
-        for statement in BULK_SQL:
+        script = "\n".join(line for line in BULK_SQL.read_text().splitlines() if not line.startswith("--"))
+        for statement in filter(str.strip, script.split(";\n")):
             session.execute(sa.text(statement), {"user": EMAIL} if ":user" in statement else {})
     raw = get_engine(url).raw_connection()
     try:
@@ -345,8 +315,20 @@ def main() -> None:
     parser.add_argument("--wait-background", type=float, default=900.0, help="seconds to wait for them")
     parser.add_argument("--no-append", action="store_true", help="do not append to bench/RESULTS.md")
     parser.add_argument("--url", help="an already loaded database (skips generating and loading)")
+    parser.add_argument(
+        "--load-into", metavar="URL", help="generate and load the ledger and casework into this empty "
+        "database, then stop (to reuse it with --url)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.load_into:
+        started = time.perf_counter()
+        prepare(args.load_into, generate(args.items, args.customers))
+        print(f"loaded {args.items:,} open items, {args.customers:,} customers into {args.load_into} "
+              f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+        return
+    load_before = os.getloadavg()
     if args.url:
+        add_bulk_casework(args.url)  # a database loaded by an older bench gets the boards' cases
         timings, errors, elapsed, warmup, background = measure(args.url, args)
     else:
         admin = postgres_available()
@@ -361,11 +343,16 @@ def main() -> None:
                 f"in {time.perf_counter() - started:.1f} s"
             )
             timings, errors, elapsed, warmup, background = measure(url, args)
+    load_after = os.getloadavg()
     baseline = timings.pop(health_check(0, random.Random(), 0)[0], [])
     total = sum(len(v) for v in timings.values())
     lines = [
         f"## Web under load ({time.strftime('%Y-%m-%d')}, {platform.machine()}, "
         f"{os.cpu_count()} cores, PostgreSQL)",
+        "",
+        f"Load average (1/5/15 min) {' / '.join(f'{v:.1f}' for v in load_before)} before the run, "
+        f"{' / '.join(f'{v:.1f}' for v in load_after)} after it "
+        f"({time.strftime('%H:%M UTC', time.gmtime())}).",
         "",
         f"`bench/bench_web.py`: {args.items:,} open items, {args.customers:,} customers, "
         f"{args.clients} concurrent clients on loopback (think time {args.think_ms:.0f} ms), "

@@ -25,6 +25,7 @@ from encours.foresight import priority, risk_classes
 from encours.ledger import segments
 from encours.ledger.queries import matching_customers
 from encours.web import foresight_views
+from encours.web.cache import ledger_fingerprint
 from encours.web.figures import Figures, engine_of
 from encours.web.worklist import WorkItem, fallback_worklist
 
@@ -177,8 +178,13 @@ def select_customers(session: Session, figures: Figures, filters: Filters, as_of
         excluded |= worklist_facts.customers_of(session, None)
     elif filters.collector:
         sets.append(worklist_facts.customers_of(session, filters.collector))
-    if filters.segment:
-        sets.append(segments.customers_in(session, filters.segment))
+    if filters.segment:  # segments come with imports: kept under the ledger's state
+        sets.append(
+            _whole_table_set(
+                session, figures, "segment", ledger_fingerprint(session), (filters.segment, None),
+                lambda: segments.customers_in(session, filters.segment),
+            )
+        )  # fmt: skip
     if filters.risk:
         sets.append(
             _whole_table_set(

@@ -11,10 +11,12 @@ one query per column (collector, next action, stage, last contact, risk class).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from encours.casework import holds, worklist_facts
@@ -26,9 +28,10 @@ from encours.ledger import segments
 from encours.ledger.queries import matching_customers
 from encours.web import foresight_views
 from encours.web.cache import ledger_fingerprint
-from encours.web.figures import Figures, engine_of
+from encours.web.figures import Figures
 from encours.web.worklist import WorkItem, fallback_worklist
 
+Places = npt.NDArray[np.int64]  # places in the ranking, sorted
 ALL = 10**9
 FORESIGHT_TOP = 500
 UNASSIGNED = "-"  # the collector filter for customers nobody follows
@@ -70,22 +73,39 @@ class Ranking(NamedTuple):
     buckets: list[str]
 
 
-class Ordered(NamedTuple):
-    """The ranking with what filters look up: each customer's place, each bucket's places."""
+class Ordered:
+    """The ranking with what filters look up: each customer's place in it, each bucket's places,
+    and the places of the whole-table filters (segment, risk class, dunning stage, hand-overs),
+    kept with the ranking under their table's state so a request never walks every customer."""
 
-    ranking: Ranking
-    place: dict[str, int]
-    in_bucket: dict[str, list[int]]  # a bucket's places, in order
-
-    @classmethod
-    def of(cls, ranking: Ranking) -> Ordered:
-        place = {w.customer_id: i for i, w in enumerate(ranking.items)}
-        in_bucket: dict[str, list[int]] = {label: [] for label in ranking.buckets}
+    def __init__(self, ranking: Ranking) -> None:
+        self.ranking = ranking
+        self.place = {w.customer_id: i for i, w in enumerate(ranking.items)}
+        self.everyone: Places = np.arange(len(ranking.items), dtype=np.int64)
+        buckets: dict[str, list[int]] = {label: [] for label in ranking.buckets}
         for i, w in enumerate(ranking.items):
             label = ranking.oldest_bucket.get(w.customer_id)
             if label is not None:
-                in_bucket.setdefault(label, []).append(i)
-        return cls(ranking, place, in_bucket)
+                buckets.setdefault(label, []).append(i)
+        self.in_bucket = {label: np.array(found, dtype=np.int64) for label, found in buckets.items()}
+        self._memo: dict[Hashable, Places] = {}
+
+    def places(self, customer_ids: Iterable[str]) -> Places:
+        """The ranked places of these customers, in order (customers not ranked left out)."""
+        get = self.place.get
+        found = np.fromiter((i for cid in customer_ids if (i := get(cid)) is not None), dtype=np.int64)
+        found.sort()
+        return found
+
+    def kept(self, key: Hashable, customers: Callable[[], Iterable[str]]) -> Places:
+        """The places of a whole-table filter, read once per ``key`` (the filter, its table's state)."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self.places(customers())
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
 
 class _Last(NamedTuple):
@@ -94,7 +114,9 @@ class _Last(NamedTuple):
     ordered: Ordered
 
 
-RECENT = 4
+RECENT = 4  # ordered rankings kept (a few dates, or a ledger state and the next)
+MEMO = 64  # whole-table filters kept per ranking
+EMPTY: Places = np.zeros(0, dtype=np.int64)
 _recent: list[_Last] = []  # this process's latest ordered rankings, and what each was made of
 
 
@@ -120,7 +142,7 @@ def ordered(session: Session, figures: Figures, as_of: dt.date) -> Ordered:
     for last in list(_recent):  # the same objects (cached figures), so the same ranking
         if last.base is base and last.top is top:
             return last.ordered
-    made = Ordered.of(_with_foresight(base, top))
+    made = Ordered(_with_foresight(base, top))
     _recent[:] = [_Last(base, top, made), *_recent[: RECENT - 1]]
     return made
 
@@ -148,79 +170,44 @@ def _with_foresight(base: Ranking, top: list[priority.CustomerPriority] | None) 
     return base._replace(items=first + [w for w in base.items if w.customer_id not in seen])
 
 
-class Selection(NamedTuple):
-    allowed: set[str] | None  # None: every customer
-    excluded: set[str]
+def _without(found: Places, out: Places) -> Places:
+    """``found`` less the places in ``out`` (both sorted)."""
+    if not len(out) or not len(found):
+        return found
+    at = np.minimum(np.searchsorted(out, found), len(out) - 1)
+    kept: Places = found[out[at] != found]
+    return kept
 
 
-def _whole_table_set(
-    session: Session, figures: Figures, name: str, state: Hashable, args: tuple[str, dt.date | None],
-    compute: Callable[[], set[str]],
-) -> set[str]:  # fmt: skip
-    """A set that reads a whole table (the latest score or dunning step of every customer, the
-    hand-overs in force), kept per process under the table's state: what any change moves
-    (a new highest id, a new latest release)."""
-    key = (str(engine_of(session).url), name, state, *args)
-    return figures.cache.get(key, compute)
-
-
-def select_customers(session: Session, figures: Figures, filters: Filters, as_of: dt.date) -> Selection:
-    """The customers the filters let through, one indexed query per filter; handed-over
-    customers are left out (they are on the litigation board)."""
-    excluded = set(
-        _whole_table_set(
-            session, figures, "handed-over", holds.holds_state(session), ("", as_of),
-            lambda: handed_over_ids(session, as_of),
-        )
-    )  # fmt: skip
-    sets: list[set[str]] = []
+def kept_places(session: Session, order: Ordered, filters: Filters, as_of: dt.date) -> Places:
+    """The ranked places the filters keep, in order: each filter is one indexed query giving its
+    customers' places (the whole-table ones kept under their table's state), intersected;
+    handed-over customers are left out (they are on the litigation board)."""
+    out = order.kept(
+        ("handed-over", holds.holds_state(session), as_of), lambda: handed_over_ids(session, as_of)
+    )
+    keep: list[Places] = []
     if filters.collector == UNASSIGNED:
-        excluded |= worklist_facts.customers_of(session, None)
+        out = np.union1d(out, order.places(worklist_facts.customers_of(session, None)))
     elif filters.collector:
-        sets.append(worklist_facts.customers_of(session, filters.collector))
-    if filters.segment:  # segments come with imports: kept under the ledger's state
-        sets.append(
-            _whole_table_set(
-                session, figures, "segment", ledger_fingerprint(session), (filters.segment, None),
-                lambda: segments.customers_in(session, filters.segment),
-            )
-        )  # fmt: skip
+        keep.append(order.places(worklist_facts.customers_of(session, filters.collector)))
+    if filters.segment:  # segments come with imports: the ledger's state
+        segment: Hashable = ("segment", ledger_fingerprint(session), filters.segment)
+        keep.append(order.kept(segment, lambda: segments.customers_in(session, filters.segment)))
     if filters.risk:
-        sets.append(
-            _whole_table_set(
-                session, figures, "risk-class", risk_classes.scores_state(session), (filters.risk, as_of),
-                lambda: risk_classes.customers_in(session, filters.risk, as_of),
-            )
-        )  # fmt: skip
+        risk: Hashable = ("risk-class", risk_classes.scores_state(session), filters.risk, as_of)
+        keep.append(order.kept(risk, lambda: risk_classes.customers_in(session, filters.risk, as_of)))
     if filters.stage:
-        sets.append(
-            _whole_table_set(
-                session, figures, "dunning-stage", stages.actions_state(session), (filters.stage, None),
-                lambda: stages.customers_at(session, filters.stage),
-            )
-        )  # fmt: skip
+        stage: Hashable = ("dunning-stage", stages.actions_state(session), filters.stage)
+        keep.append(order.kept(stage, lambda: stages.customers_at(session, filters.stage)))
     if filters.q.strip():
-        sets.append(matching_customers(session, filters.q))
-    allowed = set.intersection(*sets) if sets else None
-    return Selection(allowed, excluded)
-
-
-def _places(order: Ordered, chosen: Selection, bucket: str) -> Sequence[int]:
-    """The ranked places the filters keep, in order: looked up from the filters' customers (or
-    the bucket's places), not found by testing every ranked customer."""
-    place = order.place
-    found: Sequence[int]
-    if chosen.allowed is not None:
-        found = sorted(i for cid in chosen.allowed if (i := place.get(cid)) is not None)
-        if bucket:
-            oldest = order.ranking.oldest_bucket
-            found = [i for i in found if oldest.get(order.ranking.items[i].customer_id) == bucket]
-    elif bucket:
-        found = order.in_bucket.get(bucket, [])
-    else:
-        found = range(len(order.ranking.items))
-    out = {i for cid in chosen.excluded if (i := place.get(cid)) is not None}
-    return [i for i in found if i not in out] if out else found
+        keep.append(order.places(matching_customers(session, filters.q)))
+    if filters.bucket:
+        keep.append(order.in_bucket.get(filters.bucket, EMPTY))
+    found = keep[0] if keep else order.everyone
+    for more in keep[1:]:
+        found = np.intersect1d(found, more, assume_unique=True)
+    return _without(found, out)
 
 
 def filtered_worklist(
@@ -229,10 +216,10 @@ def filtered_worklist(
     """One page of the filtered worklist, its rows with what a collector needs to decide."""
     order = ordered(session, figures, as_of)
     ranked = order.ranking
-    kept = _places(order, select_customers(session, figures, filters, as_of), filters.bucket)
+    kept = kept_places(session, order, filters, as_of)
     pages = max(1, -(-len(kept) // size))
     page = min(max(page, 1), pages)
-    shown = [ranked.items[i] for i in kept[(page - 1) * size : page * size]]
+    shown = [ranked.items[int(i)] for i in kept[(page - 1) * size : page * size]]
     ids = [w.customer_id for w in shown]
     who = worklist_facts.collectors(session, ids)
     nexts = worklist_facts.next_actions(session, ids)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.web.conftest import AS_OF, browser_login
 
 from encours.casework import disputes
+from encours.domain.text_fold import fold
 from encours.storage.database import get_engine, unit_of_work
 from encours.web import boards
 from encours.web.app import create_app
@@ -69,3 +70,16 @@ def test_case_lists_in_the_api_are_sliced_and_counted(app_client: TestClient, to
         assert answer.status_code == 200, path
         assert len(answer.json()) <= 2 and int(answer.headers["X-Total-Count"]) >= len(answer.json())
     assert app_client.get("/api/v1/disputes", params={"limit": 0}, headers=headers).status_code == 422
+
+
+def test_worklist_search_ignores_case_and_accents(app_client: TestClient, tokens: Headers) -> None:
+    headers, at = tokens["collector"], {"as_of": AS_OF, "collector": ""}
+    everyone = app_client.get("/api/v1/worklist/page", params=at, headers=headers).json()
+    target = everyone["rows"][0]
+    needle = fold(target["name"]).split()[0].upper()  # capitals, accents dropped
+    found = app_client.get("/api/v1/worklist/page", params={**at, "q": needle}, headers=headers).json()
+    assert target["customer_id"] in [r["customer_id"] for r in found["rows"]]
+    assert 0 < found["total"] < everyone["total"]
+    assert all(fold(needle) in fold(f"{r['customer_id']} {r['name']}") for r in found["rows"])
+    nobody = app_client.get("/api/v1/worklist/page", params={**at, "q": "zzqqxx"}, headers=headers).json()
+    assert (nobody["total"], nobody["rows"]) == (0, [])

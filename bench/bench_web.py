@@ -165,7 +165,7 @@ async def client_loop(
                     errors.append(f"{path}: {response.status}, {len(body)} bytes")  # e.g. sent to /login
                 else:
                     timings.setdefault(name, []).append(elapsed)
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:  # no answer within the client's timeout
             errors.append(f"{path}: {exc!r}")
         if think:
             await asyncio.sleep(rng.uniform(0, 2 * think))

@@ -23,8 +23,11 @@ def paris(*parts: int) -> dt.datetime:
 
 
 def kinds_due(moment: dt.datetime) -> set[str]:
+    """The default schedule's kinds at this minute, less the notification e-mails (every quarter hour)."""
     plan = schedule.load(None)
-    return {job.kind for job, local in schedule.due(plan, moment) if local == moment.replace(second=0)}
+    found = {job.kind for job, local in schedule.due(plan, moment) if local == moment.replace(second=0)}
+    assert ("notification_emails" in found) == (moment.minute % 15 == 0)
+    return found - {"notification_emails"}
 
 
 def test_the_defaults_run_dunning_on_working_days_training_nightly_and_the_digest_on_mondays() -> None:
@@ -35,6 +38,7 @@ def test_the_defaults_run_dunning_on_working_days_training_nightly_and_the_diges
     assert kinds_due(paris(2026, 12, 7, 8, 0)) == {"weekly_digest"}  # a Monday
     assert kinds_due(paris(2026, 12, 6, 8, 0)) == set()  # Sunday
     assert kinds_due(paris(2026, 12, 5, 1, 30)) == {"model_training"}  # every night
+    assert kinds_due(paris(2026, 12, 6, 13, 45)) == kinds_due(paris(2026, 12, 6, 13, 50)) == set()  # a Sunday
 
 
 def test_seven_in_paris_stays_seven_across_daylight_saving() -> None:

@@ -34,7 +34,8 @@ def no_sideways_scroll(page: object, width: int) -> None:
 def test_cash_screen_in_a_browser(browser: Browser, cash_served: str) -> None:  # noqa: F811
     base = cash_served
     page = sign_in(browser, base, Day("credit_manager", "fr", 1280, 0))
-    page.click("nav >> text=Encaissements")
+    page.click("nav details:has(a[href='/cash']) > summary")  # the menu's Trésorerie group
+    page.click("nav a[href='/cash']")
     page.wait_for_url(f"{base}/cash")
     assert not [word for word in ENGLISH if word in page.inner_text("main")]
     shot(page, "cash-list-fr-1280")

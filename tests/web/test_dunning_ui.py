@@ -91,7 +91,7 @@ def test_a_malicious_template_is_refused_at_save_and_runs_nothing(
     template = "fr/email/reminder.txt"
     page = ui_client.post(f"/dunning/templates/{template}", data={"text": text, "csrf_token": csrf})
     assert page.status_code == 422
-    assert "refused by the template sandbox" in page.text and "fr/email/reminder.txt:3" in page.text
+    assert "refusé par le bac à sable des modèles" in page.text and "fr/email/reminder.txt:3" in page.text
     assert "Subject: relance" in page.text  # what was typed is kept on the page
     assert not (data_dir / "templates" / template).exists()
     assert not marker.exists()  # nothing ran
@@ -100,10 +100,10 @@ def test_a_malicious_template_is_refused_at_save_and_runs_nothing(
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ("Subject: x\n\n{% if %}\n", "syntax error"),
-        ("Subject: x\n\n{{ customer_name }}\n", "'customer_name' is undefined"),
-        ("Subject: x\n\n{{ section.total }}\n", "'section' is undefined"),
-        ("Subject: x\n\n{{ as_of|nosuchfilter }}\n", "nosuchfilter"),
+        ("Subject: x\n\n{% if %}\n", "erreur de syntaxe"),  # the credit manager reads French
+        ("Subject: x\n\n{{ customer_name }}\n", "« customer_name » n'est pas défini"),
+        ("Subject: x\n\n{{ section.total }}\n", "« section » n'est pas défini"),
+        ("Subject: x\n\n{{ as_of|nosuchfilter }}\n", "pas de filtre nommé « nosuchfilter »"),
     ],
 )
 def test_a_template_that_does_not_render_is_refused_at_save(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from tests.web.conftest import browser_login, csrf_of
 
 from encours.jobs import service
 from encours.jobs.registry import JobContext, job_kind
+from encours.settings import Settings
 from encours.storage.database import get_engine, unit_of_work
+from encours.web.app import create_app
 
 
 @job_kind("test_web_job")
@@ -83,6 +87,8 @@ def test_metrics_and_health_report_the_queue(app_client: TestClient, web_url: st
             if service.get(session, job.job_id).finished:
                 break
         time.sleep(0.05)
+    assert app_client.get("/metrics").status_code == 401  # nobody signed in, no token
+    browser_login(app_client, "admin")
     response = app_client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     families = {f.name: f for f in text_string_to_metric_families(response.text)}
@@ -95,7 +101,11 @@ def test_metrics_and_health_report_the_queue(app_client: TestClient, web_url: st
     health = app_client.get("/health")
     assert health.status_code == 200
     body = health.json()
-    assert body["status"] == "ok" and body["queue"]["by_status"]["done"] >= 1
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "queue": {"oldest_queued_seconds": body["queue"]["oldest_queued_seconds"], "workers": None},
+    }  # no business figure, no job
 
 
 def test_the_dashboard_queues_the_figures_job_and_shows_its_figures_when_done(
@@ -115,3 +125,24 @@ def test_the_dashboard_queues_the_figures_job_and_shows_its_figures_when_done(
     assert jobs and jobs[0].status == "done" and jobs[0].requested_by == "web", jobs
     page = ui_client.get("/?as_of=2026-10-30")
     assert 'id="chart-trend"' in page.text  # read from the job's snapshot, not computed by the page
+
+
+TOKEN = "scrape-" + "x" * 40
+
+
+def test_metrics_need_the_scrapers_token_or_a_signed_in_admin(web_url: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", metrics_token=TOKEN)
+    with TestClient(create_app(web_url, settings)) as client:
+        refused = client.get("/metrics")
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+        assert "encours_jobs" not in refused.text
+        assert client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}x"}).status_code == 401
+        assert client.get("/metrics", headers={"Authorization": f"Basic {TOKEN}"}).status_code == 401
+        scraped = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert scraped.status_code == 200 and "encours_jobs_oldest_queued_seconds" in scraped.text
+        browser_login(client, "credit_manager")  # signed in, but not an admin
+        assert client.get("/metrics").status_code == 401
+        health = client.get("/health")  # stays open
+        assert health.status_code == 200 and set(health.json()) == {"status", "database", "queue"}
+    with pytest.raises(ValueError, match="at least 24"):
+        Settings(metrics_token="short")

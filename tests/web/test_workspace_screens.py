@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from email import message_from_bytes
 from email import policy as mail_policy
 from pathlib import Path
@@ -15,6 +16,7 @@ from tests.web.conftest import AS_OF, browser_login, email
 from encours.audit.service import events
 from encours.casework.promises import list_promises
 from encours.casework.suppression import dunning_suppressions
+from encours.jobs import service
 from encours.settings import Settings
 from encours.storage.database import get_engine, unit_of_work
 from encours.web.app import create_app
@@ -60,7 +62,14 @@ def test_worklist_filters_views_and_bulk_assignment(own_url: str, tmp_path: Path
             data={"csrf_token": csrf, "action": "statement", "customer_ids": chosen[:1], "as_of": AS_OF,
                   "back": back},
         )  # fmt: skip
-        assert statement.status_code == 303
+        assert statement.status_code == 303 and statement.headers["location"].startswith("/jobs/")  # a job
+        job_id = int(statement.headers["location"].rsplit("/", 1)[1])
+        for _ in range(600):
+            with unit_of_work(get_engine(own_url)) as session:
+                if service.get(session, job_id).finished:
+                    break
+            time.sleep(0.1)
+        assert "terminée" in client.get(statement.headers["location"]).text
         [written] = (tmp_path / "mail").glob("*.eml")
         mail = message_from_bytes(written.read_bytes(), policy=mail_policy.default)
         [pdf] = [part for part in mail.iter_attachments() if part.get_content_type() == "application/pdf"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -25,18 +26,16 @@ from encours.domain.money import from_cents
 from encours.storage.base import sql_date, utcnow
 
 CHUNK = 500  # same-day keys per lookup: well under every backend's parameter limit
-CONCURRENT = "another import stored these bank transactions at the same time: import the file again"
 
 
-class StoredTransaction(NamedTuple):
-    """A line of the journal as its readers see it; ``amount`` signed, credits positive."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _StatementLine:
+    """What a statement says of a line, as the journal keeps it: the part both records share."""
 
-    id: int
     account: str
     statement_id: str
     booking_date: dt.date
     value_date: dt.date | None
-    amount: Decimal
     currency: str
     payer_name: str
     payer_iban: str
@@ -45,53 +44,58 @@ class StoredTransaction(NamedTuple):
     end_to_end_id: str
     bank_reference: str
     transaction_code: str
+    source_file: str
+    source_line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredTransaction(_StatementLine):
+    """A line of the journal as its readers see it; ``amount`` signed, credits positive."""
+
+    id: int
+    amount: Decimal
     kind: TransactionKind
     status: TransactionStatus
     reason: str
     customer_id: str | None
     payment_entry_id: int | None
-    source_file: str
-    source_line: int
     reason_data: str = ""  # domain.cash_reasons.encode: the reason in any language, the proposal
 
 
 def _stored(row: BankTransactionRow) -> StoredTransaction:
     return StoredTransaction(
-        row.id, row.account, row.statement_id, row.booking_date, row.value_date,
-        from_cents(row.amount_cents), row.currency, row.payer_name, row.payer_iban, row.remittance,
-        row.creditor_reference, row.end_to_end_id, row.bank_reference, row.transaction_code,
-        TransactionKind(row.kind), TransactionStatus(row.status), row.reason, row.customer_id,
-        row.payment_entry_id, row.source_file, row.source_line, row.reason_data or "",
+        id=row.id, account=row.account, statement_id=row.statement_id, booking_date=row.booking_date,
+        value_date=row.value_date, amount=from_cents(row.amount_cents), currency=row.currency,
+        payer_name=row.payer_name, payer_iban=row.payer_iban, remittance=row.remittance,
+        creditor_reference=row.creditor_reference, end_to_end_id=row.end_to_end_id,
+        bank_reference=row.bank_reference, transaction_code=row.transaction_code,
+        kind=TransactionKind(row.kind), status=TransactionStatus(row.status), reason=row.reason,
+        customer_id=row.customer_id, payment_entry_id=row.payment_entry_id, source_file=row.source_file,
+        source_line=row.source_line, reason_data=row.reason_data or "",
     )  # fmt: skip
 
 
-class NewTransaction(NamedTuple):
-    """A line about to be stored: its values, column by column."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewTransaction(_StatementLine):
+    """A line about to be stored: its values, column by column (the amount in cents)."""
 
     fingerprint: str
     occurrence: int
-    account: str
-    statement_id: str
-    booking_date: dt.date
-    value_date: dt.date | None
     amount_cents: int
-    currency: str
-    payer_name: str
-    payer_iban: str
-    remittance: str
-    creditor_reference: str
-    end_to_end_id: str
-    bank_reference: str
-    transaction_code: str
     kind: str
     status: str
     source_format: str
-    source_file: str
-    source_line: int
 
     @property
     def same_day(self) -> SameDayKey:
         return SameDayKey(self.account, self.booking_date, self.amount_cents, self.currency)
+
+    def columns(self) -> dict[str, Any]:
+        """Column name -> value, as the insert takes them."""
+        return {name: getattr(self, name) for name in _NEW_COLUMNS}
+
+
+_NEW_COLUMNS = tuple(f.name for f in fields(NewTransaction))
 
 
 def known_of(row: Any) -> Known:
@@ -165,9 +169,9 @@ class BankRepository:
                 # the table's own INSERT: the ORM's bulk path would resolve every foreign key's
                 # table (the ledger's), which a process importing only statements has not loaded
                 table = cast(Table, BankTransactionRow.__table__)
-                self.session.execute(insert(table), [row._asdict() for row in rows])
+                self.session.execute(insert(table), [row.columns() for row in rows])
             except IntegrityError:
-                raise Conflict(CONCURRENT) from None
+                raise Conflict.because("concurrent_import") from None
         self.session.flush()
 
     def _flush_new(self) -> None:
@@ -175,7 +179,7 @@ class BankRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise Conflict(CONCURRENT) from None
+            raise Conflict.because("concurrent_import") from None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -226,7 +230,7 @@ class BankRepository:
             raise Conflict("a match is recorded with link_payment, with the payment it created")
         row = self._row(transaction_id)
         if row.payment_entry_id is not None:
-            raise Conflict(f"bank transaction {transaction_id} is linked to a payment: unlink it first")
+            raise Conflict.because("line_linked", line=transaction_id)
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
         row.reason_data, row.decided_at = reason_data, utcnow()
         self.session.flush()
@@ -248,9 +252,9 @@ class BankRepository:
             raise Conflict(f"a linked bank transaction is matched or duplicate, not {status.value}")
         row = self._row(transaction_id)
         if row.kind != TransactionKind.CUSTOMER_CREDIT:
-            raise Conflict(f"bank transaction {transaction_id} is {row.kind}, not a customer credit")
+            raise Conflict.because("line_not_credit", line=transaction_id, kind=row.kind)
         if row.payment_entry_id is not None and row.payment_entry_id != entry_id:
-            raise Conflict(f"bank transaction {transaction_id} is already linked to another payment")
+            raise Conflict.because("line_linked_elsewhere", line=transaction_id)
         row.status, row.customer_id, row.reason = status.value, customer_id, reason[:512]
         row.payment_entry_id, row.decided_at, row.reason_data = entry_id, utcnow(), reason_data
         self.session.flush()
@@ -269,5 +273,5 @@ class BankRepository:
     def _row(self, transaction_id: int) -> BankTransactionRow:
         row = self.session.get(BankTransactionRow, transaction_id)
         if row is None:
-            raise NotFound(f"no bank transaction {transaction_id}")
+            raise NotFound.because("no_bank_line", line=transaction_id)
         return row

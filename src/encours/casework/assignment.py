@@ -44,7 +44,7 @@ def parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise CaseworkError(f"unknown role {role!r}; expected collector or sales_rep", field="role") from None
+        raise CaseworkError.because("unknown_assignment_role", field="role", role=role) from None
 
 
 def assign(session: Session, customer_id: str, role: Role | str, assignee: str, *, actor: str) -> Assignment:
@@ -52,7 +52,7 @@ def assign(session: Session, customer_id: str, role: Role | str, assignee: str, 
     role = parse_role(role)
     name = assignee.strip()
     if not name:
-        raise CaseworkError("empty assignee", field="assignee")
+        raise CaseworkError.because("empty_assignee", field="assignee")
     owner = repository.customer(session, customer_id)
     row = session.scalars(
         select(AssignmentRow).where(AssignmentRow.customer_pk == owner.pk, AssignmentRow.role == role.value)
@@ -82,7 +82,7 @@ def unassign(session: Session, customer_id: str, role: Role | str, *, actor: str
         select(AssignmentRow).where(AssignmentRow.customer_pk == owner.pk, AssignmentRow.role == role.value)
     ).first()
     if row is None:
-        raise CaseworkError(f"customer {owner.customer_id} has no assigned {role.value}", field="role")
+        raise CaseworkError.because("no_assignee", field="role", customer=owner.customer_id, role=role.value)
     previous = row.assignee
     session.delete(row)
     session.flush()

@@ -129,9 +129,9 @@ def _cents(amount: Decimal | None, field: str) -> int | None:
     if amount is None:
         return None
     if amount < 0:
-        raise CaseworkError(f"must not be negative, got {amount}", field=field)
+        raise CaseworkError.because("not_negative", field=field, amount=str(amount))
     if not is_whole_cents(amount):
-        raise CaseworkError(f"at most two decimals, got {amount}", field=field)
+        raise CaseworkError.because("two_decimals", field=field, amount=str(amount))
     return to_cents(amount)
 
 
@@ -161,7 +161,7 @@ def normalise_siren(siren: str) -> str:
     try:
         return str(siren_number.validate(siren))
     except Exception as exc:  # noqa: BLE001 - stdnum raises several ValidationError kinds
-        raise CaseworkError(f"invalid SIREN {siren!r}: {exc}", field="siren") from None
+        raise CaseworkError.because("invalid_siren", field="siren", siren=siren, reason=str(exc)) from None
 
 
 def set_group_limit(
@@ -174,7 +174,7 @@ def set_group_limit(
     previous = None if row is None else row.limit_cents
     if cents is None:
         if row is None:
-            raise CaseworkError(f"no group limit set for {number}", field="siren")
+            raise CaseworkError.because("no_group_limit", field="siren", siren=number)
         session.delete(row)
     else:
         if row is None:

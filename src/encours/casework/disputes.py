@@ -103,14 +103,16 @@ def open_dispute(
 ) -> Dispute:
     """Open a dispute on one invoice; one open dispute per invoice at a time."""
     if not reason.strip():
-        raise CaseworkError("a dispute needs a reason", field="reason")
+        raise CaseworkError.because("dispute_needs_reason", field="reason")
     customer = repository.customer(session, customer_id)
     [doc] = repository.entries(session, customer, [invoice])
     already = session.scalar(
         select(DisputeRow.id).where(DisputeRow.entry_id == doc.id, DisputeRow.status == DisputeStatus.OPEN)
     )
     if already is not None:
-        raise CaseworkError(f"{doc.reference} already has an open dispute ({already})", field="invoice")
+        raise CaseworkError.because(
+            "dispute_open_already", field="invoice", invoice=doc.reference, dispute=already
+        )
     row = DisputeRow(
         customer_pk=customer.pk,
         entry_id=doc.id,
@@ -137,9 +139,9 @@ def open_dispute(
 def _close(session: Session, dispute_id: int, status: DisputeStatus, resolution: str, actor: str) -> Dispute:
     row = _row(session, dispute_id)
     if row.status != DisputeStatus.OPEN:
-        raise CaseworkError(f"dispute {dispute_id} is already {row.status}", field="dispute")
+        raise CaseworkError.because("dispute_closed", field="dispute", dispute=dispute_id, status=row.status)
     if not resolution.strip():
-        raise CaseworkError("say how the dispute ended", field="resolution")
+        raise CaseworkError.because("dispute_needs_resolution", field="resolution")
     row.status = status.value
     row.resolution = resolution.strip()
     row.closed_at = utcnow()
@@ -171,7 +173,7 @@ def assign_dispute(session: Session, dispute_id: int, owner: str, *, actor: str)
     """Hand the dispute to someone else; the audit trail keeps who had it before."""
     row = _row(session, dispute_id)
     if not owner.strip():
-        raise CaseworkError("empty owner", field="owner")
+        raise CaseworkError.because("empty_owner", field="owner")
     previous, row.owner = row.owner, owner.strip()
     session.flush()
     dispute = _load(session, [row])[0]
@@ -189,8 +191,8 @@ def assign_dispute(session: Session, dispute_id: int, owner: str, *, actor: str)
 def categorise_dispute(session: Session, dispute_id: int, category: str, *, actor: str) -> Dispute:
     """File the dispute under one of :data:`CATEGORIES` (price, quantity, quality...)."""
     if category not in CATEGORIES:
-        raise CaseworkError(
-            f"unknown category {category!r}; expected one of {', '.join(CATEGORIES)}", field="category"
+        raise CaseworkError.because(
+            "unknown_category", field="category", category=category, expected=tuple(CATEGORIES)
         )
     row = _row(session, dispute_id)
     previous, row.category = row.category, category

@@ -83,7 +83,7 @@ def parse_kind(kind: str) -> HoldKind:
         return HoldKind(kind)
     except ValueError:
         choices = ", ".join(k.value for k in HoldKind)
-        raise CaseworkError(f"unknown hold {kind!r}; expected one of {choices}", field="kind") from None
+        raise CaseworkError.because("unknown_hold", field="kind", kind=kind, choices=choices) from None
 
 
 def place_hold(
@@ -100,7 +100,7 @@ def place_hold(
     kind = parse_kind(kind)
     owner = repository.customer(session, customer_id)
     if end_date is not None and end_date < start_date:
-        raise CaseworkError(f"end date {end_date} is before the start {start_date}", field="until")
+        raise CaseworkError.because("hold_ends_before_start", field="until", end=end_date, start=start_date)
     current = session.scalars(
         select(HoldRow)
         .where(HoldRow.customer_pk == owner.pk, HoldRow.kind == kind.value, *in_force(start_date))
@@ -149,7 +149,7 @@ def release_hold(
         .order_by(HoldRow.id)
     ).all()
     if not rows:
-        raise CaseworkError(f"customer {owner.customer_id} has no {kind.value} to release", field="kind")
+        raise CaseworkError.because("no_hold", field="kind", customer=owner.customer_id, kind=kind.value)
     for row in rows:
         row.released_at = utcnow()
         row.released_by = actor

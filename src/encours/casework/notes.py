@@ -49,11 +49,11 @@ def add_note(
     """Attach a note to the customer, or to one of its documents when ``invoice`` is given."""
     text = body.strip()
     if not text:
-        raise CaseworkError("empty note", field="body")
+        raise CaseworkError.because("empty_note", field="body")
     if len(text) > MAX_NOTE:
-        raise CaseworkError(f"note longer than {MAX_NOTE} characters", field="body")
+        raise CaseworkError.because("note_too_long", field="body", count=MAX_NOTE)
     if not author.strip():
-        raise CaseworkError("a note needs an author", field="author")
+        raise CaseworkError.because("note_needs_author", field="author")
     owner = repository.customer(session, customer_id)
     doc = None if invoice is None else repository.entry(session, owner, invoice)
     row = NoteRow(

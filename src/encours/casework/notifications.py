@@ -164,6 +164,7 @@ def pending_emails(session: Session, limit: int = 500) -> list[PendingEmail]:
         .where(NotificationRow.email_wanted.is_(True), NotificationRow.emailed_at.is_(None))
         .order_by(NotificationRow.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)  # another sender at the same time takes the others
     ).all()
     people = {u.id: u for u in UserService(session).all()}
     return [

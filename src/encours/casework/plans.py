@@ -137,9 +137,9 @@ def create_plan(
     """
     owner = repository.customer(session, customer_id)
     if not invoices:
-        raise CaseworkError("a payment plan covers at least one invoice", field="invoices")
+        raise CaseworkError.because("plan_needs_invoice", field="invoices")
     if grace_days < 0:
-        raise CaseworkError("grace days cannot be negative", field="grace_days")
+        raise CaseworkError.because("grace_negative", field="grace_days")
     business = as_of or start_date
     plausibility.within_a_year(start_date, business, "start_date", "the plan's start")
     if first_due is not None:
@@ -158,12 +158,12 @@ def create_plan(
         .all()
     )
     if busy:
-        raise CaseworkError(f"already in an active payment plan: {', '.join(sorted(busy))}", field="invoices")
+        raise CaseworkError.because("already_in_plan", field="invoices", invoices=tuple(sorted(busy)))
     open_amounts = open_cents(session, ids, start_date)
     closed = [ref.key for ref in covered if open_amounts.get(ref.id, 0) <= 0]
     if closed:
-        raise CaseworkError(
-            f"nothing left to pay on {', '.join(sorted(closed))} at {start_date}", field="invoices"
+        raise CaseworkError.because(
+            "nothing_left", field="invoices", invoices=tuple(sorted(closed)), day=start_date
         )
     total = from_cents(sum(open_amounts[i] for i in ids))
     schedule = _schedule(total, instalments, count, first_due, every_months)
@@ -173,7 +173,7 @@ def create_plan(
     if schedule and schedule[0].due_date < start_date:
         errors.append("instalment 1: due before the plan starts")
     if errors:
-        raise CaseworkError("; ".join(errors), field="instalments")
+        raise CaseworkError.because("plan_schedule", field="instalments", problems="; ".join(errors))
     row = PlanRow(
         customer_pk=owner.pk,
         currency=currency,
@@ -224,15 +224,15 @@ def _schedule(
     every_months: int,
 ) -> list[Instalment]:
     if explicit and count is not None:
-        raise CaseworkError("give either explicit instalments or a count, not both", field="instalments")
+        raise CaseworkError.because("plan_instalments_or_count", field="instalments")
     if explicit:
         return [Instalment(n, day, amount) for n, (day, amount) in enumerate(explicit, start=1)]
     if count is None or first_due is None:
-        raise CaseworkError("give explicit instalments, or a count and a first due date", field="instalments")
+        raise CaseworkError.because("plan_needs_count", field="instalments")
     try:
         return rules.equal_schedule(total, first_due, count, every_months)
-    except ValueError as exc:
-        raise CaseworkError(str(exc), field="instalments") from exc
+    except rules.PlanRefused as exc:
+        raise CaseworkError.retold(exc, field="instalments") from exc
 
 
 def cancel_plan(
@@ -242,7 +242,7 @@ def cancel_plan(
     its invoices return to ordinary reminders."""
     row = _row(session, plan_id)
     if row.status != PlanStatus.ACTIVE.value:
-        raise CaseworkError(f"plan {plan_id} is already {row.status}", field="plan")
+        raise CaseworkError.because("plan_closed", field="plan", plan=plan_id, status=row.status)
     row.status = PlanStatus.CANCELLED.value
     row.closed_on = on or utcnow().date()
     session.flush()

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from encours.casework.errors import CaseworkError
-from encours.domain.money import format_amount
 
 HORIZON_DAYS = 366  # "within a year", leap years included
 INDEMNITY_PER_LATE_INVOICE = Decimal(40)  # D441-5
@@ -31,19 +30,13 @@ class OpenInvoice(NamedTuple):
 def within_a_year(day: dt.date, as_of: dt.date, field: str, what: str) -> None:
     """Refuse ``day`` more than a year away from the business date ``as_of``."""
     if abs((day - as_of).days) > HORIZON_DAYS:
-        raise CaseworkError(
-            f"{what} {day.isoformat()} is more than a year from the business date {as_of.isoformat()}",
-            field=field,
-        )
+        raise CaseworkError.because("more_than_a_year", field=field, what=what, day=day, as_of=as_of)
 
 
 def made_on(day: dt.date, as_of: dt.date) -> None:
     """The day a promise was made: not after the business date, not more than a year before."""
     if day > as_of:
-        raise CaseworkError(
-            f"a promise cannot be made on {day.isoformat()}, after the business date {as_of.isoformat()}",
-            field="made_on",
-        )
+        raise CaseworkError.because("promise_after_day", field="made_on", day=day, as_of=as_of)
     within_a_year(day, as_of, "made_on", "the promise's day")
 
 
@@ -64,9 +57,11 @@ def promised_amount(amount: Decimal, invoices: list[OpenInvoice], on: dt.date, c
     balance = sum((i.open_amount for i in invoices), Decimal(0))
     ceiling = amount_ceiling(invoices, on)
     if amount > ceiling:
-        raise CaseworkError(
-            f"a promise of {format_amount(amount)} {currency} exceeds what the covered invoices owe: "
-            f"open balance {format_amount(balance)} {currency}, at most {format_amount(ceiling)} "
-            f"{currency} with late-payment penalties",
+        raise CaseworkError.because(
+            "promise_exceeds",
             field="amount",
+            amount=amount,
+            currency=currency,
+            balance=balance,
+            ceiling=ceiling,
         )

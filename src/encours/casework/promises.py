@@ -127,20 +127,20 @@ def make_promise(
     """
     owner = repository.customer(session, customer_id)
     if amount <= 0:
-        raise CaseworkError(f"a promised amount must be positive, got {amount}", field="amount")
+        raise CaseworkError.because("promise_not_positive", field="amount", amount=str(amount))
     if not is_whole_cents(amount):
-        raise CaseworkError(f"at most two decimals, got {amount}", field="amount")
+        raise CaseworkError.because("two_decimals", field="amount", amount=str(amount))
     if grace_days < 0:
-        raise CaseworkError("grace days cannot be negative", field="grace_days")
+        raise CaseworkError.because("grace_negative", field="grace_days")
     if as_of is None and made_on is None:
-        raise CaseworkError("a promise needs its business date (as_of)", field="as_of")
+        raise CaseworkError.because("promise_needs_day", field="as_of")
     business = as_of or made_on
     made_on = made_on or business
     assert business is not None and made_on is not None
     plausibility.made_on(made_on, business)
     if promised_date < made_on:
-        raise CaseworkError(
-            f"promised date {promised_date} is before the promise ({made_on})", field="promised_date"
+        raise CaseworkError.because(
+            "promised_before_made", field="promised_date", promised=promised_date, made=made_on
         )
     plausibility.within_a_year(promised_date, business, "promised_date", "promised date")
     covered = (
@@ -149,9 +149,8 @@ def make_promise(
         else repository.open_invoices(session, owner, made_on)
     )
     if not covered:
-        raise CaseworkError(
-            f"{owner.customer_id} has no open invoice on {made_on.isoformat()} to promise a payment for",
-            field="invoice_ids",
+        raise CaseworkError.because(
+            "nothing_to_promise", field="invoice_ids", customer=owner.customer_id, day=made_on
         )
     currency = repository.invoice_currency(covered, owner.currency)
     open_amounts = open_cents(session, [ref.id for ref in covered], made_on)
@@ -205,7 +204,7 @@ def cancel_promise(session: Session, promise_id: int, actor: str, reason: str = 
     """Withdraw an open promise: reminders resume and it is never evaluated as broken."""
     row = repository.get_row(session, PromiseRow, promise_id, "promise")
     if row.status != PromiseStatus.OPEN.value:
-        raise CaseworkError(f"promise {promise_id} is already {row.status}", field="promise")
+        raise CaseworkError.because("promise_closed", field="promise", promise=promise_id, status=row.status)
     row.status = PromiseStatus.CANCELLED.value
     session.flush()
     promise = get_promise(session, promise_id)
@@ -335,10 +334,10 @@ def set_outcome(session: Session, promise_id: int, outcome: str, *, actor: str, 
     except ValueError:
         status = PromiseStatus.OPEN
     if status not in (PromiseStatus.KEPT, PromiseStatus.BROKEN):
-        raise CaseworkError(f"outcome must be kept or broken, got {outcome!r}", field="outcome")
+        raise CaseworkError.because("outcome_kept_or_broken", field="outcome", outcome=outcome)
     row = repository.get_row(session, PromiseRow, promise_id, "promise")
     if row.status != PromiseStatus.OPEN.value:
-        raise CaseworkError(f"promise {promise_id} is already {row.status}", field="outcome")
+        raise CaseworkError.because("promise_closed", field="outcome", promise=promise_id, status=row.status)
     paid = promise_paid(session, [row.id], as_of)[row.id]
     row.status, row.paid_cents, row.evaluated_on = status.value, to_cents(paid), as_of
     session.flush()

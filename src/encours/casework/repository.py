@@ -46,7 +46,7 @@ class EntryRef(NamedTuple):
 def customer(session: Session, customer_id: str) -> CustomerRef:
     row = session.scalars(select(CustomerRow).where(CustomerRow.customer_id == customer_id)).first()
     if row is None:
-        raise NotFound(f"unknown customer {customer_id!r}", field="customer")
+        raise NotFound.because("unknown_customer", field="customer", customer=customer_id)
     return CustomerRef(row.id, row.customer_id, row.name, row.currency or "EUR", row.siren)
 
 
@@ -54,7 +54,7 @@ def get_row(session: Session, model: type[RowT], pk: int, field: str, noun: str 
     """The row of ``model`` with this primary key; NotFound names it as ``noun`` (default ``field``)."""
     row = session.get(model, pk)
     if row is None:
-        raise NotFound(f"unknown {noun or field} {pk}", field=field)
+        raise NotFound.because("unknown_record", field=field, what=noun or field, number=pk)
     return row
 
 
@@ -147,10 +147,10 @@ def entry(session: Session, owner: CustomerRef, invoice: str) -> EntryRef:
     if len(debits) == 1:
         return _entry_ref(debits[0])
     if len(debits) > 1:
-        raise NotFound(
-            f"{invoice!r} names several entries of {owner.customer_id}; use the key", field="invoice"
+        raise NotFound.because(
+            "several_entries", field="invoice", invoice=invoice, customer=owner.customer_id
         )
-    raise NotFound(f"unknown invoice {invoice!r} for customer {owner.customer_id}", field="invoice")
+    raise NotFound.because("unknown_invoice", field="invoice", invoice=invoice, customer=owner.customer_id)
 
 
 def entries(session: Session, owner: CustomerRef, invoices: Sequence[str]) -> list[EntryRef]:
@@ -159,7 +159,7 @@ def entries(session: Session, owner: CustomerRef, invoices: Sequence[str]) -> li
     for name in invoices:
         ref = entry(session, owner, name)
         if ref.amount_cents <= 0:
-            raise NotFound(f"{name!r} is not an invoice (it is a {ref.kind})", field="invoice")
+            raise NotFound.because("not_an_invoice", field="invoice", invoice=name, kind=ref.kind)
         found[ref.id] = ref
     return list(found.values())
 
@@ -168,8 +168,8 @@ def invoice_currency(covered: Sequence[EntryRef], default: str | None = None) ->
     """The one currency of the invoices (``default`` when there are none); several is an error."""
     currencies = {ref.currency for ref in covered} or ({default} if default else set())
     if len(currencies) > 1:
-        raise CaseworkError(
-            f"invoices in several currencies: {', '.join(sorted(currencies))}", field="invoices"
+        raise CaseworkError.because(
+            "several_currencies", field="invoices", currencies=tuple(sorted(currencies))
         )
     return currencies.pop()
 

@@ -30,15 +30,15 @@ def save_view(session: Session, user_id: int, name: str, query: str) -> SavedVie
     """Save (or replace) the user's view ``name``; ``query`` is a query string without ``?``."""
     name = name.strip()
     if not name or len(name) > 80:
-        raise CaseworkError("a view needs a name (80 characters at most)", field="name")
+        raise CaseworkError.because("view_needs_name", field="name")
     if len(query) > 1000:
-        raise CaseworkError("too many filters for one view", field="query")
+        raise CaseworkError.because("view_too_long", field="query")
     row = session.scalars(
         select(SavedViewRow).where(SavedViewRow.user_id == user_id, SavedViewRow.name == name)
     ).first()
     if row is None:
         if len(views(session, user_id)) >= MAX_VIEWS:
-            raise CaseworkError(f"at most {MAX_VIEWS} saved views", field="name")
+            raise CaseworkError.because("too_many_views", field="name", count=MAX_VIEWS)
         row = SavedViewRow(user_id=user_id, name=name, query=query, created_at=utcnow())
         session.add(row)
     else:

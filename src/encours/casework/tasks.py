@@ -101,10 +101,10 @@ def plan_task(
     """A task a person plans (a callback on a date...): its kind among :data:`KINDS`, its
     assignee a user of Encours (default: the customer's collector when a user, else nobody)."""
     if kind not in KINDS:
-        raise CaseworkError(f"unknown task kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
+        raise CaseworkError.because("unknown_task_kind", field="kind", kind=kind, expected=tuple(KINDS))
     name = (assignee or "").strip().lower() or None
     if name is not None and not _is_user(session, name):
-        raise CaseworkError(f"{name} is not a user of Encours", field="assignee")
+        raise CaseworkError.because("not_a_user", field="assignee", email=name)
     title = title.strip() or kind
     return create_task(
         session, customer_id, kind, title, due_date, assignee=name, source="manual", actor=actor
@@ -116,7 +116,7 @@ def log_call(session: Session, customer_id: str, summary: str, *, actor: str, da
     one timeline line)."""
     text = summary.strip()
     if not text:
-        raise CaseworkError("say what the call was about", field="text")
+        raise CaseworkError.because("call_needs_text", field="text")
     owner = repository.customer(session, customer_id)
     now = utcnow()
     row = TaskRow(
@@ -153,9 +153,9 @@ def create_task(
     kind = kind.strip()
     title = title.strip()
     if not kind:
-        raise CaseworkError("a task needs a kind (e.g. call)", field="kind")
+        raise CaseworkError.because("task_needs_kind", field="kind")
     if not title:
-        raise CaseworkError("a task needs a title", field="title")
+        raise CaseworkError.because("task_needs_title", field="title")
     owner = repository.customer(session, customer_id)
     if ref is not None:
         existing = session.scalars(select(TaskRow).where(TaskRow.ref == ref)).first()
@@ -204,7 +204,7 @@ def close_task(
     """Mark a task done (or cancelled) with what came out of it (e.g. the call's summary)."""
     row = _row(session, task_id)
     if row.status != TaskStatus.OPEN.value:
-        raise CaseworkError(f"task {task_id} is already {row.status}", field="task")
+        raise CaseworkError.because("task_closed", field="task", task=task_id, status=row.status)
     row.status = (TaskStatus.CANCELLED if cancelled else TaskStatus.DONE).value
     row.closed_at = utcnow()
     row.closed_by = actor
@@ -226,7 +226,7 @@ def reassign_task(session: Session, task_id: int, assignee: str, actor: str) -> 
     """Give the task to someone else; the audit trail keeps who had it before."""
     row = _row(session, task_id)
     if not assignee.strip():
-        raise CaseworkError("empty assignee", field="assignee")
+        raise CaseworkError.because("empty_assignee", field="assignee")
     previous = row.assignee
     row.assignee = assignee.strip()
     session.flush()

@@ -9,13 +9,10 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from encours.analytics.aging import aged_balance
 from encours.analytics.kpi import kpis, load_thresholds
 from encours.analytics.runner import AlchemyRunner
-from encours.bank.import_service import BankImportCounts, BankImportService, is_bank_format
 from encours.cli.context import (
     EXIT_BAD_INPUT,
     AsOfOption,
@@ -37,24 +34,15 @@ from encours.cli.output import (
     refuse_unprinted,
 )
 from encours.domain.aging import DEFAULT_BUCKETS, parse_bounds
-from encours.domain.errors import InvalidLines
+from encours.domain.errors import Conflict, InvalidLines
 from encours.domain.kpi import Kpis
 from encours.domain.kpi_alerts import evaluate
 from encours.domain.money import format_amount
-from encours.einvoicing.service import StatusCounts, StatusImport
-from encours.ingest.detect import CDAR, FORMATS
-from encours.ledger.import_service import (
-    ImportCounts,
-    ImportRejected,
-    ImportService,
-    SourceFile,
-    import_order,
-    read_source,
-)
+from encours.importing.service import import_one
+from encours.ingest.detect import FORMATS
+from encours.ledger.import_service import ImportRejected, import_order, read_source
 from encours.settings import get_settings
 from encours.storage.database import unit_of_work
-
-RACE_RETRIES = 3  # a concurrent import stored the same new records first: redo, now seeing them
 
 
 def import_files(
@@ -75,6 +63,7 @@ def import_files(
     refusals: list[InvalidLines] = []
     imported = False
     sources = []
+    prefixes = get_settings().fec_customer_prefixes
     for path in files:
         try:
             sources.append(read_source(path, format))
@@ -85,10 +74,12 @@ def import_files(
         for source in import_order(sources):
             progress.update(task, description=f"importing {source.path.name}")
             try:
-                typer.echo(_import_one(engine, source).describe())
+                typer.echo(import_one(engine, source, prefixes).describe())
                 imported = True
             except InvalidLines as rejected:  # a ledger file, a statement or a status message refused
                 refusals.append(rejected)
+            except Conflict as lost:
+                fail(str(lost))
             progress.advance(task)
     if imported:
         queue_figures(engine)
@@ -112,35 +103,6 @@ def queue_figures(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         if not jobs.list_jobs(session, kind="figures", status="queued", limit=1):
             jobs.enqueue(session, "figures", {}, requested_by="cli")
-
-
-def _import_one(engine: Engine, source: SourceFile) -> ImportCounts | BankImportCounts | StatusCounts:
-    """One file in its own transaction (all or nothing per file, SPEC §1); a concurrent import
-    that stored the same new records first is caught by the constraints and the file redone."""
-    prefixes = get_settings().fec_customer_prefixes
-    for attempt in range(1, RACE_RETRIES + 1):
-        try:
-            with unit_of_work(engine) as session:
-                return store_source(session, source, prefixes)
-        except IntegrityError:
-            if attempt == RACE_RETRIES:
-                fail(
-                    f"{source.path}: another import stored the same records at the same time; "
-                    "nothing imported from this file, run it again"
-                )
-    raise AssertionError("unreachable")
-
-
-def store_source(
-    session: Session, source: SourceFile, prefixes: Sequence[str]
-) -> ImportCounts | BankImportCounts | StatusCounts:
-    """Ledger files into the ledger; bank statements into the bank journal, never receivables
-    (SPEC §10); CDAR lifecycle statuses to e-invoicing (SPEC §11)."""
-    if is_bank_format(source.format):
-        return BankImportService(session).import_file(source.path, source.data, source.format)
-    if source.format == CDAR:
-        return StatusImport(session).import_source(source)
-    return ImportService(session, prefixes).import_source(source)
 
 
 def aging(

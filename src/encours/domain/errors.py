@@ -7,8 +7,10 @@ status the web app answers with; the web app and the CLI each map the root in on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Self
+
+from encours.domain import refusals
 
 
 class LedgerError(NamedTuple):
@@ -30,14 +32,39 @@ class EncoursError(Exception):
 
     ``status`` is the HTTP answer; subclasses say which kind of refusal it is. The root is
     a failure the user cannot fix by changing the request (500), as in polar's PolarError.
+    ``code`` and ``params`` name the sentence of ``domain.refusals`` it says (raise with
+    :meth:`because`), so a page says it in its reader's language; ``message`` is the English.
     """
 
     status = 500
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, refusals.Value] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
+        self.params: dict[str, refusals.Value] = dict(params or {})
+
+    @classmethod
+    def because(cls, code: str, *, field: str | None = None, **params: refusals.Value) -> Self:
+        """The refusal ``code`` of ``domain.refusals`` with its values (the English is its message)."""
+        return cls(refusals.sentence(code, params, "en"), field=field, code=code, params=params)
+
+    @classmethod
+    def retold(cls, refusal: EncoursError, *, field: str | None = None) -> Self:
+        """``refusal`` as this kind of refusal, naming ``field`` (a parser's refusal of a form field)."""
+        return cls(refusal.message, field=field, code=refusal.code, params=refusal.params)
+
+    def said_in(self, language: str) -> str | None:
+        """The refusal in ``language``; None when it has no code (then only the English exists)."""
+        return refusals.sentence(self.code, self.params, language) if self.code else None
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message

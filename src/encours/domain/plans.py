@@ -15,7 +15,12 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from encours.domain.errors import InvalidInput
 from encours.domain.money import CENT
+
+
+class PlanRefused(InvalidInput, ValueError):
+    """A schedule that cannot be drawn up (no instalment, nothing to pay); a ValueError too."""
 
 
 class InstalmentStatus(StrEnum):
@@ -56,11 +61,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def equal_schedule(total: Decimal, first_due: dt.date, count: int, every_months: int = 1) -> list[Instalment]:
     """``count`` instalments of equal cents, the rounding remainder on the last one."""
     if count < 1:
-        raise ValueError("a plan needs at least one instalment")
+        raise PlanRefused.because("plan_one_instalment")
     if every_months < 1:
-        raise ValueError("instalments must be at least one month apart")
+        raise PlanRefused.because("plan_months_apart")
     if total <= 0:
-        raise ValueError("a plan must cover a positive amount")
+        raise PlanRefused.because("plan_positive")
     share = (total / count).quantize(CENT, rounding=ROUND_DOWN)
     amounts = [share] * (count - 1) + [total - share * (count - 1)]
     return [

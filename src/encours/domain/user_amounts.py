@@ -28,17 +28,15 @@ def parse_user_amount(text: str, *, negative: bool = False) -> Decimal:
     """The exact amount ``text`` says; raises :class:`AmountError` naming the problem."""
     found = _AMOUNT.fullmatch(text.strip())
     if found is None:
-        raise AmountError(f"invalid amount {text!r}, expected e.g. 1 234,56 or 1234.56")
+        raise AmountError.because("invalid_amount", text=text)
     whole = re.sub(r"\D", "", found["whole"])
     fraction = found["fraction"] or ""
     if found["mark"] == "," and len(fraction) == 3 and whole == found["whole"] and len(whole) <= 3:
-        raise AmountError(
-            f"ambiguous amount {text!r}: write {whole}{fraction} for thousands, two decimals at most"
-        )
+        raise AmountError.because("ambiguous_amount", text=text, thousands=whole + fraction)
     if len(fraction) > 2 and fraction[2:].strip("0"):
-        raise AmountError(f"at most two decimals, got {text!r}")
+        raise AmountError.because("amount_two_decimals", text=text)
     if found["sign"] and not negative:
-        raise AmountError(f"amount must not be negative, got {text!r}")
+        raise AmountError.because("amount_negative", text=text)
     return Decimal(f"{found['sign'] or ''}{whole}{'.' if fraction else ''}{fraction}")
 
 
@@ -46,5 +44,5 @@ def parse_positive_amount(text: str) -> Decimal:
     """What a form asks for a promise or a payment: more than zero, at most :data:`MAX_TYPED`."""
     amount = parse_user_amount(text, negative=True)
     if amount <= 0 or amount > MAX_TYPED:
-        raise AmountError(f"not a positive amount: {text!r}")
+        raise AmountError.because("amount_not_positive", text=text)
     return amount

@@ -35,7 +35,7 @@ def run_day(params: dict[str, Any]) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text))
     except ValueError:
-        raise InvalidInput(f"invalid date {text!r}, expected YYYY-MM-DD", field="as_of") from None
+        raise InvalidInput.because("invalid_date", field="as_of", text=str(text)) from None
 
 
 def report_json(report: DeliveryReport) -> dict[str, Any]:

@@ -1,18 +1,23 @@
 """Notifications by e-mail, for the users who chose it, through dunning's SMTP channel.
 
-Called after the transaction that produced the notifications (the dunning run, the portal
-declaration, the credit check); without SMTP configured nothing is sent and the notifications
-stay in the app, marked e-mailed only once the server accepted them.
+Sent by the ``notification_emails`` job, which the shipped schedule starts every 15 minutes
+(or ``encours notifications send``), after the transactions that produced the notifications
+(the dunning run, the portal declaration, the credit check). Without SMTP configured nothing
+is sent and the notifications stay in the app, marked e-mailed only once the server accepted
+them. Two jobs at once never send one twice: each takes the notifications it e-mails with a
+row lock the other skips (PostgreSQL).
 """
 
 from __future__ import annotations
 
 from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from encours.casework import notifications
-from encours.dunning.channels.smtp import OutgoingMail, send_all
+from encours.dunning.channels.smtp import OutgoingMail, send_all, smtp_config
+from encours.jobs.registry import JobContext, job_kind
 from encours.settings.smtp import SmtpConfig
 
 SUBJECTS = {
@@ -51,3 +56,13 @@ def send_notification_emails(session: Session, smtp: SmtpConfig | None) -> int:
         send_all(smtp, mails, on_result)
     notifications.mark_emailed(session, accepted)
     return len(accepted)
+
+
+@job_kind("notification_emails")
+def notification_emails(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """E-mail the notifications of the users who chose e-mail (each once)."""
+    smtp = smtp_config(context.settings)
+    if smtp is None:
+        return {"sent": 0, "reason": "no SMTP server configured: the notifications stay in the app"}
+    with context.session() as session:
+        return {"sent": send_notification_emails(session, smtp)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from encours.storage.base import BIG_ID, Base, UtcDateTime, utcnow
@@ -39,3 +39,17 @@ class JobRow(Base):
     # a scheduled occurrence or a shard is enqueued once, however many schedulers or retries ask
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)  # shards
+
+
+class JobFileRow(Base):
+    """A file a job reads (an upload), kept in the database so a worker on any host reads it;
+    deleted when its job finishes."""
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    job_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from encours.domain.errors import EncoursError
+from encours.jobs import files
 from encours.jobs.models import JobRow
 from encours.jobs.registry import JobCancelled, JobContext, JobFailed, kind
 from encours.jobs.views import FINISHED
@@ -149,6 +150,7 @@ def _finish(
         if row is None:
             return
         parent_id = row.parent_id
+        files.discard(session, job_id)  # its function ended: the files it read are no longer needed
         if status == "done":
             still_open, children = _open_children(session, job_id)
             if children:  # it started sub-jobs: it ends with them

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from encours.domain.errors import Conflict, InvalidInput, NotFound
-from encours.jobs import dispatch
+from encours.jobs import dispatch, files
 from encours.jobs.models import JobRow
 from encours.jobs.registry import kind as known_kind
 from encours.jobs.views import FINISHED, STATUSES, JobView, Status
@@ -82,7 +82,7 @@ def enqueue(
 def _row(session: Session, job_id: int) -> JobRow:
     row = session.get(JobRow, job_id)
     if row is None:
-        raise NotFound(f"no job {job_id}", field="job_id")
+        raise NotFound.because("no_job", field="job_id", job=job_id)
     return row
 
 
@@ -99,7 +99,9 @@ def list_jobs(
 ) -> list[JobView]:  # fmt: skip
     """The latest jobs first, optionally of one kind and status."""
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; one of {', '.join(STATUSES)}", field="status")
+        raise InvalidInput.because(
+            "unknown_job_status", field="status", status=status, expected=tuple(STATUSES)
+        )
     query = select(JobRow).order_by(JobRow.id.desc()).limit(max(1, min(limit, MAX_LIST)))
     if kind is not None:
         query = query.where(JobRow.kind == kind)
@@ -114,7 +116,7 @@ def retry(session: Session, job_id: int, *, requested_by: str | None = None) -> 
     """Queue a failed or cancelled job again (same id, same params; its attempts go on counting)."""
     row = _row(session, job_id)
     if row.status not in ("failed", "cancelled"):
-        raise Conflict(f"job {job_id} is {row.status}: only a failed or cancelled job can be retried")
+        raise Conflict.because("job_not_retryable", job=job_id, status=row.status)
     row.waiting = False
     known_kind(row.kind)
     row.status = "queued"
@@ -133,10 +135,11 @@ def cancel(session: Session, job_id: int) -> JobView:
     """A queued job is cancelled at once; a running one stops at its next progress report."""
     row = _row(session, job_id)
     if row.status in FINISHED:
-        raise Conflict(f"job {job_id} is already {row.status}")
+        raise Conflict.because("job_closed", job=job_id, status=row.status)
     if row.status == "queued":
         row.status = "cancelled"
         row.finished_at = utcnow()
+        files.discard(session, row.id)
     row.cancel_requested = True
     session.flush()
     return view(row)

@@ -86,9 +86,9 @@ class ManualAllocation:
             )
         payments = list(self.session.scalars(query.limit(2)))
         if len(payments) > 1:
-            raise Conflict(f"several payments have the reference {text!r}: use the bank line's id")
+            raise Conflict.because("several_receipts", receipt=text)
         if not payments:
-            raise NotFound(f"no receipt {text!r} (a bank line id or a payment reference)")
+            raise NotFound.because("no_receipt_text", receipt=text)
         return _Receipt(text, None, payments[0])
 
     def _invoice(self, invoice_id: str, customer_pk: int | None) -> _Invoice:
@@ -101,10 +101,11 @@ class ManualAllocation:
             query = query.where(EntryRow.customer_pk == customer_pk)
         found = [(_Invoice(entry, customer)) for entry, customer in self.session.execute(query.limit(2))]
         if not found:
-            whose = "" if customer_pk is None else " of this receipt's customer"
-            raise NotFound(f"no invoice {invoice_id!r}{whose}")
+            raise NotFound.because(
+                "no_invoice" if customer_pk is None else "no_invoice_of_customer", invoice=invoice_id
+            )
         if len(found) > 1:
-            raise Conflict(f"several invoices are numbered {invoice_id!r}")
+            raise Conflict.because("several_invoices", invoice=invoice_id)
         return found[0]
 
     # -- deciding -----------------------------------------------------------------------------
@@ -113,11 +114,9 @@ class ManualAllocation:
         receipt = self._receipt(receipt_id)
         line = receipt.line
         if line is not None and line.kind is not TransactionKind.CUSTOMER_CREDIT:
-            raise Conflict(f"bank line {line.id} is {line.kind.value}, not a customer's payment")
+            raise Conflict.because("line_not_a_payment", line=line.id, kind=line.kind.value)
         if line is not None and line.status is TransactionStatus.DUPLICATE:
-            raise Conflict(
-                f"bank line {line.id} is the same money as a receipt in the ledger: unallocate it first"
-            )
+            raise Conflict.because("line_duplicate", line=line.id)
         invoice = self._invoice(invoice_id, receipt.entry.customer_pk if receipt.entry is not None else None)
         payment = receipt.entry
         if payment is None:
@@ -127,12 +126,10 @@ class ManualAllocation:
         room, owed = -open_.get(payment.id, 0), open_.get(invoice.entry.id, 0)
         cents = min(room, owed) if amount is None else to_cents(amount)
         if cents <= 0 or cents > room or cents > owed:
-            raise InvalidInput(
-                f"{format_amount(from_cents(cents))} cannot be allocated: the receipt has "
-                f"{format_amount(from_cents(room))} left, "
-                f"invoice {invoice_id} owes {format_amount(from_cents(owed))}",
-                field="amount",
-            )
+            raise InvalidInput.because(
+                "cannot_allocate", field="amount", amount=from_cents(cents), room=from_cents(room),
+                invoice=invoice_id, owed=from_cents(owed),
+            )  # fmt: skip
         day = max(payment.date, invoice.entry.date)
         add_allocations(self.session, [NewAllocation(payment.key, invoice.entry.id, cents, day)],
                         {payment.key: payment.id}, MANUAL)  # fmt: skip
@@ -176,13 +173,13 @@ class ManualAllocation:
             )
             return self.state(receipt.shown_id)
         if payment is None:
-            raise Conflict(f"receipt {receipt.shown_id} is not allocated")
+            raise Conflict.because("not_allocated", receipt=receipt.shown_id)
         charges = charge_entries(self.session, payment.key)
         debits = None if invoice_id is None else [self._invoice(invoice_id, payment.customer_pk).entry.id]
         removed = remove_allocations(self.session, [payment.id, *charges.values()], debits)
         made_here = line is not None and payment.key == payment_key(line.id)
         if not removed and not (made_here and invoice_id is None):
-            raise Conflict(f"receipt {receipt.shown_id} has no allocation made by cash application to undo")
+            raise Conflict.because("nothing_to_undo", receipt=receipt.shown_id)
         emptied = [i for i in charges.values() if not allocated_invoices(self.session, [i])]
         remove_entries(self.session, emptied)
         customer = self.session.get(CustomerRow, payment.customer_pk)

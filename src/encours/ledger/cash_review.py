@@ -49,7 +49,7 @@ class CashReview:
     def receipt(self, receipt_id: int) -> StoredTransaction:
         line = self.bank.by_ids([receipt_id]).get(receipt_id)
         if line is None or line.kind is not TransactionKind.CUSTOMER_CREDIT:
-            raise NotFound(f"no customer receipt {receipt_id}")
+            raise NotFound.because("no_customer_receipt", receipt=receipt_id)
         return line
 
     def confirm(self, receipt_id: int) -> ReceiptOutcome:
@@ -57,7 +57,7 @@ class CashReview:
         line = self.receipt(receipt_id)
         _, proposal = decode(line.reason_data)
         if line.status is not TransactionStatus.SUGGESTED or not proposal:
-            raise Conflict(f"receipt {receipt_id} has no proposal to confirm: allocate it by hand")
+            raise Conflict.because("no_proposal", receipt=receipt_id)
         return self.allocate(receipt_id, [(p.invoice_number, p.amount) for p in proposal],
                              charges=[p.invoice_number for p in proposal if p.charge > 0])  # fmt: skip
 
@@ -68,9 +68,9 @@ class CashReview:
         ``charges``, book what is left owed as bank charges (refused beyond the tolerance)."""
         line = self.receipt(receipt_id)
         if line.status not in (*WAITING, TransactionStatus.MATCHED):  # matched: what is left of it
-            raise Conflict(f"receipt {receipt_id} is {line.status.value}: unallocate it first")
+            raise Conflict.because("receipt_decided", receipt=receipt_id, status=line.status.value)
         if not chosen:
-            raise InvalidInput("tick at least one invoice", field="invoice_ids")
+            raise InvalidInput.because("no_invoice_ticked", field="invoice_ids")
         shown = str(receipt_id)
         for number, amount in chosen:
             self.manual.allocate(shown, number, amount)
@@ -83,14 +83,12 @@ class CashReview:
         payment = self.session.get(EntryRow, line.payment_entry_id) if line.payment_entry_id else None
         invoice = self.manual._invoice(invoice_number, payment.customer_pk if payment else None).entry
         if payment is None:
-            raise Conflict(f"receipt {receipt_id} is allocated to nothing: no charge to book")
+            raise Conflict.because("no_charge_to_book", receipt=receipt_id)
         left = open_cents(self.session, [invoice.id], EVER).get(invoice.id, 0)
         limit = self.tolerance.of(from_cents(invoice.amount_cents))
         if left <= 0 or from_cents(left) > limit:
-            raise InvalidInput(
-                f"{format_amount(from_cents(left))} left on {invoice_number} is not a bank charge"
-                f" (at most {format_amount(limit)})",
-                field="charges",
+            raise InvalidInput.because(
+                "not_a_charge", field="charges", left=from_cents(left), invoice=invoice_number, limit=limit
             )
         key, day = _charge_key(payment.key, invoice.key), max(payment.date, invoice.date)
         ids = add_entries(self.session, [
@@ -107,9 +105,9 @@ class CashReview:
         """Not a customer's receipt (a refund, a grant...): out of the list, with the person's note."""
         line = self.receipt(receipt_id)
         if line.status not in WAITING:
-            raise Conflict(f"receipt {receipt_id} is {line.status.value}: unallocate it first")
+            raise Conflict.because("receipt_decided", receipt=receipt_id, status=line.status.value)
         if not note.strip():
-            raise InvalidInput("say what this credit is", field="note")
+            raise InvalidInput.because("say_what_credit", field="note")
         reason = Reason.of("not_customer", actor=self.actor, note=note.strip()[:300])
         marked = self.bank.mark(
             receipt_id, TransactionStatus.IGNORED, reason=render(reason), reason_data=encode([reason])

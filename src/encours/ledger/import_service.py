@@ -73,6 +73,11 @@ def read_source(path: Path, forced_format: str | None = None) -> SourceFile:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportRejected([LedgerError(str(path), 0, "", f"cannot read file: {exc.strerror}")]) from None
+    return source_of(path, data, forced_format)
+
+
+def source_of(path: Path, data: bytes, forced_format: str | None = None) -> SourceFile:
+    """Bytes read elsewhere (an upload kept in the database) with their format; unknown: rejected."""
     found = forced_format or detect.detect_format(data)
     if found is None:
         raise ImportRejected([LedgerError(str(path), 1, "", "unrecognised file format")])

@@ -1,23 +1,15 @@
-"""Ledger work as jobs: importing files (e.g. uploaded in the browser) and cash application.
-
-An import job imports each file all or nothing, in the pipeline's order, reports progress
-per file, keeps every line error in its result, and then has the whole-ledger figures
-computed (the ``figures`` sub-job), so the first page after an import reads them ready.
-"""
+"""Ledger work as jobs: cash application (imports are ``encours.importing.jobs``: they reach
+the bank journal and e-invoicing too)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from encours.domain.errors import InvalidInput
-from encours.jobs.registry import JobContext, JobFailed, job_kind
+from encours.jobs.registry import JobContext, job_kind
 from encours.ledger.cash_application import CashApplication
 from encours.ledger.cash_schemas import run_document
-from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
-
-SHOWN_ERRORS = 500  # line errors kept per file in the job's result
 
 
 def _day(params: dict[str, Any]) -> dt.date:
@@ -25,50 +17,7 @@ def _day(params: dict[str, Any]) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text)) if text else dt.datetime.now(dt.UTC).date()
     except ValueError:
-        raise InvalidInput(f"invalid date {text!r}, expected YYYY-MM-DD", field="as_of") from None
-
-
-def _rejected(name: str, rejected: ImportRejected) -> dict[str, Any]:
-    errors = [e._asdict() for e in rejected.errors[:SHOWN_ERRORS]]
-    return {"file": name, "status": "rejected", "message": rejected.message, "errors": errors,
-            "error_count": len(rejected.errors)}  # fmt: skip
-
-
-@job_kind("import_file")
-def import_files(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Import ledger files: ``paths`` (files on the worker's disk), optional ``format`` and ``names``."""
-    paths = [Path(p) for p in params.get("paths", [])]
-    if not paths:
-        raise InvalidInput("no file to import", field="paths")
-    names = {str(p): str(n) for p, n in zip(paths, params.get("names") or [], strict=False)}
-    files: list[dict[str, Any]] = []
-    sources = []
-    for path in paths:
-        try:
-            sources.append(read_source(path, params.get("format")))
-        except ImportRejected as rejected:
-            files.append(_rejected(names.get(str(path), path.name), rejected))
-    ordered = import_order(sources)
-    for done, source in enumerate(ordered):
-        name = names.get(str(source.path), source.path.name)
-        context.progress(done, len(ordered), name)
-        try:
-            with context.session() as session:
-                counts = ImportService(session, context.settings.fec_customer_prefixes).import_source(source)
-            files.append({**counts._asdict(), "file": name, "status": "imported"})
-        except ImportRejected as rejected:
-            files.append(_rejected(name, rejected))
-    context.progress(len(ordered), len(ordered), "computing the figures")
-    if params.get("remove_files"):
-        for path in paths:
-            path.unlink(missing_ok=True)
-    result = {"files": files}
-    bad = [f for f in files if f["status"] == "rejected"]
-    if any(f["status"] == "imported" for f in files):
-        context.spawn("figures", {}, "figures")
-    if bad:
-        raise JobFailed(f"{len(bad)} of {len(files)} files rejected: {bad[0]['message']}", result)
-    return result
+        raise InvalidInput.because("invalid_date", field="as_of", text=str(text)) from None
 
 
 @job_kind("cash_application")

@@ -29,6 +29,9 @@ Seconds = Annotated[float, Field(gt=0)]
 Bytes = Annotated[int, Field(gt=0)]
 
 
+MIN_METRICS_TOKEN = 24
+
+
 class InvalidSettings(InvalidInput, ValueError):
     """An environment variable with a value Encours cannot use (a refusal: the CLI exits 2)."""
 
@@ -74,6 +77,8 @@ class Settings(BaseSettings):
     # jobs (encours.jobs): auto = the PostgreSQL queue on PostgreSQL, in-process on SQLite
     jobs_backend: Literal["auto", "queue", "inprocess"] = "auto"
     jobs_lease: Seconds = 30.0  # a worker silent this long is dead: its job goes to another
+    # /metrics answers a scraper sending "Authorization: Bearer <this>", or a signed-in admin
+    metrics_token: str = ""
     fault_after_sends: int | None = None  # testing: the outbox exits hard after N deliveries
 
     @field_validator("fec_customer_prefixes", mode="before")
@@ -91,6 +96,14 @@ class Settings(BaseSettings):
         """``10.0.0.1, 192.168.0.0/16``; blank trusts no proxy."""
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _hard_to_guess(cls, value: str) -> str:
+        """A short token is guessed by a scraper of the open internet: refused at start."""
+        if value and len(value) < MIN_METRICS_TOKEN:
+            raise ValueError(f"ENCOURS_METRICS_TOKEN needs at least {MIN_METRICS_TOKEN} characters")
         return value
 
     @field_validator("secret_key")

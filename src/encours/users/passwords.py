@@ -21,11 +21,11 @@ ESTIMATED_CHARS = 72  # zxcvbn's own bound: beyond it the estimate only gets slo
 def check_password(password: str, user_inputs: Sequence[str] = ()) -> None:
     """Raise :class:`WeakPassword` with zxcvbn's advice when ``password`` breaks the policy."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"password too short: at least {MIN_LENGTH} characters", field="password")
+        raise WeakPassword.because("password_too_short", field="password", count=MIN_LENGTH)
     words = [part for value in user_inputs for part in (value, *value.replace("@", ".").split(".")) if part]
     result = zxcvbn(password[:ESTIMATED_CHARS], user_inputs=words)
     if result["score"] < MIN_SCORE:
         feedback = result["feedback"]
         advice = [feedback.get("warning") or "", *feedback.get("suggestions", [])]
-        detail = " ".join(text for text in advice if text) or "Add another word or two."
-        raise WeakPassword(f"password too easy to guess: {detail}", field="password")
+        said = tuple(text for text in advice if text) or ("Add another word or two.",)
+        raise WeakPassword.because("password_guessable", field="password", advice=said)

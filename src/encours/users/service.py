@@ -69,7 +69,7 @@ def hash_token(token: str) -> str:
 def normalise_email(email: str) -> str:
     value = email.strip().lower()
     if not EMAIL.match(value) or len(value) > 255:
-        raise UserError(f"invalid e-mail address {email!r}", field="email")
+        raise UserError.because("invalid_email", field="email", email=email)
     return value
 
 
@@ -85,14 +85,12 @@ class UserService:
         try:
             chosen = Role(role)
         except ValueError:
-            raise UserError(
-                f"unknown role {role!r}; expected one of {', '.join(Role)}", field="role"
-            ) from None
+            raise UserError.because("unknown_role", field="role", role=role, expected=tuple(Role)) from None
         if language not in LANGUAGES:
-            raise UserError(f"unknown language {language!r}; expected fr or en", field="language")
+            raise UserError.because("unknown_language", field="language", language=language)
         check_password(password, [address])
         if self.session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
-            raise UserExists(f"user {address} already exists", field="email")
+            raise UserExists.because("user_exists", field="email", email=address)
         row = UserRow(
             email=address,
             password_hash=_hasher.hash(password),
@@ -135,20 +133,20 @@ class UserService:
     ) -> User:
         row = self.session.get(UserRow, user_id)
         if row is None:
-            raise UserError("no such user", field="user_id")
+            raise UserError.because("no_such_user", field="user_id")
         changes: dict[str, object] = {}
         was_admin = row.role == Role.ADMIN.value and row.active
         if role is not None:
             try:
                 chosen = Role(role).value
             except ValueError:
-                raise UserError(f"unknown role {role!r}", field="role") from None
+                raise UserError.because("unknown_role_short", field="role", role=role) from None
             if chosen != row.role:
                 row.role = changes["role"] = chosen
                 row.session_epoch += 1  # sessions opened under the old role end
         if language is not None:
             if language not in LANGUAGES:
-                raise UserError(f"unknown language {language!r}", field="language")
+                raise UserError.because("unknown_language_short", field="language", language=language)
             row.language = changes["language"] = language
         if active is not None:
             if not active and row.active:
@@ -164,7 +162,7 @@ class UserService:
     def set_password(self, user_id: int, password: str, *, actor: str) -> None:
         row = self.session.get(UserRow, user_id)
         if row is None:
-            raise UserError("no such user", field="user_id")
+            raise UserError.because("no_such_user", field="user_id")
         check_password(password, [row.email])
         row.password_hash = _hasher.hash(password)
         row.session_epoch += 1  # every open session ends
@@ -180,15 +178,15 @@ class UserService:
             UserRow.role == Role.ADMIN.value, UserRow.active.is_(True), UserRow.id != row.id
         )
         if not self.session.scalar(others):
-            raise Conflict("the last active admin must stay an active admin", field="role")
+            raise Conflict.because("last_admin", field="role")
 
     def change_password(self, user_id: int, current: str, new: str) -> None:
         """A user's own change: the current password first, so an open session alone cannot."""
         row = self.session.get(UserRow, user_id)
         if row is None:
-            raise UserError("no such user", field="user_id")
+            raise UserError.because("no_such_user", field="user_id")
         if not _verifies(row.password_hash, current):
-            raise InvalidCredentials("the current password is wrong", field="current_password")
+            raise InvalidCredentials.because("wrong_current_password", field="current_password")
         self.set_password(user_id, new, actor=row.email)
 
     def start_reset(self, user_id: int, *, actor: str) -> int:
@@ -196,7 +194,7 @@ class UserService:
         carries. Setting the password bumps the epoch again, so the link works once."""
         row = self.session.get(UserRow, user_id)
         if row is None:
-            raise UserError("no such user", field="user_id")
+            raise UserError.because("no_such_user", field="user_id")
         row.session_epoch += 1
         self.session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == row.id).values(revoked=True))
         self.session.flush()
@@ -207,7 +205,7 @@ class UserService:
         """The password chosen through a reset link, if the link is still the latest and unused."""
         row = self.session.get(UserRow, user_id)
         if row is None or not row.active or row.session_epoch != epoch:
-            raise UserError("this reset link was used or replaced; ask an admin for a new one", field="token")
+            raise UserError.because("reset_link_used", field="token")
         self.set_password(user_id, password, actor=row.email)
         return _user(row)
 
@@ -234,13 +232,13 @@ class UserService:
         since = utcnow() - FAILURE_WINDOW
         self.session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < since))
         if self._throttled(username, ip):
-            raise LoginThrottled("too many failed logins; try again in 15 minutes")
+            raise LoginThrottled.because("login_throttled")
         row = self.session.scalar(select(UserRow).where(UserRow.email == username))
         ok = _verifies(row.password_hash if row else _DUMMY_HASH, password) and row is not None
         if not ok or row is None or not row.active:
             self.session.add(LoginAttemptRow(username=username, ip=ip, at=utcnow()))
             self.session.flush()
-            raise InvalidCredentials("invalid e-mail or password")
+            raise InvalidCredentials.because("wrong_login")
         self.session.execute(
             delete(LoginAttemptRow).where(LoginAttemptRow.username == username, LoginAttemptRow.ip == ip)
         )  # the address's failures on other accounts still count: a sprayer's own login resets nothing

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from encours.domain import refusals
 from encours.domain.errors import EncoursError, InvalidLines
 from encours.jobs import dispatch
 from encours.settings import Settings, get_settings
@@ -27,12 +28,14 @@ from encours.web.figures import Figures
 from encours.web.headers import SecurityHeaders
 from encours.web.keys import signing_keys
 from encours.web.portal.routes import router as portal_router
+from encours.web.ui import job_page
 from encours.web.ui.admin_routes import admin_routers
 from encours.web.ui.cash import router as cash_router
 from encours.web.ui.dunning import router as dunning_router
 from encours.web.ui.dunning_web import router as dunning_web_router
 from encours.web.ui.form_errors import refilled_form
-from encours.web.ui.render import error_page
+from encours.web.ui.refusals import form_check, said_in
+from encours.web.ui.render import error_page, language_of
 from encours.web.ui.routes import router as ui_router
 from encours.web.ui.workspace import router as workspace_router
 
@@ -58,9 +61,12 @@ async def refused(request: Request, exc: EncoursError) -> Response:
         if isinstance(exc, LoginRequired):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        refilled = await refilled_form(request, exc.status, exc.field, exc.message) if exc.field else None
-        return refilled or error_page(request, exc.status, str(exc))
+        said = said_in(exc, language_of(request))
+        refilled = await refilled_form(request, exc.status, exc.field, said) if exc.field else None
+        return refilled or error_page(request, exc.status, said)
     body: dict[str, object] = {"detail": exc.message, "field": exc.field}
+    if exc.code:  # the sentence of domain.refusals, for clients that say it in their own words
+        body["code"], body["params"] = exc.code, refusals.json_params(exc.params)
     if isinstance(exc, InvalidLines):
         body["errors"] = [error._asdict() for error in exc.errors]
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
@@ -73,10 +79,10 @@ async def invalid_form(request: Request, exc: RequestValidationError) -> Respons
     if _is_api(request):
         return await request_validation_exception_handler(request, exc)
     errors = exc.errors()
-    field = str(errors[0]["loc"][-1]) if errors and errors[0].get("loc") else None
-    message = str(errors[0].get("msg", "")) if errors else "invalid form"
-    refilled = await refilled_form(request, 422, field, message)
-    return refilled or error_page(request, 422, f"{field}: {message}" if field else message)
+    refusal = form_check(errors[0] if errors else {})
+    said = said_in(refusal, language_of(request))
+    refilled = await refilled_form(request, 422, refusal.field, said)
+    return refilled or error_page(request, 422, said)
 
 
 def create_app(db_url: str | None = None, settings: Settings | None = None) -> FastAPI:
@@ -129,6 +135,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(dunning_web_router)
     app.include_router(jobs_routes.ui)
     app.include_router(jobs_routes.ops)
+    app.include_router(job_page.router)
     for router in admin_routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
-from encours.domain.errors import Forbidden, NotAuthenticated
+from encours.domain.errors import Forbidden, InvalidInput, NotAuthenticated
 from encours.settings import Settings
 from encours.storage.base import business_today
 from encours.storage.database import unit_of_work
@@ -109,7 +109,7 @@ ApiUser = Annotated[User, Depends(api_user)]
 def api_permission(permission: Permission) -> Callable[[User], Awaitable[User]]:
     async def dependency(user: ApiUser) -> User:
         if not allows(user.role, permission):
-            raise Forbidden(f"your role may not {permission.value}")
+            raise Forbidden.because("role_may_not", permission=permission.value)
         return user
 
     return dependency
@@ -128,7 +128,7 @@ UiUser = Annotated[User, Depends(ui_user)]
 def ui_permission(permission: Permission) -> Callable[[User], Awaitable[User]]:
     async def dependency(user: UiUser) -> User:
         if not allows(user.role, permission):
-            raise Forbidden(f"your role may not {permission.value}")
+            raise Forbidden.because("role_may_not", permission=permission.value)
         return user
 
     return dependency
@@ -148,6 +148,10 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 
 
+class DayRefused(InvalidInput, ValueError):
+    """A typed day that is no day (a ValueError, so pydantic answers it as a field's error)."""
+
+
 def _iso_day(value: object) -> object:
     """Only ``YYYY-MM-DD`` between 1990 and 2100: pydantic alone would read ``0`` as 1970-01-01."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -155,9 +159,9 @@ def _iso_day(value: object) -> object:
     elif isinstance(value, str) and ISO_DAY.fullmatch(value):
         day = dt.date.fromisoformat(value)  # 2026-02-30 raises ValueError: a 422 as well
     else:
-        raise ValueError("a date written YYYY-MM-DD")
+        raise DayRefused.because("iso_day")
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+        raise DayRefused.because("date_out_of_range", text=day.isoformat())
     return day
 
 

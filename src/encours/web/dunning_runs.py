@@ -41,7 +41,7 @@ def run_job_view(session: Session, job_id: int) -> RunView:
     """The job, the run it decided and that run's actions, with its delivery shards' progress."""
     job = jobs.get(session, job_id)
     if job.kind != KIND:
-        raise NotFound(f"no dunning run {job_id}", field="id")
+        raise NotFound.because("no_dunning_run", field="id", job=job_id)
     run_id = dunning.run_of_job(session, job_id)
     actions = [] if run_id is None else dunning.list_actions(session, run_id=run_id)
     shards = jobs.list_jobs(session, parent_id=job_id, limit=1000)
@@ -75,7 +75,7 @@ def run_json(session: Session, job_id: int) -> dict[str, Any]:
 def pause(session: Session, customer_id: str, until: dt.date, today: dt.date, actor: str) -> None:
     """No reminder to the customer from ``today`` to ``until`` included (runs honour it)."""
     if until < today:
-        raise InvalidInput(f"until: {until.isoformat()} is before {today.isoformat()}", field="until")
+        raise InvalidInput.because("date_before", field="until", day=until, today=today)
     place_hold(
         session, customer_id, HoldKind.PAUSE, actor=actor, start_date=today, end_date=until,
         reason="dunning paused",

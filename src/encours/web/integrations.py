@@ -30,6 +30,7 @@ from encours.casework.errors import CaseworkError
 from encours.casework.queries import AccountCredit, account_credit
 from encours.casework.timeline import TimelineItem
 from encours.domain.money import format_amount
+from encours.domain.punctuation import mark
 from encours.domain.user_amounts import AmountError, parse_positive_amount
 from encours.einvoicing import timeline as _einvoice_statuses  # noqa: F401  (adds its items)
 from encours.ledger.queries import StoredCustomer
@@ -51,14 +52,14 @@ def parse_amount(text: str, field: str = "amount") -> Decimal:
     try:
         return parse_positive_amount(text)
     except AmountError as exc:
-        raise CaseworkError(str(exc), field=field) from None
+        raise CaseworkError.retold(exc, field=field) from None
 
 
 def parse_day(text: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise CaseworkError(f"not a date (YYYY-MM-DD): {text!r}", field=field) from None
+        raise CaseworkError.because("not_a_date", field=field, text=text) from None
 
 
 def invoice_names(text: str) -> list[str]:
@@ -103,12 +104,12 @@ def customer_action(session: Session, actor: str, customer_id: str, form: Action
         )
     elif form.kind == "dispute":
         if not invoice:
-            raise CaseworkError("name the disputed invoice", field="invoice_id")
+            raise CaseworkError.because("name_disputed_invoice", field="invoice_id")
         disputes.open_dispute(session, customer_id, invoice, reason=form.text.strip(), actor=actor)
     elif form.kind == "assign":
         assignment.assign(session, customer_id, assignment.Role.COLLECTOR, form.assignee, actor=actor)
     else:
-        raise CaseworkError(f"unknown action {form.kind!r}", field="kind")
+        raise CaseworkError.because("unknown_action", field="kind", kind=form.kind)
 
 
 DECLARED = {"payment": ("paiement déclaré", "declared payment"), "promise": ("promesse", "promise"),
@@ -126,7 +127,8 @@ def portal_declaration(
     about = f" {invoice_id}" if invoice_id else ""
     notifications.notify(
         session, notifications.Kind.DECLARATION,
-        (f"{declared[0]}{about} : {said}", f"{declared[1]}{about}: {said}"), customer_id,
+        (f"{declared[0]}{about}{mark(':', 'fr')} {said}", f"{declared[1]}{about}{mark(':', 'en')} {said}"),
+        customer_id,
     )  # fmt: skip
     if kind == "dispute" and invoice_id:
         disputes.open_dispute(

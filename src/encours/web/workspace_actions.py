@@ -13,12 +13,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from encours.audit.service import record
+from encours.audit.service import events, record
 from encours.casework import assignment, disputes, holds, notes, plans, queries
 from encours.casework.errors import CaseworkError
 from encours.domain.errors import NotFound
 from encours.dunning.channels.smtp import OutgoingMail, send_all
 from encours.dunning.document_paths import mail_file
+from encours.jobs import service as jobs
+from encours.jobs.views import JobView
 from encours.ledger.queries import find_customer
 from encours.settings.smtp import SmtpConfig
 from encours.users.service import UserService
@@ -26,13 +28,14 @@ from encours.web.ledger_views import OpenItemView, open_items
 from encours.web.portal.statement import statement_pdf
 
 BULK_ACTIONS = ("assign", "pause", "statement")
+STATEMENT_SENT = "dunning.statement_sent"
 
 
 def a_user(session: Session, email: str | None, field: str = "assignee") -> str:
     """The e-mail of an active user of Encours, else a refusal naming the field."""
     found = UserService(session).by_email(email or "")
     if found is None or not found.active:
-        raise CaseworkError(f"{email or '(none)'} is not a user of Encours", field=field)
+        raise CaseworkError.because("not_a_user", field=field, email=email or "(none)")
     return found.email
 
 
@@ -64,17 +67,17 @@ def open_invoices(session: Session, customer_id: str, as_of: dt.date) -> list[Op
     not disputed), as the customer sheet lists them."""
     stored = find_customer(session, customer_id)
     if stored is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     allowed = queries.statement_entry_ids(session, customer_id, as_of)
     return [i for i in open_items(session, [stored.pk], as_of) if i.entry_id in allowed]
 
 
 def bulk(
     session: Session, action: str, customer_ids: Sequence[str], *, actor: str, as_of: dt.date,
-    assignee: str | None = None, until: dt.date | None = None, smtp: SmtpConfig | None = None,
-    data_dir: Path | None = None,
+    assignee: str | None = None, until: dt.date | None = None,
 ) -> int:  # fmt: skip
-    """Assign, pause reminders until a date, or send a statement, for each customer; returns how many."""
+    """Assign or pause reminders until a date, for each customer (fast, in the request); returns
+    how many. Statements are mailed by a job: :func:`queue_statements`."""
     chosen = sorted(set(customer_ids))
     if action == "assign":
         who = a_user(session, assignee)
@@ -82,19 +85,28 @@ def bulk(
             assignment.assign(session, cid, assignment.Role.COLLECTOR, who, actor=actor)
     elif action == "pause":
         if until is None or until < as_of:
-            raise CaseworkError("pause reminders until a date from today on", field="until")
+            raise CaseworkError.because("pause_from_today", field="until")
         for cid in chosen:
             holds.place_hold(
                 session, cid, holds.HoldKind.PAUSE, actor=actor, start_date=as_of, end_date=until,
                 reason="paused from the worklist",
             )  # fmt: skip
-    elif action == "statement":
-        if data_dir is None:
-            raise CaseworkError("statements need the data directory", field="action")
-        send_statements(session, chosen, as_of, actor=actor, smtp=smtp, data_dir=data_dir)
     else:
-        raise CaseworkError(f"unknown action {action!r}; expected {', '.join(BULK_ACTIONS)}", field="action")
+        raise CaseworkError.because("unknown_bulk_action", field="action", kind=action, expected=BULK_ACTIONS)
     return len(chosen)
+
+
+def queue_statements(session: Session, customer_ids: Sequence[str], as_of: dt.date, *, actor: str) -> JobView:
+    """The ``statements`` job (``web.statement_jobs``) mailing each customer its statement; it
+    starts once the caller commits, so the request answers at once."""
+    chosen = sorted(set(customer_ids))
+    if not chosen:
+        raise CaseworkError("tick at least one customer", field="customer_ids")
+    for cid in chosen:
+        if find_customer(session, cid) is None:
+            raise NotFound(f"no customer {cid}", field="customer_ids")
+    params = {"customer_ids": chosen, "as_of": as_of.isoformat(), "actor": actor}
+    return jobs.enqueue(session, "statements", params, requested_by=actor)
 
 
 def statement_mail(session: Session, customer_id: str, as_of: dt.date, sender: str) -> EmailMessage | None:
@@ -102,7 +114,7 @@ def statement_mail(session: Session, customer_id: str, as_of: dt.date, sender: s
     PDF; None when the customer has no e-mail address."""
     stored = find_customer(session, customer_id)
     if stored is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     customer = stored.customer
     if not customer.email:
         return None
@@ -123,32 +135,46 @@ def statement_mail(session: Session, customer_id: str, as_of: dt.date, sender: s
     return message
 
 
-def send_statements(
-    session: Session, customer_ids: Sequence[str], as_of: dt.date, *, actor: str, smtp: SmtpConfig | None,
+class NotDelivered(CaseworkError):
+    """The SMTP server did not take the statement."""
+
+
+def statement_key(customer_id: str, as_of: dt.date, job_id: int) -> str:
+    """One statement's name (its .eml file, its audit subject): sent once per job and customer."""
+    return f"statement-{customer_id}-{as_of.isoformat()}-job{job_id}"
+
+
+def statement_sent(session: Session, customer_id: str, key: str) -> bool:
+    """Whether this statement is on the customer's audit trail already (a retried job skips it)."""
+    return any(e.action == STATEMENT_SENT and e.subject == key for e in events(session, customer_id))
+
+
+def send_statement(
+    session: Session, customer_id: str, as_of: dt.date, *, key: str, actor: str, smtp: SmtpConfig | None,
     data_dir: Path,
 ) -> None:  # fmt: skip
-    """E-mail each customer its statement: over SMTP when configured, else written as an .eml file
-    under the data directory (as dunning does); each sent statement is on the customer's timeline."""
+    """E-mail the customer its statement: over SMTP when configured, else written as an .eml file
+    under the data directory (as dunning does); once sent it is on the customer's timeline.
+
+    Refusals: ``CaseworkError`` (no e-mail address), ``NotDelivered`` (the server refused it).
+    """
     sender = smtp.sender if smtp else "encours@localhost"
-    mails: list[OutgoingMail] = []
-    for cid in customer_ids:
-        message = statement_mail(session, cid, as_of, sender)
-        if message is None:
-            raise CaseworkError(f"{cid} has no e-mail address for a statement", field="customer_ids")
-        mails.append(OutgoingMail(f"statement-{cid}-{as_of.isoformat()}", message))
-    failed: list[str] = []
+    message = statement_mail(session, customer_id, as_of, sender)
+    if message is None:
+        raise CaseworkError.because("no_statement_address", field="customer_ids", customer=customer_id)
+    mail = OutgoingMail(key, message)
     if smtp is not None:
-        send_all(smtp, mails, lambda mail, error: failed.append(mail.key) if error else None)
+        failures: list[Exception] = []
+        send_all(smtp, [mail], lambda _mail, error: failures.append(error) if error else None)
+        if failures:
+            raise NotDelivered.because(
+                "statement_not_delivered", field="customer_ids", customer=customer_id, reason=str(failures[0])
+            )
     else:
-        for mail in mails:
-            path = mail_file(data_dir, mail.key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(mail.message.as_bytes())
-    for cid, mail in zip(customer_ids, mails, strict=True):
-        if mail.key not in failed:
-            record(
-                session, actor, "dunning.statement_sent", customer_id=cid, subject=mail.key,
-                details={"as_of": as_of.isoformat(), "channel": "email"},
-            )  # fmt: skip
-    if failed:
-        raise CaseworkError(f"statements not delivered: {', '.join(failed)}", field="customer_ids")
+        path = mail_file(data_dir, mail.key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(mail.message.as_bytes())
+    record(
+        session, actor, STATEMENT_SENT, customer_id=customer_id, subject=key,
+        details={"as_of": as_of.isoformat(), "channel": "email"},
+    )  # fmt: skip

@@ -9,6 +9,7 @@ import time
 from tests.web.admin.conftest import AdminApp, sign_in
 from tests.web.conftest import email
 
+from encours.jobs import files as job_files
 from encours.jobs import service as jobs
 from encours.ledger.queries import find_customer
 from encours.storage.database import unit_of_work
@@ -59,7 +60,9 @@ def test_import_from_the_browser_lists_bad_lines_and_stores_nothing_of_that_file
         assert find_customer(session, "NEW001") is not None  # customers file imported
         new = find_customer(session, "NEW001")
         assert new is not None and not open_items(session, [new.pk], dt.date(2026, 10, 31))  # N-1 not stored
-    assert not list((admin_app.data_dir / "imports").iterdir())  # uploads removed
+    with unit_of_work(admin_app.engine) as session:
+        assert job_files.count(session) == 0  # the upload, kept in the database, went with the job's end
+    assert not (admin_app.data_dir / "imports").exists()  # and never touched the web host's disk
 
 
 def test_audit_view_and_api_filters(admin_app: AdminApp) -> None:

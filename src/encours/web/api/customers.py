@@ -86,7 +86,7 @@ def list_customers(
 def _customer(session: Session, customer_id: str) -> StoredCustomer:
     found = find_customer(session, customer_id)
     if found is None:
-        raise NotFound(f"no customer {customer_id!r}")
+        raise NotFound.because("no_customer_quoted", customer=customer_id)
     return found
 
 

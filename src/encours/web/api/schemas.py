@@ -102,7 +102,7 @@ class DisputeIn(BaseModel):
 
 class PromiseIn(BaseModel):
     amount: AmountIn = Field(gt=0, le=Decimal("1e12"), decimal_places=2)
-    promised_date: dt.date
+    promised_date: dt.date  # the service refuses one before 1990 or beyond 2100 (422, field named)
     invoice_ids: list[str] = Field(default_factory=list, max_length=100)  # empty: every open invoice
     note: str = Field(default="", max_length=2000)
     made_on: dt.date | None = None  # the day the customer promised (default: the business date)

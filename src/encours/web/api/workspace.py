@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from encours.casework import disputes, notifications, promises, tasks
 from encours.casework.schemas import DisputeOut, PlanOut, PromiseOut, TaskOut
-from encours.dunning.channels.smtp import smtp_config
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web import workspace_actions
@@ -35,7 +34,7 @@ from encours.web.api.workspace_schemas import (
     WorklistPageOut,
     WorklistRowOut,
 )
-from encours.web.deps import ApiUser, SessionDep, api_permission, app_settings, as_of_param
+from encours.web.deps import ApiUser, SessionDep, api_permission, as_of_param
 from encours.web.worklist_view import Filters, filtered_worklist
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a record's number (else 422, not a database error)
@@ -103,12 +102,14 @@ def create_plan(session: SessionDep, user: Worker, customer_id: str, body: PlanI
 
 @router.post("/worklist/bulk", response_model=BulkOut)
 def bulk(request: Request, session: SessionDep, user: Worker, body: BulkIn, as_of: AsOf) -> BulkOut:
-    """Assign, pause reminders until ``until``, or send a statement, for each customer named."""
-    settings = app_settings(request)
+    """Assign or pause reminders until ``until`` for each customer named; ``statement`` queues the
+    job that mails their statements (``job_id``: follow it at /api/v1/jobs/{job_id})."""
+    if body.action == "statement":
+        job = workspace_actions.queue_statements(session, body.customer_ids, as_of, actor=user.email)
+        return BulkOut(action=body.action, customers=len(job.params["customer_ids"]), job_id=job.job_id)
     count = workspace_actions.bulk(
         session, body.action, body.customer_ids, actor=user.email, as_of=as_of, assignee=body.assignee,
-        until=body.until, smtp=smtp_config(settings) if body.action == "statement" else None,
-        data_dir=settings.data_dir,
+        until=body.until,
     )  # fmt: skip
     return BulkOut(action=body.action, customers=count)
 

@@ -61,6 +61,7 @@ class BulkIn(BaseModel):
 class BulkOut(BaseModel):
     action: str
     customers: int
+    job_id: int | None = None  # the statements job, for action "statement"
 
 
 class NotificationOut(BaseModel):

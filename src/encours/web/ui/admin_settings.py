@@ -12,7 +12,6 @@ from typing import Annotated, Any, NamedTuple
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
-from encours.audit.service import record
 from encours.domain.errors import NotFound
 from encours.dunning.scenarios import scenario_files
 from encours.settings.smtp import SECURITIES, SMTP_FILE, stored_smtp
@@ -20,11 +19,11 @@ from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
 from encours.web.setup import company, payment_link, rate_files, scenario_form, smtp, thresholds
+from encours.web.setup.dunning_files import shipped_templates
 from encours.web.setup.files import Problems, save_data_file
 from encours.web.stored_settings import get_setting
-from encours.web.ui.dunning import shipped_templates
 from encours.web.ui.i18n import text
-from encours.web.ui.line_messages import line_message
+from encours.web.ui.line_messages import said_line
 from encours.web.ui.render import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -143,14 +142,14 @@ def _scenario_page(
 def scenario_page(request: Request, user: Manager, name: str) -> Response:
     form = scenario_form.scenario_form(_data_dir(request), name)
     if form is None:
-        raise NotFound(f"no scenario {name}")
+        raise NotFound.because("no_scenario", name=name)
     return _scenario_page(request, form, Problems(), [])
 
 
 @router.post("/admin/settings/scenarios/{name}", dependencies=[CsrfChecked])
 async def save_scenario(request: Request, session: SessionDep, user: Manager, name: str) -> Response:
     if name not in scenario_files(_data_dir(request)):  # only known names: no path can escape
-        raise NotFound(f"no scenario {name}")
+        raise NotFound.because("no_scenario", name=name)
     form = scenario_form.read_form(name, await request.form())
     document, problems = scenario_form.scenario_toml(form)
     errors = [] if problems else scenario_form.scenario_errors(_data_dir(request), name, document)
@@ -208,12 +207,11 @@ async def test_smtp(request: Request, session: SessionDep, user: Manager) -> Res
         problems["recipient"] = "adm_bad_email"
     if server is None or problems:
         return _smtp_page(request, form, problems)
-    sender = server.sender or company.company_values(_data_dir(request))["email"]
     lang = language_of(request)
-    result = smtp.send_test_email(
-        server, sender, recipient, text("adm_test_subject", lang), text("adm_test_body", lang)
-    )
-    record(session, user.email, "settings.smtp_tested", details={"to": recipient, "ok": result.ok})
+    result = smtp.test_and_record(
+        session, user.email, _data_dir(request), server, recipient, text("adm_test_subject", lang),
+        text("adm_test_body", lang),
+    )  # fmt: skip
     return _smtp_page(request, {**form, "password": ""}, test=result)
 
 
@@ -242,7 +240,7 @@ async def save_payment_link(request: Request, session: SessionDep, user: Manager
 def _rate_file(which: str) -> rate_files.RateFile:
     chosen = rate_files.RATE_FILES.get(which)
     if chosen is None:
-        raise NotFound(f"no rate table {which}")
+        raise NotFound.because("no_rate_table", name=which)
     return chosen
 
 
@@ -262,7 +260,7 @@ async def save_rates(request: Request, session: SessionDep, user: Manager, which
     errors = chosen.check(document, chosen.name)
     if errors:
         lang = language_of(request)
-        said = [f"{e.file}:{e.line} [{e.field}] {line_message(e.message, lang)[0]}" for e in errors[:50]]
+        said = [said_line(e, lang) for e in errors[:50]]
         return render(
             request, "admin_rates.html", status_code=422, chosen=chosen, text=document, errors=said, done=None
         )

@@ -11,35 +11,27 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from encours.domain.errors import Conflict, EncoursError, NotFound
-from encours.users.errors import InvalidCredentials, WeakPassword
+from encours.domain.errors import EncoursError, NotFound
 from encours.users.roles import Permission, Role
 from encours.users.service import User, UserService
 from encours.web.deps import CsrfChecked, RowId, SessionDep, UiUser, ui_permission
 from encours.web.reset_links import read_reset, reset_path
-from encours.web.ui.render import render
+from encours.web.ui.refusals import said_in
+from encours.web.ui.render import language_of, render
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[User, Depends(ui_permission(Permission.ADMIN_USERS))]
 Password = Annotated[str, Form(max_length=1024)]
 
 
-def refusal_text(refusal: EncoursError) -> str:
-    """The screen text of a refusal: the service's messages are English, French pages are not."""
-    if isinstance(refusal, WeakPassword):
-        return "adm_weak_password"
-    if isinstance(refusal, InvalidCredentials):
-        return "adm_wrong_current"
-    if isinstance(refusal, Conflict):
-        return "adm_last_admin"
-    if refusal.field == "token":
-        return "adm_link_used"
-    return "adm_refused"
-
-
 def _refused(request: Request, name: str, refusal: EncoursError, **context: object) -> Response:
     return render(
-        request, name, status_code=refusal.status, error=refusal_text(refusal), detail=str(refusal), **context
+        request,
+        name,
+        status_code=refusal.status,
+        error="adm_refused",
+        said=said_in(refusal, language_of(request)),
+        **context,
     )
 
 
@@ -50,7 +42,7 @@ def _session_key(request: Request) -> str:
 def _edited(session: SessionDep, user_id: int) -> User:
     found = UserService(session).get(user_id)
     if found is None:
-        raise NotFound(f"no user {user_id}")
+        raise NotFound.because("no_user", user=user_id)
     return found
 
 

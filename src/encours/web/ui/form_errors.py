@@ -11,7 +11,6 @@ to the plain error page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -24,56 +23,9 @@ from starlette.datastructures import FormData
 from starlette.types import Receive, Scope, Send
 
 from encours.web.admission import INNER_REQUEST
-from encours.web.ui.i18n import text
-from encours.web.ui.render import language_of
 
 KEPT_OUT = {"csrf_token", "password", "new_password", "current_password"}  # never echoed back
 TYPED = {"text", "date", "number", "email", "search", "tel", "url", "month", ""}
-
-FRENCH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"^invalid amount (.*), expected e\.g\. .*$"),
-        r"montant illisible \1 : tapez par exemple 1 234,56",
-    ),
-    (
-        re.compile(r"^ambiguous amount (.*): write (\d+) for thousands.*$"),
-        r"montant ambigu \1 : tapez \2 pour des milliers, deux décimales au plus",
-    ),
-    (re.compile(r"^at most two decimals, got (.*)$"), r"deux décimales au plus (\1)"),
-    (re.compile(r"^amount must not be negative, got (.*)$"), r"le montant ne peut pas être négatif (\1)"),
-    (re.compile(r"^not a positive amount: (.*)$"), r"un montant supérieur à zéro est attendu (\1)"),
-    (re.compile(r"^not a date \(YYYY-MM-DD\): (.*)$"), r"date illisible \1 : choisissez une date"),
-    (
-        re.compile(r"^a date between 1990-01-01 and 2100-12-31, got (.*)$"),
-        r"une date entre le 01/01/1990 et le 31/12/2100 est attendue (\1)",
-    ),
-    (
-        re.compile(
-            r"^a promise of (.*) exceeds what the covered invoices owe: open balance (.*), at most (.*) with"
-            r" late-payment penalties$"
-        ),
-        r"une promesse de \1 dépasse ce que doivent les factures couvertes : solde \2, au plus \3 avec les"
-        r" pénalités de retard",
-    ),
-    (
-        re.compile(
-            r"^.* (\d{4})-(\d\d)-(\d\d) is more than a year from the business date (\d{4})-(\d\d)-(\d\d)$"
-        ),
-        r"la date du \3/\2/\1 est à plus d'un an de la date de gestion (\6/\5/\4)",
-    ),
-    (re.compile(r"^name the disputed invoice$"), "indiquez la facture contestée"),
-    (re.compile(r"^tick at least one customer$"), "cochez au moins un client"),
-)
-
-
-def said_in(message: str, language: str) -> str:
-    """The refusal in the reader's language (a French page never shows the English sentence)."""
-    if language == "en":
-        return message
-    for pattern, french in FRENCH:
-        if pattern.match(message):
-            return pattern.sub(french, message)
-    return text("field_refused", language)
 
 
 def referring_page(request: Request, form: FormData) -> str | None:
@@ -167,7 +119,8 @@ def _mark(target: HtmlElement, field: str | None, message: str) -> None:
 
 
 async def refilled_form(request: Request, status: int, field: str | None, message: str) -> Response | None:
-    """The referring page with the refused form filled in and marked, else None."""
+    """The referring page with the refused form filled in and marked with ``message`` (said in the
+    reader's language), else None."""
     if request.method != "POST" or "form" not in request.headers.get("content-type", ""):
         return None
     form = await request.form()
@@ -180,6 +133,6 @@ async def refilled_form(request: Request, status: int, field: str | None, messag
     if target is None:
         return None
     _fill(target, form)
-    _mark(target, field, said_in(message, language_of(request)))
+    _mark(target, field, message)
     body = lxml_html.tostring(tree, doctype="<!doctype html>", encoding="unicode")
     return HTMLResponse(body, status_code=status)

@@ -10,6 +10,8 @@ from typing import NamedTuple
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from encours.domain import punctuation
+from encours.domain.punctuation import spaced
 from encours.web.ui.texts import TEXTS
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -19,7 +21,12 @@ def text(key: str, language: str) -> str:
     pair = TEXTS.get(key)
     if pair is None:
         return key
-    return pair[1] if language == "en" else pair[0]
+    return pair[1] if language == "en" else _french(pair[0])
+
+
+@cache
+def _french(said: str) -> str:
+    return spaced(said, "fr")
 
 
 def locale(language: str) -> str:
@@ -57,6 +64,15 @@ def number(value: Decimal | float | int | None, language: str, places: int = 1) 
         return "–"
     pattern = "#,##0" + ("." + "0" * places if places else "")
     return str(format_decimal(value, format=pattern, locale=locale(language)))
+
+
+def percent(value: Decimal | float | int | None, language: str, places: int = 1) -> str:
+    """``12,5 %`` (narrow no-break space) in French, ``12.5%`` in English; a dash for no figure."""
+    return (
+        number(None, language)
+        if value is None
+        else punctuation.percent(number(value, language, places), language)
+    )
 
 
 @lru_cache(maxsize=8192)

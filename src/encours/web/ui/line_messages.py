@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+from encours.domain.errors import LedgerError
+from encours.domain.punctuation import mark, spaced
+
 FRENCH = tuple(
     (re.compile(pattern), french)
     for pattern, french in (
@@ -33,9 +36,26 @@ FRENCH = tuple(
         (r"invalid IBAN (?P<v>.+)", "IBAN invalide {v}"),
         (r"malformed XML: (?P<v>.+)", "XML mal formé : {v}"),
         (r"cannot read file: (?P<v>.+)", "fichier illisible : {v}"),
+        (r"refused by the template sandbox: .+", "refusé par le bac à sable des modèles : instruction non permise"),
+        (r"syntax error: No filter named '(?P<v>[^']+)'.*", "erreur de syntaxe dans le modèle : pas de filtre nommé « {v} »"),
+        (r"syntax error: .+", "erreur de syntaxe dans le modèle"),
+        (r"does not render: '(?P<v>[^']+)' is undefined", "le modèle ne s'affiche pas : « {v} » n'est pas défini"),
+        (r"does not render: '[^']+' has no attribute '(?P<v>[^']+)'", "le modèle ne s'affiche pas : « {v} » n'existe pas"),
+        (r"does not render: .+", "le modèle ne s'affiche pas avec les données d'exemple"),
+        (r"statement (?P<s>.+) of account (?P<a>.+): closing balance (?P<c>\S+) differs from opening balance (?P<o>\S+) \+ movements (?P<m>\S+) = (?P<t>\S+)",
+         "relevé {s} du compte {a} : solde final {c} différent du solde initial {o} + mouvements {m} = {t}"),
     )
 )  # fmt: skip
 GENERIC_FRENCH = "valeur refusée (détail en anglais au survol)"
+
+
+def said_line(error: LedgerError, language: str) -> str:
+    """A refused line of an edited file (a template, a scenario, a rate table) for the page."""
+    if language == "en":
+        return str(error)
+    where = f"{error.file}:{error.line}" if error.line else error.file
+    field = f" [{error.field}]" if error.field else ""
+    return f"{where}{field}{mark(':', language)} {line_message(error.message, language)[0]}"
 
 
 def line_message(message: str, language: str) -> tuple[str, str]:
@@ -45,5 +65,5 @@ def line_message(message: str, language: str) -> tuple[str, str]:
     for pattern, french in FRENCH:
         found = pattern.fullmatch(message)
         if found:
-            return french.format(**found.groupdict()), ""
+            return spaced(french.format(**found.groupdict()), language), ""
     return GENERIC_FRENCH, message

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from encours.domain.punctuation import spaced
+
 FRENCH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^no e-mail address"), "pas d'adresse e-mail"),
     (re.compile(r"^no postal address"), "pas d'adresse postale"),
@@ -26,4 +28,4 @@ def localised_reason(reason: str | None, language: str) -> str:
         return text
     for pattern, french in FRENCH:
         text = pattern.sub(french, text)
-    return text
+    return spaced(text, language)

@@ -12,10 +12,12 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from encours.domain import punctuation
 from encours.domain.money import format_amount
 from encours.users.roles import Permission, allows
 from encours.web.deps import csrf_token
 from encours.web.ui import i18n
+from encours.web.ui.menu import menu
 from encours.web.ui.reasons import localised_reason
 from encours.web.ui.texts import TEXTS
 from encours.web.ui.timeline_text import timeline_line
@@ -58,6 +60,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "t": lambda key: i18n.text(key, lang),
         "money": lambda amount, currency="EUR": i18n.money(amount, currency, lang),
         "number": lambda value, places=1: i18n.number(value, lang, places),
+        "mark": lambda sign: punctuation.mark(sign, lang),
+        "percent": lambda value, places=1: i18n.percent(value, lang, places),
         "day": lambda value: i18n.day(value, lang) if value else "",
         "reason": lambda value: localised_reason(value, lang),
         "timeline_line": lambda item: timeline_line(item, lang),
@@ -66,6 +70,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "can": (lambda p: allows(user.role, Permission(p))) if user else (lambda p: False),
         "chart_data": chart_data,
         "path": request.url.path,
+        "menu": menu,
     }
     if "csrf" not in context and not request.url.path.startswith("/portal/"):
         base["csrf"] = csrf_token(request)

@@ -139,7 +139,7 @@ def customer_sheet(
 ) -> Response:
     stored = find_customer(session, customer_id)
     if stored is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     items = open_items(session, [stored.pk], as_of)
     summary = customer_summary(session, stored, as_of, items)
     limit = summary.customer.credit_limit
@@ -185,13 +185,13 @@ def customer_action(
 ) -> Response:
     permission = ACTIONS.get(kind)
     if permission is None:
-        raise UserError(f"unknown action {kind!r}", field="kind")
+        raise UserError.because("unknown_action", field="kind", kind=kind)
     from encours.users.roles import allows
 
     if not allows(user.role, permission):
-        raise Forbidden(f"your role may not {permission.value}")
+        raise Forbidden.because("role_may_not", permission=permission.value)
     if find_customer(session, customer_id) is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     integrations.customer_action(
         session,
         user.email,
@@ -211,7 +211,7 @@ def customer_portal_link(
     customer_id: str,
 ) -> Response:
     if find_customer(session, customer_id) is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
     url = portal_url(
         make_token(request.app.state.keys.portal, customer_id, DEFAULT_DAYS), app_settings(request).base_url
     )
@@ -256,21 +256,13 @@ def aging_page(
 @router.get("/aging.csv")
 def aging_csv(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
     body = exports.aging_csv(_figures(request).aging(session, as_of), language_of(request))
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.csv"'},
-    )
+    return exports.download(body, exports.CSV, f"aging-{as_of.isoformat()}.csv")
 
 
 @router.get("/aging.xlsx")
 def aging_xlsx(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
     body = exports.aging_xlsx(_figures(request).aging(session, as_of), language_of(request))
-    return Response(
-        body,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.xlsx"'},
-    )
+    return exports.download(body, exports.XLSX, f"aging-{as_of.isoformat()}.xlsx")
 
 
 # users (admin) ------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from encours.casework.errors import CaseworkError
 from encours.domain.errors import NotFound
 from encours.domain.plans import PlanStatus
 from encours.domain.promises import PromiseStatus
-from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.scenarios import load_scenarios
 from encours.foresight.risk_classes import CLASSES
 from encours.ledger import segments
@@ -71,7 +70,7 @@ def _form_day(text: str, field: str) -> dt.date:
     """A date typed in a form, between 1990 and 2100 (else a 422 page, never a 500)."""
     day = parse_day(text, field)
     if not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
-        raise CaseworkError(f"a date between 1990-01-01 and 2100-12-31, got {text}", field=field)
+        raise CaseworkError.because("date_out_of_range", field=field, text=text)
     return day
 
 
@@ -114,15 +113,17 @@ def worklist_bulk(
     request: Request, session: SessionDep, user: Worker, action: Annotated[str, Form(max_length=16)],
     customer_ids: Ticked = [], assignee: Text = "", until: Text = "", as_of: Text = "", back: Text = "",  # noqa: B006
 ) -> Response:  # fmt: skip
-    """Assign, pause or send a statement to every ticked customer."""
+    """Assign or pause every ticked customer here; their statements are mailed by a job, whose
+    page (progress, failures per customer) the request answers with at once."""
     if not customer_ids:
-        raise CaseworkError("tick at least one customer", field="customer_ids")
+        raise CaseworkError.because("no_customer_ticked", field="customer_ids")
     day = _business_day(as_of)
-    settings = app_settings(request)
+    if action == "statement":
+        job = workspace_actions.queue_statements(session, customer_ids, day, actor=user.email)
+        return RedirectResponse(f"/jobs/{job.job_id}", status_code=303)
     workspace_actions.bulk(
         session, action, customer_ids, actor=user.email, as_of=day, assignee=assignee or None,
         until=_form_day(until, "until") if until.strip() else None,
-        smtp=smtp_config(settings) if action == "statement" else None, data_dir=settings.data_dir,
     )  # fmt: skip
     return _back(back or "/worklist", action)
 
@@ -272,7 +273,7 @@ def litigation_board(
 # customer sheet forms -------------------------------------------------------------------
 def _customer(session: SessionDep, customer_id: str) -> None:
     if find_customer(session, customer_id) is None:
-        raise NotFound(f"no customer {customer_id}")
+        raise NotFound.because("no_customer", customer=customer_id)
 
 
 @router.post("/customers/{customer_id}/promise", dependencies=[CsrfChecked])

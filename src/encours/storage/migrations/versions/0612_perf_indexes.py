@@ -5,13 +5,13 @@ an index scan instead of sorting every case. The worklist reads each page's dunn
 customer number: ``(customer_id, id)`` on the outbox instead of a scan of every action.
 
 Revision ID: 0612_perf_indexes
-Revises: 0610_cash_reasons
+Revises: 0611_job_files
 """
 
 from alembic import op
 
 revision = "0612_perf_indexes"
-down_revision = "0610_cash_reasons"
+down_revision = "0611_job_files"
 branch_labels = None
 depends_on = None
 

@@ -34,3 +34,16 @@ document.addEventListener("change", function (event) {
     }
   });
 })();
+// The menu's groups: opening one closes the others; Escape or a click elsewhere closes them.
+(function () {
+  var groups = Array.prototype.slice.call(document.querySelectorAll("header details"));
+  function close(except) { groups.forEach(function (g) { if (g !== except) { g.open = false; } }); }
+  groups.forEach(function (g) { g.addEventListener("toggle", function () { if (g.open) { close(g); } }); });
+  document.addEventListener("click", function (event) { if (!event.target.closest("header details")) { close(null); } });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = groups.filter(function (g) { return g.open; });
+    close(null);
+    if (open.length) { open[0].querySelector("summary").focus(); }
+  });
+})();

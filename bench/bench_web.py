@@ -1,14 +1,19 @@
 """Web app under load: 100k customers, 1M open items in PostgreSQL, 50 concurrent clients.
 
-Starts `encours serve` as a subprocess on a free loopback port, signs in, warms the
-whole-ledger figures once (first dashboard), then runs 50 concurrent httpx clients, each
-alternating the dashboard and a random customer sheet, for a bounded count and time.
-Prints p50/p95/p99 per page and the error count, and appends them to bench/RESULTS.md.
-Target (issues 5 and 12): dashboard, customer sheet, filtered worklist and boards p99 < 300 ms,
-no error.
+Starts `encours serve` as a subprocess on a free loopback port (and a job worker), signs in,
+warms the whole-ledger figures once (first dashboard), then runs 50 concurrent aiohttp clients,
+each going through the dashboard, a random customer sheet, the worklist under five filter
+combinations (own customers, bucket, segment + risk class, dunning stage + collector,
+accent-insensitive search), every board (disputes, promises, plans, litigation) on a random
+page, and the task queue, for a bounded count and time; then the same clients on /healthz as
+the baseline. Prints p50/p95/p99 per page, the error count and the load average, and appends
+them to bench/RESULTS.md. Target (issues 5 and 12): every page p99 < 300 ms, no error.
 
-    uv run python bench/bench_web.py [--items 1000000] [--customers 100000] [--clients 50]
-        [--requests 40] [--seconds 120] [--think-ms 0]
+Load once, then reuse the database (loading takes about a minute, the figures job more):
+
+    uv run python bench/bench_web.py --load-into postgresql+psycopg://USER@HOST:PORT/DB
+    uv run python bench/bench_web.py --url postgresql+psycopg://USER@HOST:PORT/DB [--clients 50]
+        [--requests 120] [--seconds 120] [--think-ms 0] [--workers 2] [--no-append]
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+import sqlalchemy as sa
 
 from child import encours_command
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
@@ -91,34 +97,46 @@ def sign_in(base: str) -> httpx.Cookies:
 
 
 # what each page must contain to count as served (not an error page or a redirect)
+WORKLIST, DASHBOARD = b'id="worklist"', b'id="kpi-outstanding-'
 MARKERS = {
-    "dashboard": b'id="kpi-outstanding-', "customer sheet": b'id="open-items"',
-    "worklist (bucket filter)": b'id="worklist"', "worklist (my customers)": b'id="worklist"',
-    "disputes board": b'id="disputes"', "promises board": b'id="promises"',
+    "dashboard": DASHBOARD, "customer sheet": b'id="open-items"',
+    "worklist (my customers)": WORKLIST, "worklist (bucket)": WORKLIST,
+    "worklist (segment + risk)": WORKLIST, "worklist (stage + collector)": WORKLIST,
+    "worklist (search)": WORKLIST, "disputes board": b'id="disputes"', "promises board": b'id="promises"',
+    "plans board": b'id="plans"', "litigation board": b'id="litigation"',
+    "task queue": b'id="tasks-late_tasks"',
 }  # fmt: skip
 BUCKETS = ("1-30", "31-60", "61-90", "91%2B")
-CASES = 300  # disputes and promises the bench user opens before the load (boards with rows)
+SEGMENTS = ("PME", "ETI", "GE", "Public")
+STATUSES = ("", "open", "broken")  # the promises board's filter
+STEPS = ("courtesy", "reminder", "firm_reminder", "phone_call", "formal_notice")
+CASES = 300  # disputes and promises the bench user opens through the services before the load
 ASSIGNED = 5000  # customers assigned to the bench user (their worklist)
 
 
 def page_of(index: int, rng: random.Random, customers: int) -> tuple[str, str]:
-    """A client's ``index``-th page, in turn: the dashboard, a random customer sheet, the
-    worklist filtered on an overdue bucket (a random page of it), the bench user's own
-    worklist, the disputes and the promises boards."""
+    """A client's ``index``-th page, in turn: the dashboard, a customer sheet, the worklist
+    under five filter combinations (the bench user's own, an overdue bucket, segment and risk
+    class, dunning stage of the bench user's customers, an accent-insensitive search), each
+    board on a random page or filter, and the task queue."""
     day = f"as_of={AS_OF.isoformat()}"
-    turn = index % 6
-    if turn == 0:
-        return "dashboard", f"/?{day}"
-    if turn == 1:
-        return "customer sheet", f"/customers/C{rng.randint(1, customers):07d}?{day}"
-    if turn == 2:
-        return (
-            "worklist (bucket filter)",
-            f"/worklist?{day}&collector=&bucket={rng.choice(BUCKETS)}&page={rng.randint(1, 3)}",
-        )
-    if turn == 3:
-        return "worklist (my customers)", f"/worklist?{day}"
-    return ("disputes board", f"/disputes?{day}") if turn == 4 else ("promises board", f"/promises?{day}")
+    wl = f"/worklist?{day}&collector="
+    search = rng.choice(("client c00", "CLIENT C01", "c0002")) + str(rng.randint(0, 9))
+    pages: list[tuple[str, str]] = [
+        ("dashboard", f"/?{day}"),
+        ("customer sheet", f"/customers/C{rng.randint(1, customers):07d}?{day}"),
+        ("worklist (my customers)", f"/worklist?{day}&page={rng.randint(1, 3)}"),
+        ("worklist (bucket)", f"{wl}&bucket={rng.choice(BUCKETS)}&page={rng.randint(1, 3)}"),
+        ("worklist (segment + risk)", f"{wl}&segment={rng.choice(SEGMENTS)}&risk={rng.choice('ABCD')}"),
+        ("worklist (stage + collector)", f"{wl}{EMAIL}&stage={rng.choice(STEPS)}"),
+        ("worklist (search)", f"{wl}&q={search}"),
+        ("disputes board", f"/disputes?{day}&page={rng.randint(1, 200)}"),
+        ("promises board", f"/promises?{day}&status={rng.choice(STATUSES)}&page={rng.randint(1, 9)}"),
+        ("plans board", f"/plans?{day}&page={rng.randint(1, 30)}"),
+        ("litigation board", f"/litigation?{day}&page={rng.randint(1, 20)}"),
+        ("task queue", f"/tasks?{day}&page={rng.randint(1, 4)}"),
+    ]  # fmt: skip
+    return pages[index % len(pages)]
 
 
 def health_check(index: int, rng: random.Random, customers: int) -> tuple[str, str]:
@@ -137,7 +155,7 @@ async def client_loop(
     for index in range(requests):
         if time.perf_counter() > deadline:
             return
-        name, path = pages(index, rng, customers)
+        name, path = pages(index + seed, rng, customers)  # clients start on different pages
         start = time.perf_counter()
         try:
             async with client.get(path, allow_redirects=False) as response:
@@ -147,7 +165,7 @@ async def client_loop(
                     errors.append(f"{path}: {response.status}, {len(body)} bytes")  # e.g. sent to /login
                 else:
                     timings.setdefault(name, []).append(elapsed)
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:  # no answer within the client's timeout
             errors.append(f"{path}: {exc!r}")
         if think:
             await asyncio.sleep(rng.uniform(0, 2 * think))
@@ -225,7 +243,27 @@ def prepare(url: str, ledger: BenchLedger) -> None:
                     invoices=[owed[1].invoice_id], as_of=AS_OF,
                 )  # fmt: skip
             opened += 1
+    add_bulk_casework(url)
     get_engine(url).dispose()
+
+
+BULK_SQL = Path(__file__).with_name("bench_casework.sql")
+
+
+def add_bulk_casework(url: str) -> None:
+    """Segments, risk classes, dunning stages, and thousands of cases on every board, once."""
+    with unit_of_work(get_engine(url)) as session:
+        if session.execute(sa.text("SELECT COUNT(*) FROM customer_holds")).scalar_one():
+            return  # already there: a database loaded once is reused with --url
+        script = "\n".join(line for line in BULK_SQL.read_text().splitlines() if not line.startswith("--"))
+        for statement in filter(str.strip, script.split(";\n")):
+            session.execute(sa.text(statement), {"user": EMAIL} if ":user" in statement else {})
+    raw = get_engine(url).raw_connection()
+    try:
+        raw.cursor().execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def measure(
@@ -277,8 +315,20 @@ def main() -> None:
     parser.add_argument("--wait-background", type=float, default=900.0, help="seconds to wait for them")
     parser.add_argument("--no-append", action="store_true", help="do not append to bench/RESULTS.md")
     parser.add_argument("--url", help="an already loaded database (skips generating and loading)")
+    parser.add_argument(
+        "--load-into", metavar="URL", help="generate and load the ledger and casework into this empty "
+        "database, then stop (to reuse it with --url)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.load_into:
+        started = time.perf_counter()
+        prepare(args.load_into, generate(args.items, args.customers))
+        print(f"loaded {args.items:,} open items, {args.customers:,} customers into {args.load_into} "
+              f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+        return
+    load_before = os.getloadavg()
     if args.url:
+        add_bulk_casework(args.url)  # a database loaded by an older bench gets the boards' cases
         timings, errors, elapsed, warmup, background = measure(args.url, args)
     else:
         admin = postgres_available()
@@ -293,11 +343,16 @@ def main() -> None:
                 f"in {time.perf_counter() - started:.1f} s"
             )
             timings, errors, elapsed, warmup, background = measure(url, args)
+    load_after = os.getloadavg()
     baseline = timings.pop(health_check(0, random.Random(), 0)[0], [])
     total = sum(len(v) for v in timings.values())
     lines = [
         f"## Web under load ({time.strftime('%Y-%m-%d')}, {platform.machine()}, "
         f"{os.cpu_count()} cores, PostgreSQL)",
+        "",
+        f"Load average (1/5/15 min) {' / '.join(f'{v:.1f}' for v in load_before)} before the run, "
+        f"{' / '.join(f'{v:.1f}' for v in load_after)} after it "
+        f"({time.strftime('%H:%M UTC', time.gmtime())}).",
         "",
         f"`bench/bench_web.py`: {args.items:,} open items, {args.customers:,} customers, "
         f"{args.clients} concurrent clients on loopback (think time {args.think_ms:.0f} ms), "

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from encours.domain.kpi import Kpis
+from encours.jobs import service as jobs
 from encours.storage.database import get_engine, unit_of_work
 from encours.web import figure_store
 from encours.web.figures import TREND, Figures
@@ -122,3 +123,23 @@ def test_two_workers_asking_at_once_compute_a_figure_once(postgres_url: str) -> 
         thread.join(30)
     assert results == [TREND_VALUE, TREND_VALUE]
     assert calls == ["computed"]  # the second waited for the first's snapshot
+
+
+def test_a_page_shows_a_snapshot_older_than_the_ttl_and_queues_its_refresh(db_url: str) -> None:
+    """After a quiet spell the first page shows what the figures job stored for this ledger
+    state at once (and queues the job again) rather than computing it in the request."""
+    engine = get_engine(db_url)
+    with unit_of_work(engine) as session:
+        Figures(synchronous=True).cached(session, "trend", (DAY,), lambda: TREND_VALUE, TREND)
+    with unit_of_work(engine) as session:
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+        session.execute(update(FigureSnapshotRow).values(computed_at=long_ago))
+
+    def must_not_compute() -> list[tuple[dt.date, Kpis]]:
+        pytest.fail("a page computed a figure whose snapshot was stored")
+
+    with unit_of_work(engine) as session:
+        assert Figures().cached(session, "trend", (DAY,), must_not_compute, TREND) == TREND_VALUE
+    with unit_of_work(engine) as session:
+        queued = [j for j in jobs.list_jobs(session) if j.kind == "figures"]
+    assert len(queued) == 1 and queued[0].params == {"as_of": DAY.isoformat()}

@@ -80,6 +80,17 @@ def list_disputes(
     return _load(session, repository.cases(session, DisputeRow, customer_id, status))
 
 
+def dispute_page(
+    session: Session, customer_id: str | None = None, status: DisputeStatus | str | None = None,
+    *, offset: int = 0, limit: int = 50,
+) -> repository.CasePage[Dispute]:  # fmt: skip
+    """A page of disputes as the board shows them: open ones first, newest first."""
+    found = repository.case_page(
+        session, DisputeRow, DisputeStatus.OPEN.value, customer_id, status, offset=offset, limit=limit
+    )
+    return repository.CasePage(found.total, _load(session, found.rows))
+
+
 def open_dispute(
     session: Session,
     customer_id: str,

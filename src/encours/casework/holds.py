@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -172,6 +172,12 @@ def holds_in_force(session: Session, as_of: dt.date, customer_id: str | None = N
     rows = session.scalars(query).all()
     names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
     return [_hold(row, names[row.customer_pk]) for row in rows]
+
+
+def holds_state(session: Session) -> tuple[object, ...]:
+    """Holds are only added (a new highest id) or released (a new latest release): a set of
+    customers cached under this pair is current."""
+    return tuple(session.execute(select(func.max(HoldRow.id), func.max(HoldRow.released_at))).one())
 
 
 def history(session: Session, customer_id: str) -> list[Hold]:

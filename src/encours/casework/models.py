@@ -29,7 +29,10 @@ class DisputeRow(Base):
     """A disputed invoice: out of the dunning scenario while open."""
 
     __tablename__ = "disputes"
-    __table_args__ = (Index("ix_disputes_entry_status", "entry_id", "status"),)
+    __table_args__ = (
+        Index("ix_disputes_entry_status", "entry_id", "status"),
+        Index("ix_disputes_status_id", "status", "id"),  # the board: open first, newest first
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -50,7 +53,10 @@ class PromiseRow(Base):
     """A promise to pay ``amount`` by ``promised_date``; reminders wait until ``honour_by``."""
 
     __tablename__ = "promises"
-    __table_args__ = (Index("ix_promises_status", "status", "honour_by"),)
+    __table_args__ = (
+        Index("ix_promises_status", "status", "honour_by"),
+        Index("ix_promises_status_id", "status", "id"),  # the board
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -79,6 +85,7 @@ class PlanRow(Base):
     """A payment plan (échéancier) covering some invoices; replaces ordinary reminders."""
 
     __tablename__ = "payment_plans"
+    __table_args__ = (Index("ix_payment_plans_status_id", "status", "id"),)  # the board
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)

@@ -103,6 +103,17 @@ def list_plans(session: Session, customer_id: str | None = None, status: str | N
     return _load(session, repository.cases(session, PlanRow, customer_id, status))
 
 
+def plan_page(
+    session: Session, customer_id: str | None = None, status: str | None = None,
+    *, offset: int = 0, limit: int = 50,
+) -> repository.CasePage[Plan]:  # fmt: skip
+    """A page of plans as the board shows them: active ones first, newest first."""
+    found = repository.case_page(
+        session, PlanRow, PlanStatus.ACTIVE.value, customer_id, status, offset=offset, limit=limit
+    )
+    return repository.CasePage(found.total, _load(session, found.rows))
+
+
 def create_plan(
     session: Session,
     customer_id: str,

@@ -93,6 +93,17 @@ def list_promises(
     return _load(session, repository.cases(session, PromiseRow, customer_id, status))
 
 
+def promise_page(
+    session: Session, customer_id: str | None = None, status: str | None = None,
+    *, offset: int = 0, limit: int = 50,
+) -> repository.CasePage[Promise]:  # fmt: skip
+    """A page of promises as the board shows them: open ones first, newest first."""
+    found = repository.case_page(
+        session, PromiseRow, PromiseStatus.OPEN.value, customer_id, status, offset=offset, limit=limit
+    )
+    return repository.CasePage(found.total, _load(session, found.rows))
+
+
 def make_promise(
     session: Session,
     customer_id: str,

@@ -10,16 +10,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from encours.analytics.open_items import with_open_items
 from encours.casework import credit_limits, holds, repository
-from encours.casework.models import CreditGroupRow, OpenOrdersRow
+from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
 from encours.domain.credit import CreditPosition, position
 from encours.domain.fx import FxTable
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
+from encours.ledger.models import CustomerRow
 
 
 class AccountCredit(NamedTuple):
@@ -88,29 +89,53 @@ HANDED_OVER_BALANCES_SQL = text(
 
 def handed_over_ids(session: Session, as_of: dt.date) -> set[str]:
     """Customers under a litigation or agency hold at ``as_of``: the collectors no longer call them."""
-    return {h.customer_id for h in holds.holds_in_force(session, as_of) if h.kind in HANDED_OVER}
+    query = (
+        select(CustomerRow.customer_id)
+        .join(HoldRow, HoldRow.customer_pk == CustomerRow.id)
+        .where(*holds.in_force(as_of), HoldRow.kind.in_([kind.value for kind in HANDED_OVER]))
+    )
+    return set(session.connection().execute(query).scalars().all())
 
 
-def litigation_board(session: Session, as_of: dt.date) -> list[HandedOver]:
-    """Every customer handed over at ``as_of`` (the earliest hand-over in force), with what it owes."""
-    first: dict[str, holds.Hold] = {}
-    for hold in holds.holds_in_force(session, as_of):
-        if hold.kind in HANDED_OVER and (
-            hold.customer_id not in first or hold.start_date < first[hold.customer_id].start_date
-        ):
-            first[hold.customer_id] = hold
-    if not first:
-        return []
-    pks = {c.customer_id: c.pk for c in (repository.customer(session, cid) for cid in first)}
-    owed: dict[int, list[tuple[str, Decimal]]] = {pk: [] for pk in pks.values()}
-    rows = session.execute(HANDED_OVER_BALANCES_SQL, {"pks": sorted(pks.values()), "as_of": as_of})
+def litigation_board(
+    session: Session, as_of: dt.date, *, offset: int = 0, limit: int = 50
+) -> repository.CasePage[HandedOver]:
+    """A page of the customers handed over at ``as_of`` (each one's earliest hand-over in force),
+    earliest first, with what they owe: chosen, counted and paged in SQL."""
+    ranked = (
+        select(
+            HoldRow.id,
+            func.row_number()
+            .over(partition_by=HoldRow.customer_pk, order_by=(HoldRow.start_date, HoldRow.id))
+            .label("n"),
+        )
+        .where(*holds.in_force(as_of), HoldRow.kind.in_([kind.value for kind in HANDED_OVER]))
+        .subquery()
+    )
+    first = select(ranked.c.id).where(ranked.c.n == 1)
+    total = int(session.scalar(select(func.count()).select_from(first.subquery())) or 0)
+    page = session.execute(
+        select(HoldRow, CustomerRow.customer_id)
+        .join(CustomerRow, CustomerRow.id == HoldRow.customer_pk)
+        .where(HoldRow.id.in_(first))
+        .order_by(HoldRow.start_date, CustomerRow.customer_id)
+        .offset(max(0, offset))
+        .limit(max(0, limit))
+    ).all()
+    if not page:
+        return repository.CasePage(total, [])
+    owed: dict[int, list[tuple[str, Decimal]]] = {hold.customer_pk: [] for hold, _ in page}
+    rows = session.execute(HANDED_OVER_BALANCES_SQL, {"pks": sorted(owed), "as_of": as_of})
     for pk, currency, cents in rows:
         if cents:
             owed[int(pk)].append((str(currency), from_cents(int(cents))))
-    return [
-        HandedOver(cid, h.kind.value, h.start_date, h.reason, h.created_by, tuple(owed[pks[cid]]))
-        for cid, h in sorted(first.items(), key=lambda item: (item[1].start_date, item[0]))
-    ]
+    return repository.CasePage(
+        total,
+        [
+            HandedOver(cid, h.kind, h.start_date, h.reason, h.created_by, tuple(owed[h.customer_pk]))
+            for h, cid in page
+        ],
+    )
 
 
 def statement_keys(session: Session, customer_id: str, as_of: dt.date) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -242,6 +242,34 @@ def reassign_task(session: Session, task_id: int, assignee: str, actor: str) -> 
     return _task(row, customer_id)
 
 
+QUEUE_ORDER = (TaskRow.due_date, TaskRow.id)
+
+
+def _task_filters(
+    session: Session, customer_id: str | None, assignee: str | None, status: str | None,
+    due_by: dt.date | None, kind: str | None,
+) -> list[ColumnElement[bool]]:  # fmt: skip
+    where: list[ColumnElement[bool]] = []
+    if customer_id is not None:
+        where.append(TaskRow.customer_pk == repository.customer(session, customer_id).pk)
+    if assignee == "":  # nobody's
+        where.append(TaskRow.assignee.is_(None))
+    elif assignee is not None:
+        where.append(TaskRow.assignee == assignee)
+    if status is not None:
+        where.append(TaskRow.status == status)
+    if due_by is not None:
+        where.append(TaskRow.due_date <= due_by)
+    if kind is not None:
+        where.append(TaskRow.kind == kind)
+    return where
+
+
+def _tasks(session: Session, rows: Sequence[TaskRow]) -> list[Task]:
+    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    return [_task(row, names[row.customer_pk]) for row in rows]
+
+
 def list_tasks(
     session: Session,
     *,
@@ -249,19 +277,20 @@ def list_tasks(
     assignee: str | None = None,
     status: str | None = TaskStatus.OPEN.value,
     due_by: dt.date | None = None,
+    kind: str | None = None,
 ) -> list[Task]:
     """Tasks, filtered, ordered by due date then id."""
-    query = select(TaskRow).order_by(TaskRow.due_date, TaskRow.id)
-    if customer_id is not None:
-        query = query.where(TaskRow.customer_pk == repository.customer(session, customer_id).pk)
-    if assignee == "":  # nobody's
-        query = query.where(TaskRow.assignee.is_(None))
-    elif assignee is not None:
-        query = query.where(TaskRow.assignee == assignee)
-    if status is not None:
-        query = query.where(TaskRow.status == status)
-    if due_by is not None:
-        query = query.where(TaskRow.due_date <= due_by)
-    rows = session.scalars(query).all()
-    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
-    return [_task(row, names[row.customer_pk]) for row in rows]
+    where = _task_filters(session, customer_id, assignee, status, due_by, kind)
+    return _tasks(session, session.scalars(select(TaskRow).where(*where).order_by(*QUEUE_ORDER)).all())
+
+
+def task_page(
+    session: Session, *, customer_id: str | None = None, assignee: str | None = None,
+    status: str | None = TaskStatus.OPEN.value, due_by: dt.date | None = None, kind: str | None = None,
+    offset: int = 0, limit: int = 100,
+) -> repository.CasePage[Task]:  # fmt: skip
+    """A page of the task queue (as :func:`list_tasks`), filtered, counted and paged in SQL."""
+    where = _task_filters(session, customer_id, assignee, status, due_by, kind)
+    total = session.scalar(select(func.count()).select_from(TaskRow).where(*where)) or 0
+    query = select(TaskRow).where(*where).order_by(*QUEUE_ORDER).offset(max(0, offset)).limit(max(0, limit))
+    return repository.CasePage(int(total), _tasks(session, session.scalars(query).all()))

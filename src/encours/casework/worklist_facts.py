@@ -46,7 +46,13 @@ def customers_of(session: Session, collector: str | None) -> set[str]:
     )
     if collector is not None:
         query = query.where(AssignmentRow.assignee == collector)
-    return set(session.scalars(query))
+    return set(session.connection().execute(query).scalars().all())  # plain rows, fetched at once
+
+
+def follows_someone(session: Session, collector: str) -> bool:
+    """Whether ``collector`` is the collector of at least one customer (one index probe)."""
+    query = select(AssignmentRow.id).where(AssignmentRow.role == "collector")
+    return session.scalar(query.where(AssignmentRow.assignee == collector).limit(1)) is not None
 
 
 def next_actions(session: Session, customer_ids: Sequence[str]) -> dict[str, NextAction]:

@@ -46,6 +46,7 @@ class DunningActionRow(Base):
     __table_args__ = (
         Index("ix_dunning_actions_status", "status", "id"),
         Index("ix_dunning_actions_customer", "customer_pk", "id"),
+        Index("ix_dunning_actions_customer_id", "customer_id", "id"),  # the worklist's stage column
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -45,8 +45,14 @@ def stages(session: Session, customer_ids: Sequence[str]) -> dict[str, Stage]:
 
 
 def customers_at(session: Session, step: str) -> set[str]:
-    """Customers whose latest dunning action is ``step``."""
+    """Customers whose latest dunning action is ``step`` (a pass over every action)."""
     query = select(DunningActionRow.customer_id).where(
         DunningActionRow.id.in_(_latest_ids()), DunningActionRow.step == step
     )
-    return set(session.scalars(query))
+    return set(session.connection().execute(query).scalars().all())
+
+
+def actions_state(session: Session) -> int:
+    """The highest action id: every dunning run adds actions (never rewrites a step), so a
+    set cached under it is current."""
+    return int(session.scalar(select(func.max(DunningActionRow.id))) or 0)

@@ -37,13 +37,26 @@ def _classes(as_of: dt.date) -> Select[str, str]:
 
 
 def risk_classes(session: Session, customer_ids: Sequence[str], as_of: dt.date) -> dict[str, str]:
-    """The class of each named customer scored on or before ``as_of``."""
+    """The class of each named customer scored on or before ``as_of``: the named customers'
+    scores only (a page's few), the latest of each kept."""
     if not customer_ids:
         return {}
-    query = _classes(as_of).where(CustomerRow.customer_id.in_(list(customer_ids)))
-    return {str(cid): str(segment) for cid, segment in session.execute(query)}
+    query = (
+        select(CustomerRow.customer_id, RiskScoreRow.segment)
+        .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
+        .where(CustomerRow.customer_id.in_(list(customer_ids)), RiskScoreRow.as_of <= as_of)
+        .order_by(RiskScoreRow.as_of, RiskScoreRow.id)
+    )
+    rows = session.connection().execute(query).all()
+    return {str(cid): str(segment) for cid, segment in rows}  # the latest written last
+
+
+def scores_state(session: Session) -> int:
+    """The highest score id: any scoring run writes new rows, so a set cached under it is current."""
+    return int(session.scalar(select(func.max(RiskScoreRow.id))) or 0)
 
 
 def customers_in(session: Session, risk_class: str, as_of: dt.date) -> set[str]:
     """Customers whose latest score on or before ``as_of`` is in ``risk_class``."""
-    return {str(cid) for cid, _ in session.execute(_classes(as_of).where(RiskScoreRow.segment == risk_class))}
+    query = _classes(as_of).where(RiskScoreRow.segment == risk_class)
+    return set(session.connection().execute(query).scalars().all())

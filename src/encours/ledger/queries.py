@@ -86,6 +86,15 @@ def search_customers(session: Session, search: str = "", offset: int = 0, limit:
     return CustomerSearch(total, [_stored(values) for values in page])
 
 
+def matching_customers(session: Session, search: str) -> set[str]:
+    """Customer numbers whose number or name contains ``search``, whatever the case and accents
+    (the worklist's search filter: one query, a set)."""
+    query = select(CustomerRow.customer_id).where(
+        or_(contains_folded(CustomerRow.customer_id, search), contains_folded(CustomerRow.name, search))
+    )
+    return set(session.connection().execute(query).scalars().all())
+
+
 def has_customers(session: Session) -> bool:
     return session.scalar(select(CustomerRow.id).limit(1)) is not None
 

@@ -1,42 +1,80 @@
-"""The boards collectors act on: disputes, promises, payment plans and litigation, with names.
+"""The boards collectors act on: disputes, promises, payment plans, litigation and the task
+queue, a page at a time, with names.
 
-Rows come from casework's services and read functions; customers are named (one query per
-board) and the newest cases come first, open ones before closed ones.
+Rows come from casework's paged reads (filtered, counted, ordered and cut in SQL: open cases
+first, newest first); only the page's customers are named and, for plans, evaluated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from sqlalchemy.orm import Session
 
-from encours.casework import disputes, plans, promises, queries
+from encours.casework import disputes, plans, promises, queries, tasks
+from encours.casework.repository import CasePage
 from encours.domain.plans import InstalmentState
 from encours.ledger import segments
 
-LIMIT = 500
+PAGE = 50  # cases per board page
+TASKS_PAGE = 100  # tasks per page of the queue
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def _open_first(status: str) -> int:
-    return 0 if status in ("open", "active") else 1
+class Board(NamedTuple, Generic[R]):
+    rows: list[R]
+    total: int
+    page: int
+    pages: int
 
 
-def dispute_board(session: Session) -> list[tuple[str, disputes.Dispute]]:
-    found = sorted(
-        disputes.list_disputes(session), key=lambda d: (_open_first(d.status.value), -d.dispute_id)
-    )[:LIMIT]
-    named = segments.names(session, [d.customer_id for d in found])
-    return [(named.get(d.customer_id, d.customer_id), d) for d in found]
+class CaseFilter(NamedTuple):
+    """What a board shows: one customer's cases or all, in one status or all."""
+
+    customer_id: str | None = None
+    status: str | None = None
 
 
-def promise_board(session: Session) -> list[tuple[str, promises.Promise]]:
-    found = sorted(promises.list_promises(session), key=lambda p: (_open_first(p.status), -p.promise_id))[
-        :LIMIT
-    ]
-    named = segments.names(session, [p.customer_id for p in found])
-    return [(named.get(p.customer_id, p.customer_id), p) for p in found]
+def pages_of(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def _board(
+    read: Callable[[int, int], CasePage[T]], page: int, size: int, shape: Callable[[list[T]], list[R]]
+) -> Board[R]:
+    """The page asked for (the last one when past the end), read with ``read(offset, limit)``."""
+    found = read((page - 1) * size, size)
+    pages = pages_of(found.total, size)
+    if page > pages:  # past the end (cases closed meanwhile): the last page
+        page = pages
+        found = read((page - 1) * size, size)
+    return Board(shape(found.rows), found.total, page, pages)
+
+
+def _named(session: Session, rows: Sequence[T], customer_id: Callable[[T], str]) -> list[tuple[str, T]]:
+    named = segments.names(session, [customer_id(r) for r in rows])
+    return [(named.get(customer_id(r), customer_id(r)), r) for r in rows]
+
+
+Named = tuple[str, T]  # a row with its customer's name
+
+
+def dispute_board(session: Session, filters: CaseFilter, page: int = 1) -> Board[Named[disputes.Dispute]]:
+    return _board(
+        lambda offset, limit: disputes.dispute_page(session, *filters, offset=offset, limit=limit),
+        page, PAGE, lambda rows: _named(session, rows, lambda d: d.customer_id),
+    )  # fmt: skip
+
+
+def promise_board(session: Session, filters: CaseFilter, page: int = 1) -> Board[Named[promises.Promise]]:
+    return _board(
+        lambda offset, limit: promises.promise_page(session, *filters, offset=offset, limit=limit),
+        page, PAGE, lambda rows: _named(session, rows, lambda p: p.customer_id),
+    )  # fmt: skip
 
 
 class PlanRow(NamedTuple):
@@ -46,20 +84,34 @@ class PlanRow(NamedTuple):
     paid: Decimal  # the instalments' amounts already covered
 
 
-def plan_board(session: Session, as_of: dt.date) -> list[PlanRow]:
-    """Plans with each instalment's state at ``as_of`` (paid, late, pending) from the payments."""
-    found = sorted(plans.list_plans(session), key=lambda p: (_open_first(p.status), -p.plan_id))[:LIMIT]
+def _plan_rows(session: Session, found: list[plans.Plan], as_of: dt.date) -> list[PlanRow]:
+    """Each plan of the page with its instalments' states at ``as_of`` (paid, late, pending)."""
     states = plans.plan_states(session, [p.plan_id for p in found], as_of)
-    named = segments.names(session, [p.customer_id for p in found])
     rows = []
-    for p in found:
+    for name, p in _named(session, found, lambda p: p.customer_id):
         shown = states.get(p.plan_id) or list(p.instalments)
         paid = sum((i.amount - i.remaining for i in shown), Decimal(0))
-        rows.append(PlanRow(named.get(p.customer_id, p.customer_id), p, shown, paid))
+        rows.append(PlanRow(name, p, shown, paid))
     return rows
 
 
-def litigation_board(session: Session, as_of: dt.date) -> list[tuple[str, queries.HandedOver]]:
-    found = queries.litigation_board(session, as_of)
-    named = segments.names(session, [h.customer_id for h in found])
-    return [(named.get(h.customer_id, h.customer_id), h) for h in found]
+def plan_board(session: Session, as_of: dt.date, filters: CaseFilter, page: int = 1) -> Board[PlanRow]:
+    return _board(
+        lambda offset, limit: plans.plan_page(session, *filters, offset=offset, limit=limit),
+        page, PAGE, lambda rows: _plan_rows(session, rows, as_of),
+    )  # fmt: skip
+
+
+def litigation_board(session: Session, as_of: dt.date, page: int = 1) -> Board[Named[queries.HandedOver]]:
+    return _board(
+        lambda offset, limit: queries.litigation_board(session, as_of, offset=offset, limit=limit),
+        page, PAGE, lambda rows: _named(session, rows, lambda h: h.customer_id),
+    )  # fmt: skip
+
+
+def task_queue(session: Session, assignee: str | None, page: int = 1) -> Board[tasks.Task]:
+    """The open tasks of ``assignee`` (``""``: nobody's) by due date, a page at a time."""
+    return _board(
+        lambda offset, limit: tasks.task_page(session, assignee=assignee, offset=offset, limit=limit),
+        page, TASKS_PAGE, lambda rows: rows,
+    )  # fmt: skip

@@ -2,29 +2,36 @@
 
 The order is the worklist's rule (``encours.web.worklist``): foresight's expected loss avoided
 for the customers it ranked, then overdue amount × days late for everyone else with something
-overdue. The whole ranking is computed once per ledger state (per process); each filter is
-one indexed query giving a set of customers, and the page's 50 rows are enriched with one
-query per column (collector, next action, stage, last contact, risk class).
+overdue. The whole ranking is computed once per ledger state (per process) with each customer's
+place in it; each filter is one indexed query giving a set of customers whose places are looked
+up (a request never walks the 100k ranked customers), and the page's 50 rows are enriched with
+one query per column (collector, next action, stage, last contact, risk class).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from encours.casework import worklist_facts
+from encours.casework import holds, worklist_facts
 from encours.casework.queries import handed_over_ids
 from encours.domain.aging import AgedBalance
 from encours.dunning import stages
-from encours.foresight import risk_classes
+from encours.foresight import priority, risk_classes
 from encours.ledger import segments
+from encours.ledger.queries import matching_customers
 from encours.web import foresight_views
+from encours.web.cache import ledger_fingerprint
 from encours.web.figures import Figures
 from encours.web.worklist import WorkItem, fallback_worklist
 
+Places = npt.NDArray[np.int64]  # places in the ranking, sorted
 ALL = 10**9
 FORESIGHT_TOP = 500
 UNASSIGNED = "-"  # the collector filter for customers nobody follows
@@ -36,6 +43,7 @@ class Filters(NamedTuple):
     risk: str = ""  # A–D
     stage: str = ""  # a dunning step key
     bucket: str = ""  # the oldest overdue bucket, e.g. "31-60"
+    q: str = ""  # a customer number or name, whatever the case and accents
 
     def active(self) -> bool:
         return any(self)
@@ -65,6 +73,53 @@ class Ranking(NamedTuple):
     buckets: list[str]
 
 
+class Ordered:
+    """The ranking with what filters look up: each customer's place in it, each bucket's places,
+    and the places of the whole-table filters (segment, risk class, dunning stage, hand-overs),
+    kept with the ranking under their table's state so a request never walks every customer."""
+
+    def __init__(self, ranking: Ranking) -> None:
+        self.ranking = ranking
+        self.place = {w.customer_id: i for i, w in enumerate(ranking.items)}
+        self.everyone: Places = np.arange(len(ranking.items), dtype=np.int64)
+        buckets: dict[str, list[int]] = {label: [] for label in ranking.buckets}
+        for i, w in enumerate(ranking.items):
+            label = ranking.oldest_bucket.get(w.customer_id)
+            if label is not None:
+                buckets.setdefault(label, []).append(i)
+        self.in_bucket = {label: np.array(found, dtype=np.int64) for label, found in buckets.items()}
+        self._memo: dict[Hashable, Places] = {}
+
+    def places(self, customer_ids: Iterable[str]) -> Places:
+        """The ranked places of these customers, in order (customers not ranked left out)."""
+        get = self.place.get
+        found = np.fromiter((i for cid in customer_ids if (i := get(cid)) is not None), dtype=np.int64)
+        found.sort()
+        return found
+
+    def kept(self, key: Hashable, customers: Callable[[], Iterable[str]]) -> Places:
+        """The places of a whole-table filter, read once per ``key`` (the filter, its table's state)."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self.places(customers())
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+
+class _Last(NamedTuple):
+    base: Ranking
+    top: object
+    ordered: Ordered
+
+
+RECENT = 4  # ordered rankings kept (a few dates, or a ledger state and the next)
+MEMO = 64  # whole-table filters kept per ranking
+EMPTY: Places = np.zeros(0, dtype=np.int64)
+_recent: list[_Last] = []  # this process's latest ordered rankings, and what each was made of
+
+
 def _oldest_buckets(balances: list[AgedBalance]) -> dict[str, str]:
     """Each customer's oldest past-due bucket with a positive amount."""
     found: dict[str, tuple[int, str]] = {}  # (bucket index, label): the oldest over currencies
@@ -77,16 +132,29 @@ def _oldest_buckets(balances: list[AgedBalance]) -> dict[str, str]:
     return {cid: label for cid, (_, label) in found.items()}
 
 
-def ranking(session: Session, figures: Figures, as_of: dt.date) -> Ranking:
-    """Everyone with something overdue, by the worklist's rule; whole-ledger, cached per state."""
-
-    def compute() -> Ranking:
-        balances = figures.aging(session, as_of)
-        labels = [b.label for b in balances[0].buckets if b.past_due] if balances else []
-        return Ranking(fallback_worklist(balances, ALL), _oldest_buckets(balances), labels)
-
-    base: Ranking = figures.cached(session, "worklist-ranking", (as_of,), compute)
+def ordered(session: Session, figures: Figures, as_of: dt.date) -> Ordered:
+    """Everyone with something overdue, by the worklist's rule (whole-ledger, cached per ledger
+    state), with the places filters look up: made once per ranking, not once per request."""
+    base: Ranking = figures.cached(
+        session, "worklist-ranking", (as_of,), lambda: _base(session, figures, as_of)
+    )
     top = foresight_views.customer_priority(session, figures, as_of, FORESIGHT_TOP)
+    for last in list(_recent):  # the same objects (cached figures), so the same ranking
+        if last.base is base and last.top is top:
+            return last.ordered
+    made = Ordered(_with_foresight(base, top))
+    _recent[:] = [_Last(base, top, made), *_recent[: RECENT - 1]]
+    return made
+
+
+def _base(session: Session, figures: Figures, as_of: dt.date) -> Ranking:
+    balances = figures.aging(session, as_of)
+    labels = [b.label for b in balances[0].buckets if b.past_due] if balances else []
+    return Ranking(fallback_worklist(balances, ALL), _oldest_buckets(balances), labels)
+
+
+def _with_foresight(base: Ranking, top: list[priority.CustomerPriority] | None) -> Ranking:
+    """Foresight's customers first (expected loss avoided), then everyone else by overdue × days."""
     if not top:
         return base
     first = [
@@ -102,46 +170,56 @@ def ranking(session: Session, figures: Figures, as_of: dt.date) -> Ranking:
     return base._replace(items=first + [w for w in base.items if w.customer_id not in seen])
 
 
-class Selection(NamedTuple):
-    allowed: set[str] | None  # None: every customer
-    excluded: set[str]
+def _without(found: Places, out: Places) -> Places:
+    """``found`` less the places in ``out`` (both sorted)."""
+    if not len(out) or not len(found):
+        return found
+    at = np.minimum(np.searchsorted(out, found), len(out) - 1)
+    kept: Places = found[out[at] != found]
+    return kept
 
 
-def select_customers(session: Session, filters: Filters, as_of: dt.date) -> Selection:
-    """The customers the filters let through, one indexed query per filter; handed-over
-    customers are left out (they are on the litigation board)."""
-    excluded = handed_over_ids(session, as_of)
-    sets: list[set[str]] = []
+def kept_places(session: Session, order: Ordered, filters: Filters, as_of: dt.date) -> Places:
+    """The ranked places the filters keep, in order: each filter is one indexed query giving its
+    customers' places (the whole-table ones kept under their table's state), intersected;
+    handed-over customers are left out (they are on the litigation board)."""
+    out = order.kept(
+        ("handed-over", holds.holds_state(session), as_of), lambda: handed_over_ids(session, as_of)
+    )
+    keep: list[Places] = []
     if filters.collector == UNASSIGNED:
-        excluded |= worklist_facts.customers_of(session, None)
+        out = np.union1d(out, order.places(worklist_facts.customers_of(session, None)))
     elif filters.collector:
-        sets.append(worklist_facts.customers_of(session, filters.collector))
-    if filters.segment:
-        sets.append(segments.customers_in(session, filters.segment))
+        keep.append(order.places(worklist_facts.customers_of(session, filters.collector)))
+    if filters.segment:  # segments come with imports: the ledger's state
+        segment: Hashable = ("segment", ledger_fingerprint(session), filters.segment)
+        keep.append(order.kept(segment, lambda: segments.customers_in(session, filters.segment)))
     if filters.risk:
-        sets.append(risk_classes.customers_in(session, filters.risk, as_of))
+        risk: Hashable = ("risk-class", risk_classes.scores_state(session), filters.risk, as_of)
+        keep.append(order.kept(risk, lambda: risk_classes.customers_in(session, filters.risk, as_of)))
     if filters.stage:
-        sets.append(stages.customers_at(session, filters.stage))
-    allowed = set.intersection(*sets) if sets else None
-    return Selection(allowed, excluded)
+        stage: Hashable = ("dunning-stage", stages.actions_state(session), filters.stage)
+        keep.append(order.kept(stage, lambda: stages.customers_at(session, filters.stage)))
+    if filters.q.strip():
+        keep.append(order.places(matching_customers(session, filters.q)))
+    if filters.bucket:
+        keep.append(order.in_bucket.get(filters.bucket, EMPTY))
+    found = keep[0] if keep else order.everyone
+    for more in keep[1:]:
+        found = np.intersect1d(found, more, assume_unique=True)
+    return _without(found, out)
 
 
 def filtered_worklist(
     session: Session, figures: Figures, as_of: dt.date, filters: Filters, page: int = 1, size: int = 50
 ) -> WorklistPage:
     """One page of the filtered worklist, its rows with what a collector needs to decide."""
-    ranked = ranking(session, figures, as_of)
-    chosen = select_customers(session, filters, as_of)
-    kept = [
-        w
-        for w in ranked.items
-        if w.customer_id not in chosen.excluded
-        and (chosen.allowed is None or w.customer_id in chosen.allowed)
-        and (not filters.bucket or ranked.oldest_bucket.get(w.customer_id) == filters.bucket)
-    ]
+    order = ordered(session, figures, as_of)
+    ranked = order.ranking
+    kept = kept_places(session, order, filters, as_of)
     pages = max(1, -(-len(kept) // size))
     page = min(max(page, 1), pages)
-    shown = kept[(page - 1) * size : page * size]
+    shown = [ranked.items[int(i)] for i in kept[(page - 1) * size : page * size]]
     ids = [w.customer_id for w in shown]
     who = worklist_facts.collectors(session, ids)
     nexts = worklist_facts.next_actions(session, ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, NamedTuple
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from encours.casework import assignment, disputes, plans, promises, tasks
 from encours.casework.queries import litigation_board
@@ -37,9 +37,34 @@ def cases(customer_id: CustomerFilter = None, status: Status = None) -> Cases:
 CasesFilter = Annotated[Cases, Depends(cases)]
 
 
+class Window(NamedTuple):
+    """Which slice of a list: ``limit`` rows from ``offset``; the total goes in ``X-Total-Count``."""
+
+    offset: int
+    limit: int
+
+
+def window(
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 500
+) -> Window:
+    return Window(offset, limit)
+
+
+Paged = Annotated[Window, Depends(window)]
+
+
+def _counted(response: Response, total: int) -> None:
+    response.headers["X-Total-Count"] = str(total)
+
+
 @router.get("/disputes", response_model=list[DisputeOut])
-def list_disputes(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[DisputeOut]:
-    return [DisputeOut.model_validate(d) for d in disputes.list_disputes(session, *filters)]
+def list_disputes(
+    session: SessionDep, user: ApiUser, filters: CasesFilter, paged: Paged, response: Response
+) -> list[DisputeOut]:
+    """Open disputes first, newest first; a page of ``limit`` from ``offset``."""
+    found = disputes.dispute_page(session, *filters, offset=paged.offset, limit=paged.limit)
+    _counted(response, found.total)
+    return [DisputeOut.model_validate(d) for d in found.rows]
 
 
 @router.post("/customers/{customer_id}/disputes", response_model=DisputeOut, status_code=201)
@@ -51,8 +76,13 @@ def open_dispute(session: SessionDep, user: Worker, customer_id: str, body: Disp
 
 
 @router.get("/promises", response_model=list[PromiseOut])
-def list_promises(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[PromiseOut]:
-    return [PromiseOut.model_validate(p) for p in promises.list_promises(session, *filters)]
+def list_promises(
+    session: SessionDep, user: ApiUser, filters: CasesFilter, paged: Paged, response: Response
+) -> list[PromiseOut]:
+    """Open promises first, newest first; a page of ``limit`` from ``offset``."""
+    found = promises.promise_page(session, *filters, offset=paged.offset, limit=paged.limit)
+    _counted(response, found.total)
+    return [PromiseOut.model_validate(p) for p in found.rows]
 
 
 @router.post("/customers/{customer_id}/promises", response_model=PromiseOut, status_code=201)
@@ -71,25 +101,35 @@ def make_promise(
 
 
 @router.get("/plans", response_model=list[PlanOut])
-def list_plans(session: SessionDep, user: ApiUser, filters: CasesFilter) -> list[PlanOut]:
-    return [PlanOut.model_validate(p) for p in plans.list_plans(session, *filters)]
+def list_plans(
+    session: SessionDep, user: ApiUser, filters: CasesFilter, paged: Paged, response: Response
+) -> list[PlanOut]:
+    """Active plans first, newest first; a page of ``limit`` from ``offset``."""
+    found = plans.plan_page(session, *filters, offset=paged.offset, limit=paged.limit)
+    _counted(response, found.total)
+    return [PlanOut.model_validate(p) for p in found.rows]
 
 
 @router.get("/tasks", response_model=list[TaskOut])
 def list_tasks(
     session: SessionDep,
     user: ApiUser,
+    paged: Paged,
+    response: Response,
     customer_id: CustomerFilter = None,
     assignee: Annotated[str | None, Query(max_length=255)] = None,
     status: Status = "open",
     due_date: Annotated[IsoDay | None, Query()] = None,
     kind: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[TaskOut]:
-    """Tasks by due date; ``due_date``: due on or before it; ``assignee=`` (empty): nobody's."""
-    found = tasks.list_tasks(
-        session, customer_id=customer_id, assignee=assignee, status=status, due_by=due_date
-    )
-    return [TaskOut.model_validate(t) for t in found if kind is None or t.kind == kind][:1000]
+    """Tasks by due date; ``due_date``: due on or before it; ``assignee=`` (empty): nobody's;
+    a page of ``limit`` from ``offset``."""
+    found = tasks.task_page(
+        session, customer_id=customer_id, assignee=assignee, status=status, due_by=due_date, kind=kind,
+        offset=paged.offset, limit=paged.limit,
+    )  # fmt: skip
+    _counted(response, found.total)
+    return [TaskOut.model_validate(t) for t in found.rows]
 
 
 @router.post("/customers/{customer_id}/calls", response_model=TaskOut, status_code=201)
@@ -103,7 +143,11 @@ def assign(session: SessionDep, user: Worker, customer_id: str, body: AssignIn) 
 
 
 @router.get("/litigation", response_model=list[HandedOverOut])
-def list_litigation(session: SessionDep, user: ApiUser, as_of: AsOf) -> list[HandedOverOut]:
+def list_litigation(
+    session: SessionDep, user: ApiUser, as_of: AsOf, paged: Paged, response: Response
+) -> list[HandedOverOut]:
     """The litigation board: customers handed over to litigation or an agency at ``as_of``
     (they have left the worklist), earliest hand-over first, with their open balances."""
-    return [HandedOverOut.of(h) for h in litigation_board(session, as_of)]
+    found = litigation_board(session, as_of, offset=paged.offset, limit=paged.limit)
+    _counted(response, found.total)
+    return [HandedOverOut.of(h) for h in found.rows]

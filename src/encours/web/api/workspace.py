@@ -118,10 +118,11 @@ def bulk(request: Request, session: SessionDep, user: Worker, body: BulkIn, as_o
 def worklist_page(
     request: Request, session: SessionDep, user: ApiUser, as_of: AsOf,
     collector: Filter = "", segment: Filter = "", risk: Filter = "", stage: Filter = "", bucket: Filter = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    q: Annotated[str, Query(max_length=100)] = "", page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> WorklistPageOut:  # fmt: skip
-    """The filtered worklist, a page of 50 (``collector=-``: customers nobody follows)."""
-    filters = Filters(collector, segment, risk, stage, bucket)
+    """The filtered worklist, a page of 50 (``collector=-``: customers nobody follows; ``q``: a
+    customer number or name, whatever the case and accents)."""
+    filters = Filters(collector, segment, risk, stage, bucket, q.strip())
     found = filtered_worklist(session, request.app.state.figures, as_of, filters, page)
     rows = [
         WorklistRowOut(

@@ -18,6 +18,8 @@ from fastapi.responses import RedirectResponse
 from encours.casework import disputes, notifications, promises, saved_views, tasks, worklist_facts
 from encours.casework.errors import CaseworkError
 from encours.domain.errors import NotFound
+from encours.domain.plans import PlanStatus
+from encours.domain.promises import PromiseStatus
 from encours.dunning.scenarios import load_scenarios
 from encours.foresight.risk_classes import CLASSES
 from encours.ledger import segments
@@ -38,6 +40,24 @@ Worker = Annotated[User, Depends(ui_permission(Permission.WORK))]
 Text = Annotated[str, Form(max_length=2000)]
 Field = Annotated[str, Query(max_length=255)]
 Ticked = Annotated[list[str], Form(max_length=500)]
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+
+
+def case_filter(
+    customer_id: Annotated[str, Query(max_length=64)] = "",
+    status: Annotated[str, Query(max_length=16, pattern="^[a-z_]*$")] = "",
+) -> boards.CaseFilter:
+    """A board's filters (empty: every customer, every status), applied in SQL before paging."""
+    return boards.CaseFilter(customer_id.strip() or None, status or None)
+
+
+Cases = Annotated[boards.CaseFilter, Depends(case_filter)]
+
+
+def _board_query(filters: boards.CaseFilter, **more: str) -> str:
+    """The board's filters as a query string, for its pager's links."""
+    kept = {"customer_id": filters.customer_id or "", "status": filters.status or "", **more}
+    return urlencode({k: v for k, v in kept.items() if v})
 
 
 def _back(target: str, done: str) -> RedirectResponse:
@@ -64,12 +84,13 @@ def _business_day(as_of: str) -> dt.date:
 def worklist_page(
     request: Request, session: SessionDep, user: UiUser, as_of: AsOf,
     collector: Annotated[str | None, Query(max_length=255)] = None, segment: Field = "", risk: Field = "",
-    stage: Field = "", bucket: Field = "", page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    stage: Field = "", bucket: Field = "", q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:  # fmt: skip
     """A collector opens on their own customers (when they have some); everyone else on all."""
     if collector is None:
-        collector = user.email if worklist_facts.customers_of(session, user.email) else ""
-    filters = Filters(collector, segment, risk, stage, bucket)
+        collector = user.email if worklist_facts.follows_someone(session, user.email) else ""
+    filters = Filters(collector, segment, risk, stage, bucket, q.strip())
     found = filtered_worklist(session, request.app.state.figures, as_of, filters, page)
     query = {k: v for k, v in filters._asdict().items() if v}
     steps = sorted(
@@ -125,11 +146,13 @@ def delete_view(session: SessionDep, user: UiUser, view_id: RowId) -> Response:
 @router.get("/tasks")
 def tasks_page(
     request: Request, session: SessionDep, user: UiUser, as_of: AsOf,
-    assignee: Annotated[str | None, Query(max_length=255)] = None,
+    assignee: Annotated[str | None, Query(max_length=255)] = None, page: PageNo = 1,
 ) -> Response:  # fmt: skip
-    """Tasks of a person (default: oneself; empty: nobody's), overdue, due today and later."""
+    """Tasks of a person (default: oneself; empty: nobody's), overdue, due today and later,
+    a page at a time."""
     whose = user.email if assignee is None else assignee
-    found = tasks.list_tasks(session, assignee=whose)[:1000]
+    board = boards.task_queue(session, whose, page)
+    found = board.rows
     names = segments.names(session, [t.customer_id for t in found])
     groups = {
         "late_tasks": [t for t in found if t.due_date < as_of],
@@ -138,7 +161,8 @@ def tasks_page(
     }
     return render(
         request, "tasks.html", as_of=as_of, groups=groups, names=names, whose=whose, kinds=tasks.KINDS,
-        users=UserService(session).all(), done=request.query_params.get("done"),
+        users=UserService(session).all(), done=request.query_params.get("done"), board=board,
+        query=urlencode({"assignee": whose, "as_of": as_of.isoformat()}),
     )  # fmt: skip
 
 
@@ -163,10 +187,14 @@ def task_done(
 
 # boards -------------------------------------------------------------------------------
 @router.get("/disputes")
-def disputes_board(request: Request, session: SessionDep, user: UiUser) -> Response:
+def disputes_board(
+    request: Request, session: SessionDep, user: UiUser, filters: Cases, page: PageNo = 1
+) -> Response:
+    board = boards.dispute_board(session, filters, page)
     return render(
-        request, "disputes.html", rows=boards.dispute_board(session), categories=disputes.CATEGORIES,
-        users=UserService(session).all(), done=request.query_params.get("done"),
+        request, "disputes.html", board=board, rows=board.rows, categories=disputes.CATEGORIES,
+        users=UserService(session).all(), done=request.query_params.get("done"), filters=filters,
+        statuses=[s.value for s in disputes.DisputeStatus], query=_board_query(filters),
     )  # fmt: skip
 
 
@@ -198,10 +226,14 @@ def categorise_dispute(
 
 
 @router.get("/promises")
-def promises_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+def promises_board(
+    request: Request, session: SessionDep, user: UiUser, as_of: AsOf, filters: Cases, page: PageNo = 1
+) -> Response:
+    board = boards.promise_board(session, filters, page)
     return render(
-        request, "promises.html", as_of=as_of, rows=boards.promise_board(session),
-        done=request.query_params.get("done"),
+        request, "promises.html", as_of=as_of, board=board, rows=board.rows, filters=filters,
+        done=request.query_params.get("done"), statuses=[s.value for s in PromiseStatus],
+        query=_board_query(filters, as_of=as_of.isoformat()),
     )  # fmt: skip
 
 
@@ -216,16 +248,26 @@ def promise_outcome(
 
 
 @router.get("/plans")
-def plans_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
+def plans_board(
+    request: Request, session: SessionDep, user: UiUser, as_of: AsOf, filters: Cases, page: PageNo = 1
+) -> Response:
+    board = boards.plan_board(session, as_of, filters, page)
     return render(
-        request, "plans.html", as_of=as_of, rows=boards.plan_board(session, as_of),
-        done=request.query_params.get("done"),
+        request, "plans.html", as_of=as_of, board=board, rows=board.rows, filters=filters,
+        done=request.query_params.get("done"), statuses=[s.value for s in PlanStatus],
+        query=_board_query(filters, as_of=as_of.isoformat()),
     )  # fmt: skip
 
 
 @router.get("/litigation")
-def litigation_board(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
-    return render(request, "litigation.html", as_of=as_of, rows=boards.litigation_board(session, as_of))
+def litigation_board(
+    request: Request, session: SessionDep, user: UiUser, as_of: AsOf, page: PageNo = 1
+) -> Response:
+    board = boards.litigation_board(session, as_of, page)
+    return render(
+        request, "litigation.html", as_of=as_of, board=board, rows=board.rows,
+        query=urlencode({"as_of": as_of.isoformat()}),
+    )  # fmt: skip
 
 
 # customer sheet forms -------------------------------------------------------------------

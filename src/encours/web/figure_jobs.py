@@ -15,7 +15,7 @@ from typing import Any
 from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.documents import load_company
 from encours.jobs.registry import JobContext, job_kind
-from encours.web import worklist
+from encours.web import worklist, worklist_view
 from encours.web.dashboard import dashboard_figures
 from encours.web.figures import Figures
 from encours.web.reports.digest import build_digest, digest_message, recipients, send_digest
@@ -32,10 +32,12 @@ def figures(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     day = _day(params)
     computer = Figures(foresight_max_entries=context.settings.web_foresight_max_entries, synchronous=True)
     with context.session() as session:
-        context.progress(0, 2, "dashboard")
+        context.progress(0, 3, "dashboard")
         shown = dashboard_figures(session, computer, day, context.settings.data_dir)
-        context.progress(1, 2, "worklist")
+        context.progress(1, 3, "worklist")
         items = worklist.worklist(session, computer, day)
+        context.progress(2, 3, "worklist ranking")
+        worklist_view.ordered(session, computer, day)  # stored: a new web process reads it
     return {"as_of": day.isoformat(), "kpis": len(shown["kpis"]), "worklist": len(items),
             "forecast": shown["charts"]["forecast"] is not None}  # fmt: skip
 

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from encours.casework import holds, worklist_facts
@@ -71,6 +72,10 @@ class Ranking(NamedTuple):
     items: list[WorkItem]
     oldest_bucket: dict[str, str]
     buckets: list[str]
+
+
+RANKING = TypeAdapter(Ranking)  # stored by the figures job: a new process reads it (~0.4 s for
+# 100k customers) instead of ranking the whole aged balance itself on its first worklist
 
 
 class Ordered:
@@ -135,8 +140,8 @@ def _oldest_buckets(balances: list[AgedBalance]) -> dict[str, str]:
 def ordered(session: Session, figures: Figures, as_of: dt.date) -> Ordered:
     """Everyone with something overdue, by the worklist's rule (whole-ledger, cached per ledger
     state), with the places filters look up: made once per ranking, not once per request."""
-    base: Ranking = figures.cached(
-        session, "worklist-ranking", (as_of,), lambda: _base(session, figures, as_of)
+    base = figures.cached(
+        session, "worklist-ranking", (as_of,), lambda: _base(session, figures, as_of), RANKING
     )
     top = foresight_views.customer_priority(session, figures, as_of, FORESIGHT_TOP)
     for last in list(_recent):  # the same objects (cached figures), so the same ranking

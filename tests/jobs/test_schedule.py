@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from encours.domain.errors import InvalidInput
 from encours.jobs import schedule, service
+from encours.jobs.registry import job_day
 from encours.settings import Settings
 from encours.storage.database import get_engine, unit_of_work
 from encours.web import job_kinds
@@ -89,3 +90,11 @@ def test_an_unknown_kind_is_refused_at_start_and_keeps_no_other_job_from_startin
     settings = Settings(data_dir=data, database_url=sqlite_url)
     started = schedule.tick(get_engine(sqlite_url), settings, paris(2026, 12, 1, 7, 0, 10).timestamp())
     assert [s.name for s in started] == ["pings"]  # the entry after the wrong one still starts
+
+
+def test_a_job_works_for_its_as_of_else_its_scheduled_day_in_paris() -> None:
+    both = {"as_of": "2026-10-31", "scheduled_for": "2026-12-01T07:00:00+01:00"}
+    assert job_day(both) == dt.date(2026, 10, 31)
+    assert job_day({"scheduled_for": "2026-12-01T00:30:00+01:00"}) == dt.date(2026, 12, 1)  # Nov 30 in UTC
+    with pytest.raises(InvalidInput, match="invalid date '31/10/2026'"):
+        job_day({"as_of": "31/10/2026"})

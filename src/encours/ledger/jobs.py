@@ -7,25 +7,16 @@ computed (the ``figures`` sub-job), so the first page after an import reads them
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from encours.domain.errors import InvalidInput
-from encours.jobs.registry import JobContext, JobFailed, job_kind
+from encours.jobs.registry import JobContext, JobFailed, job_day, job_kind
 from encours.ledger.cash_application import CashApplication
 from encours.ledger.cash_schemas import run_document
 from encours.ledger.import_service import ImportRejected, ImportService, import_order, read_source
 
 SHOWN_ERRORS = 500  # line errors kept per file in the job's result
-
-
-def _day(params: dict[str, Any]) -> dt.date:
-    text = params.get("as_of")
-    try:
-        return dt.date.fromisoformat(str(text)) if text else dt.datetime.now(dt.UTC).date()
-    except ValueError:
-        raise InvalidInput(f"invalid date {text!r}, expected YYYY-MM-DD", field="as_of") from None
 
 
 def _rejected(name: str, rejected: ImportRejected) -> dict[str, Any]:
@@ -74,7 +65,7 @@ def import_files(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
 @job_kind("cash_application")
 def cash_application(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Match unmatched bank credits at ``as_of`` (default today); ``dry_run`` stores nothing."""
-    day = _day(params)
+    day = job_day(params)
     dry_run = bool(params.get("dry_run"))
     actor = str(params.get("actor") or "job")
     with context.session() as session:

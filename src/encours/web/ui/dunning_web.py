@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from encours.domain.errors import NotFound
 from encours.dunning import service as dunning
 from encours.dunning.rendered import RenderedMessage, render_customer
+from encours.jobs.registry import job_day
 from encours.ledger.queries import find_customer
 from encours.users.roles import Permission
 from encours.users.service import User
@@ -78,7 +79,7 @@ def approve_and_run(
 @router.get("/dunning/runs/{job_id}")
 def run_page(request: Request, session: SessionDep, user: UiUser, job_id: int) -> Response:
     found = dunning_runs.run_job_view(session, job_id)
-    as_of = dt.date.fromisoformat(str(found.job.params.get("as_of")))
+    as_of = job_day(found.job.params)  # a scheduled run has no as_of: the day it ran for
     return render(request, "dunning_job.html", run=found, job=found.job, actions=found.actions, as_of=as_of)
 
 

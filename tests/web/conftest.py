@@ -140,14 +140,14 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def browser_login(client: TestClient, role: str) -> str:
+def browser_login(client: TestClient, role: str, password: str = PASSWORD) -> str:
     """Sign in through the login form; returns the CSRF token of the new session."""
     page = client.get("/login")
     response = client.post(
         "/login",
         data={
             "email": email(role),
-            "password": PASSWORD,
+            "password": password,
             "csrf_token": csrf_of(page.text),
             "next": "/customers",
         },

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 from tests.conftest import free_port
-from tests.web.conftest import PASSWORD, email, encours_command, load_demo, serving
+from tests.web.browsing import signed_in
+from tests.web.conftest import email, encours_command, load_demo, serving
 
 from encours.demo.generator import DemoLedger
 
@@ -65,15 +66,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def sign_in(browser: Browser, base: str, role: str) -> Page:
-    context = browser.new_context(locale="en-GB")
-    page: Page = context.new_page()
-    page.goto(f"{base}/")
-    assert "/login" in page.url
-    page.fill("input[name=email]", email(role))
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_url(f"{base}/")
-    return page
+    return signed_in(browser, base, email(role), locale="en-GB")
 
 
 def test_sign_in_and_open_the_dashboard(served: tuple[str, str], browser: Browser) -> None:

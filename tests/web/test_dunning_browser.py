@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 from tests.conftest import DEMO_UNTIL, free_port
+from tests.web.browsing import signed_in
 from tests.web.conftest import PASSWORD, load_demo, serving
 from tests.web.test_browser import ARTIFACTS, browser, shot  # noqa: F401 - the module's browser fixture
 
@@ -45,14 +46,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, demo_ledger: DemoLedger) ->
 
 
 def sign_in(browser: Browser, base: str, user: str, locale: str = "fr-FR") -> Page:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
-    page: Page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_url(f"{base}/")
-    return page
+    return signed_in(browser, base, user, locale=locale, viewport={"width": 1280, "height": 900})
 
 
 def keep_pdf(page: Page, href: str, name: str) -> bytes:

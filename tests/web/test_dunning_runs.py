@@ -204,3 +204,57 @@ def test_pause_from_the_customer_sheet_is_shown_and_lifted(own_app: tuple[TestCl
     assert 'id="no-message"' in preview.text
     client.post("/customers/C00002/dunning-resume", data={"csrf_token": csrf}, follow_redirects=False)
     assert 'id="paused-until"' not in client.get(f"/customers/C00002?as_of={AS_OF}").text
+
+
+def test_what_was_sent_is_found_over_the_api(own_app: tuple[TestClient, str, Path]) -> None:
+    client, url, _ = own_app
+    manager, sales = auth(client, "credit_manager"), auth(client, "sales")
+    assert client.get("/api/v1/dunning/history", headers=manager).json() == []
+    started = client.post("/api/v1/dunning/runs", json={"as_of": AS_OF}, headers=manager)
+    actions = finished(client, manager, started.json()["job_id"], url)["actions"]
+    assert isinstance(actions, list) and actions
+    history = client.get("/api/v1/dunning/history", headers=sales)  # everyone may read what was sent
+    assert history.status_code == 200
+    rows = history.json()
+    assert {r["action_id"] for r in rows} == {
+        a["action_id"] for a in actions if a["status"] in ("sent", "produced")
+    }
+    assert [r["action_id"] for r in rows] == sorted((r["action_id"] for r in rows), reverse=True)
+    one = rows[0]["customer_id"]
+    assert {r["customer_id"] for r in client.get("/api/v1/dunning/history", params={"customer_id": one},
+                                                   headers=sales).json()} == {one}  # fmt: skip
+    mailed = next(r for r in rows if r["channel"] == "email")
+    shown = client.get(f"/api/v1/dunning/actions/{mailed['action_id']}/email", headers=sales)
+    assert shown.status_code == 200, shown.text
+    kept = email.message_from_bytes(Path(mailed["document"]).read_bytes(), policy=email.policy.default)
+    assert shown.json()["headers"]["Subject"] == kept["Subject"]
+    assert shown.json()["body"] == kept.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    lettered = [r for r in rows if str(r["document"] or "").endswith(".pdf")]
+    assert lettered
+    pdf = client.get(f"/api/v1/dunning/actions/{lettered[0]['action_id']}/document", headers=sales)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert (
+        client.get(f"/api/v1/dunning/actions/{mailed['action_id']}/document", headers=sales).status_code
+        == 404
+    )
+    assert client.get("/api/v1/dunning/actions/999999/email", headers=sales).status_code == 404
+    assert client.get("/api/v1/dunning/actions/0/email", headers=sales).status_code == 422
+    assert client.get("/api/v1/dunning/history").status_code == 401
+
+
+def test_a_preview_letter_over_the_api(own_app: tuple[TestClient, str, Path]) -> None:
+    client, _, _ = own_app
+    sales = auth(client, "sales")
+    for n in range(1, 60):
+        found = client.get(f"/api/v1/dunning/preview/C{n:05d}", params={"as_of": AS_OF}, headers=sales).json()
+        if found["letters"]:
+            break
+    else:
+        raise AssertionError("no customer of the demo gets a letter")
+    url = f"/api/v1/dunning/preview/{found['customer_id']}/letters/{found['letters'][0]}"
+    pdf = client.get(url, params={"as_of": AS_OF}, headers=sales)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(url, params={"as_of": "2101-01-01"}, headers=sales).status_code == 422
+    assert client.get(url + "-nope.pdf", params={"as_of": AS_OF}, headers=sales).status_code == 404
+    assert client.get(url, params={"as_of": AS_OF}).status_code == 401

@@ -15,14 +15,20 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 from tests.web.conftest import TestClient, load_demo, token_for
 
 from encours.demo.generator import DemoLedger
+from encours.settings import Settings
 from encours.web.app import create_app
+
+# sends a real e-mail to whatever server the case names: a conversation, not an input to fuzz
+NOT_FUZZED = {("POST", "/api/v1/settings/smtp/test")}
 
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory: pytest.TempPathFactory, demo_ledger: DemoLedger) -> FastAPI:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'encours.db'}"
+    """A database and a data directory of its own: settings the cases save touch no other test."""
+    folder = Path(tmp_path_factory.mktemp("fuzz"))
+    url = f"sqlite:///{folder / 'encours.db'}"
     load_demo(url, demo_ledger)
-    return create_app(url)
+    return create_app(url, Settings(database_url=url, data_dir=folder / "data"))
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +43,9 @@ def fuzz_headers(fuzz_app: FastAPI) -> dict[str, str]:
 def test_api_has_no_server_error(fuzz_app: FastAPI, fuzz_headers: dict[str, str]) -> None:
     """A few examples per operation (bounded time), each checked for a 5xx or undeclared answer."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 8
+    found = [result.ok() for result in schema.get_all_operations()]
+    operations = [o for o in found if (o.method.upper(), o.path) not in NOT_FUZZED]
+    assert len(operations) >= 8 and len(found) - len(operations) == len(NOT_FUZZED)
     for operation in operations:
 
         @given(case=operation.as_strategy())

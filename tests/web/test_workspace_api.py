@@ -30,6 +30,12 @@ def test_a_promise_marked_broken_resumes_reminders_and_tells_the_collector(
     )  # fmt: skip
     assert made.status_code == 201, made.text
     assert [k.removeprefix("doc:") for k in made.json()["entry_keys"]] == chosen
+    for day in ("2101-01-01", "1989-12-31"):  # beyond what a form takes: 422, never a 500
+        far = app_client.post(
+            f"/api/v1/customers/{cid}/promises", params=AT, headers=headers,
+            json={"amount": "10.00", "promised_date": day, "invoice_ids": chosen},
+        )  # fmt: skip
+        assert far.status_code == 422, far.text
     pid = made.json()["promise_id"]
     before = app_client.get("/api/v1/notifications", headers=headers).json()["unread"]
     broken = app_client.post(
@@ -179,3 +185,37 @@ def test_a_plan_on_every_open_invoice_and_its_board(
     board = ui_client.get("/plans", params=AT).text
     row = board.split(f'data-plan="{made.json()["plan_id"]}"')[1].split("</tr>")[0]
     assert row.count('class="instalment ') == 3 and "30/11/2026" in row and "À venir" in row
+
+
+def test_saved_views_are_each_users_own(app_client: TestClient, tokens: Headers) -> None:
+    mine, theirs = tokens["collector"], tokens["sales"]
+    query = "risk=C&stage=reminder_1"
+    made = app_client.post("/api/v1/worklist/views", json={"name": "Risque C", "query": query}, headers=mine)
+    assert made.status_code == 201, made.text
+    view = made.json()
+    assert view["name"] == "Risque C" and view["query"] == query
+    replaced = app_client.post(
+        "/api/v1/worklist/views", json={"name": "Risque C", "query": "risk=D"}, headers=mine
+    )
+    assert replaced.json()["view_id"] == view["view_id"]  # one view of a name, replaced
+    listed = app_client.get("/api/v1/worklist/views", headers=mine).json()
+    assert {"view_id": view["view_id"], "name": "Risque C", "query": "risk=D"} in listed
+    assert all(
+        v["view_id"] != view["view_id"]
+        for v in app_client.get("/api/v1/worklist/views", headers=theirs).json()
+    )
+    assert (
+        app_client.post("/api/v1/worklist/views", json={"name": "  ", "query": ""}, headers=mine).status_code
+        == 422
+    )
+    assert app_client.post("/api/v1/worklist/views", json={"name": "x" * 81}, headers=mine).status_code == 422
+    assert app_client.get("/api/v1/worklist/views").status_code == 401
+    assert app_client.delete(f"/api/v1/worklist/views/{view['view_id']}", headers=theirs).status_code == 204
+    assert any(
+        v["view_id"] == view["view_id"] for v in app_client.get("/api/v1/worklist/views", headers=mine).json()
+    )
+    assert app_client.delete(f"/api/v1/worklist/views/{view['view_id']}", headers=mine).status_code == 204
+    assert all(
+        v["view_id"] != view["view_id"] for v in app_client.get("/api/v1/worklist/views", headers=mine).json()
+    )
+    assert app_client.delete("/api/v1/worklist/views/0", headers=mine).status_code == 422

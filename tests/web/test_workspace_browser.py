@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import Browser, Page
-from tests.web.conftest import AS_OF, PASSWORD, email
+from tests.web.browsing import signed_in
+from tests.web.conftest import AS_OF, email
 from tests.web.test_browser import browser, served, shot  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -37,13 +38,9 @@ ENGLISH_ON_FRENCH_PAGES = (
 
 
 def sign_in(browser: Browser, base: str, day: Day) -> Page:  # noqa: F811
-    context = browser.new_context(viewport={"width": day.width, "height": 900}, locale="fr-FR")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email(day.role))
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_url(f"{base}/")
+    page = signed_in(
+        browser, base, email(day.role), locale="fr-FR", viewport={"width": day.width, "height": 900}
+    )
     if page.get_attribute("html", "lang") != day.language:
         page.click("details.who summary")  # the account menu
         with page.expect_navigation():  # the menu submits itself on change

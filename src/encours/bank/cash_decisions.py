@@ -86,11 +86,11 @@ def undecided_credits(session: Session, up_to: dt.date) -> list[StoredTransactio
     found = []
     for row in session.execute(query):
         values = dict(zip(COLUMNS, row, strict=True))
-        values["amount_cents"] = Decimal(values["amount_cents"]).scaleb(-2)
+        values["amount"] = Decimal(values.pop("amount_cents")).scaleb(-2)
         values["kind"] = TransactionKind(values["kind"])
         values["status"] = TransactionStatus(values["status"])
         values["reason_data"] = values["reason_data"] or ""
-        found.append(StoredTransaction(*values.values()))
+        found.append(StoredTransaction(**values))
     return found
 
 

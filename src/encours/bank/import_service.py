@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -130,8 +131,8 @@ class BankImportService:
             for row, occurrence in zip(incoming, paired, strict=True):
                 if occurrence is None:
                     new.append(
-                        row._replace(
-                            occurrence=next_occurrence, fingerprint=fingerprint(key, next_occurrence)
+                        replace(
+                            row, occurrence=next_occurrence, fingerprint=fingerprint(key, next_occurrence)
                         )
                     )
                     next_occurrence += 1

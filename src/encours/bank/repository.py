@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -28,15 +29,14 @@ CHUNK = 500  # same-day keys per lookup: well under every backend's parameter li
 CONCURRENT = "another import stored these bank transactions at the same time: import the file again"
 
 
-class StoredTransaction(NamedTuple):
-    """A line of the journal as its readers see it; ``amount`` signed, credits positive."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _StatementLine:
+    """What a statement says of a line, as the journal keeps it: the part both records share."""
 
-    id: int
     account: str
     statement_id: str
     booking_date: dt.date
     value_date: dt.date | None
-    amount: Decimal
     currency: str
     payer_name: str
     payer_iban: str
@@ -45,53 +45,58 @@ class StoredTransaction(NamedTuple):
     end_to_end_id: str
     bank_reference: str
     transaction_code: str
+    source_file: str
+    source_line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredTransaction(_StatementLine):
+    """A line of the journal as its readers see it; ``amount`` signed, credits positive."""
+
+    id: int
+    amount: Decimal
     kind: TransactionKind
     status: TransactionStatus
     reason: str
     customer_id: str | None
     payment_entry_id: int | None
-    source_file: str
-    source_line: int
     reason_data: str = ""  # domain.cash_reasons.encode: the reason in any language, the proposal
 
 
 def _stored(row: BankTransactionRow) -> StoredTransaction:
     return StoredTransaction(
-        row.id, row.account, row.statement_id, row.booking_date, row.value_date,
-        from_cents(row.amount_cents), row.currency, row.payer_name, row.payer_iban, row.remittance,
-        row.creditor_reference, row.end_to_end_id, row.bank_reference, row.transaction_code,
-        TransactionKind(row.kind), TransactionStatus(row.status), row.reason, row.customer_id,
-        row.payment_entry_id, row.source_file, row.source_line, row.reason_data or "",
+        id=row.id, account=row.account, statement_id=row.statement_id, booking_date=row.booking_date,
+        value_date=row.value_date, amount=from_cents(row.amount_cents), currency=row.currency,
+        payer_name=row.payer_name, payer_iban=row.payer_iban, remittance=row.remittance,
+        creditor_reference=row.creditor_reference, end_to_end_id=row.end_to_end_id,
+        bank_reference=row.bank_reference, transaction_code=row.transaction_code,
+        kind=TransactionKind(row.kind), status=TransactionStatus(row.status), reason=row.reason,
+        customer_id=row.customer_id, payment_entry_id=row.payment_entry_id, source_file=row.source_file,
+        source_line=row.source_line, reason_data=row.reason_data or "",
     )  # fmt: skip
 
 
-class NewTransaction(NamedTuple):
-    """A line about to be stored: its values, column by column."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewTransaction(_StatementLine):
+    """A line about to be stored: its values, column by column (the amount in cents)."""
 
     fingerprint: str
     occurrence: int
-    account: str
-    statement_id: str
-    booking_date: dt.date
-    value_date: dt.date | None
     amount_cents: int
-    currency: str
-    payer_name: str
-    payer_iban: str
-    remittance: str
-    creditor_reference: str
-    end_to_end_id: str
-    bank_reference: str
-    transaction_code: str
     kind: str
     status: str
     source_format: str
-    source_file: str
-    source_line: int
 
     @property
     def same_day(self) -> SameDayKey:
         return SameDayKey(self.account, self.booking_date, self.amount_cents, self.currency)
+
+    def columns(self) -> dict[str, Any]:
+        """Column name -> value, as the insert takes them."""
+        return {name: getattr(self, name) for name in _NEW_COLUMNS}
+
+
+_NEW_COLUMNS = tuple(f.name for f in fields(NewTransaction))
 
 
 def known_of(row: Any) -> Known:
@@ -165,7 +170,7 @@ class BankRepository:
                 # the table's own INSERT: the ORM's bulk path would resolve every foreign key's
                 # table (the ledger's), which a process importing only statements has not loaded
                 table = cast(Table, BankTransactionRow.__table__)
-                self.session.execute(insert(table), [row._asdict() for row in rows])
+                self.session.execute(insert(table), [row.columns() for row in rows])
             except IntegrityError:
                 raise Conflict(CONCURRENT) from None
         self.session.flush()

@@ -88,40 +88,15 @@ class _Pair(NamedTuple):
 def _pairs(session: Session, since: dt.date) -> list[_Pair]:
     """Payments applied to invoices, paid on or after ``since``, with the amount applied to each."""
     pay, doc = aliased(EntryRow), aliased(EntryRow)
+    entries = (pay.id, pay.key, pay.reference, doc.id, doc.key, doc.reference, doc.date, pay.date)
+    customer = (doc.currency, CustomerRow.customer_id, CustomerRow.name, CustomerRow.siren)
     query = (
-        select(
-            pay.id,
-            pay.key,
-            pay.reference,
-            doc.id,
-            doc.key,
-            doc.reference,
-            doc.date,
-            pay.date,
-            func.sum(AllocationRow.amount_cents),
-            doc.currency,
-            CustomerRow.customer_id,
-            CustomerRow.name,
-            CustomerRow.siren,
-        )
+        select(*entries, func.sum(AllocationRow.amount_cents), *customer)  # in _Pair's order
         .join(pay, pay.id == AllocationRow.credit_entry_id)
         .join(doc, doc.id == AllocationRow.debit_entry_id)
         .join(CustomerRow, CustomerRow.id == doc.customer_pk)
         .where(pay.kind == "payment", doc.kind == "invoice", pay.date >= since)
-        .group_by(
-            pay.id,
-            pay.key,
-            pay.reference,
-            doc.id,
-            doc.key,
-            doc.reference,
-            doc.date,
-            pay.date,
-            doc.currency,
-            CustomerRow.customer_id,
-            CustomerRow.name,
-            CustomerRow.siren,
-        )
+        .group_by(*entries, *customer)
         .order_by(pay.date, doc.reference, pay.reference, pay.id, doc.id)
     )
     return [_Pair._make(row) for row in session.execute(query) if row[8] > 0]

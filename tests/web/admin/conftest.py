@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import pytest
 from sqlalchemy import Engine
-from tests.web.conftest import PASSWORD, csrf_of, email, load_demo
+from tests.web.conftest import browser_login, email, load_demo
 
 from encours.demo.generator import DemoLedger
 from encours.settings import Settings
@@ -41,16 +41,7 @@ def admin_app(tmp_path: Path, demo_ledger: DemoLedger) -> AdminApp:
     return AdminApp(url, data_dir, engine, Settings(database_url=url, data_dir=data_dir))
 
 
-def sign_in(client: TestClient, role: str, password: str = PASSWORD) -> str:
-    """Sign in through the form; the CSRF token of the new session."""
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"email": email(role), "password": password, "csrf_token": csrf_of(page.text), "next": "/help"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return csrf_of(client.get("/help").text)
+sign_in = browser_login  # through the form; the CSRF token of the new session
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pytest
 from playwright.sync_api import Browser, Page
 from tests.conftest import SmtpServer, free_port
+from tests.web import browsing
 from tests.web.conftest import PASSWORD, load_demo, serving
 from tests.web.test_browser import ARTIFACTS, browser  # noqa: F401  (the browser fixture)
 
@@ -79,13 +80,9 @@ def shot(page: Page, name: str) -> None:
 
 
 def signed_in(browser: Browser, base: str, login: str, password: str = PASSWORD) -> Page:  # noqa: F811
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", login)
-    page.fill("input[name=password]", password)
-    page.click("#sign-in")
-    page.wait_for_url(f"{base}/")
-    return page
+    return browsing.signed_in(
+        browser, base, login, password=password, viewport={"width": 1440, "height": 900}
+    )
 
 
 def no_english(page: Page, lang: str) -> None:

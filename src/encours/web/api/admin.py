@@ -1,4 +1,5 @@
-"""Administration over the API: changing a user, signing out, the audit trail (SPEC §9)."""
+"""Administration over the API: changing a user, a reset link, one's own password, signing out,
+the audit trail (SPEC §9). The users service's rules, as on the users screens."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from encours.users.service import User, UserService
 from encours.web.api.schemas import Page, UserOut
 from encours.web.api.users import user_out
 from encours.web.deps import ApiUser, IsoDay, RowId, SessionDep, api_permission
+from encours.web.reset_links import reset_path
 
 router = APIRouter()
 Admin = Annotated[User, Depends(api_permission(Permission.ADMIN_USERS))]
@@ -44,6 +46,42 @@ def patch_user(session: SessionDep, user: Admin, user_id: RowId, body: UserPatch
         service.set_password(user_id, body.password, actor=user.email)
         changed = service.get(user_id) or changed
     return user_out(changed)
+
+
+class ResetOut(BaseModel):
+    reset_link: str  # one use, 24 hours, to hand over to the user
+
+
+@router.post("/users/{user_id}/reset", response_model=ResetOut, tags=["users"])
+def reset_user(request: Request, session: SessionDep, user: Admin, user_id: RowId) -> ResetOut:
+    """End the user's sessions and tokens now, and make the one-time link to choose a new password."""
+    service = UserService(session)
+    if service.get(user_id) is None:
+        raise NotFound(f"no user {user_id}")
+    epoch = service.start_reset(user_id, actor=user.email)
+    path = reset_path(str(request.app.state.keys.session), user_id, epoch)
+    return ResetOut(reset_link=str(request.base_url).rstrip("/") + path)
+
+
+class MePatch(BaseModel):
+    language: str = Field(max_length=8)  # fr or en: the screens', the digest's and notifications'
+
+
+@router.patch("/me", response_model=UserOut, tags=["users"])
+def patch_me(session: SessionDep, user: ApiUser, body: MePatch) -> UserOut:
+    """The caller's own language, as the screens' language menu sets it."""
+    return user_out(UserService(session).update(user.id, actor=user.email, language=body.language))
+
+
+class PasswordIn(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+@router.post("/me/password", status_code=204, tags=["users"])
+def change_password(session: SessionDep, user: ApiUser, body: PasswordIn) -> None:
+    """The caller's own password (the current one first); every session and token then ends."""
+    UserService(session).change_password(user.id, body.current_password, body.new_password)
 
 
 class SignedOut(BaseModel):

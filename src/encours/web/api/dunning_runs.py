@@ -9,12 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from encours.dunning import service as dunning
-from encours.dunning.rendered import render_customer
 from encours.users.roles import Permission
 from encours.users.service import User
-from encours.web import dunning_runs
-from encours.web.deps import ApiUser, IsoDay, SessionDep, api_permission, app_settings, as_of_param
+from encours.web import dunning_documents, dunning_runs
+from encours.web.deps import ApiUser, IsoDay, SessionDep, api_permission, as_of_param
 
 router = APIRouter(tags=["dunning"])
 Manager = Annotated[User, Depends(api_permission(Permission.MANAGE))]
@@ -44,9 +42,9 @@ def get_run(session: SessionDep, user: ApiUser, job_id: int) -> dict[str, Any]:
 
 @router.get("/dunning/preview/{customer_id}")
 def preview_customer(request: Request, user: ApiUser, customer_id: str, as_of: AsOf) -> dict[str, Any]:
-    """The e-mail a run at ``as_of`` would send the customer (letters: the UI serves their PDFs)."""
-    config = dunning.load_config(app_settings(request))
-    found = render_customer(request.app.state.engine, config, as_of, customer_id)
+    """The e-mail a run at ``as_of`` would send the customer; each letter's PDF is at
+    ``/dunning/preview/{customer_id}/letters/{name}``."""
+    found = dunning_documents.next_message(request, as_of, customer_id)
     return {"customer_id": found.customer_id, "as_of": as_of.isoformat(), "to": found.recipients,
             "subject": found.subject, "body": found.body, "steps": list(found.steps),
             "letters": [letter.name for letter in found.letters],

@@ -15,10 +15,14 @@ from encours.web.api import (
     casework,
     cash,
     customers,
+    dunning_history,
     dunning_runs,
     figures,
+    imports,
     insights,
     jobs,
+    saved_views,
+    settings,
     users,
     worklist,
     workspace,
@@ -61,9 +65,13 @@ for module in (
     worklist,
     users,
     workspace,
+    saved_views,
     dunning_runs,
+    dunning_history,
     jobs,
     admin,
+    imports,
+    settings,
 ):
     declare_refusals(module.router)
     api_router.include_router(module.router, dependencies=[Depends(api_user)])

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from encours.casework.schemas import Amount
 from encours.domain.user_amounts import parse_user_amount
+from encours.web.deps import IsoDay
 
 T = TypeVar("T")
 
@@ -102,10 +103,10 @@ class DisputeIn(BaseModel):
 
 class PromiseIn(BaseModel):
     amount: AmountIn = Field(gt=0, le=Decimal("1e12"), decimal_places=2)
-    promised_date: dt.date
+    promised_date: IsoDay  # 1990-01-01 to 2100-12-31, as the screens' forms take it
     invoice_ids: list[str] = Field(default_factory=list, max_length=100)  # empty: every open invoice
     note: str = Field(default="", max_length=2000)
-    made_on: dt.date | None = None  # the day the customer promised (default: the business date)
+    made_on: IsoDay | None = None  # the day the customer promised (default: the business date)
 
 
 class CallIn(BaseModel):

@@ -9,11 +9,15 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import tomlkit
+from sqlalchemy.orm import Session
 
+from encours.audit.service import record
 from encours.settings.smtp import SECURITIES, StoredSmtp, parse_smtp_url
+from encours.web.setup import company
 from encours.web.setup.files import Problems
 
 TEST_TIMEOUT = 15.0
@@ -90,3 +94,14 @@ def send_test_email(server: StoredSmtp, sender: str, recipient: str, subject: st
         return TestResult(False, f"{exc.smtp_code} {said}")
     except (smtplib.SMTPException, OSError) as exc:
         return TestResult(False, f"{config.host}:{config.port}: {exc}")
+
+
+def test_and_record(
+    session: Session, actor: str, data_dir: Path, server: StoredSmtp, recipient: str, subject: str, body: str
+) -> TestResult:
+    """Send the test e-mail (from the server's sender, else the company's address); the audit
+    trail keeps who tested, to whom, and whether it went."""
+    sender = server.sender or company.company_values(data_dir)["email"]
+    result = send_test_email(server, sender, recipient, subject, body)
+    record(session, actor, "settings.smtp_tested", details={"to": recipient, "ok": result.ok})
+    return result

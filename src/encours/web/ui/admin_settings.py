@@ -12,7 +12,6 @@ from typing import Annotated, Any, NamedTuple
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
-from encours.audit.service import record
 from encours.domain.errors import NotFound
 from encours.dunning.scenarios import scenario_files
 from encours.settings.smtp import SECURITIES, SMTP_FILE, stored_smtp
@@ -20,9 +19,9 @@ from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
 from encours.web.setup import company, payment_link, rate_files, scenario_form, smtp, thresholds
+from encours.web.setup.dunning_files import shipped_templates
 from encours.web.setup.files import Problems, save_data_file
 from encours.web.stored_settings import get_setting
-from encours.web.ui.dunning import shipped_templates
 from encours.web.ui.i18n import text
 from encours.web.ui.line_messages import line_message
 from encours.web.ui.render import language_of, render
@@ -208,12 +207,11 @@ async def test_smtp(request: Request, session: SessionDep, user: Manager) -> Res
         problems["recipient"] = "adm_bad_email"
     if server is None or problems:
         return _smtp_page(request, form, problems)
-    sender = server.sender or company.company_values(_data_dir(request))["email"]
     lang = language_of(request)
-    result = smtp.send_test_email(
-        server, sender, recipient, text("adm_test_subject", lang), text("adm_test_body", lang)
-    )
-    record(session, user.email, "settings.smtp_tested", details={"to": recipient, "ok": result.ok})
+    result = smtp.test_and_record(
+        session, user.email, _data_dir(request), server, recipient, text("adm_test_subject", lang),
+        text("adm_test_body", lang),
+    )  # fmt: skip
     return _smtp_page(request, {**form, "password": ""}, test=result)
 
 

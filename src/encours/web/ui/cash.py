@@ -28,11 +28,11 @@ from encours.jobs import service as jobs
 from encours.ledger.cash_allocation import EVER, ManualAllocation
 from encours.ledger.cash_review import CashReview
 from encours.ledger.queries import find_customer, search_customers
-from encours.storage.base import business_today
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, app_settings, ui_permission
 from encours.web.integrations import parse_day
+from encours.web.ledger_jobs import CASH_KIND, queue_cash_application
 from encours.web.ledger_views import OpenItemView, open_items
 from encours.web.ui import i18n
 from encours.web.ui.render import language_of, render
@@ -44,7 +44,6 @@ ReceiptId = Annotated[int, Path(ge=1, le=2**62)]
 Field = Annotated[str, Query(max_length=64)]
 Listed = Annotated[list[str], Form(max_length=500)]
 PAGE = 50
-CASH_JOB = "cash_application"  # ledger.jobs
 
 
 def reason_of(line: StoredTransaction, language: str) -> str:
@@ -111,7 +110,7 @@ def cash_page(
         "status": status, "account": account, "date_from": date_from, "date_to": date_to,
         "amount_min": amount_min, "amount_max": amount_max,
     }  # fmt: skip
-    last_run = next(iter(jobs.list_jobs(session, kind=CASH_JOB, limit=1)), None)
+    last_run = next(iter(jobs.list_jobs(session, kind=CASH_KIND, limit=1)), None)
     return render(
         request, "cash.html", last_run=last_run, found=found,
         receipts=_shown(session, found.lines, language_of(request)),
@@ -123,8 +122,7 @@ def cash_page(
 @router.post("/cash/apply", dependencies=[CsrfChecked])
 def run_cash_application(session: SessionDep, user: Decider) -> Response:
     """Match every unmatched credit dated by today: a job (SPEC §12), not work inside the request."""
-    params = {"as_of": business_today().isoformat(), "actor": user.email}
-    jobs.enqueue(session, CASH_JOB, params, requested_by=user.email)
+    queue_cash_application(session, user.email)
     return RedirectResponse("/cash?done=queued", status_code=303)
 
 

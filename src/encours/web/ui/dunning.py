@@ -7,50 +7,27 @@ its own loaders and saved in the user's data directory, where it looks first.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from encours.audit.service import record
-from encours.data_files import user_or_shipped
 from encours.domain.errors import NotFound
 from encours.domain.money import format_amount
 from encours.dunning import service as dunning
-from encours.dunning.scenarios import load_scenarios, scenario_files, user_scenarios_dir
-from encours.dunning.template_check import check_templates
+from encours.dunning.scenarios import scenario_files
 from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
+from encours.web.setup import dunning_files
+from encours.web.setup.dunning_files import shipped_templates, template_text
 from encours.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
 AsOf = Annotated[dt.date, Depends(as_of_param)]
-NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_TEXT = 100_000
-
-
-def shipped_templates() -> list[str]:
-    """``<language>/<email|letters>/<name>``, as the dunning capability ships them."""
-    root = resources.files("encours.dunning").joinpath("templates")
-    found = []
-    for language in sorted(p.name for p in root.iterdir() if p.is_dir()):
-        for kind in ("email", "letters"):
-            folder = root.joinpath(language).joinpath(kind)
-            if folder.is_dir():
-                found += [
-                    f"{language}/{kind}/{p.name}" for p in sorted(folder.iterdir(), key=lambda p: p.name)
-                ]
-    return found
-
-
-def template_text(path: str, data_dir: Path) -> str:
-    """The user's copy of a template, else the shipped one."""
-    return user_or_shipped(f"templates/{path}", data_dir, package="encours.dunning").read_text()
 
 
 def _data_dir(request: Request) -> Path:
@@ -126,20 +103,13 @@ def save_scenario(
     name: str,
     text: Annotated[str, Form(max_length=MAX_TEXT)],
 ) -> Response:
-    files = scenario_files(_data_dir(request))
-    if name not in files or not NAME.match(name):
-        raise NotFound(f"no scenario {name}")
-    target = user_scenarios_dir(_data_dir(request)) / f"{name}.toml"
-    candidate = {**files, name: (str(target), text)}
-    errors = [str(e) for e in load_scenarios(candidate).errors]
+    target = dunning_files.scenario_target(_data_dir(request), name)
+    errors = dunning_files.save_scenario(session, user.email, _data_dir(request), name, text)
     if errors:
         return render(
             request, "edit_file.html", status_code=422, kind="scenario", item=name, source=str(target),
             text=text, errors=errors,
         )  # fmt: skip
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    record(session, user.email, "dunning.scenario_edited", subject=name, details={"file": str(target)})
     return RedirectResponse(f"/dunning/scenarios/{name}?done=1", status_code=303)
 
 
@@ -166,16 +136,10 @@ def save_template(
     path: str,
     text: Annotated[str, Form(max_length=MAX_TEXT)],
 ) -> Response:
-    if path not in shipped_templates():  # only known names: no path can escape the folder
-        raise NotFound(f"no template {path}")
-    errors = [str(e) for e in check_templates(_data_dir(request), {path: text})]
+    errors = dunning_files.save_template(session, user.email, _data_dir(request), path, text)
     if errors:  # it must render in the sandbox, in both languages, before any run relies on it
         return render(
             request, "edit_file.html", status_code=422, kind="template", item=path, source=path, text=text,
             errors=errors,
         )  # fmt: skip
-    target = _data_dir(request) / "templates" / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    record(session, user.email, "dunning.template_edited", subject=path)
     return RedirectResponse(f"/dunning/templates/{path}?done=1", status_code=303)

@@ -5,23 +5,17 @@ the history of what was sent with its documents, and per-customer pauses."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-from email.message import EmailMessage
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from encours.domain.errors import NotFound
-from encours.dunning import service as dunning
-from encours.dunning.rendered import RenderedMessage, render_customer
 from encours.jobs.registry import job_day
 from encours.ledger.queries import find_customer
 from encours.users.roles import Permission
 from encours.users.service import User
-from encours.web import dunning_runs
+from encours.web import dunning_documents, dunning_runs
 from encours.web.deps import CsrfChecked, IsoDay, SessionDep, UiUser, app_settings, as_of_param, ui_permission
 from encours.web.ui.render import render
 
@@ -29,18 +23,6 @@ router = APIRouter(include_in_schema=False)
 Manager = Annotated[User, Depends(ui_permission(Permission.MANAGE))]
 Worker = Annotated[User, Depends(ui_permission(Permission.WORK))]
 AsOf = Annotated[dt.date, Depends(as_of_param)]
-HISTORY = 300  # latest deliveries shown
-
-
-def _rendered(request: Request, as_of: dt.date, customer_id: str) -> RenderedMessage:
-    config = dunning.load_config(app_settings(request))
-    return render_customer(request.app.state.engine, config, as_of, customer_id)
-
-
-def _pdf(data: bytes, name: str) -> Response:
-    return Response(
-        data, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
-    )
 
 
 @router.get("/dunning/customers/{customer_id}/preview")
@@ -49,7 +31,7 @@ def customer_preview(
 ) -> Response:
     if find_customer(session, customer_id) is None:
         raise NotFound(f"no customer {customer_id}")
-    found = _rendered(request, as_of, customer_id)
+    found = dunning_documents.next_message(request, as_of, customer_id)
     return render(
         request, "dunning_customer.html", as_of=as_of, cid=customer_id, message=found,
         paused=dunning_runs.paused_until(session, customer_id, as_of),
@@ -61,10 +43,7 @@ def customer_preview_letter(
     request: Request, user: UiUser, customer_id: str, name: str, as_of: AsOf
 ) -> Response:
     """A letter of the preview, produced again exactly as the run would (same composer)."""
-    for letter in _rendered(request, as_of, customer_id).letters:
-        if letter.name == name:
-            return _pdf(letter.pdf, name)
-    raise NotFound(f"no letter {name} in the next message to {customer_id}")
+    return dunning_documents.pdf(dunning_documents.next_letter(request, as_of, customer_id, name), name)
 
 
 @router.post("/dunning/runs", dependencies=[CsrfChecked])
@@ -87,44 +66,26 @@ def run_page(request: Request, session: SessionDep, user: UiUser, job_id: int) -
 def history_page(
     request: Request, session: SessionDep, user: UiUser, customer: str | None = None
 ) -> Response:
-    rows = [a for a in dunning.list_actions(session, customer) if a.status in ("sent", "produced")]
-    rows.sort(key=lambda a: a.id, reverse=True)
-    return render(request, "dunning_history.html", rows=rows[:HISTORY], customer=customer)
-
-
-def _action(session: SessionDep, action_id: int) -> dunning.DunningAction:
-    found = dunning.get_action(session, action_id)
-    if found is None:
-        raise NotFound(f"no dunning action {action_id}")
-    return found
+    rows = dunning_documents.history(session, customer)
+    return render(request, "dunning_history.html", rows=rows, customer=customer)
 
 
 @router.get("/dunning/actions/{action_id}/email")
 def sent_email_page(request: Request, session: SessionDep, user: UiUser, action_id: int) -> Response:
-    action = _action(session, action_id)
-    raw = dunning.sent_email(app_settings(request).data_dir, action)
-    if raw is None:
-        raise NotFound(f"no e-mail kept for action {action_id}")
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    part = message.get_body(("plain",))
-    attachments = [p.get_filename() or "" for p in message.iter_attachments()]
-    headers = {name: str(message[name] or "") for name in ("From", "To", "Subject", "Date", "Message-ID")}
+    action = dunning_documents.action(session, action_id)
+    sent = dunning_documents.sent_email(app_settings(request).data_dir, action)
     return render(
-        request, "dunning_email.html", action=action, headers=headers,
-        body=part.get_content() if part is not None else "", attachments=attachments,
+        request, "dunning_email.html", action=action, headers=sent.headers, body=sent.body,
+        attachments=sent.attachments,
     )  # fmt: skip
 
 
 @router.get("/dunning/actions/{action_id}/document")
 def sent_document(request: Request, session: SessionDep, user: UiUser, action_id: int) -> Response:
     """The letter an action produced, from the data directory (never a path outside it)."""
-    action = _action(session, action_id)
-    root = app_settings(request).data_dir.resolve()
-    path = Path(action.document or "").resolve()
-    if path.suffix != ".pdf" or not path.is_relative_to(root) or not path.is_file():
-        raise NotFound(f"no letter kept for action {action_id}")
-    return _pdf(path.read_bytes(), path.name)
+    action = dunning_documents.action(session, action_id)
+    path = dunning_documents.sent_letter(app_settings(request).data_dir, action)
+    return dunning_documents.pdf(path.read_bytes(), path.name)
 
 
 def _back(customer_id: str, target: str) -> str:

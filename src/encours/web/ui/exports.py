@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from fastapi import Response
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
@@ -26,6 +27,17 @@ from encours.web.ui.i18n import text
 
 BOM = "\ufeff"
 COLUMNS = ("customer_id", "name", "currency", "total")
+
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(body: bytes, media_type: str, filename: str) -> Response:
+    """A file the browser saves under ``filename`` rather than shows."""
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 def _header(balances: Sequence[AgedBalance], language: str) -> list[str]:

@@ -256,21 +256,13 @@ def aging_page(
 @router.get("/aging.csv")
 def aging_csv(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
     body = exports.aging_csv(_figures(request).aging(session, as_of), language_of(request))
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.csv"'},
-    )
+    return exports.download(body, exports.CSV, f"aging-{as_of.isoformat()}.csv")
 
 
 @router.get("/aging.xlsx")
 def aging_xlsx(request: Request, session: SessionDep, user: UiUser, as_of: AsOf) -> Response:
     body = exports.aging_xlsx(_figures(request).aging(session, as_of), language_of(request))
-    return Response(
-        body,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.xlsx"'},
-    )
+    return exports.download(body, exports.XLSX, f"aging-{as_of.isoformat()}.xlsx")
 
 
 # users (admin) ------------------------------------------------------------------------

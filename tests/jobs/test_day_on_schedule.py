@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, select, text
 from tests.conftest import DEMO_UNTIL, SmtpServer, query
 from tests.dunning.conftest import store_ledger
 from tests.web.conftest import PASSWORD, encours_command, serving
@@ -34,6 +34,7 @@ from encours.audit.service import events
 from encours.demo.generator import DemoLedger, generate
 from encours.dunning.service import list_actions
 from encours.jobs import schedule
+from encours.jobs.models import JobRow
 from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
 
@@ -113,21 +114,29 @@ def the_day_done(
     logs: Sequence[Path],
     occurrences: int = len(DAY_KINDS),
 ) -> list[dict[str, Any]]:
-    """``encours jobs list --format json`` once the occurrences and all they started are finished."""
+    """``encours jobs list --format json`` once the occurrences and all they started are finished.
+
+    While waiting, the job table is read here (a query): a CLI started twice a second would
+    take the processes' CPU on a small machine.
+    """
     deadline = time.monotonic() + WAIT
-    while True:
-        jobs: list[dict[str, Any]] = json.loads(encours(env, "jobs", "list", "--format", "json", "--db", url))
-        scheduled = [j for j in jobs if j["requested_by"] == "schedule"]
-        if len(scheduled) >= occurrences and all(j["status"] in ("done", "failed") for j in jobs):
-            return jobs
-        dead = [
-            log.read_text(errors="replace")[-3000:]
-            for p, log in zip(alive, logs, strict=True)
-            if p.poll() is not None
-        ]
-        assert not dead, dead
-        assert time.monotonic() < deadline, f"the day's jobs did not finish: {jobs}"
-        time.sleep(0.5)
+    engine = create_engine(url)
+    try:
+        while True:
+            with engine.connect() as connection:
+                found = connection.execute(select(JobRow.requested_by, JobRow.status)).all()
+            scheduled = [status for by, status in found if by == "schedule"]
+            if len(scheduled) >= occurrences and all(status in ("done", "failed") for _, status in found):
+                break
+            dead = [log.read_text(errors="replace")[-3000:]
+                    for p, log in zip(alive, logs, strict=True) if p.poll() is not None]  # fmt: skip
+            assert not dead, dead
+            assert time.monotonic() < deadline, f"the day's jobs did not finish: {found}"
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    jobs: list[dict[str, Any]] = json.loads(encours(env, "jobs", "list", "--format", "json", "--db", url))
+    return jobs
 
 
 def assert_the_day(url: str, jobs: list[dict[str, Any]], minute: dt.datetime, smtp: SmtpServer) -> None:

@@ -7,9 +7,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.conftest import invoke
+from typer.testing import CliRunner
 
 from encours.domain.errors import InvalidInput
 from encours.jobs import schedule, service
+from encours.jobs.registry import job_day
 from encours.settings import Settings
 from encours.storage.database import get_engine, unit_of_work
 from encours.web import job_kinds
@@ -58,8 +61,8 @@ def test_a_tick_enqueues_an_occurrence_once_however_often_it_runs(tmp_path: Path
     settings = Settings(data_dir=data, database_url=sqlite_url)
     engine = get_engine(sqlite_url)
     at = paris(2026, 12, 1, 9, 10, 20).timestamp()
-    first = schedule.tick(engine, settings, at)
-    again = schedule.tick(engine, settings, at + 60)  # a minute later: 09:10 still in its look-back
+    first = [s.job_id for s in schedule.tick(engine, settings, at)]
+    again = [s.job_id for s in schedule.tick(engine, settings, at + 60)]  # 09:10 still in its look-back
     assert len(first) == 2 and again == first[1:]  # 09:05 and 09:10, each queued once
     with unit_of_work(engine) as session:
         jobs = service.list_jobs(session, kind="ping")
@@ -73,3 +76,29 @@ def test_a_wrong_schedule_is_refused_naming_the_entry(tmp_path: Path) -> None:
     (tmp_path / "schedule.toml").write_text('[[job]]\nkind = "ping"\ncron = "every day"\n', encoding="utf-8")
     with pytest.raises(InvalidInput, match="job 1: invalid cron"):
         schedule.load(tmp_path)
+
+
+def test_an_unknown_kind_is_refused_at_start_and_keeps_no_other_job_from_starting(
+    tmp_path: Path, sqlite_url: str, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "schedule.toml").write_text(
+        '[[job]]\nname = "typo"\nkind = "dunning_rnu"\ncron = "0 7 * * *"\n\n'
+        '[[job]]\nname = "pings"\nkind = "ping"\ncron = "0 7 * * *"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ENCOURS_DATA_DIR", str(data))
+    code, _, err = invoke(cli, "schedule", "--show", "--db", sqlite_url)
+    assert code == 2 and "job 'typo': unknown kind 'dunning_rnu'; known: " in err
+    settings = Settings(data_dir=data, database_url=sqlite_url)
+    started = schedule.tick(get_engine(sqlite_url), settings, paris(2026, 12, 1, 7, 0, 10).timestamp())
+    assert [s.name for s in started] == ["pings"]  # the entry after the wrong one still starts
+
+
+def test_a_job_works_for_its_as_of_else_its_scheduled_day_in_paris() -> None:
+    both = {"as_of": "2026-10-31", "scheduled_for": "2026-12-01T07:00:00+01:00"}
+    assert job_day(both) == dt.date(2026, 10, 31)
+    assert job_day({"scheduled_for": "2026-12-01T00:30:00+01:00"}) == dt.date(2026, 12, 1)  # Nov 30 in UTC
+    with pytest.raises(InvalidInput, match="invalid date '31/10/2026'"):
+        job_day({"as_of": "31/10/2026"})

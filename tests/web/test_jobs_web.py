@@ -146,3 +146,20 @@ def test_metrics_need_the_scrapers_token_or_a_signed_in_admin(web_url: str, tmp_
         assert health.status_code == 200 and set(health.json()) == {"status", "database", "queue"}
     with pytest.raises(ValueError, match="at least 24"):
         Settings(metrics_token="short")
+
+
+def test_a_scheduled_dunning_run_has_its_page_for_the_day_it_ran_for(
+    ui_client: TestClient, web_url: str
+) -> None:
+    browser_login(ui_client, "credit_manager")
+    params = {"dry_run": True, "scheduled_for": "2026-10-31T07:00:00+01:00"}  # as schedule.toml queues it
+    with unit_of_work(get_engine(web_url)) as session:
+        job = service.enqueue(session, "dunning_run", params, requested_by="schedule")
+    for _ in range(1200):
+        with unit_of_work(get_engine(web_url)) as session:
+            if (found := service.get(session, job.job_id)).finished:
+                break
+        time.sleep(0.1)
+    assert found.status == "done" and found.result["as_of"] == "2026-10-31", found
+    page = ui_client.get(f"/dunning/runs/{job.job_id}")
+    assert page.status_code == 200 and "<small>Au 31/10/2026</small>" in page.text, page.text[-500:]

@@ -165,6 +165,8 @@ def worker(
     settings = _setup(run_here=True, kinds=True)
     engine = engine_for(db)
     typer.echo(f"worker: {', '.join(registry.kinds())}; concurrency {concurrency}", err=True)
+    if scheduler:
+        schedule.check_kinds(schedule.load(settings.data_dir))
     if dispatch.uses_queue(engine.dialect.name):
         from encours.jobs.queue import run_worker
 
@@ -195,6 +197,7 @@ def schedule_command(
     """
     settings = _setup(kinds=True)
     plan = schedule.load(settings.data_dir)
+    schedule.check_kinds(plan)
     if show:
         upcoming = schedule.next_runs(plan, dt.datetime.now(dt.UTC), 3)
         rows = [
@@ -211,4 +214,10 @@ def schedule_command(
     stop = threading.Event()
     _stop_on_signals(stop)
     typer.echo(f"scheduler: {plan.source}, {len(plan.jobs)} recurring jobs", err=True)
-    schedule.run_forever(engine_for(db), settings, stop)
+    schedule.run_forever(engine_for(db), settings, stop, _say_started)
+
+
+def _say_started(started: schedule.Started) -> None:
+    """What the scheduler's log shows: each occurrence and its job (queued by this one or another)."""
+    at = started.at.isoformat(timespec="minutes")
+    typer.echo(f"scheduler: {started.name} of {at} is job {started.job_id}", err=True)

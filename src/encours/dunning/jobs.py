@@ -11,31 +11,16 @@ same Message-ID.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from encours.domain.errors import InvalidInput
 from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.outbox import DeliveryReport, Outbox
 from encours.dunning.run_lock import Shard
 from encours.dunning.service import decide_and_record, decision_rows, load_config, preview
-from encours.jobs.registry import JobContext, job_kind
+from encours.jobs.registry import JobContext, job_day, job_kind
 from encours.settings.smtp import DEFAULT_CONCURRENCY
 
-PARIS = ZoneInfo("Europe/Paris")
 SHOWN_DECISIONS = 2000  # a dry run's result lists this many actions, and counts them all
-
-
-def run_day(params: dict[str, Any]) -> dt.date:
-    """``as_of`` of the params, else today in Paris (a scheduled run at 07:00)."""
-    text = params.get("as_of")
-    if not text:
-        return dt.datetime.now(PARIS).date()
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        raise InvalidInput.because("invalid_date", field="as_of", text=str(text)) from None
 
 
 def report_json(report: DeliveryReport) -> dict[str, Any]:
@@ -50,7 +35,7 @@ def report_json(report: DeliveryReport) -> dict[str, Any]:
 @job_kind("dunning_run")
 def dunning_run(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Dunning run at ``as_of`` (default today): ``dry_run`` shows the decisions, else they are sent."""
-    day = run_day(params)
+    day = job_day(params)
     config = load_config(context.settings)
     actor = str(params.get("actor") or "job")
     if params.get("dry_run"):

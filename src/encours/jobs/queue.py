@@ -51,12 +51,15 @@ def make_app(engine: Engine, settings: Settings, *, scheduler: bool = True) -> p
             log.warning("job %s of a stalled worker goes back to the queue", job.id)
             await app.job_manager.retry_job(job)
 
-    if scheduler:
+    # every worker knows the tick, so one started with --no-scheduler that takes it from the
+    # queue runs it (else procrastinate fails it, "task not found", and that minute is lost);
+    # only the workers with the scheduler defer it each minute
+    @app.task(name="encours.schedule_tick", queue=dispatch.QUEUE, queueing_lock="encours.schedule_tick")
+    def schedule_tick(timestamp: int) -> None:
+        schedule.tick(engine, settings, timestamp)
 
-        @app.periodic(cron="* * * * *", periodic_id="schedule")
-        @app.task(name="encours.schedule_tick", queue=dispatch.QUEUE, queueing_lock="encours.schedule_tick")
-        def schedule_tick(timestamp: int) -> None:
-            schedule.tick(engine, settings, timestamp)
+    if scheduler:
+        app.periodic(cron="* * * * *", periodic_id="schedule")(schedule_tick)
 
     return app
 

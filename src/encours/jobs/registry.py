@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from encours.domain.errors import BadRequest, EncoursError
+from encours.domain.errors import BadRequest, EncoursError, InvalidInput
 from encours.settings import Settings
+from encours.storage.base import BUSINESS_ZONE, business_today
 from encours.storage.database import unit_of_work
 
 JobResult = dict[str, Any] | None
@@ -76,6 +78,21 @@ def kind(name: str) -> JobKind:
 
 def kinds() -> list[str]:
     return sorted(_KINDS)
+
+
+def job_day(params: dict[str, Any]) -> dt.date:
+    """The day a job works for: its ``as_of``, else the day of its scheduled occurrence (a
+    07:00 run retried after midnight is still that day's run), else today in Paris."""
+    text = params.get("as_of")
+    if text:
+        try:
+            return dt.date.fromisoformat(str(text))
+        except ValueError:
+            raise InvalidInput.because("invalid_date", field="as_of", text=str(text)) from None
+    scheduled = params.get("scheduled_for")  # set by encours.jobs.schedule, an aware ISO time
+    if scheduled:
+        return dt.datetime.fromisoformat(str(scheduled)).astimezone(BUSINESS_ZONE).date()
+    return business_today()
 
 
 ProgressSink = Callable[[int, int | None, str], bool]  # -> whether the job was cancelled

@@ -16,8 +16,9 @@ import datetime as dt
 import logging
 import threading
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -25,7 +26,8 @@ from croniter import croniter
 from sqlalchemy import Engine
 
 from encours.data_files import user_or_shipped
-from encours.domain.errors import InvalidInput
+from encours.domain.errors import EncoursError, InvalidInput
+from encours.jobs import registry
 from encours.settings import Settings
 from encours.storage.database import unit_of_work
 
@@ -73,6 +75,18 @@ def load(data_dir: Path | None) -> Schedule:
     return Schedule(zone, tuple(jobs), file.source)
 
 
+def check_kinds(schedule: Schedule) -> None:
+    """Every entry names a kind of job there is: a typo is refused when the scheduler starts,
+    not found at 07:00 (the edges call it once the kinds are registered)."""
+    known = registry.kinds()
+    for job in schedule.jobs:
+        if job.kind not in known:
+            raise InvalidInput(
+                f"{schedule.source}: job {job.name!r}: unknown kind {job.kind!r}; known: {', '.join(known)}",
+                field="kind",
+            )
+
+
 def working_day(day: dt.date) -> bool:
     """Monday to Friday, and not a French public holiday."""
     return day.weekday() < 5 and day not in holidays.country_holidays("FR", years=day.year)
@@ -110,33 +124,61 @@ def next_runs(schedule: Schedule, after: dt.datetime, count: int = 1) -> dict[st
     return result
 
 
-def tick(engine: Engine, settings: Settings, timestamp: float | None = None) -> list[int]:
-    """Enqueue the occurrences due at ``timestamp`` (default now) not enqueued yet; their job ids."""
+class Started(NamedTuple):
+    """An occurrence the scheduler looked at, and the job it is (queued now or already)."""
+
+    name: str
+    at: dt.datetime  # local time of the occurrence
+    job_id: int
+
+
+def tick(engine: Engine, settings: Settings, timestamp: float | None = None) -> list[Started]:
+    """Enqueue the occurrences due at ``timestamp`` (default now) not enqueued yet; every due one's job."""
     from encours.jobs import service  # service -> dispatch -> inprocess imports nothing of this module
 
     moment = (
         dt.datetime.fromtimestamp(timestamp, dt.UTC) if timestamp is not None else dt.datetime.now(dt.UTC)
     )
     schedule = load(settings.data_dir)
-    ids = []
+    started = []
     for job, local in due(schedule, moment):
         key = f"schedule:{job.name}:{local.strftime('%Y-%m-%dT%H:%M%z')}"
         params = {**job.params, "scheduled_for": local.isoformat()}
-        with unit_of_work(engine) as session:
-            ids.append(
-                service.enqueue(session, job.kind, params, requested_by="schedule", dedupe_key=key).job_id
-            )
-    return ids
+        try:
+            with unit_of_work(engine) as session:
+                queued = service.enqueue(session, job.kind, params, requested_by="schedule", dedupe_key=key)
+        except EncoursError as refusal:  # one wrong entry does not keep the others from starting
+            log.error("%s: job %r not queued: %s", schedule.source, job.name, refusal)
+            continue
+        started.append(Started(job.name, local, queued.job_id))
+    return started
 
 
 TICK_EVERY = 30.0  # seconds between two looks at the schedule (each occurrence fires once)
 
 
-def run_forever(engine: Engine, settings: Settings, stop: threading.Event) -> None:
-    """The in-process scheduler (SQLite's ``encours worker`` and ``encours serve``, ``encours schedule``)."""
+Reporter = Callable[[Started], None]
+
+
+def _log_started(started: Started) -> None:
+    log.info("%s of %s is job %s", started.name, started.at.isoformat(timespec="minutes"), started.job_id)
+
+
+def run_forever(
+    engine: Engine, settings: Settings, stop: threading.Event, report: Reporter = _log_started
+) -> None:
+    """The in-process scheduler (SQLite's ``encours worker`` and ``encours serve``, ``encours schedule``).
+
+    ``report`` is told of each occurrence once (a tick sees it again during its look-back).
+    """
+    seen: set[Started] = set()
     while True:
         try:
-            tick(engine, settings)
+            found = tick(engine, settings)
+            for started in found:
+                if started not in seen:
+                    report(started)
+            seen = set(found)
         except Exception:
             log.exception("schedule tick failed")
         if stop.wait(TICK_EVERY):

@@ -3,27 +3,17 @@ the bank journal and e-invoicing too)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from encours.domain.errors import InvalidInput
-from encours.jobs.registry import JobContext, job_kind
+from encours.jobs.registry import JobContext, job_day, job_kind
 from encours.ledger.cash_application import CashApplication
 from encours.ledger.cash_schemas import run_document
-
-
-def _day(params: dict[str, Any]) -> dt.date:
-    text = params.get("as_of")
-    try:
-        return dt.date.fromisoformat(str(text)) if text else dt.datetime.now(dt.UTC).date()
-    except ValueError:
-        raise InvalidInput.because("invalid_date", field="as_of", text=str(text)) from None
 
 
 @job_kind("cash_application")
 def cash_application(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Match unmatched bank credits at ``as_of`` (default today); ``dry_run`` stores nothing."""
-    day = _day(params)
+    day = job_day(params)
     dry_run = bool(params.get("dry_run"))
     actor = str(params.get("actor") or "job")
     with context.session() as session:

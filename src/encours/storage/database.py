@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from encours.storage.fold_sql import register_on_sqlite
@@ -42,14 +42,40 @@ def alembic_config(engine: Engine, target_metadata: MetaData | None = None) -> C
     return config
 
 
+def _up_to_date(script: ScriptDirectory, current: tuple[str, ...]) -> bool:
+    """Every head of the scripts is applied: it is a current head or below one (the domains'
+    branches merge, so the database keeps fewer heads than the scripts have)."""
+    if not current:
+        return False
+    applied = {revision.revision for revision in script.iterate_revisions(current, "base") if revision}
+    return set(script.get_heads()) <= applied
+
+
+MIGRATION_LOCK = 0x656E636F75727300  # PostgreSQL advisory lock: one process migrates at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to every head (each domain owns a migration branch)."""
+    """Create or upgrade the schema to every head (each domain owns a migration branch).
+
+    On PostgreSQL the check and the upgrade hold an advisory lock: N web processes and M
+    workers started together on a new version upgrade the database once, the others wait
+    for it and find it done (without it, all but one failed on the tables created twice).
+    """
     config = alembic_config(engine)
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    script = ScriptDirectory.from_config(config)
     with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    if current != heads:
-        command.upgrade(config, "heads")
+        serialised = connection.dialect.name == "postgresql"
+        if serialised:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            current = MigrationContext.configure(connection).get_current_heads()
+            connection.commit()  # the lock is the session's: it outlives this read's transaction
+            if not _up_to_date(script, current):
+                command.upgrade(config, "heads")
+        finally:
+            if serialised:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
 
 
 @cache

@@ -8,28 +8,22 @@ so no page computes the whole ledger. It is queued after each import and cash ap
 
 from __future__ import annotations
 
-import datetime as dt
 from email.utils import make_msgid
 from typing import Any
 
 from encours.dunning.channels.smtp import smtp_config
 from encours.dunning.documents import load_company
-from encours.jobs.registry import JobContext, job_kind
+from encours.jobs.registry import JobContext, job_day, job_kind
 from encours.web import worklist, worklist_view
 from encours.web.dashboard import dashboard_figures
 from encours.web.figures import Figures
 from encours.web.reports.digest import build_digest, digest_message, recipients, send_digest
 
 
-def _day(params: dict[str, Any]) -> dt.date:
-    text = params.get("as_of")
-    return dt.date.fromisoformat(str(text)) if text else dt.datetime.now(dt.UTC).date()
-
-
 @job_kind("figures")
 def figures(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Compute and store the dashboard's and worklist's figures at ``as_of`` (default today)."""
-    day = _day(params)
+    day = job_day(params)
     computer = Figures(foresight_max_entries=context.settings.web_foresight_max_entries, synchronous=True)
     with context.session() as session:
         context.progress(0, 3, "dashboard")
@@ -45,7 +39,7 @@ def figures(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
 @job_kind("weekly_digest")
 def weekly_digest(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """The weekly digest to the users who asked for it (written as a file when no SMTP is set)."""
-    day = _day(params)
+    day = job_day(params)
     with context.session() as session:
         to = list(params.get("to") or recipients(session))
         digest = build_digest(session, day)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from encours.domain.errors import NotFound
+from encours.jobs.registry import job_day
 from encours.ledger.queries import find_customer
 from encours.users.roles import Permission
 from encours.users.service import User
@@ -57,7 +58,7 @@ def approve_and_run(
 @router.get("/dunning/runs/{job_id}")
 def run_page(request: Request, session: SessionDep, user: UiUser, job_id: int) -> Response:
     found = dunning_runs.run_job_view(session, job_id)
-    as_of = dt.date.fromisoformat(str(found.job.params.get("as_of")))
+    as_of = job_day(found.job.params)  # a scheduled run has no as_of: the day it ran for
     return render(request, "dunning_job.html", run=found, job=found.job, actions=found.actions, as_of=as_of)
 
 

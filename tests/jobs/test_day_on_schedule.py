@@ -41,7 +41,7 @@ from encours.users.service import UserService
 PARIS = ZoneInfo("Europe/Paris")
 DIGEST_TO = "direction@encours.test"
 WAIT = 240.0  # seconds: a bound for a slow machine, not a figure (a day takes ~20 s here)
-DAY_KINDS = ["dunning_run", "model_training", "weekly_digest"]
+DAY_KINDS = ["dunning_run", "model_training", "notification_emails", "weekly_digest"]  # the shipped four
 
 
 def the_days_schedule(data: Path) -> dt.datetime:
@@ -145,7 +145,7 @@ def assert_the_day(url: str, jobs: list[dict[str, Any]], minute: dt.datetime, sm
     assert [j["kind"] for j in scheduled] == DAY_KINDS
     assert {j["params"]["scheduled_for"] for j in scheduled} == {minute.isoformat()}
     assert {(j["status"], j["attempts"]) for j in jobs} == {("done", 1)}, jobs  # shards included
-    run, training, digest = scheduled
+    run, training, _notifications, digest = scheduled
     assert run["result"]["actions"] > 0 and len(run["result"]["parts"]) == len(run["result"]["shards"])
     assert training["result"]["trained"] is True and training["result"]["invoices"] > 0
     assert digest["result"]["sent"] == 1 and digest["result"]["to"] == [DIGEST_TO]

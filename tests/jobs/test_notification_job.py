@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from tests.conftest import SmtpServer
 from tests.web.conftest import email, load_demo
 
@@ -21,6 +22,11 @@ from encours.web import job_kinds
 
 PARIS = ZoneInfo("Europe/Paris")
 assert "notification_emails" in job_kinds.kinds()
+
+
+def ticked(engine: Engine, settings: Settings, timestamp: float) -> list[int]:
+    """The jobs of the occurrences the scheduler found due at ``timestamp``."""
+    return [started.job_id for started in schedule.tick(engine, settings, timestamp)]
 
 
 def test_the_schedule_sends_the_notification_emails_every_quarter_hour_each_once(
@@ -39,9 +45,7 @@ def test_the_schedule_sends_the_notification_emails_every_quarter_hour_each_once
         notifications.notify(
             session, notifications.Kind.BROKEN_PROMISE, ("promesse non tenue", "broken"), "C00002"
         )
-    at_quarter = schedule.tick(
-        engine, settings, dt.datetime(2026, 12, 1, 9, 15, 20, tzinfo=PARIS).timestamp()
-    )
+    at_quarter = ticked(engine, settings, dt.datetime(2026, 12, 1, 9, 15, 20, tzinfo=PARIS).timestamp())
     with unit_of_work(engine) as session:
         assert [service.get(session, i).kind for i in at_quarter] == ["notification_emails"]
     assert run_job(engine, settings, at_quarter[0]) == "done"
@@ -50,14 +54,14 @@ def test_the_schedule_sends_the_notification_emails_every_quarter_hour_each_once
         mail.message["Subject"]
     )
     assert "promesse non tenue" in mail.message.get_content()
-    later = schedule.tick(engine, settings, dt.datetime(2026, 12, 1, 9, 30, 5, tzinfo=PARIS).timestamp())
+    later = ticked(engine, settings, dt.datetime(2026, 12, 1, 9, 30, 5, tzinfo=PARIS).timestamp())
     assert len(later) == 1 and later != at_quarter
     assert run_job(engine, settings, later[0]) == "done"
     assert len(smtp_server.received) == 1  # sent once, not again
     with unit_of_work(engine) as session:
         assert [service.get(session, i).result["sent"] for i in (*at_quarter, *later)] == [1, 0]
         assert (
-            schedule.tick(engine, settings, dt.datetime(2026, 12, 1, 9, 25, tzinfo=PARIS).timestamp())
+            ticked(engine, settings, dt.datetime(2026, 12, 1, 9, 25, tzinfo=PARIS).timestamp())
             == []  # none due
         )
 

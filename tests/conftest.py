@@ -149,13 +149,20 @@ class SmtpServer(NamedTuple):
         return self.collector.received
 
 
+@contextlib.contextmanager
+def smtp_serving(handler: object, port: int | None = None) -> Iterator[str]:
+    """A real SMTP server (aiosmtpd) on loopback answering with ``handler``; yields its URL."""
+    port = port or free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     collector = Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpServer(collector, f"smtp://127.0.0.1:{port}")
-    finally:
-        controller.stop()
+    with smtp_serving(collector) as url:
+        yield SmtpServer(collector, url)

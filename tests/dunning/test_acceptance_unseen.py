@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
-from tests.conftest import SAMPLES, Collector, free_port, invoke
+from tests.conftest import SAMPLES, Collector, invoke, smtp_serving
 from tests.dunning.test_dunning_escalation import FALSE_HISTORY, TITLES
 from typer.testing import CliRunner
 
@@ -78,20 +77,15 @@ class Refusing(Collector):
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Refusing]:
     handler = Refusing()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("ENCOURS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ENCOURS_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setenv("ENCOURS_MAIL_FROM", "relances@fromagerie-vallet.fr")
-    monkeypatch.delenv("ENCOURS_RATES_FILE", raising=False)
-    monkeypatch.delenv("ENCOURS_FAULT_AFTER_SENDS", raising=False)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "company.toml").write_text(COMPANY, encoding="utf-8")
-    try:
+    with smtp_serving(handler) as url:
+        monkeypatch.setenv("ENCOURS_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("ENCOURS_SMTP_URL", url)
+        monkeypatch.setenv("ENCOURS_MAIL_FROM", "relances@fromagerie-vallet.fr")
+        monkeypatch.delenv("ENCOURS_RATES_FILE", raising=False)
+        monkeypatch.delenv("ENCOURS_FAULT_AFTER_SENDS", raising=False)
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "company.toml").write_text(COMPANY, encoding="utf-8")
         yield handler
-    finally:
-        controller.stop()
 
 
 def generate(rng: random.Random) -> tuple[list[dict[str, str]], list[Invoice]]:

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from tests.conftest import Collector, SmtpServer, free_port, invoke
+from tests.conftest import Collector, SmtpServer, free_port, invoke, smtp_serving
 from typer.testing import CliRunner
 
 from encours.casework import notifications
@@ -146,14 +145,9 @@ class Refusing(Collector):
 @pytest.fixture
 def refusing_server(monkeypatch: pytest.MonkeyPatch, dunning_env: Path) -> Iterator[Refusing]:
     handler = Refusing()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("ENCOURS_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    try:
+    with smtp_serving(handler) as url:
+        monkeypatch.setenv("ENCOURS_SMTP_URL", url)
         yield handler
-    finally:
-        controller.stop()
 
 
 def test_smtp_refusal_fails_with_the_servers_reply(
@@ -186,12 +180,8 @@ def test_server_down_leaves_actions_pending_with_the_reason_then_delivers_them(
     assert all("unreachable" in r["reason"] for r in rows)
 
     collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()  # the server is back
-    try:
+    with smtp_serving(collector, port):  # the server is back
         code, out, err = run(cli, sqlite_url)
-    finally:
-        controller.stop()
     assert code == 0, out + err
     assert "0 actions decided" in out and "delivered: 3 e-mails" in out
     assert sorted(r.recipients[0] for r in collector.received) == [
@@ -233,12 +223,8 @@ def test_actions_left_pending_join_the_next_runs_message_one_email_per_customer(
     assert {r["step"] for r in actions(cli, sqlite_url)} == {"reminder"}
 
     collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_serving(collector, port):
         code, out, err = run(cli, sqlite_url, "2026-09-20")  # 19 days late: the firm reminder is due
-    finally:
-        controller.stop()
     assert code == 0, out + err
     assert "delivered: 3 e-mails" in out
     rows = actions(cli, sqlite_url)

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from tests.conftest import DEMO_UNTIL, Collector, free_port, query
+from tests.conftest import DEMO_UNTIL, Collector, query, smtp_serving
 from tests.dunning.conftest import store_ledger
 
 from encours.audit.service import events
@@ -48,13 +47,8 @@ class SlowCollector(Collector):
 @pytest.fixture
 def slow_smtp() -> Iterator[tuple[Collector, str]]:
     collector = SlowCollector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield collector, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with smtp_serving(collector) as url:
+        yield collector, url
 
 
 def start_worker(url: str, env: dict[str, str], log: Path, concurrency: int = 1) -> subprocess.Popen[bytes]:

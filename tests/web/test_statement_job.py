@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from tests.conftest import Collector, free_port
+from tests.conftest import Collector, smtp_serving
 from tests.web.conftest import AS_OF, browser_login, token_for
 
 from encours.jobs import service
@@ -39,13 +38,8 @@ class Picky(Collector):
 @pytest.fixture
 def picky_smtp() -> Iterator[tuple[Picky, str]]:
     collector = Picky()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield collector, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with smtp_serving(collector) as url:
+        yield collector, url
 
 
 def wait_for(url: str, job_id: int) -> JobView:

@@ -1,6 +1,8 @@
 """What the worklist shows of casework for a page of customers: collector, next task, last call.
 
-Each read is one query for the whole page (or for a filter), on the indexes of 0606_workspace.
+A page's facts are one query (a correlated sub-select per column, on the indexes of
+0606_workspace); a collector's customers are one index probe giving customer keys, which the
+worklist maps to ranked places with an array (no customer number is looked up one by one).
 """
 
 from __future__ import annotations
@@ -25,28 +27,33 @@ class NextAction(NamedTuple):
     assignee: str | None
 
 
-def collectors(session: Session, customer_ids: Sequence[str]) -> dict[str, str]:
-    """The assigned collector of each named customer that has one."""
-    if not customer_ids:
-        return {}
-    rows = session.execute(
-        select(CustomerRow.customer_id, AssignmentRow.assignee)
-        .join(AssignmentRow, AssignmentRow.customer_pk == CustomerRow.id)
-        .where(AssignmentRow.role == "collector", CustomerRow.customer_id.in_(list(customer_ids)))
-    )
-    return {str(cid): str(who) for cid, who in rows}
+class PageFacts(NamedTuple):
+    collector: str | None
+    next_action: NextAction | None  # the open task due first
+    last_call: dt.datetime | None  # the latest call task done
 
 
-def customers_of(session: Session, collector: str | None) -> set[str]:
-    """Customers whose collector is ``collector``; ``None``: every customer that has a collector."""
-    query = (
-        select(CustomerRow.customer_id)
-        .join(AssignmentRow, AssignmentRow.customer_pk == CustomerRow.id)
-        .where(AssignmentRow.role == "collector")
-    )
+class Customer(NamedTuple):
+    pk: int
+    customer_id: str
+    name: str
+    segment: str | None
+
+
+def every_customer(session: Session) -> list[Customer]:
+    """Every customer's key, number, name and segment: read once per ledger state by the
+    worklist (plain rows, fetched at once)."""
+    query = select(CustomerRow.id, CustomerRow.customer_id, CustomerRow.name, CustomerRow.segment)
+    return [Customer(*row) for row in session.connection().execute(query)]
+
+
+def customer_keys_of(session: Session, collector: str | None) -> list[int]:
+    """Keys of the customers whose collector is ``collector``; ``None``: of every customer that
+    has a collector (index ``ix_customer_assignments_assignee``, no join)."""
+    query = select(AssignmentRow.customer_pk).where(AssignmentRow.role == "collector")
     if collector is not None:
         query = query.where(AssignmentRow.assignee == collector)
-    return set(session.connection().execute(query).scalars().all())  # plain rows, fetched at once
+    return list(session.connection().execute(query).scalars().all())
 
 
 def follows_someone(session: Session, collector: str) -> bool:
@@ -55,41 +62,43 @@ def follows_someone(session: Session, collector: str) -> bool:
     return session.scalar(query.where(AssignmentRow.assignee == collector).limit(1)) is not None
 
 
-def next_actions(session: Session, customer_ids: Sequence[str]) -> dict[str, NextAction]:
-    """The open task due first for each named customer."""
+def page_facts(session: Session, customer_ids: Sequence[str]) -> dict[str, PageFacts]:
+    """Each named customer's collector, open task due first (earliest due date, then lowest
+    number) and last call done, in one query."""
     if not customer_ids:
         return {}
-    rows = session.execute(
+    mine = TaskRow.customer_pk == CustomerRow.id
+    collector = select(AssignmentRow.assignee).where(
+        AssignmentRow.customer_pk == CustomerRow.id, AssignmentRow.role == "collector"
+    )
+    first_open = (
+        select(TaskRow.id)
+        .where(mine, TaskRow.status == TaskStatus.OPEN.value)
+        .order_by(TaskRow.due_date, TaskRow.id)
+        .limit(1)
+    )
+    last_call = select(func.max(TaskRow.closed_at)).where(
+        mine, TaskRow.kind == "call", TaskRow.status == TaskStatus.DONE.value
+    )
+    page = (
         select(
             CustomerRow.customer_id,
-            TaskRow.id,
-            TaskRow.kind,
-            TaskRow.title,
-            TaskRow.due_date,
-            TaskRow.assignee,
+            collector.scalar_subquery().label("collector"),
+            first_open.scalar_subquery().label("task_id"),
+            last_call.scalar_subquery().label("last_call"),
         )
-        .join(CustomerRow, CustomerRow.id == TaskRow.customer_pk)
-        .where(TaskRow.status == TaskStatus.OPEN.value, CustomerRow.customer_id.in_(list(customer_ids)))
-        .order_by(TaskRow.due_date.desc(), TaskRow.id.desc())
+        .where(CustomerRow.customer_id.in_(list(customer_ids)))
+        .subquery()
     )
-    found: dict[str, NextAction] = {}
-    for cid, task_id, kind, title, due_date, assignee in rows:  # the earliest is written last
-        found[str(cid)] = NextAction(task_id, kind, title, due_date, assignee)
-    return found
-
-
-def last_calls(session: Session, customer_ids: Sequence[str]) -> dict[str, dt.datetime]:
-    """When each named customer was last called (a call task done)."""
-    if not customer_ids:
-        return {}
-    rows = session.execute(
-        select(CustomerRow.customer_id, func.max(TaskRow.closed_at))
-        .join(CustomerRow, CustomerRow.id == TaskRow.customer_pk)
-        .where(
-            TaskRow.kind == "call",
-            TaskRow.status == TaskStatus.DONE.value,
-            CustomerRow.customer_id.in_(list(customer_ids)),
+    rows = session.connection().execute(
+        select(
+            page.c.customer_id, page.c.collector, page.c.last_call,
+            TaskRow.id, TaskRow.kind, TaskRow.title, TaskRow.due_date, TaskRow.assignee,
+        ).outerjoin(TaskRow, TaskRow.id == page.c.task_id)
+    )  # fmt: skip
+    return {
+        str(cid): PageFacts(
+            who, None if task_id is None else NextAction(task_id, kind, title, due, assignee), called
         )
-        .group_by(CustomerRow.customer_id)
-    )
-    return {str(cid): at for cid, at in rows if at is not None}
+        for cid, who, called, task_id, kind, title, due, assignee in rows
+    }

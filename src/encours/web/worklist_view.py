@@ -3,15 +3,19 @@
 The order is the worklist's rule (``encours.web.worklist``): foresight's expected loss avoided
 for the customers it ranked, then overdue amount × days late for everyone else with something
 overdue. The whole ranking is computed once per ledger state (per process) with each customer's
-place in it; each filter is one indexed query giving a set of customers whose places are looked
-up (a request never walks the 100k ranked customers), and the page's 50 rows are enriched with
-one query per column (collector, next action, stage, last contact, risk class).
+place in it and a directory of every customer (key, segment, folded number and name); each filter
+gives places as arrays: a collector's customers from one index probe on customer keys, segments
+and the search from the directory, risk classes, dunning stages and hand-overs read for every
+value at once and kept under their table's state (a request never walks the 100k ranked
+customers). The page's 50 rows are enriched with three queries (casework's facts, the dunning
+stage, the risk class).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -23,12 +27,11 @@ from sqlalchemy.orm import Session
 from encours.casework import holds, worklist_facts
 from encours.casework.queries import handed_over_ids
 from encours.domain.aging import AgedBalance
+from encours.domain.text_fold import fold
 from encours.dunning import stages
 from encours.foresight import priority, risk_classes
-from encours.ledger import segments
 from encours.ledger.queries import matching_customers
 from encours.web import foresight_views
-from encours.web.cache import ledger_fingerprint
 from encours.web.figures import Figures
 from encours.web.worklist import WorkItem, fallback_worklist
 
@@ -66,6 +69,7 @@ class WorklistPage(NamedTuple):
     page: int
     pages: int
     buckets: list[str]  # the past-due buckets, for the filter
+    segments: list[str]  # every customer's segment, for the filter
 
 
 class Ranking(NamedTuple):
@@ -78,10 +82,42 @@ RANKING = TypeAdapter(Ranking)  # stored by the figures job: a new process reads
 # 100k customers) instead of ranking the whole aged balance itself on its first worklist
 
 
+class Directory(NamedTuple):
+    """Every customer as the filters look them up, read once per ranking: each customer key's
+    place (-1: not ranked), each segment's places, the segments, and the ranked customers'
+    folded numbers and names, one line per place, for the search."""
+
+    place_of_key: Places
+    in_segment: dict[str, Places]
+    segments: list[str]
+    search_text: str
+    line_starts: Places
+
+
+def _directory(ranking: Ranking, place: dict[str, int], session: Session) -> Directory:
+    customers = worklist_facts.every_customer(session)
+    place_of_key = np.full(max((c.pk for c in customers), default=0) + 1, -1, dtype=np.int64)
+    lines = ["\t\n"] * len(ranking.items)  # a ranked customer missing from the table matches nothing
+    in_segment: dict[str, list[int]] = {}
+    for c in customers:
+        at = place.get(c.customer_id)
+        if at is not None:
+            place_of_key[c.pk] = at
+            lines[at] = f"{fold(c.customer_id)}\t{fold(c.name)}\n"
+            if c.segment is not None:
+                in_segment.setdefault(c.segment, []).append(at)
+    starts = np.cumsum([0, *(len(line) for line in lines)], dtype=np.int64)[:-1]
+    return Directory(
+        place_of_key, {name: np.array(sorted(found), dtype=np.int64) for name, found in in_segment.items()},
+        sorted({c.segment for c in customers if c.segment}), "".join(lines), starts,
+    )  # fmt: skip
+
+
 class Ordered:
     """The ranking with what filters look up: each customer's place in it, each bucket's places,
-    and the places of the whole-table filters (segment, risk class, dunning stage, hand-overs),
-    kept with the ranking under their table's state so a request never walks every customer."""
+    the customer directory (keys, segments, search) and the places of the whole-table filters
+    (risk class, dunning stage, hand-overs), kept with the ranking under their table's state
+    so a request never walks every customer."""
 
     def __init__(self, ranking: Ranking) -> None:
         self.ranking = ranking
@@ -93,7 +129,9 @@ class Ordered:
             if label is not None:
                 buckets.setdefault(label, []).append(i)
         self.in_bucket = {label: np.array(found, dtype=np.int64) for label, found in buckets.items()}
-        self._memo: dict[Hashable, Places] = {}
+        self._memo: dict[Hashable, dict[str, Places]] = {}
+        self._directory: Directory | None = None
+        self._lock = threading.Lock()  # fifty clients missing the same set read it once
 
     def places(self, customer_ids: Iterable[str]) -> Places:
         """The ranked places of these customers, in order (customers not ranked left out)."""
@@ -102,14 +140,48 @@ class Ordered:
         found.sort()
         return found
 
-    def kept(self, key: Hashable, customers: Callable[[], Iterable[str]]) -> Places:
-        """The places of a whole-table filter, read once per ``key`` (the filter, its table's state)."""
+    def directory(self, session: Session) -> Directory:
+        """Every customer's place, segment and search line, read on the first request needing it."""
+        if self._directory is None:
+            with self._lock:
+                if self._directory is None:
+                    self._directory = _directory(self.ranking, self.place, session)
+        return self._directory
+
+    def places_of_keys(self, session: Session, keys: Sequence[int]) -> Places:
+        """The ranked places of the customers with these keys, in order."""
+        place_of_key = self.directory(session).place_of_key
+        found = np.asarray(keys, dtype=np.int64)
+        found = place_of_key[found[found < len(place_of_key)]]  # a customer added since: not ranked
+        kept: Places = np.sort(found[found >= 0])
+        return kept
+
+    def matching(self, session: Session, search: str) -> Places:
+        """The places of the customers whose number or name contains ``search``, whatever the
+        case and accents (``fold``, as the SQL search): a scan of one string, not of the table."""
+        needle = fold(search.strip())
+        if "\t" in needle or "\n" in needle:  # cannot be in a line: the table says
+            return self.places(matching_customers(session, search))
+        found = self.directory(session)
+        text, find, at, hits = found.search_text, found.search_text.find, 0, []
+        while (at := find(needle, at)) >= 0:
+            hits.append(at)
+            at = text.index("\n", at)  # on to the next customer
+        places: Places = np.searchsorted(found.line_starts, np.array(hits, dtype=np.int64), "right") - 1
+        return places
+
+    def kept(self, key: Hashable, customers: Callable[[], dict[str, set[str]]]) -> dict[str, Places]:
+        """The places of a whole-table filter's every value, read once per ``key`` (the filter,
+        its table's state)."""
         found = self._memo.get(key)
         if found is None:
-            found = self.places(customers())
-            if len(self._memo) >= MEMO:
-                self._memo.clear()
-            self._memo[key] = found
+            with self._lock:
+                found = self._memo.get(key)
+                if found is None:
+                    found = {value: self.places(ids) for value, ids in customers().items()}
+                    if len(self._memo) >= MEMO:
+                        self._memo.clear()
+                    self._memo[key] = found
         return found
 
 
@@ -122,6 +194,7 @@ class _Last(NamedTuple):
 RECENT = 4  # ordered rankings kept (a few dates, or a ledger state and the next)
 MEMO = 64  # whole-table filters kept per ranking
 EMPTY: Places = np.zeros(0, dtype=np.int64)
+NO_FACTS = worklist_facts.PageFacts(None, None, None)
 _recent: list[_Last] = []  # this process's latest ordered rankings, and what each was made of
 
 
@@ -184,29 +257,35 @@ def _without(found: Places, out: Places) -> Places:
     return kept
 
 
+def _followed(session: Session, order: Ordered, collector: str | None) -> Places:
+    """The places of a collector's customers (``None``: of every customer someone follows)."""
+    return order.places_of_keys(session, worklist_facts.customer_keys_of(session, collector))
+
+
 def kept_places(session: Session, order: Ordered, filters: Filters, as_of: dt.date) -> Places:
-    """The ranked places the filters keep, in order: each filter is one indexed query giving its
-    customers' places (the whole-table ones kept under their table's state), intersected;
-    handed-over customers are left out (they are on the litigation board)."""
+    """The ranked places the filters keep, in order: each filter gives its customers' places
+    (the whole-table ones kept under their table's state, a collector's from one index probe),
+    intersected; handed-over customers are left out (they are on the litigation board)."""
     out = order.kept(
-        ("handed-over", holds.holds_state(session), as_of), lambda: handed_over_ids(session, as_of)
-    )
+        ("handed-over", holds.holds_state(session), as_of),
+        lambda: {"": handed_over_ids(session, as_of)},
+    ).get("", EMPTY)
     keep: list[Places] = []
     if filters.collector == UNASSIGNED:
-        out = np.union1d(out, order.places(worklist_facts.customers_of(session, None)))
+        out = np.union1d(out, _followed(session, order, None))
     elif filters.collector:
-        keep.append(order.places(worklist_facts.customers_of(session, filters.collector)))
-    if filters.segment:  # segments come with imports: the ledger's state
-        segment: Hashable = ("segment", ledger_fingerprint(session), filters.segment)
-        keep.append(order.kept(segment, lambda: segments.customers_in(session, filters.segment)))
+        keep.append(_followed(session, order, filters.collector))
+    if filters.segment:  # segments come with imports: the ranking's ledger state
+        keep.append(order.directory(session).in_segment.get(filters.segment, EMPTY))
     if filters.risk:
-        risk: Hashable = ("risk-class", risk_classes.scores_state(session), filters.risk, as_of)
-        keep.append(order.kept(risk, lambda: risk_classes.customers_in(session, filters.risk, as_of)))
+        risk: Hashable = ("risk-class", risk_classes.scores_state(session), as_of)
+        classes = order.kept(risk, lambda: risk_classes.customers_by_class(session, as_of))
+        keep.append(classes.get(filters.risk, EMPTY))
     if filters.stage:
-        stage: Hashable = ("dunning-stage", stages.actions_state(session), filters.stage)
-        keep.append(order.kept(stage, lambda: stages.customers_at(session, filters.stage)))
+        stage: Hashable = ("dunning-stage", stages.actions_state(session))
+        keep.append(order.kept(stage, lambda: stages.customers_by_step(session)).get(filters.stage, EMPTY))
     if filters.q.strip():
-        keep.append(order.places(matching_customers(session, filters.q)))
+        keep.append(order.matching(session, filters.q))
     if filters.bucket:
         keep.append(order.in_bucket.get(filters.bucket, EMPTY))
     found = keep[0] if keep else order.everyone
@@ -226,23 +305,22 @@ def filtered_worklist(
     page = min(max(page, 1), pages)
     shown = [ranked.items[int(i)] for i in kept[(page - 1) * size : page * size]]
     ids = [w.customer_id for w in shown]
-    who = worklist_facts.collectors(session, ids)
-    nexts = worklist_facts.next_actions(session, ids)
+    facts = worklist_facts.page_facts(session, ids)
     reached = stages.stages(session, ids)
-    calls = worklist_facts.last_calls(session, ids)
     risks = risk_classes.risk_classes(session, ids, as_of)
     rows = []
     for w in shown:
-        stage = reached.get(w.customer_id)
-        contacts = [d for d in (calls.get(w.customer_id), stage and stage.sent_at) if d]
         cid = w.customer_id
+        stage = reached.get(cid)
+        fact = facts.get(cid, NO_FACTS)
+        contacts = [d for d in (fact.last_call, stage and stage.sent_at) if d]
         rows.append(
             Row(
-                w, ranked.oldest_bucket.get(cid, ""), who.get(cid), nexts.get(cid),
+                w, ranked.oldest_bucket.get(cid, ""), fact.collector, fact.next_action,
                 stage.step if stage else None, max(contacts).date() if contacts else None, risks.get(cid),
             )
         )  # fmt: skip
-    return WorklistPage(rows, len(kept), page, pages, ranked.buckets)
+    return WorklistPage(rows, len(kept), page, pages, ranked.buckets, order.directory(session).segments)
 
 
 def overdue_total(rows: list[Row]) -> dict[str, Decimal]:

@@ -102,7 +102,7 @@ def worklist_page(
     )
     return render(
         request, "worklist.html", as_of=as_of, found=found, filters=filters, users=UserService(session).all(),
-        segments=segments.segments(session), risks=CLASSES, steps=steps, unassigned=UNASSIGNED,
+        segments=found.segments, risks=CLASSES, steps=steps, unassigned=UNASSIGNED,
         views=saved_views.views(session, user.id), query=urlencode({**query, "collector": collector}),
         done=request.query_params.get("done"),
     )  # fmt: skip

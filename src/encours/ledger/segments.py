@@ -24,11 +24,6 @@ def segments(session: Session) -> list[str]:
     return sorted(str(s) for s in session.scalars(SEGMENTS_SQL) if s)
 
 
-def customers_in(session: Session, segment: str) -> set[str]:
-    query = select(CustomerRow.customer_id).where(CustomerRow.segment == segment)
-    return set(session.connection().execute(query).scalars().all())  # plain rows, fetched at once
-
-
 def names(session: Session, customer_ids: Iterable[str]) -> dict[str, str]:
     """Each named customer's name, so boards show names rather than ids (one query)."""
     ids = sorted(set(customer_ids))

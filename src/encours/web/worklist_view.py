@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -148,11 +148,10 @@ class Ordered:
                     self._directory = _directory(self.ranking, self.place, session)
         return self._directory
 
-    def places_of_keys(self, session: Session, keys: Sequence[int]) -> Places:
+    def places_of_keys(self, session: Session, keys: Places) -> Places:
         """The ranked places of the customers with these keys, in order."""
         place_of_key = self.directory(session).place_of_key
-        found = np.asarray(keys, dtype=np.int64)
-        found = place_of_key[found[found < len(place_of_key)]]  # a customer added since: not ranked
+        found = place_of_key[keys[keys < len(place_of_key)]]  # a customer added since: not ranked
         kept: Places = np.sort(found[found >= 0])
         return kept
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from encours.casework.models import AssignmentRow, TaskRow
 from encours.casework.tasks import TaskStatus
 from encours.ledger.models import CustomerRow
+from encours.storage.lists import one_of
 
 
 class NextAction(NamedTuple):
@@ -91,7 +92,7 @@ def page_facts(session: Session, customer_ids: Sequence[str]) -> dict[str, PageF
             first_open.scalar_subquery().label("task_id"),
             last_call.scalar_subquery().label("last_call"),
         )
-        .where(CustomerRow.customer_id.in_(list(customer_ids)))
+        .where(one_of(session, CustomerRow.customer_id, customer_ids))
         .subquery()
     )
     rows = session.connection().execute(

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from encours.dunning.models import DunningActionRow
+from encours.storage.lists import one_of
 
 
 class Stage(NamedTuple):
@@ -22,10 +23,10 @@ class Stage(NamedTuple):
     sent_at: dt.datetime | None  # when it was delivered (last contact by dunning)
 
 
-def _latest_ids(customer_ids: Sequence[str] | None = None) -> Select[int]:
+def _latest_ids(session: Session, customer_ids: Sequence[str] | None = None) -> Select[int]:
     query = select(func.max(DunningActionRow.id)).group_by(DunningActionRow.customer_pk)
     if customer_ids is not None:
-        query = query.where(DunningActionRow.customer_id.in_(customer_ids))
+        query = query.where(one_of(session, DunningActionRow.customer_id, customer_ids))
     return query
 
 
@@ -39,7 +40,7 @@ def stages(session: Session, customer_ids: Sequence[str]) -> dict[str, Stage]:
             DunningActionRow.step,
             DunningActionRow.as_of,
             DunningActionRow.sent_at,
-        ).where(DunningActionRow.id.in_(_latest_ids(list(customer_ids))))
+        ).where(DunningActionRow.id.in_(_latest_ids(session, customer_ids)))
     )
     return {cid: Stage(step, as_of, sent_at) for cid, step, as_of, sent_at in rows}
 
@@ -48,7 +49,7 @@ def customers_by_step(session: Session) -> dict[str, set[str]]:
     """The customers at each step (their latest dunning action's): one pass over every action,
     every step at once, so a filter on another step costs nothing more."""
     query = select(DunningActionRow.customer_id, DunningActionRow.step).where(
-        DunningActionRow.id.in_(_latest_ids())
+        DunningActionRow.id.in_(_latest_ids(session))
     )
     found: dict[str, set[str]] = {}
     for customer_id, step in session.connection().execute(query):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from encours.foresight.models import RiskScoreRow
 from encours.ledger.models import CustomerRow
+from encours.storage.lists import one_of
 
 CLASSES = ("A", "B", "C", "D")
 
@@ -44,7 +45,7 @@ def risk_classes(session: Session, customer_ids: Sequence[str], as_of: dt.date) 
     query = (
         select(CustomerRow.customer_id, RiskScoreRow.segment)
         .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
-        .where(CustomerRow.customer_id.in_(list(customer_ids)), RiskScoreRow.as_of <= as_of)
+        .where(one_of(session, CustomerRow.customer_id, customer_ids), RiskScoreRow.as_of <= as_of)
         .order_by(RiskScoreRow.as_of, RiskScoreRow.id)
     )
     rows = session.connection().execute(query).all()

@@ -9,7 +9,7 @@ refusals are the services' own (422 pages), successes redirect back with ``done=
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, NamedTuple
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
@@ -25,14 +25,22 @@ from encours.foresight.risk_classes import CLASSES
 from encours.ledger import segments
 from encours.ledger.queries import find_customer
 from encours.storage.base import business_today
-from encours.users.roles import Permission
+from encours.users.roles import Permission, allows
 from encours.users.service import User, UserService
 from encours.web import boards, workspace_actions
-from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, as_of_param, ui_permission
+from encours.web.deps import (
+    CsrfChecked,
+    SessionDep,
+    UiUser,
+    app_settings,
+    as_of_param,
+    csrf_token,
+    ui_permission,
+)
 from encours.web.integrations import parse_amount, parse_day
-from encours.web.ui import i18n
 from encours.web.ui.render import language_of, render
-from encours.web.worklist_view import UNASSIGNED, Filters, WorklistPage, filtered_worklist
+from encours.web.ui.worklist_rows import Page, rows_html, stage_label
+from encours.web.worklist_view import UNASSIGNED, Filters, filtered_worklist
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a record's number (else 422, not a database error)
 router = APIRouter(include_in_schema=False)
@@ -81,52 +89,6 @@ def _business_day(as_of: str) -> dt.date:
 
 
 # worklist -----------------------------------------------------------------------------
-class Line(NamedTuple):
-    """A worklist row as the page prints it: every cell already in the user's language, so the
-    template only places 50 rows of text (no call per cell)."""
-
-    customer_id: str
-    name: str
-    number: int
-    overdue: str
-    bucket: str
-    bucket_text: str
-    stage: str
-    next_action: str  # the task's kind, or "" when none
-    next_due: str
-    late: bool
-    collector: str
-    last_contact: str
-    risk: str
-
-
-def stage_label(step: str, language: str) -> str:
-    """A dunning step's name on screen (its key when it has no text)."""
-    key = f"wl_stage_{step}"
-    said = i18n.text(key, language)
-    return step if said == key else said
-
-
-def _lines(found: WorklistPage, as_of: dt.date, language: str) -> list[Line]:
-    days = i18n.text("days", language)
-    first = (found.page - 1) * 50
-    lines = []
-    for n, row in enumerate(found.rows, start=first + 1):
-        item, task = row.item, row.next_action
-        lines.append(
-            Line(
-                item.customer_id, item.name, n, i18n.money(item.overdue, item.currency, language), row.bucket,
-                f"{row.bucket} {days}" if row.bucket else "",
-                stage_label(row.stage, language) if row.stage else "–",
-                i18n.text(f"task_kind_{task.kind}", language) if task else "",
-                i18n.day(task.due_date, language) if task else "", bool(task and task.due_date < as_of),
-                row.collector or "–", i18n.day(row.last_contact, language) if row.last_contact else "–",
-                row.risk or "–",
-            )
-        )  # fmt: skip
-    return lines
-
-
 @router.get("/worklist")
 def worklist_page(
     request: Request, session: SessionDep, user: UiUser, as_of: AsOf,
@@ -139,8 +101,9 @@ def worklist_page(
         collector = user.email if worklist_facts.follows_someone(session, user.email) else ""
     filters = Filters(collector, segment, risk, stage, bucket, q.strip())
     found = filtered_worklist(session, request.app.state.figures, as_of, filters, page)
-    language = language_of(request)
-    query = {k: v for k, v in filters._asdict().items() if v}
+    language, csrf = language_of(request), csrf_token(request)
+    query = urlencode({**{k: v for k, v in filters._asdict().items() if v}, "collector": collector})
+    shared = Page(as_of, language, (found.page - 1) * 50 + 1, allows(user.role, Permission.WORK), csrf, query)
     steps = sorted(
         {
             s.key
@@ -151,9 +114,9 @@ def worklist_page(
     return render(
         request, "worklist.html", as_of=as_of, found=found, filters=filters, users=UserService(session).all(),
         segments=found.segments, risks=CLASSES, steps=[(s, stage_label(s, language)) for s in steps],
-        unassigned=UNASSIGNED, views=saved_views.views(session, user.id),
-        query=urlencode({**query, "collector": collector}), done=request.query_params.get("done"),
-        lines=_lines(found, as_of, language), lang=language,
+        unassigned=UNASSIGNED, views=saved_views.views(session, user.id), query=query,
+        done=request.query_params.get("done"), lang=language, csrf=csrf,
+        rows=rows_html(found.rows, shared),
     )  # fmt: skip
 
 

@@ -66,26 +66,24 @@ def stage_label(step: str, language: str) -> str:
 def rows_html(rows: list[Row], page: Page) -> list[Markup]:
     lang = page.language
     said = {key: escape(i18n.text(key, lang)) for key in ("days", "select_customer", "note", "log_call")}
-    shared = {"day": page.as_of.isoformat(), "csrf": page.csrf, "query": page.query}
+    shared = {"day": page.as_of.isoformat(), "csrf": escape(page.csrf), "query": escape(page.query)}
     printed = []
     for number, row in enumerate(rows, start=page.first):
         item, task = row.item, row.next_action
-        cells = {
-            **shared, "cid": item.customer_id, "name": item.name, "bucket": row.bucket, "number": number,
-            "overdue": i18n.money(item.overdue, item.currency, lang),
-            "stage": stage_label(row.stage, lang) if row.stage else "–",
-            "collector": row.collector or "–", "risk": row.risk or "–",
-            "last_contact": i18n.day(row.last_contact, lang) if row.last_contact else "–",
+        cells = {  # what a user or an import wrote, escaped (dates and numbers need not be)
+            "cid": escape(item.customer_id), "name": escape(item.name), "bucket": escape(row.bucket),
+            "stage": escape(stage_label(row.stage, lang)) if row.stage else "–",
+            "collector": escape(row.collector) if row.collector else "–", "risk": escape(row.risk or "–"),
         }  # fmt: skip
-        safe = {key: escape(value) for key, value in cells.items()}
-        safe["bucket_text"] = Markup(f"{safe['bucket']} {said['days']}") if row.bucket else Markup()
-        safe["next_action"] = Markup("–") if task is None else Markup(NEXT.format(
-            kind=escape(i18n.text(f"task_kind_{task.kind}", lang)),
-            late="bad" if task.due_date < page.as_of else "", due=escape(i18n.day(task.due_date, lang)),
-        ))  # fmt: skip
-        safe["tick"] = (
-            Markup(TICK.format(select=said["select_customer"], **safe)) if page.can_work else Markup()
-        )
-        safe["call"] = Markup(CALL.format(**said, **safe)) if page.can_work else Markup()
-        printed.append(Markup(ROW.format(**safe)))
+        tick = TICK.format(select=said["select_customer"], **cells) if page.can_work else ""
+        printed.append(Markup(ROW.format(
+            **shared, **cells, number=number, overdue=escape(i18n.money(item.overdue, item.currency, lang)),
+            bucket_text=f"{cells['bucket']} {said['days']}" if row.bucket else "",
+            next_action="–" if task is None else NEXT.format(
+                kind=escape(i18n.text(f"task_kind_{task.kind}", lang)), due=i18n.day(task.due_date, lang),
+                late="bad" if task.due_date < page.as_of else "",
+            ),
+            last_contact=i18n.day(row.last_contact, lang) if row.last_contact else "–", tick=tick,
+            call=CALL.format(**said, **shared, **cells) if page.can_work else "",
+        )))  # fmt: skip
     return printed

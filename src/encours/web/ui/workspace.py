@@ -9,6 +9,7 @@ refusals are the services' own (422 pages), successes redirect back with ``done=
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from encours.casework.errors import CaseworkError
 from encours.domain.errors import NotFound
 from encours.domain.plans import PlanStatus
 from encours.domain.promises import PromiseStatus
-from encours.dunning.scenarios import load_scenarios
+from encours.dunning.scenarios import load_scenarios, scenario_files
 from encours.foresight.risk_classes import CLASSES
 from encours.ledger import segments
 from encours.ledger.queries import find_customer
@@ -89,6 +90,12 @@ def _business_day(as_of: str) -> dt.date:
 
 
 # worklist -----------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _steps(files: tuple[tuple[str, tuple[str, str]], ...]) -> tuple[str, ...]:
+    """Every step key of these scenario files (parsed once per content, not once per page)."""
+    return tuple(sorted({s.key for sc in load_scenarios(dict(files)).scenarios.values() for s in sc.steps}))
+
+
 @router.get("/worklist")
 def worklist_page(
     request: Request, session: SessionDep, user: UiUser, as_of: AsOf,
@@ -104,13 +111,7 @@ def worklist_page(
     language, csrf = language_of(request), csrf_token(request)
     query = urlencode({**{k: v for k, v in filters._asdict().items() if v}, "collector": collector})
     shared = Page(as_of, language, (found.page - 1) * 50 + 1, allows(user.role, Permission.WORK), csrf, query)
-    steps = sorted(
-        {
-            s.key
-            for sc in load_scenarios(data_dir=app_settings(request).data_dir).scenarios.values()
-            for s in sc.steps
-        }
-    )
+    steps = _steps(tuple(sorted(scenario_files(app_settings(request).data_dir).items())))
     return render(
         request, "worklist.html", as_of=as_of, found=found, filters=filters, users=UserService(session).all(),
         segments=found.segments, risks=CLASSES, steps=[(s, stage_label(s, language)) for s in steps],

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import FromClause, String, cast, func, outerjoin, select, true
+from sqlalchemy import FromClause, Select, String, cast, func, outerjoin, select, true
 from sqlalchemy.orm import Session
 
 from encours.casework.models import AssignmentRow, TaskRow
 from encours.casework.tasks import TaskStatus
 from encours.ledger.models import CustomerRow
-from encours.storage.lists import one_of
+from encours.storage.lists import one_of_param
 
 
 class NextAction(NamedTuple):
@@ -69,11 +70,24 @@ def follows_someone(session: Session, collector: str) -> bool:
 
 def page_facts(session: Session, customer_ids: Sequence[str]) -> dict[str, PageFacts]:
     """Each named customer's collector, open task due first (earliest due date, then lowest
-    number) and last call done, in one query. The task comes by a LATERAL join on PostgreSQL
-    (an index probe per customer; a join on a sub-select hashed every task: 5 ms -> 0.3 ms),
-    by a sub-select of its number on SQLite, which has no LATERAL."""
+    number) and last call done, in one query built once per database kind."""
     if not customer_ids:
         return {}
+    query = _page_query(session.get_bind().dialect.name)
+    rows = session.connection().execute(query, {"customer_ids": list(customer_ids)})
+    return {
+        str(cid): PageFacts(
+            who, None if task_id is None else NextAction(task_id, kind, title, due, assignee), called
+        )
+        for cid, who, called, task_id, kind, title, due, assignee in rows
+    }
+
+
+@cache
+def _page_query(dialect: str) -> Select[Any]:
+    """The task comes by a LATERAL join on PostgreSQL (an index probe per customer; a join on a
+    sub-select hashed every task: 5 ms -> 0.3 ms), by a sub-select of its number on SQLite,
+    which has no LATERAL."""
     mine = TaskRow.customer_pk == CustomerRow.id
     collector = select(AssignmentRow.assignee).where(
         AssignmentRow.customer_pk == CustomerRow.id, AssignmentRow.role == "collector"
@@ -88,25 +102,18 @@ def page_facts(session: Session, customer_ids: Sequence[str]) -> dict[str, PageF
         .limit(1)
     )
     task: FromClause
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         task = first_open.lateral("next_task")
         joined = outerjoin(CustomerRow, task, true())
     else:
         task = TaskRow.__table__.alias("next_task")
-        joined = outerjoin(
-            CustomerRow, task, task.c.id == first_open.with_only_columns(TaskRow.id).scalar_subquery()
-        )
-    rows = session.connection().execute(
+        first_id = first_open.with_only_columns(TaskRow.id).scalar_subquery()
+        joined = outerjoin(CustomerRow, task, task.c.id == first_id)
+    return (
         select(
             CustomerRow.customer_id, collector.scalar_subquery(), last_call.scalar_subquery(),
             task.c.id, task.c.kind, task.c.title, task.c.due_date, task.c.assignee,
         )
         .select_from(joined)
-        .where(one_of(session, CustomerRow.customer_id, customer_ids))
+        .where(one_of_param(dialect, CustomerRow.customer_id, "customer_ids"))
     )  # fmt: skip
-    return {
-        str(cid): PageFacts(
-            who, None if task_id is None else NextAction(task_id, kind, title, due, assignee), called
-        )
-        for cid, who, called, task_id, kind, title, due, assignee in rows
-    }

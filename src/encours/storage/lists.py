@@ -1,4 +1,4 @@
-"""``one_of(session, column, values)``: ``column IN (values)`` as each database reads it fastest.
+"""``column IN (values)`` as each database reads it fastest.
 
 On PostgreSQL, ``column = ANY(:values)`` with one array parameter: the statement's text is the
 same whatever the number of values, so psycopg converts it once and the server prepares it once,
@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 
 
 def one_of(session: Session, column: ColumnElement[Any] | Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column`` is one of ``values`` (given now)."""
     found = list(values)
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, found, type_=ARRAY(column.type)))
     return column.in_(found)
+
+
+def one_of_param(dialect: str, column: ColumnElement[Any] | Any, name: str) -> ColumnElement[bool]:
+    """``column`` is one of the list given as parameter ``name`` at execution, for a statement
+    built once per dialect."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))

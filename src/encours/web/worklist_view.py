@@ -131,6 +131,7 @@ class Ordered:
         self.in_bucket = {label: np.array(found, dtype=np.int64) for label, found in buckets.items()}
         self._memo: dict[Hashable, dict[str, Places]] = {}
         self._directory: Directory | None = None
+        self._searches: dict[str, Places] = {}
         self._lock = threading.Lock()  # fifty clients missing the same set read it once
 
     def places(self, customer_ids: Iterable[str]) -> Places:
@@ -157,10 +158,20 @@ class Ordered:
 
     def matching(self, session: Session, search: str) -> Places:
         """The places of the customers whose number or name contains ``search``, whatever the
-        case and accents (``fold``, as the SQL search): a scan of one string, not of the table."""
+        case and accents (``fold``, as the SQL search): a scan of one string, not of the table,
+        kept for the next pages of the same search."""
         needle = fold(search.strip())
         if "\t" in needle or "\n" in needle:  # cannot be in a line: the table says
             return self.places(matching_customers(session, search))
+        found = self._searches.get(needle)
+        if found is None:
+            found = self._scan(session, needle)
+            if len(self._searches) >= SEARCHES:
+                self._searches.clear()
+            self._searches[needle] = found
+        return found
+
+    def _scan(self, session: Session, needle: str) -> Places:
         found = self.directory(session)
         text, find, at, hits = found.search_text, found.search_text.find, 0, []
         while (at := find(needle, at)) >= 0:
@@ -192,6 +203,7 @@ class _Last(NamedTuple):
 
 RECENT = 4  # ordered rankings kept (a few dates, or a ledger state and the next)
 MEMO = 64  # whole-table filters kept per ranking
+SEARCHES = 256  # searches kept per ranking (their next pages, the same search by others)
 EMPTY: Places = np.zeros(0, dtype=np.int64)
 NO_FACTS = worklist_facts.PageFacts(None, None, None)
 _recent: list[_Last] = []  # this process's latest ordered rankings, and what each was made of

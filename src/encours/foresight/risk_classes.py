@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Date, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from encours.foresight.models import RiskScoreRow
 from encours.ledger.models import CustomerRow
-from encours.storage.lists import one_of
+from encours.storage.lists import one_of_param
 
 CLASSES = ("A", "B", "C", "D")
 
@@ -42,14 +43,23 @@ def risk_classes(session: Session, customer_ids: Sequence[str], as_of: dt.date) 
     scores only (a page's few), the latest of each kept."""
     if not customer_ids:
         return {}
-    query = (
+    query = _classes_query(session.get_bind().dialect.name)
+    rows = session.connection().execute(query, {"customer_ids": list(customer_ids), "as_of": as_of}).all()
+    return {str(cid): str(segment) for cid, segment in rows}  # the latest written last
+
+
+@cache
+def _classes_query(dialect: str) -> Select[str, str]:
+    """Built once per database kind (a page reads it for its 50 customers)."""
+    return (
         select(CustomerRow.customer_id, RiskScoreRow.segment)
         .join(CustomerRow, CustomerRow.id == RiskScoreRow.customer_pk)
-        .where(one_of(session, CustomerRow.customer_id, customer_ids), RiskScoreRow.as_of <= as_of)
+        .where(
+            one_of_param(dialect, CustomerRow.customer_id, "customer_ids"),
+            RiskScoreRow.as_of <= bindparam("as_of", type_=Date()),
+        )
         .order_by(RiskScoreRow.as_of, RiskScoreRow.id)
     )
-    rows = session.connection().execute(query).all()
-    return {str(cid): str(segment) for cid, segment in rows}  # the latest written last
 
 
 def scores_state(session: Session) -> int:

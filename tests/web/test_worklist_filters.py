@@ -48,7 +48,7 @@ def test_each_filter_keeps_what_its_read_function_names(db_url: str, demo_ledger
     engine = load_demo(db_url, demo_ledger)
     with unit_of_work(engine) as session:  # names the search must find whatever the accents
         first, second = kept(session, Figures(synchronous=True))[2:4]
-        for customer_id, name in ((first, "Électricité Œuvre"), (second, "Remise 50% a_b")):
+        for customer_id, name in ((first, "Électricité Œuvre"), (second, "Remise 50%\na_b")):
             session.execute(
                 update(CustomerRow)
                 .where(CustomerRow.customer_id == customer_id)

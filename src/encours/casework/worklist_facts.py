@@ -48,7 +48,7 @@ def every_customer(session: Session) -> list[Customer]:
     """Every customer's key, number, name and segment: read once per ledger state by the
     worklist (plain rows, fetched at once)."""
     query = select(CustomerRow.id, CustomerRow.customer_id, CustomerRow.name, CustomerRow.segment)
-    return [Customer(*row) for row in session.connection().execute(query)]
+    return [Customer(*row) for row in session.connection().execute(query).all()]
 
 
 def customer_keys_of(session: Session, collector: str | None) -> npt.NDArray[np.int64]:

@@ -103,13 +103,14 @@ def _directory(ranking: Ranking, place: dict[str, int], session: Session) -> Dir
         at = place.get(c.customer_id)
         if at is not None:
             place_of_key[c.pk] = at
-            lines[at] = f"{fold(c.customer_id)}\t{fold(c.name)}\n"
+            lines[at] = f"{c.customer_id}\t{c.name}".replace("\n", "\t") + "\n"  # no needle holds either
             if c.segment is not None:
                 in_segment.setdefault(c.segment, []).append(at)
-    starts = np.cumsum([0, *(len(line) for line in lines)], dtype=np.int64)[:-1]
+    text = fold("".join(lines))  # once for all: one line per place
+    ends = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == ord("\n"))
     return Directory(
         place_of_key, {name: np.array(sorted(found), dtype=np.int64) for name, found in in_segment.items()},
-        sorted({c.segment for c in customers if c.segment}), "".join(lines), starts,
+        sorted({c.segment for c in customers if c.segment}), text, np.concatenate(([0], ends[:-1] + 1)),
     )  # fmt: skip
 
 
@@ -132,7 +133,7 @@ class Ordered:
         self._memo: dict[Hashable, dict[str, Places]] = {}
         self._directory: Directory | None = None
         self._searches: dict[str, Places] = {}
-        self._lock = threading.Lock()  # fifty clients missing the same set read it once
+        self._lock = threading.RLock()  # fifty clients missing the same set read it once
 
     def places(self, customer_ids: Iterable[str]) -> Places:
         """The ranked places of these customers, in order (customers not ranked left out)."""

@@ -53,7 +53,7 @@ def customers_by_step(session: Session) -> dict[str, set[str]]:
         DunningActionRow.id.in_(_latest_ids())
     )
     found: dict[str, set[str]] = {}
-    for customer_id, step in session.connection().execute(query):
+    for customer_id, step in session.connection().execute(query).all():
         found.setdefault(step, set()).add(customer_id)
     return found
 

@@ -71,6 +71,6 @@ def customers_by_class(session: Session, as_of: dt.date) -> dict[str, set[str]]:
     """The customers in each class (of their latest score on or before ``as_of``): one pass,
     every class at once, so a filter on another class costs nothing more."""
     found: dict[str, set[str]] = {}
-    for customer_id, risk_class in session.connection().execute(_classes(as_of)):
+    for customer_id, risk_class in session.connection().execute(_classes(as_of)).all():
         found.setdefault(risk_class, set()).add(customer_id)
     return found

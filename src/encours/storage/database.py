@@ -6,8 +6,8 @@ The unit of work is the only place that commits: services and repositories flush
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Callable, Iterator
+from functools import cache, partial
 from pathlib import Path
 
 from alembic import command
@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from encours.storage.fold_sql import register_on_sqlite
 
@@ -90,8 +90,10 @@ def get_engine(url: str) -> Engine:
     return engine
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine) -> Callable[[], Session]:
+    """New sessions on ``engine``. Not a ``sessionmaker`` per call: each one makes a Session
+    subclass with its own event dispatch, ~0.2 ms of CPU per unit of work (several a page)."""
+    return partial(Session, engine, expire_on_commit=False)
 
 
 @contextlib.contextmanager

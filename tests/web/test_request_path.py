@@ -1,0 +1,62 @@
+"""What every page pays: the bell's count read in the request's own unit of work."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+from tests.web.conftest import AS_OF, browser_login
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from encours.casework import notifications
+from encours.storage.database import get_engine, unit_of_work
+from encours.web.app import create_app
+
+BELL = re.compile(r'id="bell"[^>]*>.*?(?:<span class="count">(\d+)</span>)?</a>', re.S)
+
+
+@pytest.fixture
+def told(own_url: str) -> Iterator[TestClient]:
+    """The credit manager signed in, told of two broken promises (customers nobody follows)."""
+    with unit_of_work(get_engine(own_url)) as session:
+        for customer in ("C00001", "C00002"):
+            notifications.notify(session, notifications.Kind.BROKEN_PROMISE, ("rompue", "broken"), customer)
+    with TestClient(create_app(own_url)) as client:
+        browser_login(client, "credit_manager")
+        yield client
+
+
+def bell_count(html: str) -> int:
+    found = BELL.search(html)
+    assert found, "no bell in the page"
+    return int(found.group(1) or 0)
+
+
+def test_a_page_and_its_bell_use_one_connection(told: TestClient, own_url: str) -> None:
+    told.get(f"/?as_of={AS_OF}")  # the first one computes the whole-ledger figures
+    checkouts: list[object] = []
+    engine = get_engine(own_url)
+    listener = lambda *_: checkouts.append(1)  # noqa: E731
+    event.listen(engine, "checkout", listener)
+    try:
+        page = told.get(f"/?as_of={AS_OF}")
+    finally:
+        event.remove(engine, "checkout", listener)
+    assert page.status_code == 200
+    assert bell_count(page.text) == 2
+    assert len(checkouts) == 1
+
+
+def test_the_bell_is_counted_on_refusals_too_and_drops_once_read(told: TestClient) -> None:
+    before = bell_count(told.get(f"/?as_of={AS_OF}").text)
+    missing = told.get("/customers/NO-SUCH-CUSTOMER")  # rendered after the unit of work closed
+    assert missing.status_code == 404
+    assert bell_count(missing.text) == before
+    told.get("/notifications")  # read
+    assert bell_count(told.get(f"/?as_of={AS_OF}").text) == 0

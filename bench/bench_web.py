@@ -36,6 +36,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 import sqlalchemy as sa
+import uvloop
 
 from child import encours_command
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
@@ -171,6 +172,76 @@ async def client_loop(
             await asyncio.sleep(rng.uniform(0, 2 * think))
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the server's supervisor and worker processes)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(current := todo.pop())
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (0 for one that is gone or not ours to read)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def database_backends(url: str) -> list[int]:
+    """The PostgreSQL backends serving ``url``'s database (readable in /proc when on this host)."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            query = sa.text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [int(pid) for pid in connection.execute(query).scalars()]
+    finally:
+        engine.dispose()
+
+
+class CpuMeter:
+    """CPU seconds spent by each party during a phase: server, database, job worker, bench."""
+
+    def __init__(self, url: str, server: int, worker: int) -> None:
+        self.url, self.server, self.worker = url, server, worker
+
+    def sample(self) -> dict[str, float]:
+        return {
+            "server processes": cpu_seconds(process_tree(self.server)),
+            "PostgreSQL backends": cpu_seconds(database_backends(self.url)),
+            "job worker": cpu_seconds(process_tree(self.worker)),
+            "bench clients": time.process_time(),
+        }
+
+
+def per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
+    """'server processes 12.3 ms, …' of CPU per request between two samples."""
+    if not requests:
+        return "no request"
+    parts = [f"{name} {(after[name] - before[name]) * 1000 / requests:.1f} ms" for name in before]
+    total = sum(after[name] - before[name] for name in before)
+    return ", ".join(parts) + f" (total {total * 1000 / requests:.1f} ms)"
+
+
 def wait_background(base: str, cookies: httpx.Cookies, seconds: float) -> str:
     """Wait until the dashboard shows the DSO trend and the forecast (computed by the figures job)."""
     started = time.perf_counter()
@@ -268,7 +339,7 @@ def add_bulk_casework(url: str) -> None:
 
 def measure(
     url: str, args: argparse.Namespace
-) -> tuple[dict[str, list[float]], list[str], float, float, str]:
+) -> tuple[dict[str, list[float]], list[str], float, float, str, dict[str, str]]:
     """Serve ``url``, sign in, warm the whole-ledger figures, then run the clients."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -290,15 +361,24 @@ def measure(
         print(f"first worklists (rank every customer, per process): {time.perf_counter() - started:.1f} s")
         background = wait_background(base, cookies, args.wait_background)
         print(f"background figures (DSO trend, cash-in forecast): {background}")
-        baseline, _, _ = asyncio.run(load(base, cookies, args, health_check))
-        timings, errors, elapsed = asyncio.run(load(base, cookies, args))
+        meter = CpuMeter(url, process.pid, worker.pid)
+        start = meter.sample()
+        baseline, _, _ = uvloop.run(load(base, cookies, args, health_check))
+        middle = meter.sample()
+        timings, errors, elapsed = uvloop.run(load(base, cookies, args))
+        end = meter.sample()
+        pages = sum(len(values) for values in timings.values())
+        cpu = {
+            "pages": per_request(middle, end, pages),
+            "baseline": per_request(start, middle, sum(len(values) for values in baseline.values())),
+        }
         timings.update(baseline)
     finally:
         process.terminate()
         worker.terminate()
         process.wait(timeout=30)
         worker.wait(timeout=60)
-    return timings, errors, elapsed, warmup, background
+    return timings, errors, elapsed, warmup, background, cpu
 
 
 def main() -> None:
@@ -329,7 +409,7 @@ def main() -> None:
     load_before = os.getloadavg()
     if args.url:
         add_bulk_casework(args.url)  # a database loaded by an older bench gets the boards' cases
-        timings, errors, elapsed, warmup, background = measure(args.url, args)
+        timings, errors, elapsed, warmup, background, cpu = measure(args.url, args)
     else:
         admin = postgres_available()
         if admin is None:
@@ -342,7 +422,7 @@ def main() -> None:
                 f"loaded {args.items:,} open items over {args.customers:,} customers "
                 f"in {time.perf_counter() - started:.1f} s"
             )
-            timings, errors, elapsed, warmup, background = measure(url, args)
+            timings, errors, elapsed, warmup, background, cpu = measure(url, args)
     load_after = os.getloadavg()
     baseline = timings.pop(health_check(0, random.Random(), 0)[0], [])
     total = sum(len(v) for v in timings.values())
@@ -360,6 +440,8 @@ def main() -> None:
         f"{total} requests in {elapsed:.1f} s "
         f"({total / elapsed:.0f} req/s), errors: {len(errors)}; first dashboard {warmup:.1f} s (cache fill); "
         f"background figures {background}.",
+        "",
+        f"CPU per request (from /proc): pages: {cpu['pages']}; baseline /healthz: {cpu['baseline']}.",
         "",
         "| page | requests | p50 ms | p95 ms | p99 ms | p99 / baseline p99 | target p99 |",
         "|---|---|---|---|---|---|---|",

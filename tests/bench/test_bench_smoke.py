@@ -62,8 +62,9 @@ def test_web_bench_gets_every_page_served_by_two_workers_without_error() -> None
     )
     with dbload.ThrowawayPostgres(admin) as url:
         bench_web.prepare(url, generate(2_000, 200))
-        timings, errors, _, _, background = bench_web.measure(url, args)
+        timings, errors, _, _, background, cpu = bench_web.measure(url, args)
     assert errors == []
+    assert cpu["pages"].startswith("server processes ") and "PostgreSQL backends" in cpu["pages"]
     assert background.startswith("ready")  # the trend and the forecast showed on the dashboard
     pages = {name: len(found) for name, found in timings.items() if name != "baseline /healthz"}
     assert pages == dict.fromkeys(bench_web.MARKERS, 5)  # 5 clients x 12 requests over the 12 pages

@@ -1,7 +1,8 @@
-"""What every page pays: the bell's count read in the request's own unit of work."""
+"""What every page pays: the bell's count read in the request's own unit of work, the collector's pauses."""
 
 from __future__ import annotations
 
+import gc
 import re
 import warnings
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ with warnings.catch_warnings():
 from encours.casework import notifications
 from encours.storage.database import get_engine, unit_of_work
 from encours.web.app import create_app
+from encours.web.server import GC_THRESHOLDS, tune_collector
 
 BELL = re.compile(r'id="bell"[^>]*>.*?(?:<span class="count">(\d+)</span>)?</a>', re.S)
 
@@ -60,3 +62,14 @@ def test_the_bell_is_counted_on_refusals_too_and_drops_once_read(told: TestClien
     assert bell_count(missing.text) == before
     told.get("/notifications")  # read
     assert bell_count(told.get(f"/?as_of={AS_OF}").text) == 0
+
+
+def test_a_server_process_freezes_what_it_loaded_and_collects_the_young_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_collector()
+        assert gc.get_threshold() == GC_THRESHOLDS and GC_THRESHOLDS[0] > before[0]
+        assert gc.get_freeze_count() > 10_000  # the modules, routes and templates loaded so far
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

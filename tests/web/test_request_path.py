@@ -1,4 +1,5 @@
-"""What every page pays: the bell's count read in the request's own unit of work, the collector's pauses."""
+"""What every page pays: the bell's count read in the request's own unit of work, the
+collector's pauses, the routes tried before the page's."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from fastapi.routing import APIRoute
+
 from encours.casework import notifications
 from encours.storage.database import get_engine, unit_of_work
-from encours.web.app import create_app
+from encours.web.app import SCREENS, create_app
 from encours.web.server import GC_THRESHOLDS, tune_collector
 
 BELL = re.compile(r'id="bell"[^>]*>.*?(?:<span class="count">(\d+)</span>)?</a>', re.S)
@@ -73,3 +76,23 @@ def test_a_server_process_freezes_what_it_loaded_and_collects_the_young_less_oft
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def sample_path(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_no_screen_route_answers_another_routers_path_so_their_order_is_free(web_url: str) -> None:
+    """The app puts the most visited screens first and the API last (encours.web.app.SCREENS):
+    that is only safe while no route of one router would answer a path of another."""
+    api_paths = list(create_app(web_url).openapi()["paths"])
+    assert api_paths and all(path.startswith("/api/v1/") for path in api_paths)
+    leaves = [(index, route) for index, router in enumerate(SCREENS) for route in router.routes]
+    assert all(isinstance(route, APIRoute) for _, route in leaves)  # no nested router, no mount
+    for index, route in leaves:
+        assert isinstance(route, APIRoute)
+        for other_index, other in leaves:
+            assert isinstance(other, APIRoute)
+            if other_index != index and route.methods & other.methods:
+                assert not route.path_regex.match(sample_path(other.path)), (route.path, other.path)
+        assert not any(route.path_regex.match(sample_path(path)) for path in api_paths), route.path

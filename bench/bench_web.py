@@ -68,17 +68,28 @@ def start_job_worker(url: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+def listening(port: int) -> int:
+    """How many sockets listen on ``port`` (each server worker has its own: encours.web.server)."""
+    hex_port = f":{port:04X}"
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for line in lines if line.split()[1].endswith(hex_port) and line.split()[3] == "0A")
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes], workers: int = 1) -> None:
+    """Until the server answers and each worker listens: a worker still starting when the
+    clients connect would leave every connection to the others for the whole run."""
+    port = int(base.rsplit(":", 1)[1])
     for _ in range(600):
         if process.poll() is not None:
             raise SystemExit(
                 f"encours serve exited: {process.stderr.read().decode() if process.stderr else ''}"
             )
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
+            answered = httpx.get(f"{base}/healthz", timeout=1).status_code == 200
         except httpx.TransportError:
-            pass
+            answered = False
+        if answered and (workers == 1 or listening(port) >= workers):
+            return
         time.sleep(0.2)
     raise SystemExit("encours serve did not start")
 
@@ -254,6 +265,30 @@ def wait_background(base: str, cookies: httpx.Cookies, seconds: float) -> str:
     return f"still computing after {seconds:.0f} s (load measured while they run)"
 
 
+JOBS_BUSY = "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
+JOBS_STARTED = "SELECT count(*) FROM jobs WHERE started_at >= :since"
+
+
+def jobs_scalar(url: str, query: str, **params: object) -> int:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text(query), params).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def wait_jobs_idle(url: str, seconds: float) -> str:
+    """Wait until the job worker has nothing queued or running: figures jobs queued by earlier
+    runs (one per ledger state and 5-minute window; a worker stopped mid-job leaves it to the
+    next) would otherwise be computed during the load, on the same cores."""
+    started = time.perf_counter()
+    while (busy := jobs_scalar(url, JOBS_BUSY)) and time.perf_counter() - started < seconds:
+        time.sleep(2)
+    waited = time.perf_counter() - started
+    return f"{busy} job(s) queued or running after {waited:.0f} s" if busy else f"idle after {waited:.0f} s"
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -346,7 +381,7 @@ def measure(
     process = start_server(url, port, args.workers)
     worker = start_job_worker(url)
     try:
-        wait_ready(base, process)
+        wait_ready(base, process, args.workers)
         cookies = sign_in(base)
         started = time.perf_counter()
         warm = httpx.get(f"{base}/?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=1800)
@@ -361,12 +396,15 @@ def measure(
         print(f"first worklists (rank every customer, per process): {time.perf_counter() - started:.1f} s")
         background = wait_background(base, cookies, args.wait_background)
         print(f"background figures (DSO trend, cash-in forecast): {background}")
+        print(f"job queue: {wait_jobs_idle(url, args.wait_background)}")
+        load_started = dt.datetime.now(dt.UTC)
         meter = CpuMeter(url, process.pid, worker.pid)
         start = meter.sample()
         baseline, _, _ = uvloop.run(load(base, cookies, args, health_check))
         middle = meter.sample()
         timings, errors, elapsed = uvloop.run(load(base, cookies, args))
         end = meter.sample()
+        background += f"; jobs started during the load: {jobs_scalar(url, JOBS_STARTED, since=load_started)}"
         pages = sum(len(values) for values in timings.values())
         cpu = {
             "pages": per_request(middle, end, pages),

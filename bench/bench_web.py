@@ -265,7 +265,10 @@ def wait_background(base: str, cookies: httpx.Cookies, seconds: float) -> str:
     return f"still computing after {seconds:.0f} s (load measured while they run)"
 
 
-JOBS_BUSY = "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
+JOBS_BUSY = (  # a running job's heartbeat is refreshed every few seconds; older: its worker died
+    "SELECT count(*) FROM jobs WHERE status = 'queued' OR (status = 'running' "
+    "AND waiting IS NOT TRUE AND heartbeat_at > now() - interval '30 seconds')"
+)
 JOBS_STARTED = "SELECT count(*) FROM jobs WHERE started_at >= :since"
 
 

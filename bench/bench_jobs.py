@@ -176,11 +176,12 @@ def regular_day_lines(admin: str, args: argparse.Namespace) -> list[str]:
     for run in runs:
         lines.append(
             f"  - {run['workers']} worker(s): decisions {run['decision_seconds']:.1f} s, delivery "
-            f"{run['delivery_seconds']:.1f} s, total {run['seconds']:.1f} s ({run['status']}); "
+            f"{run['delivery_seconds']:.1f} s, total {run['job_seconds']:.1f} s ({run['status']}; "
+            f"{run['seconds']:.1f} s from queueing to done); "
             f"{run['received']:,} e-mails received, duplicates {run['duplicates']}, failed {run['failed']}."
         )
     lines.append(
-        f"  - 2 workers against 1: **{one['seconds'] / two['seconds']:.2f}×** faster in total, "
+        f"  - 2 workers against 1: **{one['job_seconds'] / two['job_seconds']:.2f}×** faster in total, "
         f"delivery {one['delivery_seconds'] / two['delivery_seconds']:.2f}×."
     )
     return lines

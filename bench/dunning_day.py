@@ -184,6 +184,6 @@ class DayAfterCatchUp:
             "status": job.status, "actions": job.result["actions"], "channels": channels, **delivered,
             "decision_seconds": (queued - job.started_at).total_seconds(),
             "delivery_seconds": (last_end - queued).total_seconds(),
-            "job_seconds": (job.finished_at - job.started_at).total_seconds(),
+            "job_seconds": (job.finished_at - job.started_at).total_seconds(),  # decisions + delivery
             "parts": parts, "first_shard_wait_seconds": (first_start - queued).total_seconds(),
         }  # fmt: skip

@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from child import encours_command
-from dunning_day import DayAfterCatchUp
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
+from dunning_day import regular_day
 from encours.demo.generator import generate as demo_ledger
 from encours.ingest.parsed import ParsedFile
 from encours.jobs import service
@@ -153,24 +153,20 @@ def first_dashboard(admin: str, items: int, customers: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def regular_day_lines(admin: str, args: argparse.Namespace) -> list[str]:
-    """The run of a regular day after the catch-up, 1 worker then 2 (``dunning_day``)."""
-    with DayAfterCatchUp(admin, args.dunning_items, args.customers) as ledger:
-        setup = ledger.setup
-        print(setup)
-        runs = []
-        for workers in (1, 2):
-            runs.append(ledger.run(workers, args.shards, args.smtp_ms))
-            print(runs[-1])
+def regular_day_lines(measured: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    """The lines of RESULTS.md for ``dunning_day.regular_day``'s figures."""
+    setup = measured["setup"]
+    runs = measured["runs"]
     one, two = runs
+    channels = ", ".join(f"{n:,} {c}" for c, n in sorted(one["channels"].items()))
     lines = [
         f"- Catch-up run of day D-1 ({args.dunning_items:,} open items, {args.customers:,} customers, "
         f"loaded in {setup['load_seconds']:.0f} s): decisions {setup['catch_up_decisions_seconds']:.1f} s "
         f"({setup['catch_up_actions']:,} actions over {setup['catch_up_invoices']:,} invoices), writing "
         f"outbox + markers {setup['catch_up_writing_seconds']:.1f} s; its delivery recorded without "
         f"sending ({setup['marked_delivered']:,} actions marked sent on D-1 by the bench).",
-        f"- Regular run of day D ({ledger.day}, {args.shards} shards, SMTP answering in {args.smtp_ms:.0f} ms): "
-        f"{one['actions']:,} actions ({', '.join(f'{n:,} {c}' for c, n in sorted(one['channels'].items()))}); "
+        f"- Regular run of day D ({measured['day']}, {args.shards} shards, SMTP answering in "
+        f"{args.smtp_ms:.0f} ms): {one['actions']:,} actions ({channels}); "
         f"{one['messages']:,} e-mails, {one['letters']:,} letters, {one['tasks']:,} tasks.",
     ]
     for run in runs:
@@ -224,7 +220,8 @@ def main() -> None:
             f"({small['jobs'] / small['seconds']:.0f} jobs/s); jobs per worker {small['per_worker']}."
         )
     if not args.skip_dunning and args.dunning_items:
-        lines += regular_day_lines(admin, args)
+        measured = regular_day(admin, args.dunning_items, args.customers, args.shards, args.smtp_ms)
+        lines += regular_day_lines(measured, args)
     elif not args.skip_dunning:
         one = dunning_run(admin, 1, args.dunning_customers, args.smtp_ms, args.shards)
         print(one)

@@ -187,3 +187,14 @@ class DayAfterCatchUp:
             "job_seconds": (job.finished_at - job.started_at).total_seconds(),  # decisions + delivery
             "parts": parts, "first_shard_wait_seconds": (first_start - queued).total_seconds(),
         }  # fmt: skip
+
+
+def regular_day(admin_url: str, items: int, customers: int, shards: int, smtp_ms: float) -> dict[str, Any]:
+    """The set-up's figures, then the run of day D with 1 worker and with 2, each on its clone."""
+    with DayAfterCatchUp(admin_url, items, customers) as ledger:
+        print(ledger.setup)
+        runs = []
+        for workers in (1, 2):
+            runs.append(ledger.run(workers, shards, smtp_ms))
+            print(runs[-1])
+    return {"setup": ledger.setup, "day": ledger.day, "runs": runs}

@@ -23,6 +23,7 @@ answering each message after ``smtp_ms`` (e-mails, letters rendered to PDF, phon
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 import time
 import uuid
@@ -39,7 +40,7 @@ from encours.jobs import service
 from encours.jobs.models import JobRow
 from encours.settings import Settings
 from encours.storage.database import get_engine, unit_of_work
-from ledger_data import generate
+from ledger_data import AS_OF, generate
 from workers import smtp_env, smtp_server, start_workers, stop_workers, wait_finished
 
 CREDITOR = """name = "Banc d'Essai Créances SAS"
@@ -74,7 +75,7 @@ class DayAfterCatchUp:
         self.name = f"bench_day_{uuid.uuid4().hex[:8]}"
         self.data_dir = Path(tempfile.mkdtemp(prefix="bench-dunning-day-"))
         (self.data_dir / "company.toml").write_text(CREDITOR, encoding="utf-8")
-        self.day = dt.date(2000, 1, 1)
+        self.day = AS_OF  # D, the regular run's day (the generated ledger's date)
         self.setup: dict[str, Any] = {}
 
     def url(self, name: str) -> str:
@@ -100,9 +101,7 @@ class DayAfterCatchUp:
     def _prepare(self) -> None:
         url = self.url(self.name)
         started = time.perf_counter()
-        ledger = generate(self.items, self.customers)
-        self.day = ledger.as_of
-        load_postgres(url, ledger)
+        load_postgres(url, generate(self.items, self.customers, as_of=self.day))
         engine = get_engine(url)
         with unit_of_work(engine) as session:
             session.execute(text(CONTACTS))
@@ -133,6 +132,7 @@ class DayAfterCatchUp:
     def __exit__(self, *exc: object) -> None:
         get_engine.cache_clear()
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        shutil.rmtree(self.data_dir, ignore_errors=True)  # the letters and sent e-mails of the runs
 
     @contextmanager
     def clone(self) -> Iterator[str]:

@@ -23,6 +23,7 @@ answering each message after ``smtp_ms`` (e-mails, letters rendered to PDF, phon
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 import time
@@ -153,17 +154,19 @@ class DayAfterCatchUp:
                 time.sleep(3)  # the workers connected and listening
                 engine = get_engine(url)
                 started = time.perf_counter()
+                load_start = os.getloadavg()[0]  # the machine's, at the start and at the end of the run
                 with unit_of_work(engine) as session:
                     job_id = service.enqueue(
                         session, "dunning_run", {"as_of": self.day.isoformat(), "shards": shards}
                     ).job_id
                 wait_finished(url, [job_id], 6 * 3600)
                 total = time.perf_counter() - started
+                load = (load_start, os.getloadavg()[0])
             finally:
                 stop_workers(procs)
             figures = self._figures(url, job_id)
             engine.dispose()
-        return {"workers": workers, "shards": shards, "seconds": total, **figures,
+        return {"workers": workers, "shards": shards, "seconds": total, "load": load, **figures,
                 "received": len(handler.ids), "duplicates": handler.duplicates}  # fmt: skip
 
     @staticmethod

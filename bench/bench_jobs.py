@@ -174,7 +174,7 @@ def regular_day_lines(measured: dict[str, Any], args: argparse.Namespace) -> lis
             f"  - {run['workers']} worker(s): decisions {run['decision_seconds']:.1f} s, delivery "
             f"{run['delivery_seconds']:.1f} s, total {run['job_seconds']:.1f} s ({run['status']}; "
             f"{run['seconds']:.1f} s from queueing to done; load average {run['load'][0]:.0f} at start, "
-            f"{run['load'][1]:.0f} at end); "
+            f"{run['load'][1]:.0f} at end; workers' CPU {run['cpu_seconds']:.0f} s); "
             f"{run['received']:,} e-mails received, duplicates {run['duplicates']}, failed {run['failed']}."
         )
     lines.append(

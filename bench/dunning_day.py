@@ -42,7 +42,7 @@ from encours.jobs.models import JobRow
 from encours.settings import Settings
 from encours.storage.database import get_engine, unit_of_work
 from ledger_data import AS_OF, generate
-from workers import smtp_env, smtp_server, start_workers, stop_workers, wait_finished
+from workers import cpu_seconds, smtp_env, smtp_server, start_workers, stop_workers, wait_finished
 
 CREDITOR = """name = "Banc d'Essai Créances SAS"
 address = ["3 rue du Banc", "69002 Lyon", "France"]
@@ -162,12 +162,13 @@ class DayAfterCatchUp:
                 wait_finished(url, [job_id], 6 * 3600)
                 total = time.perf_counter() - started
                 load = (load_start, os.getloadavg()[0])
+                cpu = cpu_seconds(procs)  # the workers' (start-up included), not PostgreSQL's
             finally:
                 stop_workers(procs)
             figures = self._figures(url, job_id)
             engine.dispose()
-        return {"workers": workers, "shards": shards, "seconds": total, "load": load, **figures,
-                "received": len(handler.ids), "duplicates": handler.duplicates}  # fmt: skip
+        return {"workers": workers, "shards": shards, "seconds": total, "load": load, "cpu_seconds": cpu,
+                **figures, "received": len(handler.ids), "duplicates": handler.duplicates}  # fmt: skip
 
     @staticmethod
     def _figures(url: str, job_id: int) -> dict[str, Any]:

@@ -90,6 +90,7 @@ def test_regular_dunning_day_is_delivered_once_by_one_worker_and_by_two() -> Non
         assert run["duplicates"] == 0  # ... once
         assert run["letters"] == run["channels"].get("letter", 0)
         assert run["failed"] == run["retry"] == 0
+        assert run["cpu_seconds"] > 0
     # both runs started from the same clone of the template: the same day decided the same way
     same = ("actions", "channels", "messages")
     assert [one[k] for k in same] == [two[k] for k in same]

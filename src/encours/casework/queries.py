@@ -152,6 +152,7 @@ def litigation_board(
         select(
             HoldRow.customer_pk,
             CustomerRow.customer_id,
+            CustomerRow.name,
             HoldRow.kind,
             HoldRow.start_date,
             HoldRow.reason,
@@ -170,6 +171,7 @@ def litigation_board(
     ):
         if cents:
             owed[int(pk)].append((str(currency), from_cents(int(cents))))
+    names = {row.customer_id: row.name for row in page}
     return repository.CasePage(
         total,
         [
@@ -183,6 +185,7 @@ def litigation_board(
             )
             for row in page
         ],
+        names,
     )
 
 

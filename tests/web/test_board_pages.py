@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from tests.web.conftest import AS_OF, browser_login
+from tests.web.conftest import AS_OF, browser_login, email
 
 from encours.casework import disputes
 from encours.domain.text_fold import fold
@@ -54,6 +54,35 @@ def test_dispute_board_pages_keep_their_filters(own_url: str, monkeypatch: pytes
         assert _shown(second.text) == newest[2:4]
         everything = client.get("/disputes", params={"page": 1})
         assert made[0] not in _shown(everything.text)  # the resolved one comes after the open ones
+
+
+def _selected(html: str, dispute_id: int, name: str) -> list[str]:
+    """The values chosen in the ``name`` select of a dispute's row."""
+    row = html.split(f'data-dispute="{dispute_id}"', 1)[1].split("</tr>", 1)[0]
+    select = row.split(f'<select name="{name}"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_dispute_rows_each_show_their_own_category_and_owner(own_url: str) -> None:
+    """Rows share one rendering of a select per chosen value: each still shows its own."""
+    with unit_of_work(get_engine(own_url)) as session:
+        made = _open_disputes(session, 4)
+        for dispute_id, category in zip(made, ("price", "quality", "price"), strict=False):
+            disputes.categorise_dispute(session, dispute_id, category, actor="t")
+        disputes.assign_dispute(session, made[1], email("collector"), actor="t")
+        disputes.resolve_dispute(session, made[2], resolution="credit note", actor="t")
+    with TestClient(create_app(own_url)) as client:
+        browser_login(client, "collector")
+        html = client.get("/disputes").text
+        assert _selected(html, made[0], "category") == ["price"]
+        assert _selected(html, made[1], "category") == ["quality"]
+        assert _selected(html, made[3], "category") == []
+        assert _selected(html, made[1], "owner") == [email("collector")]
+        assert _selected(html, made[0], "owner") == _selected(html, made[3], "owner") == []
+        closed = html.split(f'data-dispute="{made[2]}"', 1)[1].split("</tr>", 1)[0]
+        assert "<select" not in closed and "Prix" in closed  # closed: the category said, no form
+        browser_login(client, "sales")  # may look, not act: no forms at all
+        assert '<select name="category"' not in client.get("/disputes").text
 
 
 def test_case_lists_in_the_api_are_sliced_and_counted(app_client: TestClient, tokens: Headers) -> None:

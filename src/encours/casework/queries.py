@@ -38,12 +38,14 @@ def account_credit(
     outstanding: Mapping[str, Decimal],
     as_of: dt.date,
     rates: FxTable | None = None,
+    status: holds.CustomerStatus | None = None,
 ) -> AccountCredit:
     """The account's credit position with casework's rule (outstanding + open orders vs limit).
 
     ``outstanding`` is the caller's own open balance per currency (a customer sheet has it at
     hand, so the sheet costs the same on 100k customers); other currencies than the limit's
-    count at the exchange-rate table ``rates`` (default: the shipped one).
+    count at the exchange-rate table ``rates`` (default: the shipped one); ``status``: the
+    account's holds when the caller has read them.
     The SIREN group's position is read only when a group limit exists.
     """
     currency = customer.currency or "EUR"
@@ -57,7 +59,7 @@ def account_credit(
     group = None
     if customer.siren and session.get(CreditGroupRow, customer.siren) is not None:
         group = next(iter(credit_limits.group_positions(session, as_of, customer.siren, table)), None)
-    status = holds.customer_status(session, customer.customer_id, as_of)
+    status = status or holds.customer_status(session, customer.customer_id, as_of)
     owed = sum(
         (table.convert(amount, code, currency, as_of) for code, amount in outstanding.items()), Decimal(0)
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, func, select, text
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, bindparam, func, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.analytics.open_items import with_open_items
@@ -44,8 +44,13 @@ class EntryRef(NamedTuple):
     disputed: bool
 
 
+_CUSTOMER_REF = select(
+    CustomerRow.id, CustomerRow.customer_id, CustomerRow.name, CustomerRow.currency, CustomerRow.siren
+).where(CustomerRow.customer_id == bindparam("customer_id"))  # built once: every case action reads it
+
+
 def customer(session: Session, customer_id: str) -> CustomerRef:
-    row = session.scalars(select(CustomerRow).where(CustomerRow.customer_id == customer_id)).first()
+    row = session.execute(_CUSTOMER_REF, {"customer_id": customer_id}).first()
     if row is None:
         raise NotFound.because("unknown_customer", field="customer", customer=customer_id)
     return CustomerRef(row.id, row.customer_id, row.name, row.currency or "EUR", row.siren)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from tests.web.conftest import AS_OF, browser_login, email
 
 from encours.casework import disputes
+from encours.domain.plans import InstalmentState, InstalmentStatus
 from encours.domain.text_fold import fold
 from encours.storage.database import get_engine, unit_of_work
 from encours.web import boards
@@ -112,3 +114,16 @@ def test_worklist_search_ignores_case_and_accents(app_client: TestClient, tokens
     assert all(fold(needle) in fold(f"{r['customer_id']} {r['name']}") for r in found["rows"])
     nobody = app_client.get("/api/v1/worklist/page", params={**at, "q": "zzqqxx"}, headers=headers).json()
     assert (nobody["total"], nobody["rows"]) == (0, [])
+
+
+def test_plan_board_says_each_instalment_paid_late_or_pending() -> None:
+    day = dt.date(2026, 4, 30)
+
+    def said(status: InstalmentStatus, due: dt.date, remaining: str) -> str:
+        return boards.shown_as(InstalmentState(1, due, Decimal("10"), status, Decimal(remaining), None), day)
+
+    assert said(InstalmentStatus.KEPT, day - dt.timedelta(days=9), "0") == "paid"
+    assert said(InstalmentStatus.BROKEN, day + dt.timedelta(days=9), "10") == "late"
+    assert said(InstalmentStatus.PENDING, day - dt.timedelta(days=1), "4") == "late"  # due, not all paid
+    assert said(InstalmentStatus.PENDING, day - dt.timedelta(days=1), "0") == "pending"
+    assert said(InstalmentStatus.PENDING, day, "10") == "pending"  # due today: not late yet

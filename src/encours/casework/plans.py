@@ -56,6 +56,7 @@ class PlanOutcome(NamedTuple):
 
 # a plan as boards show it: its row and its customer
 SHOWN = repository.with_customer(select(*PlanRow.__table__.c), PlanRow.customer_pk)
+_INSTALMENTS = select(*InstalmentRow.__table__.c)  # plain rows: a board page shows hundreds
 
 
 def _load(
@@ -67,8 +68,8 @@ def _load(
         return []
     keys = repository.covered_keys(session, PlanEntryRow.plan_id, PlanEntryRow.entry_id, ids)
     items: dict[int, list[InstalmentState]] = defaultdict(list)
-    for item in session.scalars(
-        select(InstalmentRow).where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
+    for item in session.execute(
+        _INSTALMENTS.where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
     ):
         amount = from_cents(item.amount_cents)
         remaining = Decimal(0) if item.status == InstalmentStatus.KEPT else amount

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from encours.casework import disputes, plans, promises, queries, tasks
 from encours.casework.repository import CasePage
-from encours.domain.plans import InstalmentState
+from encours.domain.plans import InstalmentState, InstalmentStatus
 from encours.ledger import segments
 
 PAGE = 50  # cases per board page
@@ -81,8 +81,16 @@ def promise_board(session: Session, filters: CaseFilter, page: int = 1) -> Board
 class PlanRow(NamedTuple):
     name: str
     plan: plans.Plan
-    instalments: list[InstalmentState]
+    instalments: list[tuple[InstalmentState, str]]  # each with how the board says it (:func:`shown_as`)
     paid: Decimal  # the instalments' amounts already covered
+
+
+def shown_as(instalment: InstalmentState, as_of: dt.date) -> str:
+    """paid (kept), late (broken, or due before ``as_of`` with something left), else pending."""
+    if instalment.status == InstalmentStatus.KEPT:
+        return "paid"
+    overdue = instalment.due_date < as_of and instalment.remaining > 0
+    return "late" if instalment.status == InstalmentStatus.BROKEN or overdue else "pending"
 
 
 def _plan_rows(session: Session, found: CasePage[plans.Plan], as_of: dt.date) -> list[PlanRow]:
@@ -92,7 +100,7 @@ def _plan_rows(session: Session, found: CasePage[plans.Plan], as_of: dt.date) ->
     for name, p in _named(session, found, lambda p: p.customer_id):
         shown = states.get(p.plan_id) or list(p.instalments)
         paid = sum((i.amount - i.remaining for i in shown), Decimal(0))
-        rows.append(PlanRow(name, p, shown, paid))
+        rows.append(PlanRow(name, p, [(i, shown_as(i, as_of)) for i in shown], paid))
     return rows
 
 

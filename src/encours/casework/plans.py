@@ -13,10 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, bindparam, select, text
+from sqlalchemy import Row, literal, select
 from sqlalchemy.orm import Session
 
-from encours.analytics.open_items import with_open_items
 from encours.audit.service import record
 from encours.casework import plausibility, repository
 from encours.casework.errors import CaseworkError
@@ -27,7 +26,7 @@ from encours.domain.money import format_amount, from_cents, to_cents
 from encours.domain.plans import Instalment, InstalmentState, InstalmentStatus, PlanStatus
 from encours.ledger.models import AllocationRow, EntryRow
 from encours.ledger.queries import open_cents
-from encours.storage.base import sql_date, utcnow
+from encours.storage.base import utcnow
 
 DEFAULT_PLAN_GRACE_DAYS = 3
 
@@ -269,20 +268,6 @@ def cancel_plan(
     return plan
 
 
-# Each plan's customer's payments (repository.payment_filter: received from the plan's start to
-# :as_of) with the part of each no allocation applied by then: minus its open amount, the one
-# rule of analytics.open_items (repository.unapplied_cents), in one statement.
-UNAPPLIED_SQL = text(
-    with_open_items(
-        "SELECT p.id, o.date, -o.open_cents FROM open_items o"
-        " JOIN payment_plans p ON p.customer_pk = o.customer_pk AND o.date >= p.start_date"
-        " WHERE p.id IN :ids",
-        within="e.customer_pk IN (SELECT customer_pk FROM payment_plans WHERE id IN :ids)"
-        " AND e.kind = 'payment' AND e.amount_cents < 0",
-    )
-).bindparams(bindparam("ids", expanding=True))
-
-
 def plan_payments(
     session: Session, plan_ids: Iterable[int], as_of: dt.date
 ) -> dict[int, list[tuple[dt.date, Decimal]]]:
@@ -302,10 +287,13 @@ def plan_payments(
             AllocationRow.date <= as_of,
         )
     )
-    unapplied = [
-        (plan_id, sql_date(day), cents)
-        for plan_id, day, cents in session.execute(UNAPPLIED_SQL, {"ids": ids, "as_of": as_of})
-    ]
+    received = session.execute(
+        select(PlanRow.id, EntryRow.date, EntryRow.id)
+        .join(EntryRow, EntryRow.customer_pk == PlanRow.customer_pk)
+        .where(PlanRow.id.in_(ids), *repository.payment_filter(PlanRow.start_date, literal(as_of), as_of))
+    ).all()
+    left = repository.unapplied_cents(session, [entry_id for *_, entry_id in received], as_of)
+    unapplied = [(plan_id, day, left.get(entry_id, 0)) for plan_id, day, entry_id in received]
     for rows in (session.execute(allocated), unapplied):
         for plan_id, day, cents in rows:
             if cents and int(cents) > 0:

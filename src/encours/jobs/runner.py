@@ -178,6 +178,13 @@ def _finish(
         _settle_parent(engine, parent_id)
 
 
+def refusal_result(refusal: EncoursError) -> dict[str, Any] | None:
+    """A coded refusal's sentences, so the job's page says why in the reader's language."""
+    if refusal.code is None:
+        return None
+    return {"refusal": {"code": refusal.code, "fr": refusal.said_in("fr"), "en": refusal.said_in("en")}}
+
+
 def run_job(engine: Engine, settings: Settings, job_id: int, *, from_running: bool = False) -> str | None:
     """Run job ``job_id`` if it is ours; returns its final status (None: not run here)."""
     if not claim(engine, job_id, from_running=from_running):
@@ -198,7 +205,7 @@ def run_job(engine: Engine, settings: Settings, job_id: int, *, from_running: bo
         _finish(engine, job_id, "failed", error=failure.message, result=failure.result)
         return "failed"
     except EncoursError as refusal:
-        _finish(engine, job_id, "failed", error=str(refusal))
+        _finish(engine, job_id, "failed", error=str(refusal), result=refusal_result(refusal))
         return "failed"
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job_kind)

@@ -9,17 +9,15 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.exc import OperationalError
 from tests.conftest import SAMPLES
 from tests.einvoicing.conftest import CUSTOMERS
+from tests.importing.test_import_retry import failing_once
 from tests.web.conftest import browser_login, load_demo
 
 from encours.demo.generator import DemoLedger
-from encours.importing import jobs as import_jobs
 from encours.web.app import create_app
 
 REFUSED = (SAMPLES / "mt940/jejik-abnamro.sta").read_bytes()  # its balances do not add up
@@ -75,16 +73,7 @@ def test_a_refused_import_offers_no_retry_and_says_why_in_french(own_client: Tes
 def test_an_import_that_failed_unexpectedly_is_retried_from_its_page(
     own_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = import_jobs.import_one
-    calls: list[int] = []
-
-    def flaky(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("INSERT", {}, Exception("the database restarted"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(import_jobs, "import_one", flaky)
+    failing_once(monkeypatch)  # the database went away during the first file
     csrf = browser_login(own_client, "credit_manager")
     job_id = uploaded(own_client, csrf, "clients.csv", CUSTOMERS.encode())
     assert status(own_client, job_id) == "failed"

@@ -63,6 +63,9 @@ def _file_locked(engine: Engine) -> Iterator[None]:
     if not database or database == ":memory:" or database.startswith("file:"):
         yield
         return
+    if not Path(database).parent.is_dir():  # SQLite refuses it; the lock must not create the folder
+        yield
+        return
     with FileLock(f"{database}.migrate.lock"):
         yield
 

@@ -11,7 +11,7 @@ SENTENCES: dict[str, tuple[str, str] | tuple[str, str, dict[str, dict[str, str]]
     ),
     "schedule_unreadable": (
         "{source} n'est pas un fichier TOML valide (ligne {line}) : corrigez-le, les tâches planifiées ne démarrent pas",
-        "{source} is not valid TOML ({reason}): fix it, no scheduled job starts",
+        "{source} is not valid TOML (line {line}: {reason}): fix it, no scheduled job starts",
     ),
     "schedule_bad_timezone": (
         "{source} : fuseau horaire inconnu {zone!r} (par exemple « Europe/Paris »)",

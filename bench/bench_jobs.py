@@ -3,12 +3,16 @@
 1. 1,000 small jobs (``ping``) taken and finished by 4 workers: each run once (counted by the
    claims: every job's ``attempts`` is 1), throughput in jobs/s.
 2. A dunning run split in shards, delivered by 2 workers against 1 (same ledger, same SMTP
-   server answering each message after ``--smtp-ms``): the ratio of the two run times.
+   server answering each message after ``--smtp-ms``): the ratio of the two run times. On the
+   demo ledger (``--dunning-customers``), or with ``--dunning-items N`` on the generated ledger
+   of N open items (``ledger_data``, ``--customers``): a company's regular run of day D over
+   all of them, after the one-off catch-up (see ``DayAfterCatchUp``).
 3. The first dashboard after loading ``--items`` open items (default 1M), once the ``figures``
    job (queued by every import) has computed the whole-ledger figures: its time, against the
    job's own time (what that first page used to compute).
 
     uv run python bench/bench_jobs.py [--items 1000000] [--skip-dashboard] [--no-append]
+    uv run python bench/bench_jobs.py --skip-small --skip-dashboard --dunning-items 1000000
 
 Needs a PostgreSQL server (ENCOURS_TEST_POSTGRES_URL, as the tests); prints the figures and
 appends them to bench/RESULTS.md.
@@ -17,12 +21,9 @@ appends them to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import platform
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from child import encours_command
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
+from dunning_day import regular_day
 from encours.demo.generator import generate as demo_ledger
 from encours.ingest.parsed import ParsedFile
 from encours.jobs import service
@@ -45,71 +46,12 @@ from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
 from encours.web import job_kinds
 from ledger_data import AS_OF, generate
+from workers import smtp_env, smtp_server, start_workers, stop_workers, wait_finished
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 EMAIL, PASSWORD = "bench@encours.test", "Pivoine-grenier-7741-fjord"
 DEMO_UNTIL = dt.date(2026, 10, 31)
 assert job_kinds.kinds()
-
-
-class SlowSmtp:
-    """An SMTP server answering each message after a delay (a real relay is not instant)."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self.ids: list[str] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(self.delay)
-        content = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
-        for line in content.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                self.ids.append(line.split(b":", 1)[1].strip().decode())
-                break
-        return "250 OK"
-
-
-def start_workers(
-    url: str, count: int, env: dict[str, str], concurrency: int = 1
-) -> list[subprocess.Popen[bytes]]:
-    return [
-        subprocess.Popen(
-            [*encours_command(), "worker", "--no-scheduler", "--concurrency", str(concurrency), "--db", url],
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(count)
-    ]
-
-
-def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
-    for worker in workers:
-        worker.send_signal(signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-
-
-def wait_finished(url: str, job_ids: list[int], timeout: float) -> float:
-    """Seconds until every job is finished."""
-    engine = get_engine(url)
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        with engine.connect() as connection:
-            left = connection.execute(
-                text(
-                    "SELECT count(*) FROM jobs WHERE id = ANY(:ids) "
-                    "AND status NOT IN ('done', 'failed', 'cancelled')"
-                ),
-                {"ids": job_ids},
-            ).scalar_one()
-        if left == 0:
-            return time.perf_counter() - started
-        time.sleep(0.2)
-    raise TimeoutError(f"jobs not finished after {timeout} s")
 
 
 def small_jobs(admin: str, count: int, workers: int) -> dict[str, Any]:
@@ -135,39 +77,27 @@ def small_jobs(admin: str, count: int, workers: int) -> dict[str, Any]:
 
 def dunning_run(admin: str, workers: int, customers: int, smtp_ms: float, shards: int) -> dict[str, Any]:
     ledger = demo_ledger(seed=11, customers=customers, until=DEMO_UNTIL)
-    handler = SlowSmtp(smtp_ms / 1000)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
     data = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
-    env = {"ENCOURS_DATA_DIR": str(data), "ENCOURS_SMTP_URL": f"smtp://127.0.0.1:{port}",
-           "ENCOURS_MAIL_FROM": "relances@encours.test", "ENCOURS_SMTP_RATE": "1000"}  # fmt: skip
-    try:
-        with ThrowawayPostgres(admin) as url:
-            parsed = ParsedFile(file="bench", format="demo", customers=ledger.customers,
-                                entries=ledger.entries, allocations=ledger.allocations)  # fmt: skip
-            with unit_of_work(get_engine(url)) as session:
-                ImportService(session).store(parsed, SourceFile(Path("bench"), b"bench-jobs", "demo"))
-            procs = start_workers(url, workers, env)
-            time.sleep(3)
-            started = time.perf_counter()
-            with unit_of_work(get_engine(url)) as session:
-                run = service.enqueue(
-                    session, "dunning_run", {"as_of": DEMO_UNTIL.isoformat(), "shards": shards}
-                )
-            wait_finished(url, [run.job_id], 3600)
-            elapsed = time.perf_counter() - started
-            stop_workers(procs)
-            with unit_of_work(get_engine(url)) as session:
-                job = service.get(session, run.job_id)
-            get_engine(url).dispose()
-    finally:
-        controller.stop()
+    with smtp_server(smtp_ms) as (handler, port), ThrowawayPostgres(admin) as url:
+        env = {"ENCOURS_DATA_DIR": str(data), **smtp_env(port)}
+        parsed = ParsedFile(file="bench", format="demo", customers=ledger.customers,
+                            entries=ledger.entries, allocations=ledger.allocations)  # fmt: skip
+        with unit_of_work(get_engine(url)) as session:
+            ImportService(session).store(parsed, SourceFile(Path("bench"), b"bench-jobs", "demo"))
+        procs = start_workers(url, workers, env)
+        time.sleep(3)
+        started = time.perf_counter()
+        with unit_of_work(get_engine(url)) as session:
+            run = service.enqueue(session, "dunning_run", {"as_of": DEMO_UNTIL.isoformat(), "shards": shards})
+        wait_finished(url, [run.job_id], 3600)
+        elapsed = time.perf_counter() - started
+        stop_workers(procs)
+        with unit_of_work(get_engine(url)) as session:
+            job = service.get(session, run.job_id)
+        get_engine(url).dispose()
     return {
         "workers": workers, "seconds": elapsed, "status": job.status, "actions": job.result.get("actions"),
-        "messages": len(handler.ids), "duplicates": len(handler.ids) - len(set(handler.ids)),
+        "messages": len(handler.ids), "duplicates": handler.duplicates,
     }  # fmt: skip
 
 
@@ -223,12 +153,48 @@ def first_dashboard(admin: str, items: int, customers: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def regular_day_lines(measured: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    """The lines of RESULTS.md for ``dunning_day.regular_day``'s figures."""
+    setup = measured["setup"]
+    runs = measured["runs"]
+    one, two = runs
+    channels = ", ".join(f"{n:,} {c}" for c, n in sorted(one["channels"].items()))
+    lines = [
+        f"- Catch-up run of day D-1 ({args.dunning_items:,} open items, {args.customers:,} customers, "
+        f"loaded in {setup['load_seconds']:.0f} s): decisions {setup['catch_up_decisions_seconds']:.1f} s "
+        f"({setup['catch_up_actions']:,} actions over {setup['catch_up_invoices']:,} invoices), writing "
+        f"outbox + markers {setup['catch_up_writing_seconds']:.1f} s; its delivery recorded without "
+        f"sending ({setup['marked_delivered']:,} actions marked sent on D-1 by the bench).",
+        f"- Regular run of day D ({measured['day']}, {args.shards} shards, SMTP answering in "
+        f"{args.smtp_ms:.0f} ms): {one['actions']:,} actions ({channels}); "
+        f"{one['messages']:,} e-mails, {one['letters']:,} letters, {one['tasks']:,} tasks.",
+    ]
+    for run in runs:
+        lines.append(
+            f"  - {run['workers']} worker(s): decisions {run['decision_seconds']:.1f} s, delivery "
+            f"{run['delivery_seconds']:.1f} s, total {run['job_seconds']:.1f} s ({run['status']}; "
+            f"{run['seconds']:.1f} s from queueing to done; load average {run['load'][0]:.0f} at start, "
+            f"{run['load'][1]:.0f} at end; workers' CPU {run['cpu_seconds']:.0f} s); "
+            f"{run['received']:,} e-mails received, duplicates {run['duplicates']}, failed {run['failed']}."
+        )
+    lines.append(
+        f"  - 2 workers against 1: **{one['job_seconds'] / two['job_seconds']:.2f}×** faster in total, "
+        f"delivery {one['delivery_seconds'] / two['delivery_seconds']:.2f}×."
+    )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--dunning-customers", type=int, default=120)
+    parser.add_argument(
+        "--dunning-items", type=int, default=0,
+        help="measure the run of a regular day on this many generated open items (--customers) "
+        "instead of the demo ledger",
+    )  # fmt: skip
     parser.add_argument("--smtp-ms", type=float, default=50.0, help="the SMTP server's time per message")
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -254,7 +220,10 @@ def main() -> None:
             f"{small['runs']:,} runs counted, run twice: {small['twice']}; {small['seconds']:.1f} s "
             f"({small['jobs'] / small['seconds']:.0f} jobs/s); jobs per worker {small['per_worker']}."
         )
-    if not args.skip_dunning:
+    if not args.skip_dunning and args.dunning_items:
+        measured = regular_day(admin, args.dunning_items, args.customers, args.shards, args.smtp_ms)
+        lines += regular_day_lines(measured, args)
+    elif not args.skip_dunning:
         one = dunning_run(admin, 1, args.dunning_customers, args.smtp_ms, args.shards)
         print(one)
         two = dunning_run(admin, 2, args.dunning_customers, args.smtp_ms, args.shards)

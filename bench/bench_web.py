@@ -36,6 +36,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 import sqlalchemy as sa
+import uvloop
 
 from child import encours_command
 from dbload import ThrowawayPostgres, load_postgres, postgres_available
@@ -67,17 +68,28 @@ def start_job_worker(url: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+def listening(port: int) -> int:
+    """How many sockets listen on ``port`` (each server worker has its own: encours.web.server)."""
+    hex_port = f":{port:04X}"
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for line in lines if line.split()[1].endswith(hex_port) and line.split()[3] == "0A")
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes], workers: int = 1) -> None:
+    """Until the server answers and each worker listens: a worker still starting when the
+    clients connect would leave every connection to the others for the whole run."""
+    port = int(base.rsplit(":", 1)[1])
     for _ in range(600):
         if process.poll() is not None:
             raise SystemExit(
                 f"encours serve exited: {process.stderr.read().decode() if process.stderr else ''}"
             )
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
+            answered = httpx.get(f"{base}/healthz", timeout=1).status_code == 200
         except httpx.TransportError:
-            pass
+            answered = False
+        if answered and (workers == 1 or listening(port) >= workers):
+            return
         time.sleep(0.2)
     raise SystemExit("encours serve did not start")
 
@@ -171,6 +183,76 @@ async def client_loop(
             await asyncio.sleep(rng.uniform(0, 2 * think))
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the server's supervisor and worker processes)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(current := todo.pop())
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (0 for one that is gone or not ours to read)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def database_backends(url: str) -> list[int]:
+    """The PostgreSQL backends serving ``url``'s database (readable in /proc when on this host)."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            query = sa.text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [int(pid) for pid in connection.execute(query).scalars()]
+    finally:
+        engine.dispose()
+
+
+class CpuMeter:
+    """CPU seconds spent by each party during a phase: server, database, job worker, bench."""
+
+    def __init__(self, url: str, server: int, worker: int) -> None:
+        self.url, self.server, self.worker = url, server, worker
+
+    def sample(self) -> dict[str, float]:
+        return {
+            "server processes": cpu_seconds(process_tree(self.server)),
+            "PostgreSQL backends": cpu_seconds(database_backends(self.url)),
+            "job worker": cpu_seconds(process_tree(self.worker)),
+            "bench clients": time.process_time(),
+        }
+
+
+def per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
+    """'server processes 12.3 ms, …' of CPU per request between two samples."""
+    if not requests:
+        return "no request"
+    parts = [f"{name} {(after[name] - before[name]) * 1000 / requests:.1f} ms" for name in before]
+    total = sum(after[name] - before[name] for name in before)
+    return ", ".join(parts) + f" (total {total * 1000 / requests:.1f} ms)"
+
+
 def wait_background(base: str, cookies: httpx.Cookies, seconds: float) -> str:
     """Wait until the dashboard shows the DSO trend and the forecast (computed by the figures job)."""
     started = time.perf_counter()
@@ -181,6 +263,33 @@ def wait_background(base: str, cookies: httpx.Cookies, seconds: float) -> str:
             return f"ready after {time.perf_counter() - started:.0f} s"
         time.sleep(5)
     return f"still computing after {seconds:.0f} s (load measured while they run)"
+
+
+JOBS_BUSY = (  # a running job's heartbeat is refreshed every few seconds; older: its worker died
+    "SELECT count(*) FROM jobs WHERE status = 'queued' OR (status = 'running' "
+    "AND waiting IS NOT TRUE AND heartbeat_at > now() - interval '30 seconds')"
+)
+JOBS_STARTED = "SELECT count(*) FROM jobs WHERE started_at >= :since"
+
+
+def jobs_scalar(url: str, query: str, **params: object) -> int:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text(query), params).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def wait_jobs_idle(url: str, seconds: float) -> str:
+    """Wait until the job worker has nothing queued or running: figures jobs queued by earlier
+    runs (one per ledger state and 5-minute window; a worker stopped mid-job leaves it to the
+    next) would otherwise be computed during the load, on the same cores."""
+    started = time.perf_counter()
+    while (busy := jobs_scalar(url, JOBS_BUSY)) and time.perf_counter() - started < seconds:
+        time.sleep(2)
+    waited = time.perf_counter() - started
+    return f"{busy} job(s) queued or running after {waited:.0f} s" if busy else f"idle after {waited:.0f} s"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -268,14 +377,14 @@ def add_bulk_casework(url: str) -> None:
 
 def measure(
     url: str, args: argparse.Namespace
-) -> tuple[dict[str, list[float]], list[str], float, float, str]:
+) -> tuple[dict[str, list[float]], list[str], float, float, str, dict[str, str]]:
     """Serve ``url``, sign in, warm the whole-ledger figures, then run the clients."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start_server(url, port, args.workers)
     worker = start_job_worker(url)
     try:
-        wait_ready(base, process)
+        wait_ready(base, process, args.workers)
         cookies = sign_in(base)
         started = time.perf_counter()
         warm = httpx.get(f"{base}/?as_of={AS_OF.isoformat()}", cookies=cookies, timeout=1800)
@@ -290,15 +399,27 @@ def measure(
         print(f"first worklists (rank every customer, per process): {time.perf_counter() - started:.1f} s")
         background = wait_background(base, cookies, args.wait_background)
         print(f"background figures (DSO trend, cash-in forecast): {background}")
-        baseline, _, _ = asyncio.run(load(base, cookies, args, health_check))
-        timings, errors, elapsed = asyncio.run(load(base, cookies, args))
+        print(f"job queue: {wait_jobs_idle(url, args.wait_background)}")
+        load_started = dt.datetime.now(dt.UTC)
+        meter = CpuMeter(url, process.pid, worker.pid)
+        start = meter.sample()
+        baseline, _, _ = uvloop.run(load(base, cookies, args, health_check))
+        middle = meter.sample()
+        timings, errors, elapsed = uvloop.run(load(base, cookies, args))
+        end = meter.sample()
+        background += f"; jobs started during the load: {jobs_scalar(url, JOBS_STARTED, since=load_started)}"
+        pages = sum(len(values) for values in timings.values())
+        cpu = {
+            "pages": per_request(middle, end, pages),
+            "baseline": per_request(start, middle, sum(len(values) for values in baseline.values())),
+        }
         timings.update(baseline)
     finally:
         process.terminate()
         worker.terminate()
         process.wait(timeout=30)
         worker.wait(timeout=60)
-    return timings, errors, elapsed, warmup, background
+    return timings, errors, elapsed, warmup, background, cpu
 
 
 def main() -> None:
@@ -329,7 +450,7 @@ def main() -> None:
     load_before = os.getloadavg()
     if args.url:
         add_bulk_casework(args.url)  # a database loaded by an older bench gets the boards' cases
-        timings, errors, elapsed, warmup, background = measure(args.url, args)
+        timings, errors, elapsed, warmup, background, cpu = measure(args.url, args)
     else:
         admin = postgres_available()
         if admin is None:
@@ -342,7 +463,7 @@ def main() -> None:
                 f"loaded {args.items:,} open items over {args.customers:,} customers "
                 f"in {time.perf_counter() - started:.1f} s"
             )
-            timings, errors, elapsed, warmup, background = measure(url, args)
+            timings, errors, elapsed, warmup, background, cpu = measure(url, args)
     load_after = os.getloadavg()
     baseline = timings.pop(health_check(0, random.Random(), 0)[0], [])
     total = sum(len(v) for v in timings.values())
@@ -360,6 +481,8 @@ def main() -> None:
         f"{total} requests in {elapsed:.1f} s "
         f"({total / elapsed:.0f} req/s), errors: {len(errors)}; first dashboard {warmup:.1f} s (cache fill); "
         f"background figures {background}.",
+        "",
+        f"CPU per request (from /proc): pages: {cpu['pages']}; baseline /healthz: {cpu['baseline']}.",
         "",
         "| page | requests | p50 ms | p95 ms | p99 ms | p99 / baseline p99 | target p99 |",
         "|---|---|---|---|---|---|---|",

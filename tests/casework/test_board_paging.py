@@ -108,6 +108,24 @@ def test_litigation_board_pages_the_earliest_hand_over_of_each_customer(session:
     assert queries.handed_over_ids(session, AS_OF) == {"ACME", "BETA", "GAMMA"}
 
 
+def test_litigation_pages_cut_inside_a_start_date_in_customer_order(session: Session) -> None:
+    """Hand-overs of one day are ordered by customer id, and a page may begin or end inside a
+    day: every cut gives the slice of the whole board."""
+    for customer, day in [("GAMMA", 2), ("ACME2", 2), ("BETA", 2), ("ACME", 3)]:
+        holds.place_hold(session, customer, "litigation", actor="ana", start_date=D(2026, 3, day))
+    whole = [(h.customer_id, h.since) for h in queries.litigation_board(session, AS_OF).rows]
+    assert whole == [("ACME2", D(2026, 3, 2)), ("BETA", D(2026, 3, 2)), ("GAMMA", D(2026, 3, 2)),
+                     ("ACME", D(2026, 3, 3))]  # fmt: skip
+    for offset in range(5):
+        for limit in (1, 2, 3):
+            page = queries.litigation_board(session, AS_OF, offset=offset, limit=limit)
+            assert page.total == 4
+            assert [(h.customer_id, h.since) for h in page.rows] == whole[offset : offset + limit]
+    assert dict(queries.litigation_board(session, AS_OF, offset=3, limit=1).rows[0].balances) == {
+        "EUR": Decimal("3800.00")
+    }
+
+
 def test_task_queue_pages_in_due_date_order(session: Session) -> None:
     made = [
         tasks.create_task(session, "ACME", "call", f"call {n}", D(2026, 4, 1 + (n * 7) % 4), assignee="ana")

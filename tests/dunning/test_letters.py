@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,14 @@ from tests.conftest import DEMO_UNTIL, SmtpServer, invoke
 from tests.dunning.conftest import store_ledger
 from tests.dunning.pagebox import MM, outside_printable_area, shown_boxes
 from typer.testing import CliRunner
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from encours.demo.generator import DemoLedger
 from encours.domain.penalties import FRANCE, late_payment_penalty
 from encours.domain.records import Customer
 from encours.dunning import typography
+from encours.dunning.channels import pdf
 from encours.dunning.channels.pdf import write_pdf
 from encours.dunning.composer import history_context, rates_of
 from encours.dunning.documents import InvoiceLine, load_company, penalty_totals, render_letter
@@ -159,6 +163,22 @@ def test_the_recipient_sits_in_the_window_of_a_french_envelope(tmp_path: Path, l
         x, y = starts[line]
         assert 100 <= x <= 115 and 45 <= y <= 90, (line, x, y)
     assert starts["Menuiserie Dupont SARL"][1] < starts["69007 LYON"][1]
+
+
+def test_letters_rendered_one_after_another_reuse_the_thread_fonts_and_come_out_the_same(
+    tmp_path: Path,
+) -> None:
+    html = render_letter("formal_notice", "fr", letter_context("fr", hostile_lines()[:3], HOSTILE), tmp_path)
+    first = write_pdf(html, tmp_path / "first.pdf").read_bytes()
+    fonts = pdf.font_config()
+    again = write_pdf(html, tmp_path / "again.pdf").read_bytes()
+    assert pdf.font_config() is fonts  # loaded once for the thread's letters
+    assert first == again == HTML(string=html, base_url=str(tmp_path)).write_pdf()  # as a fresh render
+    other: list[FontConfiguration] = []
+    thread = threading.Thread(target=lambda: other.append(pdf.font_config()))
+    thread.start()
+    thread.join()
+    assert other[0] is not fonts  # Pango's font map stays in its thread
 
 
 # the demo -----------------------------------------------------------------------------------

@@ -44,11 +44,10 @@ def test_notified_in_the_app_and_by_email_for_who_chose_it(
         [seen] = notifications.latest(session, collector)
         assert (seen.kind, seen.customer_id, seen.message) == ("declaration", "C00002", "paiement déclaré")
         assert notifications.unread_count(session, people[email("admin")].id) == 2
-        smtp = parse_smtp_url(smtp_server.url, "encours@example.com", 1, 100)
-        assert send_notification_emails(session, smtp) == 1
-    with unit_of_work(engine) as session:
-        assert send_notification_emails(session, smtp) == 0  # sent once
-        assert send_notification_emails(session, None) == 0
+    smtp = parse_smtp_url(smtp_server.url, "encours@example.com", 1, 100)
+    assert send_notification_emails(engine, smtp) == 1
+    assert send_notification_emails(engine, smtp) == 0  # sent once
+    assert send_notification_emails(engine, None) == 0
     [mail] = smtp_server.received
     assert mail.recipients == (email("collector"),)
     assert "Déclaration" in str(mail.message["Subject"]) and "paiement déclaré" in mail.message.get_content()

@@ -69,6 +69,12 @@ def events(session: Session, customer_id: str | None = None, limit: int = 1000) 
     return [_event(row) for row in session.scalars(query)]
 
 
+def recorded(session: Session, action: str, subject: str) -> bool:
+    """Whether an event of ``action`` about ``subject`` is on the trail (e.g. a message already sent)."""
+    query = select(AuditEventRow.id).where(AuditEventRow.action == action, AuditEventRow.subject == subject)
+    return session.scalar(query.limit(1)) is not None
+
+
 def _event(row: AuditEventRow) -> AuditEvent:
     return AuditEvent(row.at, row.actor, row.action, row.customer_id, row.subject, dict(row.details))
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
 from encours.casework import repository
 from encours.casework.errors import CaseworkError
 from encours.casework.models import DisputeRow
+from encours.ledger.models import EntryRow
 from encours.storage.base import utcnow
 
 CATEGORIES = ("price", "quantity", "quality", "delivery", "billing", "other")
@@ -46,28 +47,40 @@ class Dispute(NamedTuple):
     category: str | None = None
 
 
+# a dispute as lists show it: its row, its invoice's key and reference, its customer
+SHOWN = repository.with_customer(
+    select(
+        *DisputeRow.__table__.c, EntryRow.key.label("entry_key"), EntryRow.reference.label("invoice")
+    ).join(EntryRow, EntryRow.id == DisputeRow.entry_id),
+    DisputeRow.customer_pk,
+)
+
+
+def _dispute(row: Row[Any]) -> Dispute:
+    return Dispute(
+        row.id,
+        row.customer_id,
+        row.entry_key,
+        row.invoice,
+        row.reason,
+        row.owner,
+        DisputeStatus(row.status),
+        row.resolution,
+        row.opened_on,
+        row.opened_at,
+        row.opened_by,
+        row.closed_at,
+        row.closed_by,
+        row.category,
+    )
+
+
 def _load(session: Session, rows: Sequence[DisputeRow]) -> list[Dispute]:
-    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
-    docs = repository.entries_by_id(session, {row.entry_id for row in rows})
-    return [
-        Dispute(
-            row.id,
-            names[row.customer_pk],
-            docs[row.entry_id].key,
-            docs[row.entry_id].reference,
-            row.reason,
-            row.owner,
-            DisputeStatus(row.status),
-            row.resolution,
-            row.opened_on,
-            row.opened_at,
-            row.opened_by,
-            row.closed_at,
-            row.closed_by,
-            row.category,
-        )
-        for row in rows
-    ]
+    ids = [row.id for row in rows]
+    found = (
+        {row.id: _dispute(row) for row in session.execute(SHOWN.where(DisputeRow.id.in_(ids)))} if ids else {}
+    )
+    return [found[i] for i in ids]
 
 
 def _row(session: Session, dispute_id: int) -> DisputeRow:
@@ -86,9 +99,10 @@ def dispute_page(
 ) -> repository.CasePage[Dispute]:  # fmt: skip
     """A page of disputes as the board shows them: open ones first, newest first."""
     found = repository.case_page(
-        session, DisputeRow, DisputeStatus.OPEN.value, customer_id, status, offset=offset, limit=limit
+        session, SHOWN, DisputeRow, DisputeStatus.OPEN.value, customer_id, status, offset=offset, limit=limit
     )
-    return repository.CasePage(found.total, _load(session, found.rows))
+    names = {row.customer_id: row.customer_name for row in found.rows}
+    return repository.CasePage(found.total, [_dispute(row) for row in found.rows], names)
 
 
 def open_dispute(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -55,7 +55,7 @@ class CustomerStatus(NamedTuple):
     holds: tuple[Hold, ...]
 
 
-def _hold(row: HoldRow, customer_id: str) -> Hold:
+def _hold(row: HoldRow | Row[Any], customer_id: str) -> Hold:
     return Hold(
         row.id,
         customer_id,
@@ -166,10 +166,14 @@ def release_hold(
 
 
 def holds_in_force(session: Session, as_of: dt.date, customer_id: str | None = None) -> list[Hold]:
-    query = select(HoldRow).where(*in_force(as_of)).order_by(HoldRow.customer_pk, HoldRow.id)
-    if customer_id is not None:
-        query = query.where(HoldRow.customer_pk == repository.customer(session, customer_id).pk)
-    rows = session.scalars(query).all()
+    query = select(*HoldRow.__table__.c).where(*in_force(as_of)).order_by(HoldRow.customer_pk, HoldRow.id)
+    if customer_id is not None:  # one customer's (its sheet): its id is known, no names to read
+        owner = repository.customer(session, customer_id)
+        return [
+            _hold(row, owner.customer_id)
+            for row in session.execute(query.where(HoldRow.customer_pk == owner.pk))
+        ]
+    rows = session.execute(query).all()
     names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
     return [_hold(row, names[row.customer_pk]) for row in rows]
 
@@ -187,7 +191,11 @@ def history(session: Session, customer_id: str) -> list[Hold]:
 
 
 def customer_status(session: Session, customer_id: str, as_of: dt.date) -> CustomerStatus:
-    holds: Sequence[Hold] = holds_in_force(session, as_of, customer_id)
+    return status_of(customer_id, holds_in_force(session, as_of, customer_id))
+
+
+def status_of(customer_id: str, holds: Sequence[Hold]) -> CustomerStatus:
+    """The account's status from the holds in force on it (:func:`holds_in_force`)."""
     kinds = {hold.kind for hold in holds}
     litigation = next((k for k in (HoldKind.AGENCY, HoldKind.LITIGATION) if k in kinds), None)
     return CustomerStatus(

@@ -3,7 +3,8 @@ promise, a failed delivery, a credit limit exceeded), in the app and by e-mail f
 
 Producers call :func:`notify`; it writes one row per recipient: the customer's collector when
 that is a user, else every active admin and credit manager. E-mail copies are sent later by
-the channel that owns SMTP (``encours.dunning.notification_mail``), from :func:`pending_emails`.
+the channel that owns SMTP (``encours.dunning.notification_mail``), one at a time (:func:`pending_email_ids`,
+:func:`take_email`).
 """
 
 from __future__ import annotations
@@ -157,21 +158,30 @@ def mark_read(session: Session, user_id: int) -> None:
     session.flush()
 
 
-def pending_emails(session: Session, limit: int = 500) -> list[PendingEmail]:
+def pending_email_ids(session: Session, limit: int = 500) -> list[int]:
     """Notifications whose recipient chose e-mail and that were not e-mailed yet, oldest first."""
-    rows = session.scalars(
+    return list(
+        session.scalars(
+            select(NotificationRow.id)
+            .where(NotificationRow.email_wanted.is_(True), NotificationRow.emailed_at.is_(None))
+            .order_by(NotificationRow.id)
+            .limit(limit)
+        )
+    )
+
+
+def take_email(session: Session, notification_id: int) -> PendingEmail | None:
+    """The notification to e-mail now, locked until the session ends; None when it was e-mailed
+    meanwhile, another sender holds it (PostgreSQL skips its lock) or its recipient left."""
+    row = session.scalars(
         select(NotificationRow)
-        .where(NotificationRow.email_wanted.is_(True), NotificationRow.emailed_at.is_(None))
-        .order_by(NotificationRow.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # another sender at the same time takes the others
-    ).all()
-    people = {u.id: u for u in UserService(session).all()}
-    return [
-        PendingEmail(r.id, who.email, who.language, r.kind, r.customer_id, r.message)
-        for r in rows
-        if (who := people.get(r.user_id)) is not None and who.active
-    ]
+        .where(NotificationRow.id == notification_id, NotificationRow.emailed_at.is_(None))
+        .with_for_update(skip_locked=True)
+    ).first()
+    who = UserService(session).get(row.user_id) if row is not None else None
+    if row is None or who is None or not who.active:
+        return None
+    return PendingEmail(row.id, who.email, who.language, row.kind, row.customer_id, row.message)
 
 
 def mark_emailed(session: Session, ids: Sequence[int]) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import literal, select
+from sqlalchemy import Row, literal, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -54,14 +54,22 @@ class PlanOutcome(NamedTuple):
     instalments: tuple[InstalmentState, ...]
 
 
-def _load(session: Session, rows: Sequence[PlanRow]) -> list[Plan]:
+# a plan as boards show it: its row and its customer
+SHOWN = repository.with_customer(select(*PlanRow.__table__.c), PlanRow.customer_pk)
+_INSTALMENTS = select(*InstalmentRow.__table__.c)  # plain rows: a board page shows hundreds
+
+
+def _load(
+    session: Session, rows: Sequence[PlanRow | Row[Any]], customer_ids: Mapping[int, str] | None = None
+) -> list[Plan]:
+    """The plans of these rows (``customer_ids``: their customers' ids by key, when at hand)."""
     ids = [row.id for row in rows]
     if not ids:
         return []
     keys = repository.covered_keys(session, PlanEntryRow.plan_id, PlanEntryRow.entry_id, ids)
     items: dict[int, list[InstalmentState]] = defaultdict(list)
-    for item in session.scalars(
-        select(InstalmentRow).where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
+    for item in session.execute(
+        _INSTALMENTS.where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
     ):
         amount = from_cents(item.amount_cents)
         remaining = Decimal(0) if item.status == InstalmentStatus.KEPT else amount
@@ -70,7 +78,7 @@ def _load(session: Session, rows: Sequence[PlanRow]) -> list[Plan]:
                 item.seq, item.due_date, amount, InstalmentStatus(item.status), remaining, item.settled_on
             )
         )
-    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    names = customer_ids or repository.customers_by_pk(session, {row.customer_pk for row in rows})
     return [
         Plan(
             row.id,
@@ -109,9 +117,11 @@ def plan_page(
 ) -> repository.CasePage[Plan]:  # fmt: skip
     """A page of plans as the board shows them: active ones first, newest first."""
     found = repository.case_page(
-        session, PlanRow, PlanStatus.ACTIVE.value, customer_id, status, offset=offset, limit=limit
+        session, SHOWN, PlanRow, PlanStatus.ACTIVE.value, customer_id, status, offset=offset, limit=limit
     )
-    return repository.CasePage(found.total, _load(session, found.rows))
+    ids = {row.customer_pk: row.customer_id for row in found.rows}
+    names = {row.customer_id: row.customer_name for row in found.rows}
+    return repository.CasePage(found.total, _load(session, found.rows, ids), names)
 
 
 def create_plan(
@@ -304,10 +314,26 @@ def plan_states(
         select(InstalmentRow).where(InstalmentRow.plan_id.in_(ids)).order_by(InstalmentRow.seq)
     ):
         schedules[item.plan_id].append(Instalment(item.seq, item.due_date, from_cents(item.amount_cents)))
-    payments = plan_payments(session, ids, as_of)
+    return _evaluated(session, [(row.id, row.grace_days, schedules[row.id]) for row in rows], as_of)
+
+
+def states_of(session: Session, found: Sequence[Plan], as_of: dt.date) -> dict[int, list[InstalmentState]]:
+    """As :func:`plan_states`, for plans already loaded: their schedules are at hand."""
+    schedules = [
+        (p.plan_id, p.grace_days, [Instalment(i.seq, i.due_date, i.amount) for i in p.instalments])
+        for p in found
+    ]
+    return _evaluated(session, schedules, as_of)
+
+
+def _evaluated(
+    session: Session, schedules: Sequence[tuple[int, int, list[Instalment]]], as_of: dt.date
+) -> dict[int, list[InstalmentState]]:
+    """Each plan's instalments (plan id, grace days, schedule) evaluated against its payments."""
+    payments = plan_payments(session, [plan_id for plan_id, _, _ in schedules], as_of)
     return {
-        row.id: rules.evaluate(schedules[row.id], payments.get(row.id, []), row.grace_days, as_of)
-        for row in rows
+        plan_id: rules.evaluate(schedule, payments.get(plan_id, []), grace_days, as_of)
+        for plan_id, grace_days, schedule in schedules
     }
 
 

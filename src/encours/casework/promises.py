@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -56,11 +56,18 @@ class PromiseOutcome(NamedTuple):
     paid: Decimal
 
 
-def _load(session: Session, rows: Sequence[PromiseRow]) -> list[Promise]:
+# a promise as boards show it: its row and its customer
+SHOWN = repository.with_customer(select(*PromiseRow.__table__.c), PromiseRow.customer_pk)
+
+
+def _load(
+    session: Session, rows: Sequence[PromiseRow | Row[Any]], customer_ids: Mapping[int, str] | None = None
+) -> list[Promise]:
+    """The promises of these rows (``customer_ids``: their customers' ids by key, when at hand)."""
     keys = repository.covered_keys(
         session, PromiseEntryRow.promise_id, PromiseEntryRow.entry_id, [row.id for row in rows]
     )
-    names = repository.customers_by_pk(session, {row.customer_pk for row in rows})
+    names = customer_ids or repository.customers_by_pk(session, {row.customer_pk for row in rows})
     return [
         Promise(
             row.id,
@@ -99,9 +106,11 @@ def promise_page(
 ) -> repository.CasePage[Promise]:  # fmt: skip
     """A page of promises as the board shows them: open ones first, newest first."""
     found = repository.case_page(
-        session, PromiseRow, PromiseStatus.OPEN.value, customer_id, status, offset=offset, limit=limit
+        session, SHOWN, PromiseRow, PromiseStatus.OPEN.value, customer_id, status, offset=offset, limit=limit
     )
-    return repository.CasePage(found.total, _load(session, found.rows))
+    ids = {row.customer_pk: row.customer_id for row in found.rows}
+    names = {row.customer_id: row.customer_name for row in found.rows}
+    return repository.CasePage(found.total, _load(session, found.rows, ids), names)
 
 
 def make_promise(

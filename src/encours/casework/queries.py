@@ -6,14 +6,14 @@ Adapters ask here instead of reading casework's tables, so the rules stay casewo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Subquery, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from encours.analytics.open_items import with_open_items
+from encours.analytics.open_items import balances_ctes
 from encours.casework import credit_limits, holds, repository
 from encours.casework.models import CreditGroupRow, HoldRow, OpenOrdersRow
 from encours.domain.credit import CreditPosition, position
@@ -21,6 +21,7 @@ from encours.domain.fx import FxTable
 from encours.domain.money import from_cents
 from encours.domain.records import Customer
 from encours.ledger.models import CustomerRow
+from encours.storage.planner import without_parallel_workers
 
 
 class AccountCredit(NamedTuple):
@@ -37,12 +38,14 @@ def account_credit(
     outstanding: Mapping[str, Decimal],
     as_of: dt.date,
     rates: FxTable | None = None,
+    status: holds.CustomerStatus | None = None,
 ) -> AccountCredit:
     """The account's credit position with casework's rule (outstanding + open orders vs limit).
 
     ``outstanding`` is the caller's own open balance per currency (a customer sheet has it at
     hand, so the sheet costs the same on 100k customers); other currencies than the limit's
-    count at the exchange-rate table ``rates`` (default: the shipped one).
+    count at the exchange-rate table ``rates`` (default: the shipped one); ``status``: the
+    account's holds when the caller has read them.
     The SIREN group's position is read only when a group limit exists.
     """
     currency = customer.currency or "EUR"
@@ -56,7 +59,7 @@ def account_credit(
     group = None
     if customer.siren and session.get(CreditGroupRow, customer.siren) is not None:
         group = next(iter(credit_limits.group_positions(session, as_of, customer.siren, table)), None)
-    status = holds.customer_status(session, customer.customer_id, as_of)
+    status = status or holds.customer_status(session, customer.customer_id, as_of)
     owed = sum(
         (table.convert(amount, code, currency, as_of) for code, amount in outstanding.items()), Decimal(0)
     )
@@ -79,11 +82,8 @@ class HandedOver(NamedTuple):
 
 
 HANDED_OVER_BALANCES_SQL = text(
-    with_open_items(
-        "SELECT customer_pk, currency, SUM(open_cents) FROM open_items GROUP BY customer_pk, currency "
-        "ORDER BY customer_pk, currency",
-        within="e.customer_pk IN :pks",
-    )
+    f"WITH {balances_ctes({'open_cents': 'cents'}, 'e.customer_pk IN :pks')}\n"
+    "SELECT customer_pk, currency, open_cents FROM balances ORDER BY customer_pk, currency"
 ).bindparams(bindparam("pks", expanding=True))
 
 
@@ -97,14 +97,12 @@ def handed_over_ids(session: Session, as_of: dt.date) -> set[str]:
     return set(session.connection().execute(query).scalars().all())
 
 
-def litigation_board(
-    session: Session, as_of: dt.date, *, offset: int = 0, limit: int = 50
-) -> repository.CasePage[HandedOver]:
-    """A page of the customers handed over at ``as_of`` (each one's earliest hand-over in force),
-    earliest first, with what they owe: chosen, counted and paged in SQL."""
+def _first_hand_overs(as_of: dt.date) -> Subquery:
+    """Each handed-over customer's earliest hand-over in force at ``as_of`` (id, start date)."""
     ranked = (
         select(
             HoldRow.id,
+            HoldRow.start_date,
             func.row_number()
             .over(partition_by=HoldRow.customer_pk, order_by=(HoldRow.start_date, HoldRow.id))
             .label("n"),
@@ -112,29 +110,84 @@ def litigation_board(
         .where(*holds.in_force(as_of), HoldRow.kind.in_([kind.value for kind in HANDED_OVER]))
         .subquery()
     )
-    first = select(ranked.c.id).where(ranked.c.n == 1)
-    total = int(session.scalar(select(func.count()).select_from(first.subquery())) or 0)
-    page = session.execute(
-        select(HoldRow, CustomerRow.customer_id)
-        .join(CustomerRow, CustomerRow.id == HoldRow.customer_pk)
-        .where(HoldRow.id.in_(first))
-        .order_by(HoldRow.start_date, CustomerRow.customer_id)
-        .offset(max(0, offset))
-        .limit(max(0, limit))
-    ).all()
-    if not page:
+    return select(ranked.c.id, ranked.c.start_date).where(ranked.c.n == 1).subquery()
+
+
+def _days_of_page(
+    days: Sequence[tuple[dt.date, int]], offset: int, limit: int
+) -> tuple[dt.date, dt.date, int]:
+    """The first and last start dates of the page ``offset, limit`` in start-date order, and
+    how many hand-overs start before its first date (``days``: each date's count, in order)."""
+    first: dt.date | None = None
+    before = seen = 0
+    for day, count in days:
+        if first is None and seen + count > offset:
+            first, before = day, seen
+        seen += count
+        if first is not None and seen >= offset + limit:
+            return first, day, before
+    assert first is not None, "the page starts past the last hand-over"
+    return first, days[-1][0], before
+
+
+def litigation_board(
+    session: Session, as_of: dt.date, *, offset: int = 0, limit: int = 50
+) -> repository.CasePage[HandedOver]:
+    """A page of the customers handed over at ``as_of`` (each one's earliest hand-over in force),
+    earliest first, then by customer id, with what they owe: chosen, counted and paged in SQL.
+
+    The hand-overs are counted per start date first, so only those of the page's dates are
+    joined to their customers for the tie order (not every hand-over of the ledger)."""
+    offset, limit = max(0, offset), max(0, limit)
+    first = _first_hand_overs(as_of)
+    days = [
+        (day, int(count))
+        for day, count in session.execute(
+            select(first.c.start_date, func.count()).group_by(first.c.start_date).order_by(first.c.start_date)
+        )
+    ]
+    total = sum(count for _, count in days)
+    if offset >= total or not limit:
         return repository.CasePage(total, [])
-    owed: dict[int, list[tuple[str, Decimal]]] = {hold.customer_pk: [] for hold, _ in page}
-    rows = session.execute(HANDED_OVER_BALANCES_SQL, {"pks": sorted(owed), "as_of": as_of})
-    for pk, currency, cents in rows:
+    since, until, before = _days_of_page(days, offset, limit)
+    page = session.execute(
+        select(
+            HoldRow.customer_pk,
+            CustomerRow.customer_id,
+            CustomerRow.name,
+            HoldRow.kind,
+            HoldRow.start_date,
+            HoldRow.reason,
+            HoldRow.created_by,
+        )
+        .join(CustomerRow, CustomerRow.id == HoldRow.customer_pk)
+        .where(HoldRow.id.in_(select(first.c.id)), HoldRow.start_date.between(since, until))
+        .order_by(HoldRow.start_date, CustomerRow.customer_id)
+        .offset(offset - before)
+        .limit(limit)
+    ).all()
+    owed: dict[int, list[tuple[str, Decimal]]] = {row.customer_pk: [] for row in page}
+    without_parallel_workers(session)
+    for pk, currency, cents in session.execute(
+        HANDED_OVER_BALANCES_SQL, {"pks": sorted(owed), "as_of": as_of}
+    ):
         if cents:
             owed[int(pk)].append((str(currency), from_cents(int(cents))))
+    names = {row.customer_id: row.name for row in page}
     return repository.CasePage(
         total,
         [
-            HandedOver(cid, h.kind, h.start_date, h.reason, h.created_by, tuple(owed[h.customer_pk]))
-            for h, cid in page
+            HandedOver(
+                row.customer_id,
+                row.kind,
+                row.start_date,
+                row.reason,
+                row.created_by,
+                tuple(owed[row.customer_pk]),
+            )
+            for row in page
         ],
+        names,
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Generic, NamedTuple, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, func, select, text
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, bindparam, func, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from encours.analytics.open_items import with_open_items
@@ -43,8 +44,13 @@ class EntryRef(NamedTuple):
     disputed: bool
 
 
+_CUSTOMER_REF = select(
+    CustomerRow.id, CustomerRow.customer_id, CustomerRow.name, CustomerRow.currency, CustomerRow.siren
+).where(CustomerRow.customer_id == bindparam("customer_id"))  # built once: every case action reads it
+
+
 def customer(session: Session, customer_id: str) -> CustomerRef:
-    row = session.scalars(select(CustomerRow).where(CustomerRow.customer_id == customer_id)).first()
+    row = session.execute(_CUSTOMER_REF, {"customer_id": customer_id}).first()
     if row is None:
         raise NotFound.because("unknown_customer", field="customer", customer=customer_id)
     return CustomerRef(row.id, row.customer_id, row.name, row.currency or "EUR", row.siren)
@@ -75,37 +81,57 @@ class CasePage(NamedTuple, Generic[ItemT]):
 
     total: int
     rows: list[ItemT]
+    names: Mapping[str, str] = MappingProxyType({})  # the rows' customers' names, when read with them
+
+
+def with_customer(shape: Select[Any], customer_pk: InstrumentedAttribute[int]) -> Select[Any]:
+    """``shape`` with the case's customer id and name (``customer_id``, ``customer_name``)."""
+    return shape.add_columns(CustomerRow.customer_id, CustomerRow.name.label("customer_name")).join(
+        CustomerRow, CustomerRow.id == customer_pk
+    )
+
+
+def page_rows(
+    session: Session, shape: Select[Any], model: type[Base], where: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]], offset: int, limit: int,
+) -> list[Row[Any]]:  # fmt: skip
+    """The page ``offset, limit`` in ``order``, read as ``shape`` (columns of ``model`` and of
+    what it joins). The page's ids are cut on ``model`` alone, where an index serves the order,
+    so nothing is joined for the rows skipped; then ``shape`` is read for those ids only."""
+    if limit <= 0:
+        return []
+    key = model.__table__.c.id
+    ids = select(key).where(*where).order_by(*order).offset(max(0, offset)).limit(limit).subquery()
+    return list(session.execute(shape.join(ids, ids.c.id == key).order_by(*order)))
 
 
 def case_page(
-    session: Session, model: type[CaseT], open_status: str, customer_id: str | None = None,
-    status: str | None = None, *, offset: int = 0, limit: int = 50,
-) -> CasePage[CaseT]:  # fmt: skip
+    session: Session, shape: Select[Any], model: type[CaseT], open_status: str,
+    customer_id: str | None = None, status: str | None = None, *, offset: int = 0, limit: int = 50,
+) -> CasePage[Row[Any]]:  # fmt: skip
     """Cases as boards list them, paged in SQL: the open ones first (``open_status``), newest
-    first, filtered before paging. Two index scans in id order (open cases, then the others)
-    rather than sorting every case, and two counts."""
+    first, filtered before paging, each read as ``shape`` (see :func:`page_rows`). Both counts
+    in one scan, then one or two index scans in id order (open cases, then the others) rather
+    than sorting every case."""
     where: list[ColumnElement[bool]] = []
     if customer_id is not None:
         where.append(model.customer_pk == customer(session, customer_id).pk)
     if status is not None:
         where.append(model.status == str(status))
 
-    def count(*extra: ColumnElement[bool]) -> int:
-        return int(session.scalar(select(func.count()).select_from(model).where(*where, *extra)) or 0)
-
-    def rows(extra: list[ColumnElement[bool]], skip: int, take: int) -> list[CaseT]:
-        if take <= 0:
-            return []
-        query = select(model).where(*where, *extra).order_by(model.id.desc()).offset(skip).limit(take)
-        return list(session.scalars(query))
+    def rows(extra: ColumnElement[bool] | None, skip: int, take: int) -> list[Row[Any]]:
+        chosen = where if extra is None else [*where, extra]
+        return page_rows(session, shape, model, chosen, [model.id.desc()], skip, take)
 
     offset, limit = max(0, offset), max(0, limit)
-    total = count()
     if status is not None:
-        return CasePage(total, rows([], offset, limit))
-    opened = count(model.status == open_status)
-    first = rows([model.status == open_status], offset, min(limit, opened - offset))
-    rest = rows([model.status != open_status], max(0, offset - opened), limit - len(first))
+        total = int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+        return CasePage(total, rows(None, offset, limit))
+    is_open = model.status == open_status
+    counted = select(func.count(), func.count().filter(is_open)).select_from(model).where(*where)
+    total, opened = (int(n or 0) for n in session.execute(counted).one())
+    first = rows(is_open, offset, min(limit, opened - offset))
+    rest = rows(model.status != open_status, max(0, offset - opened), limit - len(first))
     return CasePage(total, first + rest)
 
 

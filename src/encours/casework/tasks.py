@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session
 
 from encours.audit.service import record
@@ -49,7 +49,7 @@ class Task(NamedTuple):
     outcome: str | None
 
 
-def _task(row: TaskRow, customer_id: str) -> Task:
+def _task(row: TaskRow | Row[Any], customer_id: str) -> Task:
     return Task(
         row.id,
         customer_id,
@@ -243,6 +243,9 @@ def reassign_task(session: Session, task_id: int, assignee: str, actor: str) -> 
 
 
 QUEUE_ORDER = (TaskRow.due_date, TaskRow.id)
+SHOWN = repository.with_customer(
+    select(*TaskRow.__table__.c), TaskRow.customer_pk
+)  # a task with its customer
 
 
 def _task_filters(
@@ -292,5 +295,6 @@ def task_page(
     """A page of the task queue (as :func:`list_tasks`), filtered, counted and paged in SQL."""
     where = _task_filters(session, customer_id, assignee, status, due_by, kind)
     total = session.scalar(select(func.count()).select_from(TaskRow).where(*where)) or 0
-    query = select(TaskRow).where(*where).order_by(*QUEUE_ORDER).offset(max(0, offset)).limit(max(0, limit))
-    return repository.CasePage(int(total), _tasks(session, session.scalars(query).all()))
+    rows = repository.page_rows(session, SHOWN, TaskRow, where, QUEUE_ORDER, offset, limit)
+    names = {row.customer_id: row.customer_name for row in rows}
+    return repository.CasePage(int(total), [_task(row, row.customer_id) for row in rows], names)

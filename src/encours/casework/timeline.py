@@ -16,7 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from encours.audit.models import AuditEventRow
@@ -120,8 +120,14 @@ def _sources_with_rows(session: Session, owner: CustomerRef) -> list[Source]:
     return [source for source, found in zip(probes, present, strict=True) if found]
 
 
+_LEDGER = select(
+    EntryRow.kind, EntryRow.reference, EntryRow.date, EntryRow.due_date, EntryRow.amount_cents,
+    EntryRow.currency, EntryRow.disputed, EntryRow.key,
+).where(EntryRow.customer_pk == bindparam("pk"))  # fmt: skip
+
+
 def _ledger(session: Session, owner: CustomerRef) -> list[TimelineItem]:
-    rows = session.scalars(select(EntryRow).where(EntryRow.customer_pk == owner.pk)).all()
+    rows = session.execute(_LEDGER, {"pk": owner.pk}).all()
     found = []
     for row in rows:
         amount = from_cents(abs(row.amount_cents))

@@ -10,7 +10,6 @@ import typer
 
 from encours.cli.context import DbOption, engine_for, err_console
 from encours.settings import get_settings
-from encours.storage.database import unit_of_work
 
 notifications_app = typer.Typer(no_args_is_help=True, help="In-app notifications sent by e-mail.")
 
@@ -22,8 +21,7 @@ def send(db: DbOption = None) -> None:
     from encours.dunning.notification_mail import send_notification_emails
 
     smtp = smtp_config(get_settings())
-    with unit_of_work(engine_for(db)) as session:
-        sent = send_notification_emails(session, smtp)
+    sent = send_notification_emails(engine_for(db), smtp)
     err_console.print(
         f"{sent} notification(s) e-mailed" if smtp else "ENCOURS_SMTP_URL is not set: nothing sent"
     )

@@ -38,10 +38,8 @@ class FxTable(NamedTuple):
         found = self.rates.get(currency, ())
         index = bisect_right([day for day, _ in found], on)
         if index == 0:
-            raise MissingRate(
-                f"no exchange rate for {currency} on or before {on.isoformat()} in {self.source}: "
-                f"add a line `date,{currency},units per euro` to fx_rates.csv in the data directory",
-                field="currency",
+            raise MissingRate.because(
+                "fx_missing_rate", field="currency", currency=currency, day=on, source=self.source
             )
         return found[index - 1][1]
 

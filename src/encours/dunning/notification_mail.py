@@ -4,8 +4,10 @@ Sent by the ``notification_emails`` job, which the shipped schedule starts every
 (or ``encours notifications send``), after the transactions that produced the notifications
 (the dunning run, the portal declaration, the credit check). Without SMTP configured nothing
 is sent and the notifications stay in the app, marked e-mailed only once the server accepted
-them. Two jobs at once never send one twice: each takes the notifications it e-mails with a
-row lock the other skips (PostgreSQL).
+them. One message is in flight at a time, each taken with a row lock that another job at the
+same time skips (PostgreSQL) and marked e-mailed in that transaction right after the server
+accepted it: a job killed mid-batch and retried sends again at most the one in flight, with
+the same Message-ID.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from encours.casework import notifications
-from encours.dunning.channels.smtp import OutgoingMail, send_all, smtp_config
+from encours.dunning.channels.smtp import Sender, message_id, smtp_config
 from encours.jobs.registry import JobContext, job_kind
 from encours.settings.smtp import SmtpConfig
+from encours.storage.database import unit_of_work
 
 SUBJECTS = {
     "declaration": ("Déclaration d'un client sur le portail", "A customer's declaration on the portal"),
@@ -35,27 +38,28 @@ def message_of(pending: notifications.PendingEmail, sender: str) -> EmailMessage
     message["From"] = sender
     message["To"] = pending.email
     message["Subject"] = f"Encours : {subject}" if pending.language != "en" else f"Encours: {subject}"
+    message["Message-ID"] = message_id(f"notification-{pending.notification_id}", sender)
     about = f"{pending.customer_id} — " if pending.customer_id else ""
     message.set_content(f"{about}{pending.message}\n")
     return message
 
 
-def send_notification_emails(session: Session, smtp: SmtpConfig | None) -> int:
-    """E-mail every pending notification; returns how many the server accepted."""
+def send_notification_emails(engine: Engine, smtp: SmtpConfig | None) -> int:
+    """E-mail every pending notification, each marked as soon as the server accepted it;
+    returns how many it accepted."""
     if smtp is None:
         return 0
-    pending = notifications.pending_emails(session)
-    mails = [OutgoingMail(f"notification:{p.notification_id}", message_of(p, smtp.sender)) for p in pending]
-    accepted: list[int] = []
-
-    def on_result(mail: OutgoingMail, error: Exception | None) -> None:
-        if error is None:
-            accepted.append(int(mail.key.split(":", 1)[1]))
-
-    if mails:
-        send_all(smtp, mails, on_result)
-    notifications.mark_emailed(session, accepted)
-    return len(accepted)
+    with unit_of_work(engine) as session:
+        waiting = notifications.pending_email_ids(session)
+    sent = 0
+    with Sender(smtp) as sender:
+        for notification_id in waiting:
+            with unit_of_work(engine) as session:
+                pending = notifications.take_email(session, notification_id)
+                if pending is not None and sender.send(message_of(pending, smtp.sender)) is None:
+                    notifications.mark_emailed(session, [notification_id])
+                    sent += 1
+    return sent
 
 
 @job_kind("notification_emails")
@@ -64,5 +68,4 @@ def notification_emails(context: JobContext, params: dict[str, Any]) -> dict[str
     smtp = smtp_config(context.settings)
     if smtp is None:
         return {"sent": 0, "reason": "no SMTP server configured: the notifications stay in the app"}
-    with context.session() as session:
-        return {"sent": send_notification_emails(session, smtp)}
+    return {"sent": send_notification_emails(context.engine, smtp)}

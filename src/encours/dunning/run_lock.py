@@ -60,6 +60,9 @@ def _buckets_locked(engine: Engine, buckets: list[int]) -> Iterator[None]:
         with engine.connect() as connection:
             for bucket in buckets:
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": OUTBOX_LOCK_KEY + bucket})
+            # session locks outlive the transaction: ending it keeps no snapshot open for the
+            # whole delivery (hours at scale), which would stop vacuum everywhere meanwhile
+            connection.commit()
             try:
                 yield
             finally:

@@ -142,15 +142,19 @@ def _sum_into_parent(session: Session, parent_id: int) -> None:
 
 
 def _finish(
-    engine: Engine, job_id: int, status: str, *, result: Any = None, error: str | None = None
-) -> None:
+    engine: Engine, job_id: int, status: str, *, result: Any = None, error: str | None = None,
+    keep_files: bool = False,
+) -> None:  # fmt: skip
+    """``keep_files``: it failed unexpectedly, so a retry may need the files it read (``files``)."""
     parent_id = None
     with unit_of_work(engine) as session:
         row = _locked(session, job_id)
         if row is None:
             return
         parent_id = row.parent_id
-        files.discard(session, job_id)  # its function ended: the files it read are no longer needed
+        if not keep_files:  # its function ended: the files it read are no longer needed
+            files.discard(session, job_id)
+        files.expire(session)
         if status == "done":
             still_open, children = _open_children(session, job_id)
             if children:  # it started sub-jobs: it ends with them
@@ -174,6 +178,13 @@ def _finish(
         _settle_parent(engine, parent_id)
 
 
+def refusal_result(refusal: EncoursError) -> dict[str, Any] | None:
+    """A coded refusal's sentences, so the job's page says why in the reader's language."""
+    if refusal.code is None:
+        return None
+    return {"refusal": {"code": refusal.code, "fr": refusal.said_in("fr"), "en": refusal.said_in("en")}}
+
+
 def run_job(engine: Engine, settings: Settings, job_id: int, *, from_running: bool = False) -> str | None:
     """Run job ``job_id`` if it is ours; returns its final status (None: not run here)."""
     if not claim(engine, job_id, from_running=from_running):
@@ -194,11 +205,11 @@ def run_job(engine: Engine, settings: Settings, job_id: int, *, from_running: bo
         _finish(engine, job_id, "failed", error=failure.message, result=failure.result)
         return "failed"
     except EncoursError as refusal:
-        _finish(engine, job_id, "failed", error=str(refusal))
+        _finish(engine, job_id, "failed", error=str(refusal), result=refusal_result(refusal))
         return "failed"
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job_kind)
-        _finish(engine, job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        _finish(engine, job_id, "failed", error=f"{type(exc).__name__}: {exc}", keep_files=True)
         return "failed"
     _finish(engine, job_id, "done", result=result)
     return "done"

@@ -14,12 +14,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 import threading
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from croniter import croniter
@@ -55,19 +56,30 @@ class Schedule:
 def load(data_dir: Path | None) -> Schedule:
     """The user's ``schedule.toml`` else the shipped one; a wrong entry is refused naming it."""
     file = user_or_shipped(SCHEDULE_FILE, data_dir)
+    source = file.source
     try:
         raw = tomllib.loads(file.read_text())
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{file.source}: {exc}") from None
-    zone = ZoneInfo(str(raw.get("timezone", "Europe/Paris")))
+        line = re.search(r"line (\d+)", str(exc))
+        raise InvalidInput.because(
+            "schedule_unreadable", source=source, reason=str(exc), line=line.group(1) if line else "?"
+        ) from None
+    zone_name = str(raw.get("timezone", "Europe/Paris"))
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput.because(
+            "schedule_bad_timezone", field="timezone", source=source, zone=zone_name
+        ) from None
     jobs = []
     for index, entry in enumerate(raw.get("job", []), start=1):
-        where = f"{file.source}: job {index}"
         cron = str(entry.get("cron", ""))
         if not croniter.is_valid(cron):
-            raise InvalidInput(f"{where}: invalid cron {cron!r}", field="cron")
+            raise InvalidInput.because(
+                "schedule_bad_cron", field="cron", source=source, index=index, cron=cron
+            )
         if "kind" not in entry:
-            raise InvalidInput(f"{where}: no kind", field="kind")
+            raise InvalidInput.because("schedule_no_kind", field="kind", source=source, index=index)
         jobs.append(Recurring(
             str(entry.get("name", entry["kind"])), str(entry["kind"]), cron,
             bool(entry.get("working_days", False)), dict(entry.get("params", {})),
@@ -81,10 +93,19 @@ def check_kinds(schedule: Schedule) -> None:
     known = registry.kinds()
     for job in schedule.jobs:
         if job.kind not in known:
-            raise InvalidInput(
-                f"{schedule.source}: job {job.name!r}: unknown kind {job.kind!r}; known: {', '.join(known)}",
-                field="kind",
-            )
+            raise InvalidInput.because(
+                "schedule_unknown_kind", field="kind", source=schedule.source, name=job.name, kind=job.kind,
+                known=tuple(known),
+            )  # fmt: skip
+
+
+def problem(data_dir: Path | None) -> EncoursError | None:
+    """Why the schedule starts nothing (what the jobs page tells a manager), else None."""
+    try:
+        check_kinds(load(data_dir))
+    except EncoursError as refusal:
+        return refusal
+    return None
 
 
 def working_day(day: dt.date) -> bool:

@@ -7,6 +7,7 @@ on SQLite the in-process executor is handed the job when the session commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import func, select
@@ -24,7 +25,7 @@ JSON = Any
 MAX_LIST = 1000
 
 
-def view(row: JobRow) -> JobView:
+def view(row: JobRow, files_gone: bool = False) -> JobView:
     return JobView(
         job_id=row.id,
         kind=row.kind,
@@ -41,7 +42,15 @@ def view(row: JobRow) -> JobView:
         params=dict(row.params or {}),
         requested_by=row.requested_by,
         parent_id=row.parent_id,
+        files_gone=files_gone,
     )
+
+
+def _views(session: Session, rows: Sequence[JobRow]) -> list[JobView]:
+    """Views of ``rows``, knowing (in one query) which finished ones lost the files they read."""
+    readers = {r.id for r in rows if r.status in FINISHED and files.needs_files(r.params or {})}
+    gone = readers - files.holding(session, readers)
+    return [view(row, row.id in gone) for row in rows]
 
 
 def enqueue(
@@ -90,7 +99,7 @@ def get(session: Session, job_id: int) -> JobView:
     """One job; NotFound when there is none with this id."""
     row = _row(session, job_id)
     session.refresh(row)
-    return view(row)
+    return _views(session, [row])[0]
 
 
 def list_jobs(
@@ -109,7 +118,7 @@ def list_jobs(
         query = query.where(JobRow.status == status)
     if parent_id is not None:
         query = query.where(JobRow.parent_id == parent_id)
-    return [view(row) for row in session.scalars(query)]
+    return _views(session, list(session.scalars(query)))
 
 
 def retry(session: Session, job_id: int, *, requested_by: str | None = None) -> JobView:
@@ -117,6 +126,8 @@ def retry(session: Session, job_id: int, *, requested_by: str | None = None) -> 
     row = _row(session, job_id)
     if row.status not in ("failed", "cancelled"):
         raise Conflict.because("job_not_retryable", job=job_id, status=row.status)
+    if files.needs_files(row.params or {}) and not files.holding(session, [row.id]):
+        raise Conflict.because("job_files_gone", job=job_id, days=files.KEPT_DAYS)
     row.waiting = False
     known_kind(row.kind)
     row.status = "queued"

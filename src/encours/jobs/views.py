@@ -34,10 +34,16 @@ class JobView:
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
     requested_by: str | None = None
     parent_id: int | None = None
+    files_gone: bool = False  # it read uploaded files that are no longer kept (``files``)
 
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def retryable(self) -> bool:
+        """A failed or cancelled job may be queued again, unless the files it reads are gone."""
+        return self.status in ("failed", "cancelled") and not self.files_gone
 
     @property
     def percent(self) -> int | None:
@@ -68,4 +74,5 @@ class JobView:
             "params": self.params,
             "requested_by": self.requested_by,
             "parent_id": self.parent_id,
+            "retryable": self.retryable,
         }

@@ -6,16 +6,17 @@ The unit of work is the only place that commits: services and repositories flush
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Callable, Iterator
+from functools import cache, partial
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock
 from sqlalchemy import Engine, MetaData, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from encours.storage.fold_sql import register_on_sqlite
 
@@ -54,13 +55,34 @@ def _up_to_date(script: ScriptDirectory, current: tuple[str, ...]) -> bool:
 MIGRATION_LOCK = 0x656E636F75727300  # PostgreSQL advisory lock: one process migrates at a time
 
 
+@contextlib.contextmanager
+def _file_locked(engine: Engine) -> Iterator[None]:
+    """SQLite's counterpart of the advisory lock: a lock file beside the database, released
+    by the system if the process dies. An in-memory database is this process's alone."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    if not Path(database).parent.is_dir():  # SQLite refuses it; the lock must not create the folder
+        yield
+        return
+    with FileLock(f"{database}.migrate.lock"):
+        yield
+
+
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to every head (each domain owns a migration branch).
 
-    On PostgreSQL the check and the upgrade hold an advisory lock: N web processes and M
-    workers started together on a new version upgrade the database once, the others wait
-    for it and find it done (without it, all but one failed on the tables created twice).
+    The check and the upgrade hold a lock (PostgreSQL: an advisory lock; SQLite: a lock file
+    beside the database): N web processes and M workers started together on a new version
+    or a new file upgrade the database once, the others wait for it and find it done
+    (without it, all but one failed on the tables created twice).
     """
+    with _file_locked(engine):
+        _migrate(engine)
+
+
+def _migrate(engine: Engine) -> None:
     config = alembic_config(engine)
     script = ScriptDirectory.from_config(config)
     with engine.connect() as connection:
@@ -90,8 +112,10 @@ def get_engine(url: str) -> Engine:
     return engine
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine) -> Callable[[], Session]:
+    """New sessions on ``engine``. Not a ``sessionmaker`` per call: each one makes a Session
+    subclass with its own event dispatch, ~0.2 ms of CPU per unit of work (several a page)."""
+    return partial(Session, engine, expire_on_commit=False)
 
 
 @contextlib.contextmanager

@@ -32,10 +32,25 @@ def app_settings(request: Request) -> Settings:
     return settings
 
 
+REQUEST_SESSION = "unit_of_work"  # request.state's name for the open unit of work
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: committed when the handler returns, rolled back if it raises."""
+    """The request's unit of work: committed when the handler returns, rolled back if it raises.
+    While it is open, :func:`open_session` lends it to what the page renders (the bell's count)."""
+    outer = getattr(request.state, REQUEST_SESSION, None)  # a re-rendered form's inner request
     with unit_of_work(request.app.state.engine) as session:
-        yield session
+        setattr(request.state, REQUEST_SESSION, session)
+        try:
+            yield session
+        finally:
+            setattr(request.state, REQUEST_SESSION, outer)
+
+
+def open_session(request: Request) -> Session | None:
+    """The request's unit of work if it is still open and usable (not after a failed flush)."""
+    session: Session | None = getattr(request.state, REQUEST_SESSION, None)
+    return session if session is not None and session.is_active else None
 
 
 # scope="function": commit before the response leaves, so a client never reads stale data

@@ -7,11 +7,12 @@ the run it decided. A pause stops reminders to one customer until a date (a case
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
-from encours.casework.holds import HoldKind, holds_in_force, place_hold, release_hold
+from encours.casework.holds import Hold, HoldKind, holds_in_force, place_hold, release_hold
 from encours.domain.errors import InvalidInput, NotFound
 from encours.dunning import jobs as _dunning_jobs  # noqa: F401 - registers the dunning job kinds
 from encours.dunning import service as dunning
@@ -88,7 +89,12 @@ def resume(session: Session, customer_id: str, actor: str) -> None:
 
 def paused_until(session: Session, customer_id: str, on: dt.date) -> dt.date | bool | None:
     """The last paused day of the customer at ``on``; True for a pause without end; None: not paused."""
-    for hold in holds_in_force(session, on, customer_id):
+    return pause_end(holds_in_force(session, on, customer_id))
+
+
+def pause_end(in_force: Sequence[Hold]) -> dt.date | bool | None:
+    """As :func:`paused_until`, from the holds in force on the customer that day."""
+    for hold in in_force:
         if hold.kind == HoldKind.PAUSE:
             return hold.end_date if hold.end_date is not None else True
     return None

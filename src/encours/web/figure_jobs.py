@@ -8,11 +8,12 @@ so no page computes the whole ledger. It is queued after each import and cash ap
 
 from __future__ import annotations
 
-from email.utils import make_msgid
 from typing import Any
 
-from encours.dunning.channels.smtp import smtp_config
+from encours.audit.service import record, recorded
+from encours.dunning.channels.smtp import message_id, smtp_config
 from encours.dunning.documents import load_company
+from encours.dunning.fault import FaultInjector
 from encours.jobs.registry import JobContext, job_day, job_kind
 from encours.web import worklist, worklist_view
 from encours.web.dashboard import dashboard_figures
@@ -36,23 +37,37 @@ def figures(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             "forecast": shown["charts"]["forecast"] is not None}  # fmt: skip
 
 
+DIGEST_SENT = "digest.sent"
+
+
 @job_kind("weekly_digest")
 def weekly_digest(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
-    """The weekly digest to the users who asked for it (written as a file when no SMTP is set)."""
+    """The weekly digest to the users who asked for it (written as a file when no SMTP is set).
+
+    Sent once per job: its Message-ID is the job's, and its sending is on the audit trail as
+    soon as the server accepted it, so a retried job sends it again only if it was in flight.
+    """
     day = job_day(params)
     with context.session() as session:
         to = list(params.get("to") or recipients(session))
         digest = build_digest(session, day)
     if not to:
         return {"as_of": day.isoformat(), "sent": 0, "reason": "no recipient"}
-    message_id = make_msgid(f"digest-{context.job_id}", domain="encours.invalid")
     smtp = smtp_config(context.settings)
+    settings = context.settings
+    sender = smtp.sender if smtp else settings.mail_from or load_company(settings.data_dir).email
+    mid = message_id(f"digest-{day.isoformat()}-job{context.job_id}", sender)
     if smtp is None:
         folder = context.settings.data_dir / "digests"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"digest-{day.isoformat()}-job{context.job_id}.eml"
-        sender = context.settings.mail_from or load_company(context.settings.data_dir).email
-        path.write_bytes(digest_message(digest, to, sender, message_id).as_bytes())
+        path.write_bytes(digest_message(digest, to, sender, mid).as_bytes())
         return {"as_of": day.isoformat(), "sent": 0, "file": str(path), "to": to}
-    send_digest(digest, to, smtp, message_id)
+    with context.session() as session:
+        if recorded(session, DIGEST_SENT, mid):
+            return {"as_of": day.isoformat(), "sent": 0, "to": to, "already_sent": mid}
+    send_digest(digest, to, smtp, mid)
+    with context.session() as session:
+        record(session, "job", DIGEST_SENT, subject=mid, details={"as_of": day.isoformat(), "to": to})
+    FaultInjector(context.settings.fault_after_sends).delivered()
     return {"as_of": day.isoformat(), "sent": len(to), "to": to}

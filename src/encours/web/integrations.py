@@ -27,6 +27,7 @@ from encours.casework import (
 )
 from encours.casework import timeline as casework_timeline
 from encours.casework.errors import CaseworkError
+from encours.casework.holds import CustomerStatus
 from encours.casework.queries import AccountCredit, account_credit
 from encours.casework.timeline import TimelineItem
 from encours.domain.money import format_amount
@@ -157,13 +158,15 @@ def portal_declaration(
 
 # customer sheet ------------------------------------------------------------------------
 def credit(
-    session: Session, stored: StoredCustomer, summary: CustomerSummary, as_of: dt.date, data_dir: Path
-) -> AccountCredit:
+    session: Session, stored: StoredCustomer, summary: CustomerSummary, as_of: dt.date, data_dir: Path,
+    status: CustomerStatus | None = None,
+) -> AccountCredit:  # fmt: skip
     """The account's credit position (casework's rule) over the sheet's own balances, other
-    currencies at the exchange-rate table of the data directory (else the shipped one)."""
+    currencies at the exchange-rate table of the data directory (else the shipped one);
+    ``status``: the account's holds, when the sheet has read them."""
     outstanding = {b.currency: b.balance for b in summary.balances}
     rates = credit_limits.load_fx_rates(data_dir)
-    return account_credit(session, stored.pk, summary.customer, outstanding, as_of, rates)
+    return account_credit(session, stored.pk, summary.customer, outstanding, as_of, rates, status)
 
 
 # dashboard and boards ------------------------------------------------------------------

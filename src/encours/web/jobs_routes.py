@@ -19,13 +19,14 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from encours.jobs import metrics, service
+from encours.jobs import metrics, schedule, service
 from encours.jobs.views import STATUSES
 from encours.storage.base import utcnow
 from encours.users.roles import Permission, Role
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, SessionDep, UiUser, app_settings, optional_user, ui_permission
-from encours.web.ui.render import render
+from encours.web.ui.refusals import said_in
+from encours.web.ui.render import language_of, render
 from encours.web.ui.texts import TEXTS  # every area's, so a kind named in another module is shown too
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,10 @@ def jobs_page(
 ) -> Response:
     jobs = service.list_jobs(session, kind=kind, status=status if status in STATUSES else None, limit=200)
     active = any(not j.finished for j in jobs)
+    problem = schedule.problem(app_settings(request).data_dir)  # else a wrong file is found at 07:00
     return render(request, "jobs.html", jobs=jobs, statuses=STATUSES, kind=kind or "", status=status or "",
-                  kind_texts=KIND_TEXTS, refresh=REFRESH_SECONDS if active else None)  # fmt: skip
+                  kind_texts=KIND_TEXTS, refresh=REFRESH_SECONDS if active else None,
+                  schedule_problem=said_in(problem, language_of(request)) if problem else "")  # fmt: skip
 
 
 @ui.post("/jobs/{job_id}/retry", dependencies=[CsrfChecked])

@@ -17,7 +17,7 @@ from encours.audit.service import events, record
 from encours.casework import assignment, disputes, holds, notes, plans, queries
 from encours.casework.errors import CaseworkError
 from encours.domain.errors import NotFound
-from encours.dunning.channels.smtp import OutgoingMail, send_all
+from encours.dunning.channels.smtp import OutgoingMail, message_id, send_all
 from encours.dunning.document_paths import mail_file
 from encours.jobs import service as jobs
 from encours.jobs.views import JobView
@@ -162,6 +162,7 @@ def send_statement(
     message = statement_mail(session, customer_id, as_of, sender)
     if message is None:
         raise CaseworkError.because("no_statement_address", field="customer_ids", customer=customer_id)
+    message["Message-ID"] = message_id(key, sender)  # a retried job's repeat is recognisable
     mail = OutgoingMail(key, message)
     if smtp is not None:
         failures: list[Exception] = []

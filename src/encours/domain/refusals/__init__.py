@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from encours.domain.money import format_amount
 from encours.domain.punctuation import NARROW, spaced
-from encours.domain.refusals import casework, cash, inputs, people, workspace
+from encours.domain.refusals import casework, cash, inputs, jobs, people, workspace
 
 Value = str | int | Decimal | dt.date | tuple[str, ...]
 QUOTED = re.compile(r"\{(\w+)!r\}")
@@ -36,7 +36,7 @@ class Sentence(NamedTuple):
 
 def _gather() -> dict[str, Sentence]:
     found: dict[str, Sentence] = {}
-    for module in (casework, cash, inputs, people, workspace):
+    for module in (casework, cash, inputs, jobs, people, workspace):
         for code, pair in module.SENTENCES.items():
             if code in found:
                 raise RuntimeError(f"refusal {code!r} defined twice (in {module.__name__})")

@@ -2,7 +2,8 @@
 
 The server, sender and bounds come from ``encours.settings.smtp`` (``ENCOURS_SMTP_URL``...).
 Each result is reported as soon as it is known, so the caller can mark the message sent
-before the next one.
+before the next one; :class:`Sender` sends one message at a time for callers that must
+record each before the next leaves (a crash then repeats only the message in flight).
 """
 
 from __future__ import annotations
@@ -86,36 +87,50 @@ def describe(error: Exception, config: SmtpConfig | None = None) -> str:
     return f"SMTP error{where}: {error}"
 
 
+Connection = aiosmtplib.SMTP | None
+
+
+async def _deliver(
+    client: Connection, config: SmtpConfig, message: EmailMessage
+) -> tuple[Connection, Exception | None]:
+    """Send on ``client`` (connecting when needed); returns the connection to reuse and the error."""
+    try:
+        if client is None or not client.is_connected:
+            client = aiosmtplib.SMTP(
+                hostname=config.host, port=config.port, username=config.username,
+                password=config.password, use_tls=config.use_tls, start_tls=config.starttls,
+                timeout=config.timeout,
+            )  # fmt: skip
+            await client.connect()
+        await client.send_message(message)
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        if permanent(exc):
+            return client, exc
+        if client is not None and client.is_connected:
+            client.close()
+        return None, exc
+    return client, None
+
+
+async def _quit(client: Connection) -> None:
+    if client is not None and client.is_connected:
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            client.close()
+
+
 async def _send_all(config: SmtpConfig, mails: Iterable[OutgoingMail], on_result: ResultCallback) -> None:
     queue: asyncio.Queue[OutgoingMail | None] = asyncio.Queue(maxsize=config.concurrency * 2)
     bucket = TokenBucket(config.rate_per_second, config.concurrency)
 
     async def worker() -> None:
-        client: aiosmtplib.SMTP | None = None
+        client: Connection = None
         while (mail := await queue.get()) is not None:
             await bucket.take()
-            error: Exception | None = None
-            try:
-                if client is None or not client.is_connected:
-                    client = aiosmtplib.SMTP(
-                        hostname=config.host, port=config.port, username=config.username,
-                        password=config.password, use_tls=config.use_tls, start_tls=config.starttls,
-                        timeout=config.timeout,
-                    )  # fmt: skip
-                    await client.connect()
-                await client.send_message(mail.message)
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                error = exc
-                if client is not None and client.is_connected and not permanent(exc):
-                    client.close()
-                if not permanent(exc):
-                    client = None
+            client, error = await _deliver(client, config, mail.message)
             on_result(mail, error)
-        if client is not None and client.is_connected:
-            try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                client.close()
+        await _quit(client)
 
     workers = [asyncio.create_task(worker()) for _ in range(config.concurrency)]
     for mail in mails:
@@ -128,3 +143,42 @@ async def _send_all(config: SmtpConfig, mails: Iterable[OutgoingMail], on_result
 def send_all(config: SmtpConfig, mails: Iterable[OutgoingMail], on_result: ResultCallback) -> None:
     """Send every mail (prepared lazily by ``mails``); ``on_result`` runs right after each one."""
     asyncio.run(_send_all(config, mails, on_result))
+
+
+class Sender:
+    """One message at a time on one kept connection, for a caller that records each message
+    before taking the next: a crash can then repeat only the message in flight.
+
+        with Sender(config) as sender:
+            error = sender.send(message)  # None: the server accepted it
+    """
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self.runner = asyncio.Runner()
+        self.client: Connection = None
+        self.bucket: TokenBucket | None = None
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self.runner.run(_quit(self.client))
+        finally:
+            self.runner.close()
+
+    def send(self, message: EmailMessage) -> Exception | None:
+        return self.runner.run(self._send(message))
+
+    async def _send(self, message: EmailMessage) -> Exception | None:
+        self.bucket = self.bucket or TokenBucket(self.config.rate_per_second, 1)
+        await self.bucket.take()
+        self.client, error = await _deliver(self.client, self.config, message)
+        return error
+
+
+def message_id(name: str, sender: str) -> str:
+    """A Message-ID fixed by what the message is (``name``), so a repeat after a crash is recognisable."""
+    domain = sender.rsplit("@", 1)[-1].strip("> ") or "encours.local"
+    return f"<{name}@{domain}>"

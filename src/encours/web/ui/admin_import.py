@@ -14,6 +14,7 @@ from encours.users.roles import Permission
 from encours.users.service import User
 from encours.web.deps import CsrfChecked, RowId, SessionDep, app_settings, ui_permission
 from encours.web.ledger_jobs import IMPORT_KIND, queue_import
+from encours.web.ui.job_page import files_gone
 from encours.web.ui.line_messages import line_message
 from encours.web.ui.render import language_of, render
 
@@ -50,5 +51,5 @@ def import_job_page(request: Request, session: SessionDep, user: Manager, job_id
         statements=[f for f in imported if f.get("kind") == "bank"],
         statuses=[f for f in imported if f.get("kind") == "lifecycle"],
         rejected=[f for f in files if f.get("status") == "rejected"],
-        said=lambda message: line_message(message, lang),
+        said=lambda message: line_message(message, lang), files_gone=files_gone(request, job),
     )  # fmt: skip

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from encours.domain import punctuation
 from encours.domain.money import format_amount
 from encours.users.roles import Permission, allows
-from encours.web.deps import csrf_token
+from encours.web.deps import csrf_token, open_session
 from encours.web.ui import i18n
 from encours.web.ui.menu import menu
 from encours.web.ui.reasons import localised_reason
@@ -81,12 +81,16 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 
 def unread_notifications(request: Request, user_id: int) -> int:
-    """The bell's count: one indexed query in a session of its own (pages render after their work)."""
+    """The bell's count: one indexed query, after the page's work, in the request's own unit of
+    work while it is open (it sees what the page changed), else in a session of its own."""
     from encours.casework.notifications import unread_count
     from encours.storage.database import unit_of_work
 
-    with unit_of_work(request.app.state.engine) as session:
+    session = open_session(request)
+    if session is not None:
         return unread_count(session, user_id)
+    with unit_of_work(request.app.state.engine) as own:
+        return unread_count(own, user_id)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from encours.audit.service import record
+from encours.casework.holds import customer_status
 from encours.casework.tasks import KINDS as TASK_KINDS
 from encours.domain.errors import Forbidden, NotFound
 from encours.domain.text_fold import fold
@@ -143,6 +144,7 @@ def customer_sheet(
     items = open_items(session, [stored.pk], as_of)
     summary = customer_summary(session, stored, as_of, items)
     limit = summary.customer.credit_limit
+    status = customer_status(session, customer_id, as_of)  # its holds, read once for credit and pause
     return render(
         request,
         "customer.html",
@@ -153,10 +155,10 @@ def customer_sheet(
         payments=payments(session, stored.pk, as_of, 20),
         credit_use=None if not limit else summary.balance / limit,
         score=foresight_views.risk_score(session, customer_id, as_of, user.language),
-        credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir),
+        credit=integrations.credit(session, stored, summary, as_of, app_settings(request).data_dir, status),
         timeline=integrations.timeline(session, customer_id, 50),
         lifecycle=customer_lifecycle(session, stored.pk),
-        paused=dunning_runs.paused_until(session, customer_id, as_of),
+        paused=dunning_runs.pause_end(status.holds),
         users=UserService(session).all(),
         kinds=TASK_KINDS,
         portal=request.query_params.get("portal"),

@@ -165,8 +165,8 @@ def tasks_page(
     a page at a time."""
     whose = user.email if assignee is None else assignee
     board = boards.task_queue(session, whose, page)
-    found = board.rows
-    names = segments.names(session, [t.customer_id for t in found])
+    found = [task for _, task in board.rows]
+    names = {task.customer_id: name for name, task in board.rows}
     groups = {
         "late_tasks": [t for t in found if t.due_date < as_of],
         "due_today": [t for t in found if t.due_date == as_of],

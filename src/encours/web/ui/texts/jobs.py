@@ -20,6 +20,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "job_requested_by": ("Demandée par", "Requested by"),
     "job_retry": ("Relancer", "Retry"),
     "job_cancel": ("Annuler", "Cancel"),
+    "job_schedule_problem": ("Les tâches planifiées ne démarrent pas", "No scheduled job starts"),
+    "job_files_gone": ("fichiers à déposer de nouveau", "files to upload again"),
     "job_none": ("Aucune tâche.", "No job."),
     "job_filter": ("Filtrer", "Filter"),
     "job_all": ("Toutes", "All"),

@@ -73,11 +73,11 @@ def test_resolve_a_dispute_with_a_note(app_client: TestClient, tokens: Headers) 
     assert owner.status_code == 422 and owner.json()["field"] == "owner"
     resolved = app_client.post(
         f"/api/v1/disputes/{did}/resolve",
-        json={"resolution": "credit note issued", "note": "avoir AV-12 envoyé"},
+        json={"resolution": "avoir émis", "note": "avoir AV-12 envoyé"},
         headers=headers,
     )
     assert resolved.status_code == 200, resolved.text
-    assert resolved.json()["status"] == "resolved" and resolved.json()["resolution"] == "credit note issued"
+    assert resolved.json()["status"] == "resolved" and resolved.json()["resolution"] == "avoir émis"
     events = app_client.get(f"/api/v1/customers/{cid}/timeline", headers=headers).json()
     assert any("avoir AV-12" in e["title"] for e in events)
     refused = app_client.post(f"/api/v1/disputes/{did}/resolve", json={"resolution": ""}, headers=headers)

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 from tests.web.conftest import AS_OF, browser_login
 
 with warnings.catch_warnings():
@@ -19,6 +19,8 @@ with warnings.catch_warnings():
 from fastapi.routing import APIRoute
 
 from encours.casework import notifications
+from encours.casework.workspace_models import NotificationRow
+from encours.storage.base import utcnow
 from encours.storage.database import get_engine, unit_of_work
 from encours.web.app import SCREENS, create_app
 from encours.web.server import GC_THRESHOLDS, tune_collector
@@ -28,8 +30,10 @@ BELL = re.compile(r'id="bell"[^>]*>.*?(?:<span class="count">(\d+)</span>)?</a>'
 
 @pytest.fixture
 def told(own_url: str) -> Iterator[TestClient]:
-    """The credit manager signed in, told of two broken promises (customers nobody follows)."""
+    """The credit manager signed in, told of two broken promises (customers nobody follows),
+    with what earlier tests left in the shared database already read."""
     with unit_of_work(get_engine(own_url)) as session:
+        session.execute(update(NotificationRow).values(read_at=utcnow()))
         for customer in ("C00001", "C00002"):
             notifications.notify(session, notifications.Kind.BROKEN_PROMISE, ("rompue", "broken"), customer)
     with TestClient(create_app(own_url)) as client:

@@ -45,6 +45,7 @@ from encours.storage.database import get_engine, unit_of_work
 from encours.users.service import UserService
 from encours.web.workspace_actions import open_invoices
 from ledger_data import AS_OF, BenchLedger, generate
+from workers import cpu_seconds
 
 EMAIL, PASSWORD = "bench@encours.example", "Bench-lagune-pivoine-4417"
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -183,9 +184,6 @@ async def client_loop(
             await asyncio.sleep(rng.uniform(0, 2 * think))
 
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
 def process_tree(pid: int) -> list[int]:
     """``pid`` and its descendants (the server's supervisor and worker processes)."""
     parents: dict[int, list[int]] = {}
@@ -201,18 +199,6 @@ def process_tree(pid: int) -> list[int]:
         found.append(current := todo.pop())
         todo.extend(parents.get(current, []))
     return found
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes so far (0 for one that is gone or not ours to read)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
 
 
 def database_backends(url: str) -> list[int]:

@@ -162,7 +162,8 @@ class DayAfterCatchUp:
                 wait_finished(url, [job_id], 6 * 3600)
                 total = time.perf_counter() - started
                 load = (load_start, os.getloadavg()[0])
-                cpu = cpu_seconds(procs)  # the workers' (start-up included), not PostgreSQL's
+                # the workers' CPU (start-up included), not PostgreSQL's
+                cpu = cpu_seconds([proc.pid for proc in procs])
             finally:
                 stop_workers(procs)
             figures = self._figures(url, job_id)

@@ -77,12 +77,12 @@ def start_workers(
     ]
 
 
-def cpu_seconds(workers: list[subprocess.Popen[bytes]]) -> float:
-    """CPU (user + system) the running workers used so far, from /proc (0 where there is none)."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far, from /proc (0 for one gone or not ours)."""
     total = 0
-    for worker in workers:
+    for pid in pids:
         try:
-            fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
